@@ -1,0 +1,59 @@
+from django import forms
+from django.conf import settings
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import TIME_ZONE_CHOICES, User
+
+
+def terms_label() -> str:
+    return format_html(
+        _('I accept the <a href="{}">terms of use</a> and the <a href="{}">privacy notice</a>'),
+        reverse_lazy("terms"),
+        reverse_lazy("privacy"),
+    )
+
+
+class SignupForm(forms.Form):
+    """The extra fields of allauth's signup: name, language, time zone and consent."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="en")
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES, initial="UTC")
+    accept_terms = forms.BooleanField(
+        label=terms_label,
+        required=True,
+        error_messages={"required": _("Please accept the terms of use and the privacy notice to continue.")},
+    )
+
+    def signup(self, request, user: User) -> None:
+        record_signup_details(user, self.cleaned_data)
+
+
+def record_signup_details(user: User, data: dict) -> None:
+    """Store what signup asked for, with the terms version accepted and when."""
+    user.full_name = data["full_name"]
+    user.language = data["language"]
+    user.timezone = data["timezone"]
+    user.terms_version = settings.TERMS_VERSION
+    user.terms_accepted_at = timezone.now()
+    user.save(
+        update_fields=["full_name", "language", "timezone", "terms_version", "terms_accepted_at"]
+    )
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = [
+            "full_name",
+            "bio",
+            "language",
+            "timezone",
+            "notify_requests",
+            "notify_sessions",
+            "notify_reminders",
+        ]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 4})}

@@ -1,0 +1,99 @@
+"""One way to send an email: render a template trio, queue the sending after commit.
+
+An email named ``invitation`` is made of ``emails/invitation_subject.txt``,
+``emails/invitation_body.txt`` and ``emails/invitation_body.html``. It is
+rendered in the recipient's language, then handed to a Celery task once the
+current transaction commits, so a rolled-back change never sends mail.
+"""
+
+from dataclasses import dataclass, field
+from email.utils import formataddr, parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+@dataclass
+class Attachment:
+    filename: str
+    content: str
+    mimetype: str
+
+
+@dataclass
+class RenderedEmail:
+    subject: str
+    body: str
+    html: str | None
+    to: list[str]
+    from_email: str
+    attachments: list[Attachment] = field(default_factory=list)
+
+    def as_payload(self) -> dict:
+        """A JSON-able form, for the Celery task."""
+        return {
+            "subject": self.subject,
+            "body": self.body,
+            "html": self.html,
+            "to": self.to,
+            "from_email": self.from_email,
+            "attachments": [[a.filename, a.content, a.mimetype] for a in self.attachments],
+        }
+
+
+def sender(display_name: str | None = None) -> str:
+    """DEFAULT_FROM_EMAIL, with another display name (a program's name) if given."""
+    default_name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((display_name or default_name, address))
+
+
+def render_email(
+    name: str,
+    context: dict,
+    *,
+    to: str,
+    language: str | None = None,
+    from_name: str | None = None,
+) -> RenderedEmail:
+    """Render the template trio ``emails/<name>_*`` in ``language``."""
+    context = {"site_url": settings.SITE_URL, **context}
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = render_to_string(f"emails/{name}_subject.txt", context)
+        body = render_to_string(f"emails/{name}_body.txt", context)
+        html = render_to_string(f"emails/{name}_body.html", context)
+    return RenderedEmail(
+        subject=" ".join(subject.split()),
+        body=body,
+        html=html,
+        to=[to],
+        from_email=sender(from_name),
+    )
+
+
+def queue_email(email: RenderedEmail) -> None:
+    """Send ``email`` from a background task once the transaction commits."""
+    queue_payload(email.as_payload())
+
+
+def queue_payload(payload: dict) -> None:
+    """Queue the sending task for a rendered payload, after the transaction commits."""
+    from mentorship.tasks import send_email
+
+    transaction.on_commit(lambda: send_email.delay(payload))
+
+
+def build_message(payload: dict) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=payload["subject"],
+        body=payload["body"],
+        from_email=payload["from_email"],
+        to=payload["to"],
+    )
+    if payload.get("html"):
+        message.attach_alternative(payload["html"], "text/html")
+    for filename, content, mimetype in payload.get("attachments", []):
+        message.attach(filename, content, mimetype)
+    return message

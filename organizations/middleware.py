@@ -1,0 +1,68 @@
+"""Resolve the tenant from the URL once, check membership, and scope every query.
+
+``/o/<organization>/...`` and ``/o/<organization>/p/<program>/...`` set
+``request.organization`` and ``request.program``. A visitor who is not signed
+in is sent to log in; someone with no role in the organization gets a 404,
+whether or not it exists; within the organization, a program the person holds
+no role in is a 403. Everything the view then reads runs inside
+``django_scopes.scope(organization=...)``, so a query that forgets the tenant
+is an error rather than a leak.
+"""
+
+from collections.abc import Callable
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+from django_scopes import scope, scopes_disabled
+
+from organizations.models import Organization, Program, ReviewStatus, Role
+from organizations.selectors import tenant_roles
+
+
+class TenantMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.organization = None
+        request.program = None
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return self.get_response(request)
+        if match.namespaces and match.namespaces[0] == "admin":
+            # Platform staff work across tenants in the Django admin.
+            with scopes_disabled():
+                return self.get_response(request)
+        slug = match.kwargs.get("organization")
+        if slug is None:
+            # No tenant: a query on a tenant-owned model here is a ScopeError.
+            with scope():
+                return self.get_response(request)
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        self._resolve_tenant(request, slug, match.kwargs.get("program"))
+        with scope(organization=request.organization):
+            return self.get_response(request)
+
+    def _resolve_tenant(self, request: HttpRequest, slug: str, program_slug: str | None) -> None:
+        organization = Organization.objects.filter(slug=slug, status=ReviewStatus.APPROVED).first()
+        if organization is None:
+            raise Http404
+        user = request.user
+        roles = tenant_roles(user, organization)
+        if not roles and not user.is_staff:
+            raise Http404
+        request.organization = organization
+        if program_slug is None:
+            return
+        with scope(organization=organization):
+            program = Program.objects.filter(slug=program_slug).first()
+        if program is None:
+            raise Http404
+        program.organization = organization
+        request.program = program
+        if not (user.is_staff or (None, Role.ORGANIZATION_ADMIN) in roles or any(pid == program.pk for pid, _ in roles)):
+            raise PermissionDenied

@@ -1,0 +1,182 @@
+"""The tenants (organizations), their programs, and who holds which role in them."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Organization(models.Model):
+    """A customer organization: the tenant. Everything else belongs to one."""
+
+    name = models.CharField(_("organization name"), max_length=200)
+    slug = models.SlugField(unique=True, max_length=60)
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    contact_name = models.CharField(_("contact name"), max_length=150, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    admin_email = models.EmailField(
+        _("organization administrator's email"),
+        help_text=_("This person receives the link to complete the registration."),
+    )
+    status = models.CharField(max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
+    rejection_reason = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("organizations:detail", kwargs={"organization": self.slug})
+
+
+class MentoringFormat(models.TextChoices):
+    ONE_TO_ONE = "one_to_one", _("One-to-one")
+    GROUP = "group", _("Group")
+    BOTH = "both", _("One-to-one and group")
+
+
+class Program(models.Model):
+    """A mentorship program of an organization, with the settings of its flows."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="programs")
+    name = models.CharField(_("program name"), max_length=200)
+    slug = models.SlugField(max_length=60)
+    description = models.TextField(_("description"), blank=True)
+    audience = models.CharField(_("audience"), max_length=200, blank=True)
+    mentoring_format = models.CharField(
+        _("mentoring format"), max_length=16, choices=MentoringFormat.choices, default=MentoringFormat.ONE_TO_ONE
+    )
+    languages = models.CharField(_("languages"), max_length=200, blank=True, help_text=_("For example: English, French"))
+    expected_size = models.PositiveIntegerField(_("expected number of participants"), default=0)
+    admin_email = models.EmailField(_("program administrator's email"), blank=True)
+    status = models.CharField(max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
+    rejection_reason = models.TextField(blank=True)
+    is_live = models.BooleanField(
+        _("live on the platform"), default=False, help_text=_("Access to the e-mentoring platform was granted.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Which flows are switched on (F6.4), and their numbers (F3, F4).
+    ranked_matching_enabled = models.BooleanField(_("ranked mentor requests"), default=True)
+    mentee_requests_enabled = models.BooleanField(_("mentees can request a session"), default=True)
+    mentor_offers_enabled = models.BooleanField(_("mentors can offer to mentor"), default=True)
+    self_booking_enabled = models.BooleanField(_("mentees can book sessions"), default=True)
+    max_choices = models.PositiveSmallIntegerField(
+        _("mentors a mentee may rank"), default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    response_days = models.PositiveSmallIntegerField(
+        _("days a mentor has to answer"), default=3, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    recommendations_count = models.PositiveSmallIntegerField(
+        _("mentors recommended"), default=5, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    default_capacity = models.PositiveSmallIntegerField(
+        _("mentees per mentor"), default=2, validators=[MinValueValidator(1)]
+    )
+    max_capacity = models.PositiveSmallIntegerField(
+        _("most mentees a mentor may take"), default=5, validators=[MinValueValidator(1)]
+    )
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organization", "slug"], name="program_slug_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "organizations:program_detail", kwargs={"organization": self.organization.slug, "program": self.slug}
+        )
+
+
+class Role(models.TextChoices):
+    ORGANIZATION_ADMIN = "org_admin", _("Organization admin")
+    PROGRAM_ADMIN = "program_admin", _("Program admin")
+    MENTOR = "mentor", _("Mentor")
+    MENTEE = "mentee", _("Mentee")
+
+
+class Membership(models.Model):
+    """A person's role in an organization, or in one of its programs.
+
+    An organization admin has no program. A mentor or mentee may be tied to the
+    organization only, and later be placed in programs.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    program = models.ForeignKey(Program, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity override"), null=True, blank=True, help_text=_("Mentees at once; empty uses the program's default.")
+    )
+    groups = models.ManyToManyField("Group", blank=True, related_name="members")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "program", "role"], name="membership_program_role_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "organization", "role"],
+                condition=Q(program__isnull=True),
+                name="membership_org_role_unique",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="org_admin") | Q(program__isnull=True), name="membership_org_admin_no_program"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="program_admin") | Q(program__isnull=False),
+                name="membership_program_admin_has_program",
+            ),
+        ]
+        indexes = [models.Index(fields=["program", "role"])]
+
+    def __str__(self) -> str:
+        where = self.program or self.organization
+        return f"{self.user} · {self.get_role_display()} · {where}"
+
+
+class Group(models.Model):
+    """A named set of a program's members, used to restrict sessions."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(_("group name"), max_length=100)
+
+    objects = ScopedManager(organization="program__organization")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "program", name="group_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

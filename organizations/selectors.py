@@ -1,0 +1,62 @@
+"""Reads of organizations, programs and memberships."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django_scopes import scopes_disabled
+
+from accounts.models import User
+from organizations.models import Membership, Organization, Program, ReviewStatus, Role
+
+
+def tenant_roles(user: User, organization: Organization) -> frozenset[tuple[int | None, str]]:
+    """The (program id or None, role) pairs ``user`` holds in ``organization``.
+
+    Read once per request and kept on the user object, so permission checks
+    after the tenant middleware run no further queries.
+    """
+    cache = user.__dict__.setdefault("_tenant_roles", {})
+    if organization.pk not in cache:
+        with scopes_disabled():
+            rows = Membership.objects.filter(user=user, organization=organization).values_list("program_id", "role")
+            cache[organization.pk] = frozenset(rows)
+    return cache[organization.pk]
+
+
+def memberships_of(user: User) -> QuerySet[Membership]:
+    """Every role ``user`` holds, across organizations, for their home page.
+
+    Filtered by the person, not by a tenant: this is the one place that reads
+    across organizations, and it only ever reads the person's own rows.
+    """
+    with scopes_disabled():
+        return list(
+            Membership.objects.filter(user=user, organization__status=ReviewStatus.APPROVED)
+            .select_related("organization", "program")
+            .order_by("organization__name", "program__name", "role")
+        )
+
+
+def programs_for(organization: Organization) -> QuerySet[Program]:
+    """The organization's programs, with how many people hold each role."""
+    return Program.objects.filter(organization=organization).annotate(
+        mentor_count=Count("memberships", filter=Q(memberships__role=Role.MENTOR)),
+        mentee_count=Count("memberships", filter=Q(memberships__role=Role.MENTEE)),
+    )
+
+
+def program_members(program: Program) -> QuerySet[Membership]:
+    """The program's members with their user and groups, ordered by role then name."""
+    return (
+        Membership.objects.filter(program=program)
+        .select_related("user")
+        .prefetch_related(Prefetch("groups"))
+        .order_by("role", "user__full_name", "user__email")
+    )
+
+
+def organization_members(organization: Organization) -> QuerySet[Membership]:
+    """Everyone in the organization, with their program, ordered by name."""
+    return (
+        Membership.objects.filter(organization=organization)
+        .select_related("user", "program")
+        .order_by("user__full_name", "user__email", "role")
+    )

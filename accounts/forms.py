@@ -1,6 +1,6 @@
 from django import forms
 from django.conf import settings
-from django.urls import reverse_lazy
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -11,8 +11,8 @@ from accounts.models import TIME_ZONE_CHOICES, User
 def terms_label() -> str:
     return format_html(
         _('I accept the <a href="{}">terms of use</a> and the <a href="{}">privacy notice</a>'),
-        reverse_lazy("terms"),
-        reverse_lazy("privacy"),
+        reverse("terms"),
+        reverse("privacy"),
     )
 
 
@@ -23,10 +23,14 @@ class SignupForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="en")
     timezone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES, initial="UTC")
     accept_terms = forms.BooleanField(
-        label=terms_label,
+        label=_("I accept the terms of use and the privacy notice"),
         required=True,
         error_messages={"required": _("Please accept the terms of use and the privacy notice to continue.")},
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["accept_terms"].label = terms_label()
 
     def signup(self, request, user: User) -> None:
         record_signup_details(user, self.cleaned_data)
@@ -39,9 +43,7 @@ def record_signup_details(user: User, data: dict) -> None:
     user.timezone = data["timezone"]
     user.terms_version = settings.TERMS_VERSION
     user.terms_accepted_at = timezone.now()
-    user.save(
-        update_fields=["full_name", "language", "timezone", "terms_version", "terms_accepted_at"]
-    )
+    user.save(update_fields=["full_name", "language", "timezone", "terms_version", "terms_accepted_at"])
 
 
 class ProfileForm(forms.ModelForm):

@@ -64,5 +64,7 @@ class TenantMiddleware:
             raise Http404
         program.organization = organization
         request.program = program
-        if not (user.is_staff or (None, Role.ORGANIZATION_ADMIN) in roles or any(pid == program.pk for pid, _ in roles)):
+        if not (
+            user.is_staff or (None, Role.ORGANIZATION_ADMIN) in roles or any(pid == program.pk for pid, _ in roles)
+        ):
             raise PermissionDenied

@@ -66,7 +66,9 @@ class Program(models.Model):
     mentoring_format = models.CharField(
         _("mentoring format"), max_length=16, choices=MentoringFormat.choices, default=MentoringFormat.ONE_TO_ONE
     )
-    languages = models.CharField(_("languages"), max_length=200, blank=True, help_text=_("For example: English, French"))
+    languages = models.CharField(
+        _("languages"), max_length=200, blank=True, help_text=_("For example: English, French")
+    )
     expected_size = models.PositiveIntegerField(_("expected number of participants"), default=0)
     admin_email = models.EmailField(_("program administrator's email"), blank=True)
     status = models.CharField(max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
@@ -141,9 +143,7 @@ class Membership(models.Model):
     class Meta:
         ordering = ["created_at"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "program", "role"], name="membership_program_role_unique"
-            ),
+            models.UniqueConstraint(fields=["user", "program", "role"], name="membership_program_role_unique"),
             models.UniqueConstraint(
                 fields=["user", "organization", "role"],
                 condition=Q(program__isnull=True),

@@ -21,7 +21,9 @@ def organization_members(request: HttpRequest, organization: str) -> HttpRespons
 
 @tenant_permission_required("organizations.view_program")
 def program_detail(request: HttpRequest, organization: str, program: str) -> HttpResponse:
-    roles = [role for pid, role in selectors.tenant_roles(request.user, request.organization) if pid == request.program.pk]
+    roles = [
+        role for pid, role in selectors.tenant_roles(request.user, request.organization) if pid == request.program.pk
+    ]
     context = {
         "my_roles": [Role(role).label for role in roles],
         "can_manage": request.user.has_perm("organizations.manage_program", request.program),
@@ -32,5 +34,7 @@ def program_detail(request: HttpRequest, organization: str, program: str) -> Htt
 @tenant_permission_required("organizations.manage_program")
 def program_people(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     members = selectors.program_members(request.program)
-    by_role = {role.label: [m for m in members if m.role == role] for role in (Role.PROGRAM_ADMIN, Role.MENTOR, Role.MENTEE)}
+    by_role = {
+        role.label: [m for m in members if m.role == role] for role in (Role.PROGRAM_ADMIN, Role.MENTOR, Role.MENTEE)
+    }
     return render(request, "organizations/program_people.html", {"by_role": by_role})

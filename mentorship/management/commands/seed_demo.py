@@ -77,7 +77,5 @@ class Command(BaseCommand):
         if user is None:
             create = User.objects.create_superuser if superuser else User.objects.create_user
             user = create(email=email, password=DEMO_PASSWORD, full_name=name, terms_version="demo")
-        EmailAddress.objects.update_or_create(
-            user=user, email=email, defaults={"verified": True, "primary": True}
-        )
+        EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
         return user

@@ -1,0 +1,73 @@
+from django.urls import reverse
+
+from organizations.models import Role
+from tests.factories import ProgramFactory, UserFactory, member
+
+
+def test_landing_offers_log_in_and_sign_up(client, db):
+    page = client.get(reverse("landing")).content.decode()
+    assert "Log in" in page and "Sign up" in page
+
+
+def test_home_lists_organizations_programs_and_roles(client, db):
+    program = ProgramFactory(name="Career Starts", organization__name="Helping Hands")
+    other = ProgramFactory(name="Hidden Program", organization__name="Other Org")
+    person = member(program, Role.MENTEE)
+    member(other, Role.MENTOR)
+    client.force_login(person)
+    page = client.get(reverse("home")).content.decode()
+    assert "Helping Hands" in page
+    assert "Career Starts" in page
+    assert "Mentee" in page
+    assert "Other Org" not in page and "Hidden Program" not in page
+
+
+def test_home_without_programs_says_what_to_do(client, db):
+    client.force_login(UserFactory())
+    page = client.get(reverse("home")).content.decode()
+    assert "You are not part of a program yet" in page
+
+
+def test_profile_edit_saves_preferences(client, db):
+    user = UserFactory(full_name="Old Name")
+    client.force_login(user)
+    response = client.post(
+        reverse("profile_edit"),
+        {
+            "full_name": "New Name",
+            "bio": "I like maps.",
+            "language": "fr",
+            "timezone": "Europe/Paris",
+            "notify_requests": "on",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.full_name, user.bio, user.language, user.timezone) == (
+        "New Name",
+        "I like maps.",
+        "fr",
+        "Europe/Paris",
+    )
+    assert (user.notify_requests, user.notify_sessions, user.notify_reminders) == (True, False, False)
+
+
+def test_profile_edit_with_a_bad_time_zone_keeps_what_was_typed(client, db):
+    user = UserFactory(full_name="Kept Name")
+    client.force_login(user)
+    response = client.post(
+        reverse("profile_edit"),
+        {"full_name": "Typed Name", "bio": "typed bio", "language": "en", "timezone": "Mars/Base"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Select a valid choice" in page
+    assert "Typed Name" in page and "typed bio" in page
+    user.refresh_from_db()
+    assert user.full_name == "Kept Name"
+
+
+def test_pages_follow_the_persons_language(client, db):
+    client.force_login(UserFactory(language="fr"))
+    response = client.get(reverse("home"))
+    assert response.headers["Content-Language"] == "fr"

@@ -1,0 +1,76 @@
+from django.urls import reverse
+
+from organizations.models import Role
+from tests.factories import GroupFactory, MembershipFactory, ProgramFactory, member
+from tests.helpers import assert_constant_queries
+
+
+def test_program_people_lists_members_by_role(client, db):
+    program = ProgramFactory()
+    admin = member(program, Role.PROGRAM_ADMIN, full_name="Ada Admin")
+    member(program, Role.MENTOR, full_name="Mo Mentor")
+    mentee = member(program, Role.MENTEE, full_name="Mia Mentee")
+    mentee.memberships.get().groups.add(GroupFactory(program=program, name="Evening cohort"))
+    member(ProgramFactory(organization=program.organization), Role.MENTEE, full_name="Elsewhere Person")
+    client.force_login(admin)
+    page = client.get(reverse("organizations:program_people", args=[program.organization.slug, program.slug]))
+    text = page.content.decode()
+    assert ["Ada Admin", "Mo Mentor", "Mia Mentee"] == sorted(["Ada Admin", "Mo Mentor", "Mia Mentee"], key=text.index)
+    assert "Evening cohort" in text
+    assert "Elsewhere Person" not in text
+
+
+def test_program_people_runs_the_same_queries_for_few_and_many(client, db):
+    program = ProgramFactory()
+    client.force_login(member(program, Role.PROGRAM_ADMIN))
+    group = GroupFactory(program=program)
+
+    def add_rows(count: int) -> None:
+        for _ in range(count):
+            MembershipFactory(program=program, role=Role.MENTEE).groups.add(group)
+
+    url = reverse("organizations:program_people", args=[program.organization.slug, program.slug])
+    assert_constant_queries(client, url, add_rows)
+
+
+def test_organization_members_runs_the_same_queries_for_few_and_many(client, db):
+    program = ProgramFactory()
+    client.force_login(member(program, Role.ORGANIZATION_ADMIN))
+
+    def add_rows(count: int) -> None:
+        MembershipFactory.create_batch(count, program=program, role=Role.MENTOR)
+
+    assert_constant_queries(client, reverse("organizations:members", args=[program.organization.slug]), add_rows)
+
+
+def test_organization_page_runs_the_same_queries_for_few_and_many_programs(client, db):
+    program = ProgramFactory()
+    client.force_login(member(program, Role.ORGANIZATION_ADMIN))
+
+    def add_rows(count: int) -> None:
+        for new_program in ProgramFactory.create_batch(count, organization=program.organization):
+            MembershipFactory(program=new_program, role=Role.MENTEE)
+
+    assert_constant_queries(client, reverse("organizations:detail", args=[program.organization.slug]), add_rows)
+
+
+def test_organization_page_lists_programs_with_their_counts(client, db):
+    program = ProgramFactory(name="Career Starts")
+    MembershipFactory.create_batch(3, program=program, role=Role.MENTEE)
+    MembershipFactory.create_batch(2, program=program, role=Role.MENTOR)
+    client.force_login(member(program, Role.ORGANIZATION_ADMIN))
+    response = client.get(reverse("organizations:detail", args=[program.organization.slug]))
+    assert "Career Starts" in response.content.decode()
+    row = next(p for p in response.context["programs"] if p.pk == program.pk)
+    assert (row.mentor_count, row.mentee_count) == (2, 3)
+
+
+def test_a_query_outside_the_tenant_is_an_error_not_a_leak():
+    import pytest
+    from django_scopes import scope
+    from django_scopes.exceptions import ScopeError
+
+    from organizations.models import Program
+
+    with scope(), pytest.raises(ScopeError):
+        list(Program.objects.all())

@@ -1,0 +1,52 @@
+"""Background work for real: a Celery worker consuming from Redis sends the email."""
+
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.core import mail
+from django.urls import reverse
+
+from mentorship.celery import app as celery_app
+from tests.conftest import STRICT
+
+pytestmark = pytest.mark.celery_worker
+
+
+@pytest.fixture
+def redis_worker():
+    if not settings.CELERY_BROKER_URL.startswith("redis"):
+        reason = "Celery's broker is not Redis (set REDIS_URL=redis://127.0.0.1:6379/0)"
+        if STRICT:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    celery_app.conf.task_always_eager = False
+    with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=10):
+        yield
+    celery_app.conf.task_always_eager = True
+
+
+def _wait_for_mail(count: int, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while len(mail.outbox) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def test_signup_email_is_sent_by_a_worker_after_commit(client, transactional_db, redis_worker):
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "worker@example.org",
+            "password1": "a-Strong-passw0rd",
+            "password2": "a-Strong-passw0rd",
+            "full_name": "Walter Worker",
+            "language": "en",
+            "timezone": "UTC",
+            "accept_terms": "on",
+        },
+    )
+    assert response.status_code == 302
+    _wait_for_mail(1)
+    assert [m.to for m in mail.outbox] == [["worker@example.org"]]
+    assert "/accounts/confirm-email/" in mail.outbox[0].body

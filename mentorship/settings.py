@@ -155,6 +155,7 @@ ACCOUNT_RATE_LIMITS_ENABLED = env_bool("ACCOUNT_RATE_LIMITS_ENABLED", default=Tr
 if not ACCOUNT_RATE_LIMITS_ENABLED:
     ACCOUNT_RATE_LIMITS = False
 TERMS_VERSION = env.str("TERMS_VERSION", default="2026-11-01")
+SITE_NAME = env.str("SITE_NAME", default="Mentorship platform")
 
 # Internationalization
 LANGUAGE_CODE = "en"

@@ -41,7 +41,11 @@ def test_signup_records_name_language_time_zone_and_consent(client, db, django_c
 def test_signup_sends_the_verification_email_after_commit(client, db, django_capture_on_commit_callbacks):
     _signup(client, django_capture_on_commit_callbacks)
     assert [m.to for m in mail.outbox] == [["newcomer@example.org"]]
-    assert "/accounts/confirm-email/" in mail.outbox[0].body
+    [message] = mail.outbox
+    assert "/accounts/confirm-email/" in message.body
+    html = message.alternatives[0][0]
+    assert "Confirm my email address" in html and "/accounts/confirm-email/" in html
+    assert "Mentorship platform" in message.body
 
 
 def test_signup_without_terms_keeps_what_was_typed(client, db, django_capture_on_commit_callbacks):

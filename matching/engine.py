@@ -56,7 +56,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -168,9 +168,7 @@ class AnswerMatrix:
     columns: Mapping[str, np.ndarray]
 
     @classmethod
-    def from_columns(
-        cls, questions: Sequence[QuestionSpec], columns: Mapping[str, Any], n_people: int
-    ) -> AnswerMatrix:
+    def from_columns(cls, questions: Sequence[QuestionSpec], columns: Mapping[str, Any], n_people: int) -> AnswerMatrix:
         """Validate and normalise raw arrays; a question without a column is unanswered by everyone."""
         normalised: dict[str, np.ndarray] = {}
         for q in questions:
@@ -476,8 +474,7 @@ class _PairExclusions:
         if not total:
             return None
         block_rows = np.repeat(np.arange(len(row_ids)), counts)
-        offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-        return block_rows, self.cols[np.repeat(starts, counts) + offsets]
+        return block_rows, self.cols[_csr_positions(self.ptr, row_ids)]
 
 
 class Scorer:
@@ -731,7 +728,11 @@ class _Arcs:
     @classmethod
     def from_lists(cls, indices: np.ndarray, scores: np.ndarray) -> _Arcs:
         r, c = np.nonzero(indices >= 0)
-        return cls(r.astype(np.int64), indices[r, c].astype(np.int64), scores[r, c].astype(np.float64))
+        mentor = indices[r, c].astype(np.int64)
+        # Keep the first (leftmost) entry of a pair listed twice.
+        _, first = np.unique(r * max(int(indices.max()) + 1, 1) + mentor, return_index=True)
+        first.sort()
+        return cls(r[first].astype(np.int64), mentor[first], scores[r, c][first].astype(np.float64))
 
     def merged(self, other: _Arcs, n_mentors: int) -> _Arcs:
         mentee = np.concatenate([self.mentee, other.mentee])
@@ -799,7 +800,7 @@ def assign(
     arcs = _Arcs.from_lists(idx, sc)
     mentor_of = _solve_flow(n, cap, arcs, score_scale)
     if scorer is not None:
-        extra = _coverage_arcs(scorer, mentor_of, cap, widen_k or max(idx.shape[1], 1))
+        extra = _coverage_arcs(scorer, mentor_of, cap, arcs, widen_k or max(idx.shape[1], 1))
         if extra is not None:
             arcs = arcs.merged(extra, m)
             mentor_of = _solve_flow(n, cap, arcs, score_scale)
@@ -821,15 +822,11 @@ def _solve_flow(n: int, cap: np.ndarray, arcs: _Arcs, score_scale: int) -> np.nd
     unassigned_cost = max_assigned * 100 * score_scale + 1
     sink = n + m
     flow = min_cost_flow.SimpleMinCostFlow()
-    real = flow.add_arcs_with_capacity_and_unit_cost(
-        mentee, n + mentor, np.ones(len(mentee), dtype=np.int64), cost
-    )
+    real = flow.add_arcs_with_capacity_and_unit_cost(mentee, n + mentor, np.ones(len(mentee), dtype=np.int64), cost)
     flow.add_arcs_with_capacity_and_unit_cost(
         np.arange(n), np.full(n, sink), np.ones(n, dtype=np.int64), np.full(n, unassigned_cost, dtype=np.int64)
     )
-    flow.add_arcs_with_capacity_and_unit_cost(
-        n + np.arange(m), np.full(m, sink), cap, np.zeros(m, dtype=np.int64)
-    )
+    flow.add_arcs_with_capacity_and_unit_cost(n + np.arange(m), np.full(m, sink), cap, np.zeros(m, dtype=np.int64))
     supplies = np.zeros(n + m + 1, dtype=np.int64)
     supplies[:n] = 1
     supplies[sink] = -n
@@ -843,39 +840,38 @@ def _solve_flow(n: int, cap: np.ndarray, arcs: _Arcs, score_scale: int) -> np.nd
     return mentor_of
 
 
-def _coverage_arcs(scorer: Scorer, mentor_of: np.ndarray, cap: np.ndarray, widen_k: int) -> _Arcs | None:
+def _coverage_arcs(scorer: Scorer, mentor_of: np.ndarray, cap: np.ndarray, arcs: _Arcs, widen_k: int) -> _Arcs | None:
     """Arcs that let the next solve reach maximum coverage, or None if it is reached already."""
+    m = scorer.n_mentors
     unassigned = np.flatnonzero(mentor_of < 0)
-    load = np.bincount(mentor_of[mentor_of >= 0], minlength=len(cap))
-    room = cap - load
+    room = cap - np.bincount(mentor_of[mentor_of >= 0], minlength=m)
     if not unassigned.size or room.sum() <= 0:
         return None
     work = mentor_of.copy()
     if not _augment(scorer, work, cap, unassigned):
         return None
-    # The arcs of the maximum-cardinality assignment make that coverage reachable; the
-    # unassigned mentees' best mentors with room give the solver good ways to reach it.
-    pairs = np.flatnonzero(work >= 0)
-    maximal = _Arcs(pairs, work[pairs], np.zeros(len(pairs)))
-    wide_mentee: list[np.ndarray] = []
-    wide_mentor: list[np.ndarray] = []
-    wide_score: list[np.ndarray] = []
-    no_room = room <= 0
+    # Each unassigned mentee's best mentors with room give the solver good ways to cover
+    # it; the arcs of the maximum-cardinality assignment guarantee that coverage.
+    rows_out: list[np.ndarray] = []
+    cols_out: list[np.ndarray] = []
+    scores_out: list[np.ndarray] = []
     for start in range(0, len(unassigned), DEFAULT_CHUNK):
         rows = unassigned[start : start + DEFAULT_CHUNK]
         block = scorer.scores(rows)
-        block[:, no_room] = -np.inf
+        block[:, room <= 0] = -np.inf
         idx, sc = _block_top(block, widen_k)
         r, c = np.nonzero(idx >= 0)
-        wide_mentee.append(rows[r])
-        wide_mentor.append(idx[r, c].astype(np.int64))
-        wide_score.append(sc[r, c].astype(np.float64))
-    widened = _Arcs(np.concatenate(wide_mentee), np.concatenate(wide_mentor), np.concatenate(wide_score))
-    extra = widened.merged(maximal, scorer.n_mentors)
-    missing = np.isnan(extra.score) | (extra.score == 0)
-    # Give the max-cardinality arcs their true scores (the widened ones have them already).
-    extra.score[missing] = scorer.pair_scores(extra.mentee[missing], extra.mentor[missing])
-    return extra
+        rows_out.append(rows[r])
+        cols_out.append(idx[r, c].astype(np.int64))
+        scores_out.append(sc[r, c].astype(np.float64))
+    widened = _Arcs(np.concatenate(rows_out), np.concatenate(cols_out), np.concatenate(scores_out))
+    pairs = np.flatnonzero(work >= 0)
+    key = pairs * m + work[pairs]
+    known = np.isin(key, arcs.mentee * m + arcs.mentor) | np.isin(key, widened.mentee * m + widened.mentor)
+    new = pairs[~known]
+    # Only the pairs that moved along augmenting paths need scoring; typically a few.
+    moved = _Arcs(new, work[new], scorer.pair_scores(new, work[new]).astype(np.float64))
+    return widened.merged(moved, m)
 
 
 def _augment(scorer: Scorer, mentor_of: np.ndarray, cap: np.ndarray, starts: np.ndarray) -> bool:
@@ -930,9 +926,8 @@ def _augment(scorer: Scorer, mentor_of: np.ndarray, cap: np.ndarray, starts: np.
             if members_dirty:  # who sits with which mentor, as CSR
                 order = np.argsort(mentor_of, kind="stable")
                 ptr = np.searchsorted(mentor_of[order], np.arange(m + 1))
-                ptr += 0
                 members_dirty = False
-            nxt = np.concatenate([order[ptr[j] : ptr[j + 1]] for j in new]) if new.size else new
+            nxt = order[_csr_positions(ptr, new)]
             nxt = nxt[~seen_mentee[nxt]]
             if nxt.size:
                 seen_mentee[nxt] = True
@@ -953,8 +948,16 @@ def _augment(scorer: Scorer, mentor_of: np.ndarray, cap: np.ndarray, starts: np.
         members_dirty = True
         seen_mentor[:] = False
         seen_mentee[:] = False
-        seen_mentee[mentor_of >= 0] = False
     return grew
+
+
+def _csr_positions(ptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Concatenated positions ``ptr[r]:ptr[r + 1]`` for every r in ``rows`` (vectorised)."""
+    starts = ptr[rows]
+    counts = ptr[rows + 1] - starts
+    total = int(counts.sum())
+    offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(starts, counts) + offsets
 
 
 def _result(mentor_of: np.ndarray, arcs: _Arcs, idx: np.ndarray, scorer: Scorer | None, m: int) -> Assignment:
@@ -1037,3 +1040,186 @@ def auto_pair(
     scorer = Scorer(questions, mentee_answers, mentor_answers, mentor_mask=mask, exclusions=exclusions)
     idx, sc = scorer.top(k, chunk=chunk)
     return assign(idx, sc, cap, scorer=scorer, score_scale=score_scale)
+
+
+# ----------------------------------------------------------------------- recommendations
+
+DEFAULT_DEMAND_PENALTY = 10.0
+
+
+@dataclass(frozen=True, eq=False)
+class Recommendation:
+    """Mentors to show one mentee, in display order.
+
+    ``scores`` are the true match scores (show these); ``penalties`` the points that were
+    subtracted for ordering only (``rank_key = score - penalty``).
+    """
+
+    mentors: np.ndarray  # int32
+    scores: np.ndarray  # float32
+    penalties: np.ndarray  # float32
+
+
+def demand_penalty(
+    mentor_free_places: np.ndarray, mentor_demand: np.ndarray, strength: float = DEFAULT_DEMAND_PENALTY
+) -> np.ndarray:
+    """Ranking penalty in score points: ``strength * log2(max(1, (demand + 1) / free_places))``.
+
+    ``demand + 1`` is how many mentees would compete for the mentor's places if this
+    mentee asked too, so a mentor is penalised only once competition exceeds one mentee
+    per free place, and then by ``strength`` points per doubling (default: 1 free place
+    and 1 pending request -> -10, 3 pending -> -20, 7 pending -> -30). Mentors with no
+    free place get the penalty of one place (``recommend`` leaves them out anyway).
+    """
+    free = np.maximum(np.asarray(mentor_free_places, dtype=np.float64), 1.0)
+    demand = np.maximum(np.asarray(mentor_demand, dtype=np.float64), 0.0)
+    return (strength * np.log2(np.maximum((demand + 1.0) / free, 1.0))).astype(np.float32)
+
+
+def recommend(
+    mentee: AnswerMatrix | Mapping[str, Any],
+    mentor_answers: AnswerMatrix | MentorIndex,
+    questions: Sequence[QuestionSpec],
+    n: int = 5,
+    mentor_free_places: np.ndarray | None = None,
+    mentor_demand: np.ndarray | None = None,
+    *,
+    mentor_mask: np.ndarray | None = None,
+    exclude_mentors: Iterable[int] = (),
+    penalty_strength: float = DEFAULT_DEMAND_PENALTY,
+) -> Recommendation:
+    """Up to ``n`` mentors for one mentee, ordered by ``score - demand_penalty``.
+
+    Left out: masked mentors, mentors with no free place (when ``mentor_free_places`` is
+    given), ``exclude_mentors`` (declined, already paired) and pairs that break a hard
+    requirement. Demand spreading: ``mentor_demand[j]`` is how many mentees currently
+    compete for mentor j (pending requests, plus, if tracked, the mentees who currently
+    have j in their displayed list, e.g. weighted 0.5). A mentor whose score beats the
+    next alternative by ``d`` points keeps ranking above it only while
+    ``demand + 1 <= free_places * 2 ** (d / penalty_strength)``; as the Django layer
+    updates the demand, a mentor with one free place drops out of further mentees' top
+    lists instead of being everyone's first choice. The score shown stays the true score;
+    only the order changes. Ties: higher true score, then lower index. Pass a prepared
+    ``MentorIndex`` so that only the mentee is encoded per call (~1 ms for 2,000 mentors).
+    """
+    if isinstance(mentee, Mapping):
+        mentee = encode_answers(questions, [mentee])
+    if mentee.n_people != 1:
+        raise ValueError("recommend() takes the answers of exactly one mentee")
+    m = mentor_answers.n_mentors if isinstance(mentor_answers, MentorIndex) else mentor_answers.n_people
+    mask = np.ones(m, dtype=bool) if mentor_mask is None else np.asarray(mentor_mask, dtype=bool).copy()
+    penalty = np.zeros(m, dtype=np.float32)
+    if mentor_free_places is not None:
+        free = np.asarray(mentor_free_places)
+        mask &= free > 0
+        if mentor_demand is not None:
+            penalty = demand_penalty(free, mentor_demand, penalty_strength)
+    excluded = [(0, int(j)) for j in exclude_mentors]
+    scorer = Scorer(questions, mentee, mentor_answers, mentor_mask=mask, exclusions=excluded)
+    score = scorer.scores(slice(0, 1))[0]
+    valid = np.flatnonzero(np.isfinite(score))
+    key = score[valid] - penalty[valid]
+    top = valid[np.lexsort((valid, -score[valid], -key))[:n]]
+    return Recommendation(
+        mentors=top.astype(np.int32),
+        scores=np.clip(score[top], 0, 100).astype(np.float32),
+        penalties=penalty[top],
+    )
+
+
+# ---------------------------------------------------------------------------- explain
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why one question adds what it adds to a pair's score.
+
+    ``similarity`` is in [0, 1] (None for requirements and for questions not answered by
+    both); ``contribution`` is the points it adds to the 0-100 score (contributions sum to
+    the score); ``matched`` holds the common option indices, or for ``mapping`` the
+    ``(wish, mentor option)`` pairs that satisfy a wish; ``values`` the two numbers for
+    ``closeness``; ``excluded`` is True when this requirement excludes the pair.
+    """
+
+    key: str
+    rule: str
+    answered_both: bool
+    similarity: float | None
+    weight: float
+    contribution: float
+    matched: tuple[Any, ...] = ()
+    values: tuple[float, float] | None = None
+    excluded: bool = False
+
+
+def explain(
+    mentee_row: AnswerMatrix | Mapping[str, Any],
+    mentor_row: AnswerMatrix | Mapping[str, Any],
+    questions: Sequence[QuestionSpec],
+) -> list[Reason]:
+    """One ``Reason`` per scored or requirement question (free text is skipped), in question order.
+
+    Takes one-row answer matrices (``AnswerMatrix.row(i)``) or raw answer dicts. The pair
+    is excluded iff some reason has ``excluded=True``; otherwise
+    ``sum(r.contribution for r in reasons)`` equals the engine's score (float32 aside).
+    """
+    a_side = encode_answers(questions, [mentee_row]) if isinstance(mentee_row, Mapping) else mentee_row
+    b_side = encode_answers(questions, [mentor_row]) if isinstance(mentor_row, Mapping) else mentor_row
+    if a_side.n_people != 1 or b_side.n_people != 1:
+        raise ValueError("explain() takes one mentee row and one mentor row")
+    _check_answers(questions, a_side)
+    _check_answers(questions, b_side)
+    raw: list[tuple[QuestionSpec, bool, float | None, tuple[Any, ...], tuple[float, float] | None, bool]] = []
+    for q in questions:
+        if q.rule is None:
+            continue
+        a, b = a_side.columns[q.key][0], b_side.columns[q.key][0]
+        both = bool(_answered(q, a[None])[0] and _answered(q, b[None])[0])
+        if q.rule == "require":
+            common = tuple(int(x) for x in np.flatnonzero(a & b))
+            raw.append((q, both, None, common, None, not common))
+        elif not both:
+            raw.append((q, False, None, (), None, False))
+        elif q.rule == "closeness":
+            sim = min(1.0, max(0.0, 1.0 - abs(float(a) - float(b)) / q.value_range))
+            raw.append((q, True, sim, (), (float(a), float(b)), False))
+        elif q.rule == "mapping":
+            assert q.mapping is not None
+            pairs = tuple(
+                (int(x), int(y)) for x, y in zip(*np.nonzero(q.mapping & a[:, None] & b[None, :]), strict=True)
+            )
+            satisfied = len({x for x, _ in pairs})
+            raw.append((q, True, satisfied / int(a.sum()), pairs, None, False))
+        else:
+            common = tuple(int(x) for x in np.flatnonzero(a & b))
+            if q.rule == "same":
+                sim = 1.0 if common else 0.0
+            else:
+                sim = len(common) / int(a.sum())
+            raw.append((q, True, sim, common, None, False))
+    total_weight = sum(q.weight for q, both, *_ in raw if both and q.is_scored)
+    reasons = []
+    for q, both, sim, matched, values, excluded in raw:
+        scored = q.is_scored
+        contribution = 100.0 * q.weight * sim / total_weight if scored and sim is not None else 0.0
+        reasons.append(
+            Reason(
+                key=q.key,
+                rule=str(q.rule),
+                answered_both=both,
+                similarity=sim,
+                weight=q.weight if scored else 0.0,
+                contribution=contribution,
+                matched=matched,
+                values=values,
+                excluded=excluded,
+            )
+        )
+    return reasons
+
+
+def explained_score(reasons: Sequence[Reason]) -> float:
+    """The pair's score from its reasons: ``-inf`` if a requirement excludes it, else the sum of contributions."""
+    if any(r.excluded for r in reasons):
+        return -math.inf
+    return sum(r.contribution for r in reasons)

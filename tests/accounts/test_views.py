@@ -71,3 +71,21 @@ def test_pages_follow_the_persons_language(client, db):
     client.force_login(UserFactory(language="fr"))
     response = client.get(reverse("home"))
     assert response.headers["Content-Language"] == "fr"
+
+
+def test_pages_carry_a_strict_content_security_policy(client, db):
+    policy = client.get(reverse("landing")).headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy
+
+
+def test_password_reset_mails_a_link_to_known_addresses_only(client, db, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    UserFactory(email="known@example.org")
+    for address in ("known@example.org", "unknown@example.org"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("account_reset_password"), {"email": address})
+        assert response.status_code == 302
+        assert response.url == reverse("account_reset_password_done")
+    known = [m for m in mail.outbox if m.to == ["known@example.org"]]
+    assert len(known) == 1 and "/accounts/password/reset/key/" in known[0].body

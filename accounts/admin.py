@@ -28,7 +28,7 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ["date_joined", "last_login", "terms_version", "terms_accepted_at"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Person", {"fields": ["full_name", "bio", "language", "timezone"]}),
+        ("Person", {"fields": ["full_name", "photo", "bio", "languages", "location", "language", "timezone"]}),
         ("Notifications", {"fields": ["notify_requests", "notify_sessions", "notify_reminders"]}),
         ("Consent", {"fields": ["terms_version", "terms_accepted_at"]}),
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),

@@ -51,7 +51,10 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = [
             "full_name",
+            "photo",
             "bio",
+            "languages",
+            "location",
             "language",
             "timezone",
             "notify_requests",

@@ -51,6 +51,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     timezone = models.CharField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
     bio = models.TextField(_("about me"), blank=True)
+    photo = models.ImageField(_("photo"), upload_to="photos/%Y/%m/", blank=True)
+    languages = models.CharField(
+        _("languages you speak"), max_length=200, blank=True, help_text=_("For example: English, French")
+    )
+    location = models.CharField(_("city or region"), max_length=120, blank=True)
 
     terms_version = models.CharField(_("terms version accepted"), max_length=32, blank=True)
     terms_accepted_at = models.DateTimeField(_("terms accepted at"), null=True, blank=True)

@@ -4,6 +4,8 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from organizations.urls import invitation_urlpatterns, onboarding_urlpatterns, staff_urlpatterns
+
 admin.autodiscover()
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Mentorship platform administration"
@@ -14,6 +16,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("organizations.urls")),
+    path("", include(onboarding_urlpatterns)),
+    path("", include(invitation_urlpatterns)),
+    path("", include(staff_urlpatterns)),
 ]
 
 if settings.DEBUG:

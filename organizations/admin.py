@@ -1,6 +1,23 @@
-from django.contrib import admin
+from collections.abc import Callable
 
-from organizations.models import Group, Membership, Organization, Program
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.shortcuts import render
+from django.utils import timezone
+
+from organizations.models import (
+    AccessRequest,
+    Group,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    OnboardingSignup,
+    OnboardingSlot,
+    Organization,
+    Program,
+)
+from organizations.services import invitations, onboarding
+from organizations.services.onboarding import OnboardingError
 
 
 class ProgramInline(admin.TabularInline):
@@ -48,3 +65,125 @@ class GroupAdmin(admin.ModelAdmin):
     search_fields = ["name", "program__name"]
     list_select_related = ["program"]
     autocomplete_fields = ["program"]
+
+
+def _review_action(review: Callable, approve: bool, description: str):
+    """An admin action that runs a review service on each selected row, with a reason page for rejections."""
+
+    def action(modeladmin, request, queryset):
+        reason = request.POST.get("reason", "")
+        if not approve and "apply" not in request.POST:
+            context = {
+                **modeladmin.admin_site.each_context(request),
+                "queryset": queryset,
+                "action": request.POST["action"],
+                "title": description,
+                "opts": modeladmin.model._meta,
+            }
+            return render(request, "admin/organizations/reason.html", context)
+        done = 0
+        for obj in queryset:
+            try:
+                review(obj, request.user, approve, reason)
+                done += 1
+            except OnboardingError as error:
+                modeladmin.message_user(request, f"{obj}: {error}", messages.WARNING)
+        modeladmin.message_user(request, f"{done} reviewed.", messages.SUCCESS)
+        return None
+
+    action.__name__ = f"{'approve' if approve else 'reject'}_{review.__name__}"
+    action.short_description = description
+    return action
+
+
+def _review_organization(obj, user, approve, reason):
+    onboarding.organization_review(organization=obj, by=user, approve=approve, reason=reason)
+
+
+def _review_program(obj, user, approve, reason):
+    onboarding.program_review(program=obj, by=user, approve=approve, reason=reason)
+
+
+def _review_access(obj, user, approve, reason):
+    onboarding.access_review(access_request=obj, by=user, grant=approve, reason=reason)
+
+
+OrganizationAdmin.actions = [
+    _review_action(_review_organization, True, "Approve (email the administrator a registration link)"),
+    _review_action(_review_organization, False, "Reject with a reason"),
+]
+ProgramAdmin.actions = [
+    _review_action(_review_program, True, "Approve"),
+    _review_action(_review_program, False, "Reject with a reason"),
+]
+
+
+@admin.register(AccessRequest)
+class AccessRequestAdmin(admin.ModelAdmin):
+    list_display = ["program", "organization", "status", "admin_email", "requested_at", "reviewed_at"]
+    list_filter = ["status", "requested_at"]
+    search_fields = ["program__name", "organization__name", "admin_email", "admin_name"]
+    list_select_related = ["program", "organization"]
+    raw_id_fields = ["program", "organization", "requested_by", "reviewed_by"]
+    actions = [
+        _review_action(_review_access, True, "Grant access (email the program administrator)"),
+        _review_action(_review_access, False, "Deny access with a reason"),
+    ]
+
+
+class SignupInline(admin.TabularInline):
+    model = OnboardingSignup
+    extra = 0
+    raw_id_fields = ["organization", "signed_up_by"]
+
+
+@admin.register(OnboardingSlot)
+class OnboardingSlotAdmin(admin.ModelAdmin):
+    list_display = ["starts_at", "duration_minutes", "capacity", "signup_count", "is_published"]
+    list_filter = ["is_published"]
+    search_fields = ["location", "notes"]
+    date_hierarchy = "starts_at"
+    inlines = [SignupInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(signup_total=Count("signups"))
+
+    @admin.display(description="signed up", ordering="signup_total")
+    def signup_count(self, obj):
+        return obj.signup_total
+
+
+@admin.register(OnboardingSignup)
+class OnboardingSignupAdmin(admin.ModelAdmin):
+    list_display = ["organization", "slot", "signed_up_by", "created_at"]
+    search_fields = ["organization__name"]
+    list_select_related = ["organization", "slot", "signed_up_by"]
+    raw_id_fields = ["organization", "slot", "signed_up_by"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "role", "organization", "program", "status", "expires_at", "send_count", "created_at"]
+    list_filter = ["status", "role", "organization"]
+    search_fields = ["email", "organization__name", "program__name"]
+    list_select_related = ["organization", "program"]
+    raw_id_fields = ["organization", "program", "invited_by", "accepted_by"]
+    readonly_fields = ["token_hash", "created_at", "sent_at", "send_count", "accepted_at", "accepted_by", "revoked_at"]
+    actions = ["resend", "revoke", "expire_now"]
+
+    @admin.action(description="Resend (new link, new expiry)")
+    def resend(self, request, queryset):
+        for invitation in queryset.filter(status=InvitationStatus.PENDING):
+            invitations.invitation_resend(invitation=invitation)
+        self.message_user(request, "Pending invitations sent again.", messages.SUCCESS)
+
+    @admin.action(description="Revoke")
+    def revoke(self, request, queryset):
+        for invitation in queryset.filter(status=InvitationStatus.PENDING):
+            invitations.invitation_revoke(invitation=invitation)
+        self.message_user(request, "Pending invitations revoked.", messages.SUCCESS)
+
+    @admin.action(description="Expire now")
+    def expire_now(self, request, queryset):
+        count = queryset.filter(status=InvitationStatus.PENDING).update(expires_at=timezone.now())
+        self.message_user(request, f"{count} invitations expired.", messages.SUCCESS)

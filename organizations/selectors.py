@@ -1,10 +1,20 @@
 """Reads of organizations, programs and memberships."""
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.models import User
-from organizations.models import Membership, Organization, Program, ReviewStatus, Role
+from accounts.tokens import hash_token
+from organizations.models import (
+    Invitation,
+    Membership,
+    OnboardingSlot,
+    Organization,
+    Program,
+    ReviewStatus,
+    Role,
+)
 
 
 def tenant_roles(user: User, organization: Organization) -> frozenset[tuple[int | None, str]]:
@@ -59,4 +69,42 @@ def organization_members(organization: Organization) -> QuerySet[Membership]:
         Membership.objects.filter(organization=organization)
         .select_related("user", "program")
         .order_by("user__full_name", "user__email", "role")
+    )
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    """The invitation a link's token opens, whatever its organization.
+
+    The token is the capability: it is compared by its hash, and only the
+    holder of the emailed link can present it.
+    """
+    with scopes_disabled():
+        return (
+            Invitation.objects.select_related("organization", "program", "invited_by")
+            .filter(token_hash=hash_token(token, Invitation.TOKEN_PURPOSE))
+            .first()
+        )
+
+
+STATUS_TOKEN_PURPOSE = "organization-status"
+
+
+def organization_by_status_token(token: str) -> Organization | None:
+    return Organization.objects.filter(status_token_hash=hash_token(token, STATUS_TOKEN_PURPOSE)).first()
+
+
+def invitations_for(organization: Organization, program: Program | None = None) -> QuerySet[Invitation]:
+    """The organization's invitations (only the program's, if given), newest first."""
+    invitations = Invitation.objects.filter(organization=organization).select_related("program", "invited_by")
+    if program is not None:
+        invitations = invitations.filter(program=program)
+    return invitations.order_by("-created_at")
+
+
+def open_onboarding_slots() -> QuerySet[OnboardingSlot]:
+    """Published onboarding sessions still to come, with how many organizations signed up."""
+    return (
+        OnboardingSlot.objects.filter(is_published=True, starts_at__gt=timezone.now())
+        .annotate(taken=Count("signups"))
+        .order_by("starts_at")
     )

@@ -7,27 +7,65 @@ run as anonymous (sent to log in), as a member of another organization (404),
 as the wrong role (403) and as the right role (200).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from organizations.models import Role
+from organizations.services.invitations import invitation_issue
 from tests.factories import ProgramFactory, member
 
 
 @dataclass(frozen=True)
 class Entry:
+    """Who may use a tenant URL. ``method`` POST expects a redirect (302) for the right role."""
+
     allowed: Role | str
     forbidden: Role | str | None
-    extra_kwargs: dict = field(default_factory=dict)
+    method: str = "get"
+    extra_kwargs: Callable[[dict], dict] = field(default=lambda objects: {})
+    ok: int | None = None  # what the right role gets, when not the default
+
+    @property
+    def ok_status(self) -> int:
+        return self.ok or (302 if self.method == "post" else 200)
+
+
+def _invitation_pk(objects: dict) -> dict:
+    return {"pk": objects["invitation"].pk}
 
 
 MATRIX: dict[str, Entry] = {
     "organizations:detail": Entry(allowed=Role.MENTEE, forbidden=None),
     "organizations:members": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.MENTOR),
+    "organizations:program_submit": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.PROGRAM_ADMIN),
+    "organizations:onboarding": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.MENTEE),
+    "organizations:mentor_add": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.PROGRAM_ADMIN),
+    "organizations:invitations": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.PROGRAM_ADMIN),
+    "organizations:invitations_upload": Entry(
+        allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.MENTOR, method="post", ok=200  # empty form: errors shown
+    ),
+    "organizations:invitation_resend": Entry(
+        allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.MENTOR, method="post", extra_kwargs=_invitation_pk
+    ),
+    "organizations:invitation_revoke": Entry(
+        allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.MENTOR, method="post", extra_kwargs=_invitation_pk
+    ),
     "organizations:program_detail": Entry(allowed=Role.MENTEE, forbidden="other_program_mentee"),
     "organizations:program_people": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE),
+    "organizations:access_request": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.PROGRAM_ADMIN),
+    "organizations:program_invitations": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
+    "organizations:program_invitations_upload": Entry(
+        allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE, method="post", ok=200
+    ),
+    "organizations:program_invitation_resend": Entry(
+        allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE, method="post", extra_kwargs=_invitation_pk
+    ),
+    "organizations:program_invitation_revoke": Entry(
+        allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE, method="post", extra_kwargs=_invitation_pk
+    ),
 }
 
 
@@ -56,12 +94,16 @@ def world(db):
     people = {role: member(program, role) for role in Role}
     people["other_program_mentee"] = member(other_program, Role.MENTEE)
     people["outsider"] = member(outsider_program, Role.ORGANIZATION_ADMIN)
-    return program, people
+    invitation, _ = invitation_issue(
+        organization=program.organization, program=program, email="invited@example.org", role=Role.MENTEE
+    )
+    return program, people, {"invitation": invitation}
 
 
-def _url(name: str, program) -> str:
+def _url(name: str, world) -> str:
+    program, _, objects = world
     route = next(r for n, r in _walk(get_resolver().url_patterns) if n == name)
-    kwargs = {"organization": program.organization.slug, **MATRIX[name].extra_kwargs}
+    kwargs = {"organization": program.organization.slug, **MATRIX[name].extra_kwargs(objects)}
     if "<slug:program>" in route:
         kwargs["program"] = program.slug
     return reverse(name, kwargs=kwargs)
@@ -69,45 +111,45 @@ def _url(name: str, program) -> str:
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_anonymous_is_sent_to_log_in(client, world, name):
-    program, _ = world
-    url = _url(name, program)
-    response = client.get(url)
+    response = _visit(client, name, _url(name, world))
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_member_of_another_organization_gets_404(client, world, name):
-    program, people = world
-    client.force_login(people["outsider"])
-    assert client.get(_url(name, program)).status_code == 404
+    client.force_login(world[1]["outsider"])
+    assert _visit(client, name, _url(name, world)).status_code == 404
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_unknown_organization_gets_404_like_a_foreign_one(client, world, name):
-    program, people = world
+    program, people, _ = world
     client.force_login(people[Role.MENTEE])
-    url = _url(name, program).replace(f"/o/{program.organization.slug}/", "/o/no-such-org/")
-    assert client.get(url).status_code == 404
+    url = _url(name, world).replace(f"/o/{program.organization.slug}/", "/o/no-such-org/")
+    assert _visit(client, name, url).status_code == 404
 
 
 @pytest.mark.parametrize("name", sorted(n for n, e in MATRIX.items() if e.forbidden))
 def test_wrong_role_gets_403(client, world, name):
-    program, people = world
-    client.force_login(people[MATRIX[name].forbidden])
-    assert client.get(_url(name, program)).status_code == 403
+    client.force_login(world[1][MATRIX[name].forbidden])
+    assert _visit(client, name, _url(name, world)).status_code == 403
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_right_role_gets_the_page(client, world, name):
-    program, people = world
-    client.force_login(people[MATRIX[name].allowed])
-    assert client.get(_url(name, program)).status_code == 200
+    client.force_login(world[1][MATRIX[name].allowed])
+    assert _visit(client, name, _url(name, world)).status_code == MATRIX[name].ok_status
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_platform_staff_gets_the_page(client, world, name, django_user_model):
-    program, _ = world
     staff = django_user_model.objects.create_user(email="staff@example.org", full_name="Staff", is_staff=True)
     client.force_login(staff)
-    assert client.get(_url(name, program)).status_code == 200
+    assert _visit(client, name, _url(name, world)).status_code == MATRIX[name].ok_status
+
+
+def _visit(client, name: str, url: str):
+    if MATRIX[name].method == "post":
+        return client.post(url, {})
+    return client.get(url)

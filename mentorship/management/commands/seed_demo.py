@@ -8,7 +8,7 @@ from django_scopes import scopes_disabled
 
 from accounts.models import User
 from organizations.models import Organization, Program, ReviewStatus, Role
-from organizations.services import membership_ensure
+from organizations.services.memberships import membership_ensure
 
 DEMO_PASSWORD = "demo-password-2026"
 

@@ -32,6 +32,7 @@ class Organization(models.Model):
     )
     status = models.CharField(max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
     rejection_reason = models.TextField(blank=True)
+    status_token_hash = models.CharField(max_length=64, blank=True, editable=False)
     submitted_at = models.DateTimeField(auto_now_add=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
@@ -73,6 +74,10 @@ class Program(models.Model):
     admin_email = models.EmailField(_("program administrator's email"), blank=True)
     status = models.CharField(max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
     rejection_reason = models.TextField(blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
     is_live = models.BooleanField(
         _("live on the platform"), default=False, help_text=_("Access to the e-mentoring platform was granted.")
     )

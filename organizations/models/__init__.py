@@ -1,0 +1,27 @@
+from organizations.models.invitations import Invitation, InvitationStatus
+from organizations.models.onboarding import AccessRequest, AccessStatus, OnboardingSignup, OnboardingSlot
+from organizations.models.tenancy import (
+    Group,
+    Membership,
+    MentoringFormat,
+    Organization,
+    Program,
+    ReviewStatus,
+    Role,
+)
+
+__all__ = [
+    "AccessRequest",
+    "AccessStatus",
+    "Group",
+    "Invitation",
+    "InvitationStatus",
+    "Membership",
+    "MentoringFormat",
+    "OnboardingSignup",
+    "OnboardingSlot",
+    "Organization",
+    "Program",
+    "ReviewStatus",
+    "Role",
+]

@@ -1,0 +1,1 @@
+"""Every write to organizations, programs, memberships, onboarding and invitations."""

@@ -1,0 +1,205 @@
+"""Invitations: admins invite, resend and revoke; the invited follow their link."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from organizations import selectors
+from organizations.decorators import tenant_permission_required
+from organizations.forms import AddMentorForm, InvitationForm, InvitationRegisterForm, InvitationUploadForm
+from organizations.models import Invitation, Program
+from organizations.services import invitations as service
+from organizations.services.memberships import mentor_add_directly
+
+
+def _perm(request: HttpRequest) -> str:
+    return "organizations.manage_program" if request.program else "organizations.manage_organization"
+
+
+def _list_url(request: HttpRequest) -> str:
+    if request.program:
+        return redirect("organizations:program_invitations", request.organization.slug, request.program.slug).url
+    return redirect("organizations:invitations", request.organization.slug).url
+
+
+def _invitation_form(request: HttpRequest, data=None) -> InvitationForm:
+    programs = None if request.program else Program.objects.filter(organization=request.organization)
+    return InvitationForm(data, programs=programs)
+
+
+def _render_list(request: HttpRequest, form=None, upload_form=None, report=None, saved=None, status=200):
+    context = {
+        "invitations": selectors.invitations_for(request.organization, request.program),
+        "form": form or _invitation_form(request),
+        "upload_form": upload_form or InvitationUploadForm(),
+        "report": report,
+        "saved": saved,
+    }
+    return render(request, "organizations/invitations.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def invitations(request: HttpRequest, organization: str, program: str | None = None) -> HttpResponse:
+    if not request.user.has_perm(_perm(request), request.program or request.organization):
+        raise PermissionDenied
+    if request.method != "POST":
+        return _render_list(request)
+    form = _invitation_form(request, request.POST)
+    if not form.is_valid():
+        return _render_list(request, form=form)
+    invitation, created = service.invitation_issue(
+        organization=request.organization,
+        email=form.cleaned_data["email"],
+        role=form.cleaned_data["role"],
+        program=request.program or form.cleaned_data.get("program"),
+        invited_by=request.user,
+    )
+    text = (
+        _("Invitation sent to %(email)s.")
+        if created
+        else _("The pending invitation to %(email)s was renewed and sent again.")
+    )
+    messages.success(request, text % {"email": invitation.email})
+    return redirect(_list_url(request))
+
+
+@require_POST
+def invitations_upload(request: HttpRequest, organization: str, program: str | None = None) -> HttpResponse:
+    if not request.user.has_perm(_perm(request), request.program or request.organization):
+        raise PermissionDenied
+    upload_form = InvitationUploadForm(request.POST, request.FILES)
+    if not upload_form.is_valid():
+        return _render_list(request, upload_form=upload_form)
+    try:
+        saved, report = service.invitations_import(
+            upload=upload_form.cleaned_data["file"],
+            organization=request.organization,
+            program=request.program,
+            invited_by=request.user,
+        )
+    except service.InvitationError as error:
+        upload_form.add_error("file", error.message)
+        return _render_list(request, upload_form=upload_form)
+    return _render_list(request, report=report, saved=saved)
+
+
+def _invitation(request: HttpRequest, pk: int) -> Invitation:
+    return get_object_or_404(selectors.invitations_for(request.organization, request.program), pk=pk)
+
+
+@require_POST
+def invitation_resend(request: HttpRequest, organization: str, pk: int, program: str | None = None) -> HttpResponse:
+    if not request.user.has_perm(_perm(request), request.program or request.organization):
+        raise PermissionDenied
+    invitation = _invitation(request, pk)
+    try:
+        service.invitation_resend(invitation=invitation)
+        messages.success(request, _("The invitation to %(email)s was sent again.") % {"email": invitation.email})
+    except service.InvitationError as error:
+        messages.error(request, error.message)
+    return redirect(_list_url(request))
+
+
+@require_POST
+def invitation_revoke(request: HttpRequest, organization: str, pk: int, program: str | None = None) -> HttpResponse:
+    if not request.user.has_perm(_perm(request), request.program or request.organization):
+        raise PermissionDenied
+    invitation = _invitation(request, pk)
+    try:
+        service.invitation_revoke(invitation=invitation)
+        messages.success(request, _("The invitation to %(email)s was revoked.") % {"email": invitation.email})
+    except service.InvitationError as error:
+        messages.error(request, error.message)
+    return redirect(_list_url(request))
+
+
+@tenant_permission_required("organizations.manage_organization")
+@require_http_methods(["GET", "HEAD", "POST"])
+def mentor_add(request: HttpRequest, organization: str) -> HttpResponse:
+    programs = Program.objects.filter(organization=request.organization)
+    form = AddMentorForm(request.POST or None, programs=programs)
+    if request.method == "POST" and form.is_valid():
+        mentor_add_directly(organization=request.organization, **form.cleaned_data)
+        messages.success(
+            request, _("%(email)s is now a mentor; we emailed them.") % {"email": form.cleaned_data["email"]}
+        )
+        return redirect("organizations:members", organization=request.organization.slug)
+    return render(request, "organizations/mentor_add.html", {"form": form})
+
+
+# The pages behind an invitation link. The token is the capability; GET only shows.
+
+
+def _invitation_for_token(token: str) -> Invitation:
+    invitation = selectors.invitation_by_token(token)
+    if invitation is None:
+        raise Http404
+    return invitation
+
+
+def _problem(invitation: Invitation, user) -> service.InvitationError | None:
+    try:
+        service.check_usable(invitation, user if user.is_authenticated else None)
+    except service.InvitationError as error:
+        return error
+    return None
+
+
+def _destination(invitation: Invitation) -> str:
+    if invitation.program_id:
+        return redirect("organizations:program_detail", invitation.organization.slug, invitation.program.slug).url
+    return redirect("organizations:detail", invitation.organization.slug).url
+
+
+GONE = {"expired", "revoked", "used"}
+
+
+def invitation_show(request: HttpRequest, token: str, form: InvitationRegisterForm | None = None) -> HttpResponse:
+    """What the link is for, and one button: accept, or register; or what went wrong and what to do."""
+    invitation = _invitation_for_token(token)
+    problem = _problem(invitation, request.user)
+    if form is None and problem is None and not request.user.is_authenticated:
+        form = InvitationRegisterForm(email=invitation.email)
+    login_url = f"{redirect('account_login').url}?{urlencode({'next': request.path})}"
+    context = {"invitation": invitation, "problem": problem, "form": form, "token": token, "login_url": login_url}
+    status = 410 if problem and problem.code in GONE else 200
+    return render(request, "organizations/invitation_show.html", context, status=status)
+
+
+@require_POST
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = _invitation_for_token(token)
+    if not request.user.is_authenticated:
+        return redirect("invitations:show", token=token)
+    try:
+        service.invitation_accept(invitation=invitation, user=request.user)
+    except service.InvitationError:
+        return invitation_show(request, token)
+    messages.success(request, _("Welcome to %(name)s!") % {"name": invitation.sender_name})
+    return redirect(_destination(invitation))
+
+
+@require_POST
+def invitation_register(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = _invitation_for_token(token)
+    if request.user.is_authenticated:
+        return redirect("invitations:show", token=token)
+    form = InvitationRegisterForm(request.POST, email=invitation.email)
+    if not form.is_valid():
+        return invitation_show(request, token, form=form)
+    try:
+        user, _membership = service.invitation_register(
+            invitation=invitation, data=form.cleaned_data, password=form.cleaned_data["password1"]
+        )
+    except service.InvitationError as error:
+        form.add_error(None, error.message)
+        return invitation_show(request, token, form=form)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, _("Welcome to %(name)s!") % {"name": invitation.sender_name})
+    return redirect(_destination(invitation))

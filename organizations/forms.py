@@ -7,7 +7,18 @@ from accounts.models import User
 from organizations.models import AccessRequest, OnboardingSlot, Organization, Program, Role
 
 
-class OrganizationSubmitForm(forms.ModelForm):
+class LowercaseEmailsMixin:
+    """Addresses are compared without regard to case everywhere: store them lowercased."""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for name, field in self.fields.items():
+            if isinstance(field, forms.EmailField) and data.get(name):
+                data[name] = data[name].strip().lower()
+        return data
+
+
+class OrganizationSubmitForm(LowercaseEmailsMixin, forms.ModelForm):
     class Meta:
         model = Organization
         fields = ["name", "website", "description", "contact_name", "contact_email", "contact_phone", "admin_email"]
@@ -19,7 +30,7 @@ class OrganizationSubmitForm(forms.ModelForm):
             self.fields[name].required = True
 
 
-class ProgramSubmitForm(forms.ModelForm):
+class ProgramSubmitForm(LowercaseEmailsMixin, forms.ModelForm):
     class Meta:
         model = Program
         fields = ["name", "description", "audience", "mentoring_format", "languages", "expected_size", "admin_email"]
@@ -46,7 +57,7 @@ class OnboardingSignupForm(forms.Form):
         )
 
 
-class AccessRequestForm(forms.ModelForm):
+class AccessRequestForm(LowercaseEmailsMixin, forms.ModelForm):
     class Meta:
         model = AccessRequest
         fields = ["admin_name", "admin_email", "start_date", "mentors_expected", "mentees_expected", "goals"]

@@ -45,7 +45,10 @@ MATRIX: dict[str, Entry] = {
     "organizations:mentor_add": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.PROGRAM_ADMIN),
     "organizations:invitations": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.PROGRAM_ADMIN),
     "organizations:invitations_upload": Entry(
-        allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.MENTOR, method="post", ok=200  # empty form: errors shown
+        allowed=Role.ORGANIZATION_ADMIN,
+        forbidden=Role.MENTOR,
+        method="post",
+        ok=200,  # empty form: errors shown
     ),
     "organizations:invitation_resend": Entry(
         allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.MENTOR, method="post", extra_kwargs=_invitation_pk

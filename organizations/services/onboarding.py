@@ -134,6 +134,8 @@ def can_request_access(program: Program) -> bool:
 @transaction.atomic
 def access_request_submit(*, program: Program, data: dict, by: User) -> AccessRequest:
     """Record the access form (again, after a denial); it waits for platform staff."""
+    with scopes_disabled():
+        program = Program.objects.select_for_update(of=("self",)).select_related("organization").get(pk=program.pk)
     if not can_request_access(program):
         raise OnboardingError(_("This program cannot request access yet."))
     with scopes_disabled():

@@ -74,3 +74,36 @@ def test_a_query_outside_the_tenant_is_an_error_not_a_leak():
 
     with scope(), pytest.raises(ScopeError):
         list(Program.objects.all())
+
+
+def test_invitations_page_runs_the_same_queries_for_few_and_many(client, db):
+    from organizations.services.invitations import invitation_issue
+
+    program = ProgramFactory()
+    admin = member(program, Role.ORGANIZATION_ADMIN)
+    client.force_login(admin)
+    counter = iter(range(1000))
+
+    def add_rows(count: int) -> None:
+        for _ in range(count):
+            invitation_issue(
+                organization=program.organization,
+                program=program,
+                email=f"p{next(counter)}@example.org",
+                role=Role.MENTEE,
+                invited_by=admin,
+            )
+
+    assert_constant_queries(client, reverse("organizations:invitations", args=[program.organization.slug]), add_rows)
+
+
+def test_staff_review_page_runs_the_same_queries_for_few_and_many(client, db):
+    from tests.factories import OrganizationFactory, UserFactory
+
+    client.force_login(UserFactory(is_staff=True))
+
+    def add_rows(count: int) -> None:
+        for organization in OrganizationFactory.create_batch(count, status="pending"):
+            ProgramFactory(organization=organization, status="pending")
+
+    assert_constant_queries(client, reverse("staff:index"), add_rows)

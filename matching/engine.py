@@ -12,10 +12,13 @@ Pipeline
 3. ``prepare_mentors`` precomputes the mentor side once (``MentorIndex``); ``Scorer`` adds
    the mentees and scores blocks of mentees x all mentors with a few float32 matrix
    products (``score_chunk`` is the one-call form).
-4. ``top_candidates`` keeps each mentee's K best mentors. ``assign`` solves the
-   capacity-constrained assignment exactly on a candidate graph (min-cost flow: coverage
-   first, then total score) and widens the graph where coverage needs it. ``auto_pair``
-   runs the whole pipeline; ``assign_greedy`` is the simple baseline.
+4. ``top_candidates`` keeps each mentee's K best mentors (``Scorer.candidates`` also each
+   mentor's L best mentees, so that unpopular mentors have candidates when places are
+   tight). ``assign`` solves the capacity-constrained assignment exactly on that sparse
+   candidate graph (OR-Tools max-flow-min-cost: coverage first, then total score) and,
+   given the ``Scorer``, widens the graph until coverage is the maximum over *all*
+   allowed pairs. ``auto_pair`` runs the whole pipeline; ``assign_greedy`` is the
+   simple baseline.
 5. ``recommend`` ranks mentors for one mentee, with a demand-spreading re-rank;
    ``explain`` says why a pair scores what it scores.
 
@@ -75,7 +78,7 @@ SCORED_RULES: frozenset[str] = frozenset({"same", "overlap", "mapping", "closene
 NO_COMPATIBLE_MENTOR = "no compatible mentor"
 NO_MENTOR_WITH_ROOM = "no mentor with room"
 
-DEFAULT_K = 10
+DEFAULT_K = 20
 DEFAULT_CHUNK = 512
 DEFAULT_MAX_LEVELS = 64
 DEFAULT_SCORE_SCALE = 1000
@@ -525,7 +528,7 @@ class Scorer:
             self._n_req_mask += 1
 
     def scores(self, rows: Rows = None) -> np.ndarray:
-        """Float32 scores (rows x mentors) in [0, 100]; ``-inf`` for pairs that may not be paired."""
+        """Float32 scores (rows x mentors) in [0, 100] (to float32 rounding); ``-inf`` = may not be paired."""
         sel = _as_row_selector(rows, self.n_mentees)
         f, idx = self.features, self.index
         num = f.lin[sel] @ idx.lin_t
@@ -586,19 +589,31 @@ class Scorer:
         Shape ``(n_mentees, k)``; missing entries (fewer than ``k`` allowed mentors) are
         ``-1`` / ``-inf``. Ties are broken by the lower mentor index.
         """
-        if k < 1:
-            raise ValueError("k must be >= 1")
+        cands = self.candidates(k, mentor_k=0, chunk=chunk)
+        return cands.indices, cands.scores
+
+    def candidates(self, k: int, *, mentor_k: int = 0, chunk: int = DEFAULT_CHUNK) -> Candidates:
+        """Both directions of the candidate graph in one pass over the score blocks.
+
+        ``indices``/``scores``: each mentee's ``k`` best mentors (as ``top``);
+        ``mentor_indices``/``mentor_scores`` (``n_mentors x mentor_k``): each mentor's
+        ``mentor_k`` best mentees, ties to the lower mentee index.
+        """
+        if k < 1 or mentor_k < 0:
+            raise ValueError("k must be >= 1 and mentor_k >= 0")
         n, m = self.n_mentees, self.n_mentors
         out_idx = np.full((n, k), -1, dtype=np.int32)
         out_sc = np.full((n, k), -np.inf, dtype=np.float32)
-        if m == 0:
-            return out_idx, out_sc
-        for start in range(0, n, chunk):
-            block = self.scores(slice(start, min(start + chunk, n)))
-            idx, sc = _block_top(block, k)
-            out_idx[start : start + len(block)] = idx
-            out_sc[start : start + len(block)] = sc
-        return out_idx, out_sc
+        by_mentor = _RunningTop(m, mentor_k)
+        if m:
+            for start in range(0, n, chunk):
+                block = self.scores(slice(start, min(start + chunk, n)))
+                idx, sc = _block_top(block, k)
+                out_idx[start : start + len(block)] = idx
+                out_sc[start : start + len(block)] = sc
+                if mentor_k:
+                    by_mentor.update(block, start)
+        return Candidates(out_idx, out_sc, by_mentor.indices.astype(np.int32), _clip_scores(by_mentor.scores))
 
     def _forbidden(self, sel: slice | np.ndarray, *, with_mask: bool) -> np.ndarray | None:
         """Bool (rows x mentors) of forbidden pairs, or None when nothing is forbidden."""
@@ -632,28 +647,123 @@ def _same_questions(a: Sequence[QuestionSpec], b: Sequence[QuestionSpec]) -> boo
     )
 
 
+@dataclass(frozen=True, eq=False)
+class Candidates:
+    """A sparse candidate graph: mentee-side and (optionally) mentor-side best lists.
+
+    Entries are ``-1`` / ``-inf`` where a list has fewer allowed partners than its width.
+    """
+
+    indices: np.ndarray  # (n_mentees, k) int32 mentor indices
+    scores: np.ndarray  # (n_mentees, k) float32
+    mentor_indices: np.ndarray  # (n_mentors, mentor_k) int32 mentee indices
+    mentor_scores: np.ndarray  # (n_mentors, mentor_k) float32
+
+
+def _clip_scores(scores: np.ndarray) -> np.ndarray:
+    """Clip real scores to [0, 100] (float32 rounding may pass 100 by a hair); keep -inf padding."""
+    out = np.minimum(scores, np.float32(100))
+    np.maximum(out, 0, out=out, where=out > -np.inf)
+    return out
+
+
 def _block_top(block: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Top-k per row of a score block: (int32 indices, float32 scores clipped to [0, 100]), padded."""
+    """Exact top-k per row of a score block: int32 indices and float32 scores, best first, padded.
+
+    Never selects -inf; ties go to the lower column index. Instead of partitioning whole
+    rows, it partitions a strided quarter of the columns: the k-th best value among any
+    subset is a lower bound of the row's k-th best, so every entry at or above it is a
+    superset of the top k (about 4k entries), which is then sorted exactly. Partitioning
+    is the dominant cost of candidate generation, so this roughly halves it.
+    """
     rows, m = block.shape
     out_idx = np.full((rows, k), -1, dtype=np.int32)
     out_sc = np.full((rows, k), -np.inf, dtype=np.float32)
-    if k < m:
-        # np.partition on values is several times faster than argpartition and releases the
-        # GIL; the k-th value is a threshold, and the few ties it lets through are cut below.
-        thr = np.partition(block, m - k, axis=1)[:, m - k]
-        np.maximum(thr, np.float32(np.finfo(np.float32).min), out=thr)  # never select -inf
-        r, c = np.nonzero(block >= thr[:, None])
+    lowest = np.float32(np.finfo(np.float32).min)  # ">= lowest" excludes -inf
+    if k >= m:
+        thr = np.full(rows, lowest, dtype=np.float32)
     else:
-        r, c = np.nonzero(block > -np.inf)
-    v = block[r, c]
-    order = np.lexsort((c, -v, r))  # by row, then best score, then lower mentor index
-    r, c, v = r[order], c[order], v[order]
-    starts = np.searchsorted(r, np.arange(rows))
-    rank = np.arange(len(r)) - starts[r]
-    keep = rank < k
-    out_idx[r[keep], rank[keep]] = c[keep]
-    out_sc[r[keep], rank[keep]] = np.clip(v[keep], 0, 100)  # float32 rounding may pass 100 by a hair
+        sample = block[:, :: max(1, m // max(4 * k, m // 4))] if m >= 16 * k else block
+        width = sample.shape[1]
+        if width > k:
+            thr = np.partition(sample, width - k, axis=1)[:, width - k]
+        else:
+            thr = np.full(rows, lowest, dtype=np.float32)
+        np.maximum(thr, lowest, out=thr)
+    r, c = _nonzero_2d(block >= thr[:, None])
+    if not r.size:
+        return out_idx, out_sc
+    # Compact the survivors into a small dense array (row-major, columns ascending) and
+    # sort each row by score; a stable sort keeps ties in column order.
+    counts = np.bincount(r, minlength=rows)
+    pos = np.arange(len(r)) - (np.cumsum(counts) - counts)[r]
+    width = int(counts.max())
+    vals = np.full((rows, width), -np.inf, dtype=np.float32)
+    cols = np.full((rows, width), -1, dtype=np.int32)
+    vals[r, pos] = block[r, c]
+    cols[r, pos] = c
+    order = np.argsort(-vals, axis=1, kind="stable")[:, :k]
+    take = min(k, width)
+    out_idx[:, :take] = np.take_along_axis(cols, order, axis=1)
+    out_sc[:, :take] = _clip_scores(np.take_along_axis(vals, order, axis=1))
     return out_idx, out_sc
+
+
+def _nonzero_2d(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.nonzero`` of a 2-D mask; via ``flatnonzero`` because 2-D nonzero is ~5x slower."""
+    if mask.shape[1] == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    rows, cols = np.divmod(np.flatnonzero(mask), mask.shape[1])
+    return rows, cols
+
+
+class _RunningTop:
+    """Each mentor's ``width`` best mentees over a stream of (mentees x mentors) blocks.
+
+    A block only contributes the entries that beat the mentor's current ``width``-th best
+    (strictly, so earlier = lower mentee index wins ties); after the first block these are
+    few, so merging them costs little compared with the block itself.
+    """
+
+    def __init__(self, n_mentors: int, width: int) -> None:
+        self.width = width
+        self.indices = np.full((n_mentors, width), -1, dtype=np.int64)
+        self.scores = np.full((n_mentors, width), -np.inf, dtype=np.float32)
+        self.threshold = np.full(n_mentors, -np.inf, dtype=np.float32)
+
+    def update(self, block: np.ndarray, start: int) -> None:
+        """Merge the block whose first row is mentee ``start``."""
+        if not self.width:
+            return
+        if start == 0 or not np.isfinite(self.threshold).any():
+            idx, sc = _block_top(np.ascontiguousarray(block.T), self.width)
+            new_mentor, slot = _nonzero_2d(idx >= 0)
+            new_mentee, new_score = idx[new_mentor, slot].astype(np.int64) + start, sc[new_mentor, slot]
+        else:
+            new_mentee, new_mentor = _nonzero_2d(block > self.threshold[None, :])
+            new_score = block[new_mentee, new_mentor]
+            new_mentee = new_mentee + start
+        if not new_mentee.size:
+            return
+        # Re-rank only the mentors that got new entries: old list + new entries, sorted by
+        # (mentor, best score, lower mentee index), first ``width`` per mentor kept.
+        touched = np.unique(new_mentor)
+        old_idx, old_sc = self.indices[touched], self.scores[touched]
+        old_row, slot = _nonzero_2d(old_idx >= 0)
+        row = np.concatenate([old_row, np.searchsorted(touched, new_mentor)])
+        mentee = np.concatenate([old_idx[old_row, slot], new_mentee])
+        score = np.concatenate([old_sc[old_row, slot], new_score])
+        order = np.lexsort((mentee, -score, row))
+        row, mentee, score = row[order], mentee[order], score[order]
+        rank = np.arange(len(row)) - np.searchsorted(row, row)
+        keep = rank < self.width
+        merged_idx = np.full((len(touched), self.width), -1, dtype=np.int64)
+        merged_sc = np.full((len(touched), self.width), -np.inf, dtype=np.float32)
+        merged_idx[row[keep], rank[keep]] = mentee[keep]
+        merged_sc[row[keep], rank[keep]] = score[keep]
+        self.indices[touched] = merged_idx
+        self.scores[touched] = merged_sc
+        self.threshold[touched] = merged_sc[:, -1]
 
 
 def score_chunk(
@@ -727,12 +837,24 @@ class _Arcs:
 
     @classmethod
     def from_lists(cls, indices: np.ndarray, scores: np.ndarray) -> _Arcs:
-        r, c = np.nonzero(indices >= 0)
+        r, c = _nonzero_2d(indices >= 0)
         mentor = indices[r, c].astype(np.int64)
         # Keep the first (leftmost) entry of a pair listed twice.
-        _, first = np.unique(r * max(int(indices.max()) + 1, 1) + mentor, return_index=True)
+        _, first = np.unique(r * (int(indices.max(initial=0)) + 1) + mentor, return_index=True)
         first.sort()
         return cls(r[first].astype(np.int64), mentor[first], scores[r, c][first].astype(np.float64))
+
+    @classmethod
+    def from_mentor_lists(cls, indices: np.ndarray, scores: np.ndarray, *, n_mentees: int, n_mentors: int) -> _Arcs:
+        idx = np.asarray(indices, dtype=np.int64)
+        sc = np.asarray(scores, dtype=np.float64)
+        if idx.ndim != 2 or idx.shape != sc.shape or idx.shape[0] != n_mentors:
+            raise ValueError("mentor_candidates must be two (n_mentors, L) arrays")
+        if idx.size and (idx.max() >= n_mentees or idx.min() < -1):
+            raise ValueError("mentor candidate index out of range")
+        r, c = _nonzero_2d(idx >= 0)
+        _check_scores(sc[r, c])
+        return cls(idx[r, c], r.astype(np.int64), sc[r, c])
 
     def merged(self, other: _Arcs, n_mentors: int) -> _Arcs:
         mentee = np.concatenate([self.mentee, other.mentee])
@@ -740,6 +862,12 @@ class _Arcs:
         score = np.concatenate([self.score, other.score])
         _, first = np.unique(mentee * n_mentors + mentor, return_index=True)
         return _Arcs(mentee[first], mentor[first], score[first])
+
+
+def _check_scores(scores: np.ndarray) -> None:
+    """Real candidates need a score in [0, 100] (the solver's costs are ``100 - score``)."""
+    if not np.isfinite(scores).all() or (scores.size and (scores.min() < 0 or scores.max() > 100.001)):
+        raise ValueError("every real candidate needs a finite score in [0, 100]")
 
 
 def _check_candidates(
@@ -755,9 +883,10 @@ def _check_candidates(
     idx = idx.astype(np.int64)
     if idx.size and (idx.max() >= len(cap) or idx.min() < -1):
         raise ValueError("candidate index out of range")
+    if cap.size == 0:
+        cap = cap.astype(np.int64)
     valid = idx >= 0
-    if not np.isfinite(sc[valid]).all():
-        raise ValueError("every real candidate needs a finite score")
+    _check_scores(sc[valid])
     idx = np.where(valid, idx, -1)
     return idx, sc, cap.astype(np.int64)
 
@@ -767,26 +896,34 @@ def assign(
     candidate_scores: np.ndarray,
     capacities: np.ndarray,
     *,
+    mentor_candidates: tuple[np.ndarray, np.ndarray] | None = None,
     scorer: Scorer | None = None,
     widen_k: int | None = None,
     score_scale: int = DEFAULT_SCORE_SCALE,
 ) -> Assignment:
     """The best global assignment on the candidate graph, coverage first.
 
-    Solves a min-cost flow (OR-Tools): every mentee sends one unit either through one of
-    its candidate arcs (cost ``score_scale * (100 - score)``) to a mentor, who passes at
-    most ``capacities[j]`` units on, or through its own "unassigned" arc, whose cost is
-    larger than any assigned set of arcs can cost. So the solution first maximises the
-    number of assigned mentees, then the total score (up to the integer rounding of
-    ``score_scale``, default 0.001 points), among the candidate arcs.
+    The graph: each mentee's candidate mentors (``candidate_indices``/``candidate_scores``,
+    ``n_mentees x k``, -1 = none) plus, optionally, each mentor's candidate mentees
+    (``mentor_candidates``: two ``n_mentors x L`` arrays of mentee indices and scores).
+
+    Solved as a min-cost flow with OR-Tools: each mentee node has one unit to send, each
+    candidate arc carries it to a mentor at cost ``score_scale * (100 - score)``, each
+    mentor passes at most ``capacities[j]`` units to the sink. ``SimpleMinCostFlow``'s
+    ``solve_max_flow_with_min_cost`` maximises the flow first (= number of assigned
+    mentees) and then minimises cost (= maximises the total score, up to the rounding of
+    ``score_scale``, default 0.001 points) among maximum flows. That is exactly "coverage
+    first" without a big-M unassigned arc (which made the cost-scaling solver about two
+    times slower here), and it always has a solution: a mentee whose unit finds no path
+    stays unassigned.
 
     With a ``scorer`` (the ``Scorer`` the candidates came from) coverage is guaranteed
     over *all* allowed pairs, not just the candidates: if mentees are left unassigned while
     some mentor has room, an augmenting-path search over the full allowed graph (computed
     lazily, row by row) finds a maximum-cardinality assignment; its arcs, plus each
     unassigned mentee's ``widen_k`` (default: the candidate width) best mentors among those
-    with room, join the graph and the flow is solved again. Without a scorer, coverage is
-    the best possible within the candidates.
+    with room, join the graph and the flow is solved once more. Without a scorer, coverage
+    is the best possible within the candidates.
 
     Unassigned reasons: ``NO_COMPATIBLE_MENTOR`` when no mentor passes the hard
     requirements and exclusions (with a scorer; without one: when the mentee has no
@@ -798,40 +935,34 @@ def assign(
     if scorer is not None and (scorer.n_mentees, scorer.n_mentors) != (n, m):
         raise ValueError("the scorer does not match the candidate lists")
     arcs = _Arcs.from_lists(idx, sc)
+    if mentor_candidates is not None:
+        arcs = arcs.merged(_Arcs.from_mentor_lists(*mentor_candidates, n_mentees=n, n_mentors=m), m)
     mentor_of = _solve_flow(n, cap, arcs, score_scale)
     if scorer is not None:
         extra = _coverage_arcs(scorer, mentor_of, cap, arcs, widen_k or max(idx.shape[1], 1))
         if extra is not None:
             arcs = arcs.merged(extra, m)
             mentor_of = _solve_flow(n, cap, arcs, score_scale)
-    return _result(mentor_of, arcs, idx, scorer, m)
+    return _result(mentor_of, arcs, scorer, m)
 
 
 def _solve_flow(n: int, cap: np.ndarray, arcs: _Arcs, score_scale: int) -> np.ndarray:
-    """Min-cost flow on the arcs; returns the mentor index per mentee (-1 = unassigned)."""
+    """Max-flow-min-cost on the arcs; returns the mentor index per mentee (-1 = unassigned)."""
     from ortools.graph.python import min_cost_flow  # imported here: only assignment needs it
 
     m = len(cap)
     usable = cap[arcs.mentor] > 0
     mentee, mentor = arcs.mentee[usable], arcs.mentor[usable]
     cost = np.rint(score_scale * (100.0 - np.clip(arcs.score[usable], 0.0, 100.0))).astype(np.int64)
-    # Any set of c assigned arcs costs at most c * 100 * score_scale, so an unassigned arc
-    # dearer than that for the largest possible c makes one more assigned mentee always
-    # worth more than any score gain (coverage first, lexicographically).
-    max_assigned = max(1, min(n, int(cap.sum())))
-    unassigned_cost = max_assigned * 100 * score_scale + 1
     sink = n + m
     flow = min_cost_flow.SimpleMinCostFlow()
     real = flow.add_arcs_with_capacity_and_unit_cost(mentee, n + mentor, np.ones(len(mentee), dtype=np.int64), cost)
-    flow.add_arcs_with_capacity_and_unit_cost(
-        np.arange(n), np.full(n, sink), np.ones(n, dtype=np.int64), np.full(n, unassigned_cost, dtype=np.int64)
-    )
     flow.add_arcs_with_capacity_and_unit_cost(n + np.arange(m), np.full(m, sink), cap, np.zeros(m, dtype=np.int64))
     supplies = np.zeros(n + m + 1, dtype=np.int64)
     supplies[:n] = 1
     supplies[sink] = -n
     flow.set_nodes_supplies(np.arange(n + m + 1), supplies)
-    status = flow.solve()
+    status = flow.solve_max_flow_with_min_cost()
     if status != flow.OPTIMAL:
         raise RuntimeError(f"min-cost flow failed: {status}")
     mentor_of = np.full(n, -1, dtype=np.int64)
@@ -860,7 +991,7 @@ def _coverage_arcs(scorer: Scorer, mentor_of: np.ndarray, cap: np.ndarray, arcs:
         block = scorer.scores(rows)
         block[:, room <= 0] = -np.inf
         idx, sc = _block_top(block, widen_k)
-        r, c = np.nonzero(idx >= 0)
+        r, c = _nonzero_2d(idx >= 0)
         rows_out.append(rows[r])
         cols_out.append(idx[r, c].astype(np.int64))
         scores_out.append(sc[r, c].astype(np.float64))
@@ -960,7 +1091,7 @@ def _csr_positions(ptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return np.repeat(starts, counts) + offsets
 
 
-def _result(mentor_of: np.ndarray, arcs: _Arcs, idx: np.ndarray, scorer: Scorer | None, m: int) -> Assignment:
+def _result(mentor_of: np.ndarray, arcs: _Arcs, scorer: Scorer | None, m: int) -> Assignment:
     """Package an assignment: scores from the arcs, reasons for the unassigned."""
     n = len(mentor_of)
     score = np.full(n, np.nan, dtype=np.float64)
@@ -970,7 +1101,9 @@ def _result(mentor_of: np.ndarray, arcs: _Arcs, idx: np.ndarray, scorer: Scorer 
         order = np.argsort(key)
         pos = order[np.searchsorted(key[order], assigned * m + mentor_of[assigned])]
         score[assigned] = arcs.score[pos]
-    reasons = _reasons(np.flatnonzero(mentor_of < 0), idx, scorer)
+    has_arc = np.zeros(n, dtype=bool)
+    has_arc[arcs.mentee] = True
+    reasons = _reasons(np.flatnonzero(mentor_of < 0), has_arc, scorer)
     return Assignment(
         mentor=mentor_of.astype(np.int32),
         score=score.astype(np.float32),
@@ -979,12 +1112,11 @@ def _result(mentor_of: np.ndarray, arcs: _Arcs, idx: np.ndarray, scorer: Scorer 
     )
 
 
-def _reasons(unassigned: np.ndarray, idx: np.ndarray, scorer: Scorer | None) -> dict[int, str]:
+def _reasons(unassigned: np.ndarray, has_arc: np.ndarray, scorer: Scorer | None) -> dict[int, str]:
     reasons: dict[int, str] = {}
     if scorer is None:
-        none = ~(idx[unassigned] >= 0).any(axis=1)
-        for i, empty in zip(unassigned, none, strict=True):
-            reasons[int(i)] = NO_COMPATIBLE_MENTOR if empty else NO_MENTOR_WITH_ROOM
+        for i in unassigned:
+            reasons[int(i)] = NO_MENTOR_WITH_ROOM if has_arc[i] else NO_COMPATIBLE_MENTOR
         return reasons
     for s in range(0, len(unassigned), DEFAULT_CHUNK):
         rows = unassigned[s : s + DEFAULT_CHUNK]
@@ -1015,7 +1147,7 @@ def assign_greedy(candidate_indices: np.ndarray, candidate_scores: np.ndarray, c
             free_places -= 1
             if not free_mentees or not free_places:
                 break
-    return _result(mentor_of, arcs, idx, None, m)
+    return _result(mentor_of, arcs, None, m)
 
 
 def auto_pair(
@@ -1025,21 +1157,32 @@ def auto_pair(
     capacities: np.ndarray,
     *,
     k: int = DEFAULT_K,
+    mentor_k: int | None = None,
     mentor_mask: np.ndarray | None = None,
     exclusions: Any = None,
     chunk: int = DEFAULT_CHUNK,
     score_scale: int = DEFAULT_SCORE_SCALE,
 ) -> Assignment:
-    """Score, keep each mentee's ``k`` best mentors with room, and solve ``assign`` with coverage fallback.
+    """Pair mentees with mentors: candidates, then ``assign`` with the coverage fallback.
 
     ``capacities[j]`` is mentor j's number of free places; mentors with 0 (or masked out)
-    are never candidates.
+    are never candidates. The candidate graph is each mentee's ``k`` best mentors plus each
+    mentor's ``mentor_k`` best mentees (default ``2 * max(capacities)``, at most 20). With
+    k=20 the total score was within 0.01% of the true optimum on the benchmark's tight
+    instances (every place needed); raise ``k`` to get closer, lower it to go faster.
+    Coverage is always the maximum possible. Memory stays ``chunk x n_mentors`` floats
+    plus ``O((n_mentees * k + n_mentors * mentor_k))`` for the graph.
     """
     cap = np.asarray(capacities)
     mask = cap > 0 if mentor_mask is None else np.asarray(mentor_mask, dtype=bool) & (cap > 0)
     scorer = Scorer(questions, mentee_answers, mentor_answers, mentor_mask=mask, exclusions=exclusions)
-    idx, sc = scorer.top(k, chunk=chunk)
-    return assign(idx, sc, cap, scorer=scorer, score_scale=score_scale)
+    if mentor_k is None:
+        mentor_k = int(min(2 * cap.max(initial=0), 20))
+    cands = scorer.candidates(k, mentor_k=mentor_k, chunk=chunk)
+    mentor_lists = (cands.mentor_indices, cands.mentor_scores) if mentor_k else None
+    return assign(
+        cands.indices, cands.scores, cap, mentor_candidates=mentor_lists, scorer=scorer, score_scale=score_scale
+    )
 
 
 # ----------------------------------------------------------------------- recommendations
@@ -1094,9 +1237,10 @@ def recommend(
     given), ``exclude_mentors`` (declined, already paired) and pairs that break a hard
     requirement. Demand spreading: ``mentor_demand[j]`` is how many mentees currently
     compete for mentor j (pending requests, plus, if tracked, the mentees who currently
-    have j in their displayed list, e.g. weighted 0.5). A mentor whose score beats the
-    next alternative by ``d`` points keeps ranking above it only while
-    ``demand + 1 <= free_places * 2 ** (d / penalty_strength)``; as the Django layer
+    have j in their displayed list, e.g. weighted 0.5; not this mentee's own request).
+    A mentor whose score beats an unpenalised alternative by ``d`` points keeps ranking
+    above it only while ``demand + 1 <= free_places * 2 ** (d / penalty_strength)``;
+    ``mentor_demand`` needs ``mentor_free_places``. As the Django layer
     updates the demand, a mentor with one free place drops out of further mentees' top
     lists instead of being everyone's first choice. The score shown stays the true score;
     only the order changes. Ties: higher true score, then lower index. Pass a prepared
@@ -1109,6 +1253,8 @@ def recommend(
     m = mentor_answers.n_mentors if isinstance(mentor_answers, MentorIndex) else mentor_answers.n_people
     mask = np.ones(m, dtype=bool) if mentor_mask is None else np.asarray(mentor_mask, dtype=bool).copy()
     penalty = np.zeros(m, dtype=np.float32)
+    if mentor_demand is not None and mentor_free_places is None:
+        raise ValueError("mentor_demand is relative to mentor_free_places: pass both")
     if mentor_free_places is not None:
         free = np.asarray(mentor_free_places)
         mask &= free > 0

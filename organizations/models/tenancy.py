@@ -103,6 +103,8 @@ class Program(models.Model):
     max_capacity = models.PositiveSmallIntegerField(
         _("most mentees a mentor may take"), default=5, validators=[MinValueValidator(1)]
     )
+    # Bumped whenever questions or mentors' answers change: keys the cached mentor index.
+    matching_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ScopedManager(organization="organization")
 

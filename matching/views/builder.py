@@ -1,0 +1,1 @@
+"""Placeholder: the questionnaire builder's views are being written."""

@@ -66,9 +66,7 @@ class Question(models.Model):
     class Meta:
         ordering = ["order", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(rule="") | ~Q(kind="text"), name="question_text_not_scored"
-            ),
+            models.CheckConstraint(condition=Q(rule="") | ~Q(kind="text"), name="question_text_not_scored"),
         ]
 
     def __str__(self) -> str:
@@ -198,6 +196,9 @@ class MentorDecline(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["mentor", "mentee"], name="decline_once")]
 
+    def __str__(self) -> str:
+        return f"{self.mentor_id} declined {self.mentee_id}"
+
 
 class RunStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
@@ -243,3 +244,6 @@ class AutoPairProposal(models.Model):
 
     class Meta:
         ordering = ["-score"]
+
+    def __str__(self) -> str:
+        return f"{self.mentee_id} → {self.mentor_id or '-'}"

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("organizations.urls")),
+    path("", include("matching.urls")),
     path("", include(onboarding_urlpatterns)),
     path("", include(invitation_urlpatterns)),
     path("", include(staff_urlpatterns)),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from matching.models import AutoPairRun, Pairing, Question
 from organizations.models import Role
 from organizations.services.invitations import invitation_issue
 from tests.factories import ProgramFactory, member
@@ -27,6 +28,7 @@ class Entry:
     method: str = "get"
     extra_kwargs: Callable[[dict], dict] = field(default=lambda objects: {})
     ok: int | None = None  # what the right role gets, when not the default
+    staff: bool = True  # False: a page of one's own as mentor or mentee, which staff do not have
 
     @property
     def ok_status(self) -> int:
@@ -35,6 +37,22 @@ class Entry:
 
 def _invitation_pk(objects: dict) -> dict:
     return {"pk": objects["invitation"].pk}
+
+
+def _question_pk(objects: dict) -> dict:
+    return {"pk": objects["question"].pk}
+
+
+def _pairing_pk(objects: dict) -> dict:
+    return {"pk": objects["pairing"].pk}
+
+
+def _run_pk(objects: dict) -> dict:
+    return {"pk": objects["run"].pk}
+
+
+def _mentor_pk(objects: dict) -> dict:
+    return {"pk": objects["mentor"].pk}
 
 
 MATRIX: dict[str, Entry] = {
@@ -69,6 +87,35 @@ MATRIX: dict[str, Entry] = {
     "organizations:program_invitation_revoke": Entry(
         allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE, method="post", extra_kwargs=_invitation_pk
     ),
+    # Matching (F3)
+    "matching:builder": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
+    "matching:question_create": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE),
+    "matching:question_edit": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR, extra_kwargs=_question_pk),
+    "matching:question_delete": Entry(
+        allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR, method="post", extra_kwargs=_question_pk
+    ),
+    "matching:question_move": Entry(
+        allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE, method="post", extra_kwargs=_question_pk
+    ),
+    "matching:profile": Entry(allowed=Role.MENTEE, forbidden=Role.PROGRAM_ADMIN, staff=False),
+    "matching:questionnaire": Entry(
+        allowed=Role.MENTOR,
+        forbidden=Role.PROGRAM_ADMIN,
+        ok=302,
+        staff=False,  # to the profile step first
+    ),
+    "matching:recommendations": Entry(allowed=Role.MENTEE, forbidden=Role.MENTOR, staff=False),
+    "matching:pairing_end": Entry(allowed=Role.MENTEE, forbidden="other_mentee", extra_kwargs=_pairing_pk),
+    "matching:pairing": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
+    "matching:pair": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE, method="post", ok=404),  # no such pair
+    "matching:autopair": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR, method="post"),
+    "matching:autopair_run": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE, extra_kwargs=_run_pk),
+    "matching:autopair_decide": Entry(
+        allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE, method="post", extra_kwargs=_run_pk
+    ),
+    "matching:capacity": Entry(
+        allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR, method="post", extra_kwargs=_mentor_pk
+    ),
 }
 
 
@@ -100,7 +147,13 @@ def world(db):
     invitation, _ = invitation_issue(
         organization=program.organization, program=program, email="invited@example.org", role=Role.MENTEE
     )
-    return program, people, {"invitation": invitation}
+    people["other_mentee"] = member(program, Role.MENTEE)
+    question = Question.objects.create(program=program, kind="single", text="Which language?", rule="require")
+    mentor = people[Role.MENTOR].memberships.get()
+    pairing = Pairing.objects.create(program=program, mentor=mentor, mentee=people[Role.MENTEE].memberships.get())
+    run = AutoPairRun.objects.create(program=program)
+    objects = {"invitation": invitation, "question": question, "pairing": pairing, "run": run, "mentor": mentor}
+    return program, people, objects
 
 
 def _url(name: str, world) -> str:
@@ -149,7 +202,8 @@ def test_right_role_gets_the_page(client, world, name):
 def test_platform_staff_gets_the_page(client, world, name, django_user_model):
     staff = django_user_model.objects.create_user(email="staff@example.org", full_name="Staff", is_staff=True)
     client.force_login(staff)
-    assert _visit(client, name, _url(name, world)).status_code == MATRIX[name].ok_status
+    expected = MATRIX[name].ok_status if MATRIX[name].staff else 403
+    assert _visit(client, name, _url(name, world)).status_code == expected
 
 
 def _visit(client, name: str, url: str):

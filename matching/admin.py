@@ -1,0 +1,75 @@
+from django.contrib import admin
+
+from matching.models import AutoPairProposal, AutoPairRun, Answer, MentorDecline, Option, Pairing, Question
+
+
+class OptionInline(admin.TabularInline):
+    model = Option
+    fields = ["order", "label"]
+    extra = 0
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["text", "program", "kind", "audience", "rule", "weight", "required", "order"]
+    list_filter = ["kind", "rule", "audience", "program__organization"]
+    search_fields = ["text", "program__name"]
+    list_select_related = ["program"]
+    raw_id_fields = ["program"]
+    inlines = [OptionInline]
+
+
+@admin.register(Option)
+class OptionAdmin(admin.ModelAdmin):
+    list_display = ["label", "question", "order"]
+    search_fields = ["label", "question__text"]
+    raw_id_fields = ["question"]
+    filter_horizontal = ["satisfied_by"]
+
+
+@admin.register(Answer)
+class AnswerAdmin(admin.ModelAdmin):
+    list_display = ["membership", "question", "value", "updated_at"]
+    search_fields = ["membership__user__email", "question__text"]
+    list_select_related = ["membership__user", "membership__organization", "membership__program", "question"]
+    raw_id_fields = ["membership", "question"]
+
+
+@admin.register(Pairing)
+class PairingAdmin(admin.ModelAdmin):
+    list_display = ["mentor", "mentee", "program", "status", "source", "score", "created_at", "ended_at"]
+    list_filter = ["status", "source", "program__organization"]
+    search_fields = ["mentor__user__email", "mentee__user__email", "program__name"]
+    list_select_related = ["mentor__user", "mentor__program", "mentee__user", "mentee__program", "program"]
+    raw_id_fields = ["program", "mentor", "mentee", "created_by", "ended_by"]
+
+
+@admin.register(MentorDecline)
+class MentorDeclineAdmin(admin.ModelAdmin):
+    list_display = ["mentor", "mentee", "program", "created_at"]
+    search_fields = ["mentor__user__email", "mentee__user__email"]
+    raw_id_fields = ["program", "mentor", "mentee"]
+
+
+class ProposalInline(admin.TabularInline):
+    model = AutoPairProposal
+    fields = ["mentee", "mentor", "score", "unassigned_reason"]
+    raw_id_fields = ["mentee", "mentor"]
+    extra = 0
+
+
+@admin.register(AutoPairRun)
+class AutoPairRunAdmin(admin.ModelAdmin):
+    list_display = ["program", "status", "progress", "created_by", "created_at", "finished_at"]
+    list_filter = ["status"]
+    search_fields = ["program__name"]
+    list_select_related = ["program", "created_by"]
+    raw_id_fields = ["program", "created_by"]
+    readonly_fields = ["summary", "error"]
+
+
+@admin.register(AutoPairProposal)
+class AutoPairProposalAdmin(admin.ModelAdmin):
+    list_display = ["run", "mentee", "mentor", "score", "unassigned_reason"]
+    list_select_related = ["run__program", "mentee__user", "mentor__user"]
+    raw_id_fields = ["run", "mentee", "mentor"]

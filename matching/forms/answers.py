@@ -1,0 +1,88 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from matching.models import Question, QuestionKind
+from organizations.models import Membership
+
+
+def _field(question: Question, role: str) -> forms.Field:
+    label = question.wording_for(role)
+    options = [(o.pk, o.label) for o in question.options.all()]
+    common = {"label": label, "required": False}
+    if question.kind == QuestionKind.SINGLE:
+        return forms.TypedChoiceField(choices=options, coerce=int, widget=forms.RadioSelect, empty_value=None, **common)
+    if question.kind == QuestionKind.MULTIPLE:
+        return forms.TypedMultipleChoiceField(
+            choices=options, coerce=int, widget=forms.CheckboxSelectMultiple, **common
+        )
+    if question.kind == QuestionKind.SCALE:
+        scale = [(n, str(n)) for n in range(1, 6)]
+        return forms.TypedChoiceField(choices=scale, coerce=int, widget=forms.RadioSelect, empty_value=None, **common)
+    if question.kind == QuestionKind.NUMBER:
+        return forms.IntegerField(min_value=question.min_value, max_value=question.max_value, **common)
+    return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, **common)
+
+
+def _initial(question: Question, value):
+    if value is None:
+        return None
+    if question.kind == QuestionKind.SINGLE:
+        return value[0] if value else None
+    return value
+
+
+class QuestionnaireForm(forms.Form):
+    """The program's questions for one role; saving keeps partial answers, progress shows the rest."""
+
+    def __init__(self, *args, questions: list[Question], membership: Membership, answers: dict, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = {f"q{q.pk}": q for q in questions}
+        for name, question in self.questions.items():
+            field = _field(question, membership.role)
+            field.initial = _initial(question, answers.get(question.pk))
+            field.help_text = _("Required") if question.required else ""
+            self.fields[name] = field
+        if membership.role == "mentor":
+            program = membership.program
+            self.fields["capacity"] = forms.IntegerField(
+                label=_("How many mentees can you mentor at once?"),
+                min_value=1,
+                max_value=program.max_capacity,
+                initial=membership.capacity or program.default_capacity,
+                help_text=_("At most %(n)s in this program.") % {"n": program.max_capacity},
+            )
+
+    def answers(self) -> dict[Question, object]:
+        """The cleaned answers as stored: option ids in a list, a number, or text."""
+        result = {}
+        for name, question in self.questions.items():
+            value = self.cleaned_data.get(name)
+            if question.kind == QuestionKind.SINGLE and value is not None:
+                value = [value]
+            elif question.kind == QuestionKind.TEXT:
+                value = (value or "").strip()
+            result[question] = value
+        return result
+
+
+class ProgramProfileForm(forms.ModelForm):
+    """Step 1 of joining a program: the profile others see."""
+
+    class Meta:
+        model = User
+        fields = ["full_name", "photo", "bio", "languages", "location", "timezone"]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("bio", "languages", "location"):
+            self.fields[name].required = True
+
+
+class EndPairingForm(forms.Form):
+    reason = forms.CharField(label=_("Why does the pairing end?"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CapacityForm(forms.Form):
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, required=False)

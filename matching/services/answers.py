@@ -1,0 +1,42 @@
+"""Answers to the questionnaire, and a mentor's own capacity."""
+
+from django.db import transaction
+from django.db.models import F
+
+from matching.models import Answer, Question
+from organizations.models import Membership, Program, Role
+
+
+def bump_matching_version(program: Program) -> None:
+    """Mentors' encoded answers changed: the cached mentor side is rebuilt on next read."""
+    Program.objects.filter(pk=program.pk).update(matching_version=F("matching_version") + 1)
+
+
+@transaction.atomic
+def answers_save(*, membership: Membership, answers: dict[Question, object]) -> None:
+    """Store a person's answers (None or empty clears one); recommendations follow at once.
+
+    ``answers`` maps each question to its value as stored: option ids (a list)
+    for choice questions, a number, or text.
+    """
+    for question, value in answers.items():
+        if value in (None, "", []):
+            Answer.objects.filter(membership=membership, question=question).delete()
+        else:
+            Answer.objects.update_or_create(membership=membership, question=question, defaults={"value": value})
+    if membership.role == Role.MENTOR:
+        bump_matching_version(membership.program)
+    from matching.tasks import queue_demand_refresh  # tasks import services: queue by reference here
+
+    queue_demand_refresh(membership.program)
+
+
+@transaction.atomic
+def capacity_set(*, membership: Membership, capacity: int | None) -> Membership:
+    """Set a mentor's capacity (None: the program's default), within the program's maximum."""
+    program = membership.program
+    if capacity is not None and not 1 <= capacity <= program.max_capacity:
+        raise ValueError(f"capacity must be between 1 and {program.max_capacity}")
+    membership.capacity = capacity
+    membership.save(update_fields=["capacity"])
+    return membership

@@ -1,0 +1,240 @@
+"""Pairings by hand and by the global auto-pairing, and their end."""
+
+import time
+
+import numpy as np
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from matching import emails, engine, selectors
+from matching.models import (
+    AutoPairProposal,
+    AutoPairRun,
+    Pairing,
+    PairingSource,
+    PairingStatus,
+    RunStatus,
+)
+from organizations.models import Membership, Program, Role
+
+
+class PairingError(Exception):
+    """Why a pairing cannot be made or changed, in words for the person who tried."""
+
+
+def _free_places(program: Program, mentor: Membership) -> int:
+    capacity = min(mentor.capacity or program.default_capacity, program.max_capacity)
+    active = Pairing.objects.filter(mentor=mentor, status=PairingStatus.ACTIVE).count()
+    return capacity - active
+
+
+@transaction.atomic
+def pairing_create(
+    *,
+    program: Program,
+    mentor: Membership,
+    mentee: Membership,
+    by: User | None,
+    source: str = PairingSource.MANUAL,
+    score: float | None = None,
+    notify: bool = True,
+) -> Pairing:
+    """Pair ``mentee`` with ``mentor``: the mentor must have room and the mentee no mentor yet.
+
+    The mentor's row is locked, so two pairings at once never exceed the capacity;
+    the mentee's one active pairing is a database constraint. With ``notify``,
+    both are emailed after commit and asked to schedule a session.
+    """
+    if (
+        mentor.role != Role.MENTOR
+        or mentee.role != Role.MENTEE
+        or {mentor.program_id, mentee.program_id} != {program.pk}
+    ):
+        raise PairingError(_("Pair a mentor and a mentee of this program."))
+    mentor = Membership.objects.select_for_update().get(pk=mentor.pk)
+    if _free_places(program, mentor) <= 0:
+        raise PairingError(_("%(name)s has no free place.") % {"name": mentor.user})
+    try:
+        with transaction.atomic():
+            pairing = Pairing.objects.create(
+                program=program, mentor=mentor, mentee=mentee, source=source, score=score, created_by=by
+            )
+    except IntegrityError as error:
+        raise PairingError(_("%(name)s already has a mentor.") % {"name": mentee.user}) from error
+    if notify:
+        emails.pairing_created(pairing)
+    return pairing
+
+
+@transaction.atomic
+def pairing_end(*, pairing: Pairing, by: User, reason: str) -> Pairing:
+    """End an active pairing with a reason; the other person is told."""
+    pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
+    if pairing.status != PairingStatus.ACTIVE:
+        raise PairingError(_("This pairing has already ended."))
+    if not reason.strip():
+        raise PairingError(_("Say why the pairing ends."))
+    pairing.status, pairing.ended_at, pairing.ended_by = PairingStatus.ENDED, timezone.now(), by
+    pairing.end_reason = reason.strip()
+    pairing.save(update_fields=["status", "ended_at", "ended_by", "end_reason"])
+    emails.pairing_ended(pairing)
+    return pairing
+
+
+# -------------------------------------------------------------------- auto-pairing
+
+
+@transaction.atomic
+def autopair_start(*, program: Program, by: User) -> AutoPairRun:
+    """Queue an "Auto-pair all" computation; an unfinished one is returned instead of a second."""
+    running = AutoPairRun.objects.filter(program=program, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).first()
+    if running:
+        return running
+    run = AutoPairRun.objects.create(program=program, created_by=by)
+    from matching.tasks import compute_autopair  # tasks import services; queue by reference here
+
+    transaction.on_commit(lambda: compute_autopair.delay(run.pk))
+    return run
+
+
+def _progress(run: AutoPairRun, percent: int, status: str | None = None) -> None:
+    fields = {"progress": percent}
+    if status:
+        fields["status"] = status
+    AutoPairRun.objects.filter(pk=run.pk).update(**fields)
+
+
+def autopair_compute(*, run: AutoPairRun) -> AutoPairRun:
+    """Compute the preview of ``run``: every unpaired mentee's proposed mentor, score, or why none.
+
+    Maximises the total score over all unpaired mentees within the mentors' free
+    places (exact min-cost flow, coverage first). Writes the proposals and a
+    summary with the greedy baseline's total for comparison. Safe to rerun.
+    """
+    program = run.program
+    started = time.perf_counter()
+    _progress(run, 5, RunStatus.RUNNING)
+    questionnaire = selectors.questionnaire_for(program)
+    places = selectors.mentor_places(program)
+    mentees = list(selectors.unpaired_mentees(program).values_list("pk", flat=True))
+    pool = selectors.mentor_pool(program, questionnaire, places.ids) if places.ids else None
+    mentee_answers = engine.encode_answers(questionnaire.specs, selectors.answer_dicts(questionnaire, mentees))
+    _progress(run, 40)
+    compute_started = time.perf_counter()
+    if pool is None or not mentees:
+        assignment = None
+    else:
+        exclusions = selectors.pair_exclusions(program, mentees, pool.mentor_ids)
+        assignment = engine.auto_pair(
+            mentee_answers, pool.index, questionnaire.specs, places.free, exclusions=exclusions
+        )
+    compute_seconds = time.perf_counter() - compute_started
+    _progress(run, 80)
+    summary = _write_proposals(run, mentees, pool, assignment)
+    summary |= {"compute_s": round(compute_seconds, 3), "total_s": round(time.perf_counter() - started, 3)}
+    if assignment is not None:
+        summary["greedy_total"] = round(float(_greedy_total(mentee_answers, pool, questionnaire, places, mentees)), 1)
+    AutoPairRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.PREVIEW, progress=100, summary=summary, finished_at=timezone.now()
+    )
+    run.refresh_from_db()
+    return run
+
+
+def _write_proposals(run: AutoPairRun, mentees: list[int], pool, assignment) -> dict:
+    AutoPairProposal.objects.filter(run=run).delete()
+    proposals = []
+    for i, mentee_id in enumerate(mentees):
+        j = -1 if assignment is None else int(assignment.mentor[i])
+        if j >= 0:
+            score = float(assignment.score[i])
+            proposals.append(AutoPairProposal(run=run, mentee_id=mentee_id, mentor_id=pool.mentor_ids[j], score=score))
+        else:
+            reason = engine.NO_MENTOR_WITH_ROOM if assignment is None else assignment.unassigned_reason.get(i, "")
+            proposals.append(AutoPairProposal(run=run, mentee_id=mentee_id, unassigned_reason=reason))
+    AutoPairProposal.objects.bulk_create(proposals, batch_size=2000)
+    paired = [p.score for p in proposals if p.mentor_id]
+    return {
+        "mentees": len(mentees),
+        "paired": len(paired),
+        "unassigned": len(mentees) - len(paired),
+        "total": round(sum(paired), 1),
+        "average": round(sum(paired) / len(paired), 1) if paired else 0,
+    }
+
+
+def _greedy_total(mentee_answers, pool, questionnaire, places, mentees) -> float:
+    indices, scores = engine.top_candidates(
+        mentee_answers, pool.index, questionnaire.specs, 20, mentor_mask=places.free > 0
+    )
+    greedy = engine.assign_greedy(indices, scores, places.free)
+    return float(np.nansum(greedy.score))
+
+
+@transaction.atomic
+def autopair_approve(*, run: AutoPairRun, by: User) -> dict:
+    """Save a previewed run's pairs (without emails for anyone to decide, seed 000).
+
+    A proposal that no longer holds (the mentee was paired meanwhile, or the
+    mentor filled up) is skipped and counted.
+    """
+    run = AutoPairRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != RunStatus.PREVIEW:
+        raise PairingError(_("Only a preview can be approved."))
+    saved = skipped = 0
+    proposals = run.proposals.filter(mentor__isnull=False).select_related("mentor__user", "mentee__user")
+    for proposal in proposals:
+        try:
+            pairing_create(
+                program=run.program,
+                mentor=proposal.mentor,
+                mentee=proposal.mentee,
+                by=by,
+                source=PairingSource.AUTO,
+                score=proposal.score,
+                notify=False,
+            )
+            saved += 1
+        except PairingError:
+            skipped += 1
+    run.status, run.decided_at = RunStatus.APPROVED, timezone.now()
+    run.summary = {**run.summary, "saved": saved, "skipped": skipped}
+    run.save(update_fields=["status", "decided_at", "summary"])
+    return run.summary
+
+
+@transaction.atomic
+def autopair_discard(*, run: AutoPairRun) -> AutoPairRun:
+    run = AutoPairRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != RunStatus.PREVIEW:
+        raise PairingError(_("Only a preview can be discarded."))
+    run.status, run.decided_at = RunStatus.DISCARDED, timezone.now()
+    run.save(update_fields=["status", "decided_at"])
+    return run
+
+
+def mentor_demand(program: Program) -> np.ndarray | None:
+    """How many unpaired mentees currently see each mentor among their top matches, weighted 1/N.
+
+    Aligned with ``selectors.mentor_places(program).ids``; read by recommendations
+    to spread demand. Computed in the background after answers change.
+    """
+    questionnaire = selectors.questionnaire_for(program)
+    places = selectors.mentor_places(program)
+    mentees = list(
+        selectors.unpaired_mentees(program)
+        .annotate(n=Count("answers", filter=Q(answers__isnull=False)))
+        .filter(n__gt=0)
+        .values_list("pk", flat=True)
+    )
+    if not places.ids or not mentees:
+        return None
+    pool = selectors.mentor_pool(program, questionnaire, places.ids)
+    answers = engine.encode_answers(questionnaire.specs, selectors.answer_dicts(questionnaire, mentees))
+    n = program.recommendations_count
+    indices, _scores = engine.top_candidates(answers, pool.index, questionnaire.specs, n, mentor_mask=places.free > 0)
+    counts = np.bincount(indices[indices >= 0], minlength=len(places.ids)).astype(np.float32)
+    return counts / n

@@ -1,0 +1,112 @@
+"""Program admins' pairing: suggestions per unpaired mentee, "Pair", and "Auto-pair all"."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from matching import selectors
+from matching.forms.answers import CapacityForm
+from matching.models import AutoPairRun, PairingStatus, RunStatus
+from matching.services import answers as answer_service
+from matching.services import pairing as service
+from organizations.decorators import tenant_permission_required
+from organizations.models import Membership, Role
+
+PAGE_SIZE = 25
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    return redirect("matching:pairing", request.organization.slug, request.program.slug)
+
+
+@tenant_permission_required("matching.manage_pairing")
+def pairing_page(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    page = Paginator(selectors.unpaired_mentees(request.program), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "rows": selectors.suggestions_for_mentees(request.program, list(page.object_list)),
+        "pairings": selectors.pairings_for(request.program).filter(status=PairingStatus.ACTIVE)[:200],
+        "run": selectors.latest_run(request.program),
+    }
+    return render(request, "matching/pairing.html", context)
+
+
+def _program_member(request: HttpRequest, pk: str | None, role: Role) -> Membership:
+    return get_object_or_404(Membership.objects.select_related("user"), program=request.program, role=role, pk=pk)
+
+
+@tenant_permission_required("matching.manage_pairing")
+@require_POST
+def pair(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    mentee = _program_member(request, request.POST.get("mentee"), Role.MENTEE)
+    mentor = _program_member(request, request.POST.get("mentor"), Role.MENTOR)
+    try:
+        service.pairing_create(program=request.program, mentor=mentor, mentee=mentee, by=request.user)
+    except service.PairingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("%(mentee)s is paired with %(mentor)s; both were emailed.")
+            % {"mentee": mentee.user, "mentor": mentor.user},
+        )
+    return _back(request)
+
+
+@tenant_permission_required("matching.manage_pairing")
+@require_POST
+def autopair(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    run = service.autopair_start(program=request.program, by=request.user)
+    return redirect("matching:autopair_run", request.organization.slug, request.program.slug, run.pk)
+
+
+def _run(request: HttpRequest, pk: int) -> AutoPairRun:
+    return get_object_or_404(AutoPairRun.objects.filter(program=request.program), pk=pk)
+
+
+@tenant_permission_required("matching.manage_pairing")
+def autopair_run(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    run = _run(request, pk)
+    proposals = run.proposals.select_related("mentee__user", "mentor__user").order_by("mentor_id", "-score")
+    context = {
+        "run": run,
+        "paired": [p for p in proposals if p.mentor_id],
+        "unassigned": [p for p in proposals if not p.mentor_id],
+        "working": run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
+    }
+    return render(request, "matching/autopair_run.html", context)
+
+
+@tenant_permission_required("matching.manage_pairing")
+@require_POST
+def autopair_decide(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    run = _run(request, pk)
+    try:
+        if "approve" in request.POST:
+            summary = service.autopair_approve(run=run, by=request.user)
+            messages.success(request, _("%(saved)s pairings saved; %(skipped)s no longer possible.") % summary)
+        else:
+            service.autopair_discard(run=run)
+            messages.success(request, _("The preview was discarded; nothing changed."))
+    except service.PairingError as error:
+        messages.error(request, str(error))
+    return _back(request)
+
+
+@tenant_permission_required("matching.manage_pairing")
+@require_POST
+def capacity(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    mentor = _program_member(request, pk, Role.MENTOR)
+    form = CapacityForm(request.POST)
+    if form.is_valid():
+        try:
+            answer_service.capacity_set(membership=mentor, capacity=form.cleaned_data["capacity"])
+            messages.success(request, _("Capacity of %(name)s saved.") % {"name": mentor.user})
+        except ValueError:
+            form.add_error("capacity", "")
+    if form.errors:
+        messages.error(request, _("Capacity must be between 1 and %(n)s.") % {"n": request.program.max_capacity})
+    return redirect("organizations:program_people", request.organization.slug, request.program.slug)

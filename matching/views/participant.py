@@ -1,0 +1,101 @@
+"""Mentors' and mentees' pages: profile, questionnaire, recommendations, ending a pairing."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from matching import selectors
+from matching.forms.answers import EndPairingForm, ProgramProfileForm, QuestionnaireForm
+from matching.models import PairingStatus
+from matching.services import answers as answer_service
+from matching.services import pairing as pairing_service
+from organizations.decorators import tenant_permission_required
+from organizations.models import Membership
+
+
+def participant_membership(request: HttpRequest) -> Membership:
+    """The visitor's mentor or mentee membership in the request's program."""
+    membership = (
+        Membership.objects.filter(program=request.program, user=request.user, role__in=["mentor", "mentee"])
+        .select_related("program", "user")
+        .order_by("role")
+        .first()
+    )
+    if membership is None:
+        raise PermissionDenied
+    membership.program.organization = request.organization
+    return membership
+
+
+def profile_is_complete(user) -> bool:
+    return bool(user.full_name and user.bio and user.languages and user.location)
+
+
+@tenant_permission_required("matching.answer_questionnaire")
+@require_http_methods(["GET", "HEAD", "POST"])
+def profile(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    form = ProgramProfileForm(request.POST or None, request.FILES or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile is saved. Next: the questionnaire."))
+        return redirect("matching:questionnaire", request.organization.slug, request.program.slug)
+    return render(request, "matching/profile.html", {"form": form, "step": 1})
+
+
+@tenant_permission_required("matching.answer_questionnaire")
+@require_http_methods(["GET", "HEAD", "POST"])
+def questionnaire(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    membership = participant_membership(request)
+    if not profile_is_complete(request.user):
+        return redirect("matching:profile", request.organization.slug, request.program.slug)
+    questionnaire = selectors.questionnaire_for(request.program)
+    questions = selectors.questions_for_role(questionnaire, membership.role)
+    answers = selectors.answers_of(membership)
+    form = QuestionnaireForm(request.POST or None, questions=questions, membership=membership, answers=answers)
+    if request.method == "POST" and form.is_valid():
+        answer_service.answers_save(membership=membership, answers=form.answers())
+        if "capacity" in form.cleaned_data:
+            answer_service.capacity_set(membership=membership, capacity=form.cleaned_data["capacity"])
+        progress = selectors.progress_of(questionnaire, membership, selectors.answers_of(membership))
+        if progress.complete:
+            messages.success(request, _("Your answers are saved."))
+            target = "matching:recommendations" if membership.role == "mentee" else "organizations:program_detail"
+            return redirect(target, request.organization.slug, request.program.slug)
+        for question in progress.missing:
+            form.add_error(f"q{question.pk}", _("This question needs an answer."))
+        messages.warning(request, _("Your answers are saved; some questions still need an answer."))
+    progress = selectors.progress_of(questionnaire, membership, selectors.answers_of(membership))
+    context = {"form": form, "progress": progress, "membership": membership, "step": 2}
+    return render(request, "matching/questionnaire.html", context)
+
+
+@tenant_permission_required("matching.view_recommendations")
+def recommendations(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    membership = participant_membership(request)
+    questionnaire = selectors.questionnaire_for(request.program)
+    progress = selectors.progress_of(questionnaire, membership, selectors.answers_of(membership))
+    pairing = membership.mentee_pairings.filter(status=PairingStatus.ACTIVE).select_related("mentor__user").first()
+    suggestions = selectors.recommendations_for(membership, request.program) if progress.complete else []
+    context = {"progress": progress, "suggestions": suggestions, "pairing": pairing}
+    return render(request, "matching/recommendations.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def pairing_end(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    pairing = get_object_or_404(selectors.pairings_for(request.program), pk=pk)
+    is_party = request.user.pk in (pairing.mentor.user_id, pairing.mentee.user_id)
+    if not (is_party or request.user.has_perm("matching.manage_pairing", request.program)):
+        raise PermissionDenied
+    form = EndPairingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pairing_service.pairing_end(pairing=pairing, by=request.user, reason=form.cleaned_data["reason"])
+        except pairing_service.PairingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The pairing has ended."))
+            return redirect("organizations:program_detail", request.organization.slug, request.program.slug)
+    return render(request, "matching/pairing_end.html", {"form": form, "pairing": pairing})

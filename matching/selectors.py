@@ -276,7 +276,9 @@ def excluded_mentor_ids(program: Program, mentee: Membership) -> set[int]:
     return set(paired) | set(declined)
 
 
-def recommendations_for(mentee: Membership, program: Program) -> list[Suggestion]:
+def recommendations_for(
+    mentee: Membership, program: Program, questionnaire: Questionnaire | None = None
+) -> list[Suggestion]:
     """The mentee's top mentors (program.recommendations_count) with score and reasons.
 
     Leaves out mentors with no free place, already paired with the mentee, who
@@ -284,7 +286,7 @@ def recommendations_for(mentee: Membership, program: Program) -> list[Suggestion
     order (not the score shown) gives way for mentors whom many unpaired
     mentees currently see at the top, relative to their free places.
     """
-    questionnaire = questionnaire_for(program)
+    questionnaire = questionnaire or questionnaire_for(program)
     places = mentor_places(program)
     if not places.ids:
         return []

@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 from django_scopes import scopes_disabled
 
 from accounts.models import User
@@ -23,6 +24,10 @@ def tenant_roles(user: User, organization: Organization) -> frozenset[tuple[int 
     Read once per request and kept on the user object, so permission checks
     after the tenant middleware run no further queries.
     """
+    if isinstance(user, LazyObject):  # request.user: keep the cache on the user itself
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
     cache = user.__dict__.setdefault("_tenant_roles", {})
     if organization.pk not in cache:
         with scopes_disabled():

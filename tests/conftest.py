@@ -12,6 +12,7 @@ import pytest
 from django.core.cache import cache
 from django_scopes import scopes_disabled
 
+from matching.selectors import _LOCAL_POOLS as local_mentor_pools
 from mentorship.celery import app as celery_app
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM
@@ -41,6 +42,7 @@ def _test_settings(settings):
     settings.SITE_URL = "http://testserver"
     celery_app.conf.task_always_eager = True
     cache.clear()
+    local_mentor_pools.clear()  # primary keys repeat across rolled-back tests
     yield
     cache.clear()
 

@@ -4,11 +4,11 @@ from django.db import transaction
 from django.db.models import F
 
 from matching.models import Answer, Question
-from organizations.models import Membership, Program, Role
+from organizations.models import Membership, Program
 
 
 def bump_matching_version(program: Program) -> None:
-    """Mentors' encoded answers changed: the cached mentor side is rebuilt on next read."""
+    """The cached mentor side is rebuilt on next read: for bulk writes, which send no signals."""
     Program.objects.filter(pk=program.pk).update(matching_version=F("matching_version") + 1)
 
 
@@ -17,15 +17,14 @@ def answers_save(*, membership: Membership, answers: dict[Question, object]) -> 
     """Store a person's answers (None or empty clears one); recommendations follow at once.
 
     ``answers`` maps each question to its value as stored: option ids (a list)
-    for choice questions, a number, or text.
+    for choice questions, a number, or text. A mentor's change reaches the
+    cached mentor side through matching.signals.
     """
     for question, value in answers.items():
         if value in (None, "", []):
             Answer.objects.filter(membership=membership, question=question).delete()
         else:
             Answer.objects.update_or_create(membership=membership, question=question, defaults={"value": value})
-    if membership.role == Role.MENTOR:
-        bump_matching_version(membership.program)
     from matching.tasks import queue_demand_refresh  # tasks import services: queue by reference here
 
     queue_demand_refresh(membership.program)

@@ -78,7 +78,7 @@ def recommendations(request: HttpRequest, organization: str, program: str) -> Ht
     questionnaire = selectors.questionnaire_for(request.program)
     progress = selectors.progress_of(questionnaire, membership, selectors.answers_of(membership))
     pairing = membership.mentee_pairings.filter(status=PairingStatus.ACTIVE).select_related("mentor__user").first()
-    suggestions = selectors.recommendations_for(membership, request.program) if progress.complete else []
+    suggestions = selectors.recommendations_for(membership, request.program, questionnaire) if progress.complete else []
     context = {"progress": progress, "suggestions": suggestions, "pairing": pairing}
     return render(request, "matching/recommendations.html", context)
 

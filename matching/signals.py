@@ -1,0 +1,41 @@
+"""Keep the cached mentor side of a program current, whatever path a change takes.
+
+The encoded mentors of a program are cached under Program.matching_version.
+Any change to a question, an option, its mapping or a mentor's answer (from
+our pages, a service, or the Django admin) bumps that version.
+"""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from matching.models import Answer, Option, Question
+from matching.services.answers import bump_matching_version
+from organizations.models import Membership, Program, Role
+
+
+def _bump(program_id: int | None) -> None:
+    if program_id:
+        bump_matching_version(Program(pk=program_id))
+
+
+@receiver([post_save, post_delete], sender=Question)
+def question_changed(sender, instance: Question, **kwargs) -> None:
+    _bump(instance.program_id)
+
+
+@receiver([post_save, post_delete], sender=Option)
+def option_changed(sender, instance: Option, **kwargs) -> None:
+    _bump(Question.objects.filter(pk=instance.question_id).values_list("program_id", flat=True).first())
+
+
+@receiver(m2m_changed, sender=Option.satisfied_by.through)
+def mapping_changed(sender, instance: Option, **kwargs) -> None:
+    if kwargs["action"].startswith("post_"):
+        _bump(Question.objects.filter(pk=instance.question_id).values_list("program_id", flat=True).first())
+
+
+@receiver([post_save, post_delete], sender=Answer)
+def answer_changed(sender, instance: Answer, **kwargs) -> None:
+    membership = Membership.objects.filter(pk=instance.membership_id, role=Role.MENTOR).values("program_id").first()
+    if membership:
+        _bump(membership["program_id"])

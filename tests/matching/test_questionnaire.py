@@ -1,0 +1,84 @@
+from django.urls import reverse
+
+from matching.models import Answer
+from organizations.models import Role
+from tests.factories import member
+
+
+def url(program, name):
+    return reverse(name, args=[program.organization.slug, program.slug])
+
+
+def test_profile_comes_first_then_the_questionnaire(client, survey):
+    user = member(survey.program, Role.MENTEE)
+    client.force_login(user)
+    response = client.get(url(survey.program, "matching:questionnaire"))
+    assert response.url == url(survey.program, "matching:profile")
+    response = client.post(url(survey.program, "matching:profile"), {"full_name": "Mia", "bio": "", "timezone": "UTC"})
+    page = response.content.decode()
+    assert "This field is required." in page and 'value="Mia"' in page
+    data = {"full_name": "Mia", "bio": "Student", "languages": "French", "location": "Lyon", "timezone": "UTC"}
+    assert client.post(url(survey.program, "matching:profile"), data).url == url(
+        survey.program, "matching:questionnaire"
+    )
+    page = client.get(url(survey.program, "matching:questionnaire")).content.decode()
+    assert "Complete your questionnaire" in page and "0 of 3 required questions answered" in page
+
+
+def test_partial_answers_are_kept_and_the_rest_is_flagged(client, survey, django_capture_on_commit_callbacks):
+    user = member(survey.program, Role.MENTEE, bio="x", languages="en", location="y")
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url(survey.program, "matching:questionnaire"),
+            {f"q{survey.language.pk}": [survey.option(survey.language, "French")], f"q{survey.about.pk}": "Hi!"},
+        )
+    page = response.content.decode()
+    assert page.count("This question needs an answer.") == 2
+    assert "1 of 3 required questions answered" in page
+    values = dict(Answer.objects.filter(membership__user=user).values_list("question_id", "value"))
+    assert values == {survey.language.pk: [survey.option(survey.language, "French")], survey.about.pk: "Hi!"}
+
+
+def test_complete_answers_lead_a_mentee_to_recommendations(client, survey, django_capture_on_commit_callbacks):
+    user = member(survey.program, Role.MENTEE, bio="x", languages="en", location="y")
+    client.force_login(user)
+    form = {
+        f"q{survey.language.pk}": [survey.option(survey.language, "English")],
+        f"q{survey.skills.pk}": [survey.option(survey.skills, "Networking")],
+        f"q{survey.structure.pk}": "5",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url(survey.program, "matching:questionnaire"), form)
+    assert response.url == url(survey.program, "matching:recommendations")
+
+
+def test_mentor_sets_their_capacity_within_the_programs_maximum(client, survey, django_capture_on_commit_callbacks):
+    user = member(survey.program, Role.MENTOR, bio="x", languages="en", location="y")
+    client.force_login(user)
+    form = {f"q{survey.language.pk}": [survey.option(survey.language, "English")], f"q{survey.structure.pk}": "2"}
+    response = client.post(url(survey.program, "matching:questionnaire"), {**form, "capacity": "9"})
+    assert "Ensure this value is less than or equal to 3." in response.content.decode()
+    assert user.memberships.get().capacity is None
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(survey.program, "matching:questionnaire"), {**form, "capacity": "3"})
+    assert user.memberships.get().capacity == 3
+
+
+def test_program_page_shows_the_next_step(client, survey):
+    user = member(survey.program, Role.MENTEE, bio="x", languages="en", location="y")
+    client.force_login(user)
+    page = client.get(survey.program.get_absolute_url()).content.decode()
+    assert "Complete your questionnaire" in page
+    survey.answer(user, skills=["Networking"])
+    page = client.get(survey.program.get_absolute_url()).content.decode()
+    assert "See your recommended mentors" in page
+
+
+def test_an_answer_to_a_removed_option_must_be_given_again(client, survey):
+    user = member(survey.program, Role.MENTEE, bio="x", languages="en", location="y")
+    survey.answer(user, languages=["French"], skills=["Networking"])
+    survey.language.options.get(label="French").delete()
+    client.force_login(user)
+    page = client.get(url(survey.program, "matching:questionnaire")).content.decode()
+    assert "2 of 3 required questions answered" in page

@@ -14,6 +14,7 @@ from django_scopes import scopes_disabled
 
 from matching.selectors import _LOCAL_POOLS as local_mentor_pools
 from mentorship.celery import app as celery_app
+from tests.factories import ProgramFactory, Survey
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM
 # refuses to run beside one unless told it is safe (it is: one thread per test).
@@ -52,3 +53,9 @@ def _scopes_disabled_in_test_code():
     """Tests set data up across tenants; the middleware still scopes every request."""
     with scopes_disabled():
         yield
+
+
+@pytest.fixture
+def survey(db):
+    """A program with a small questionnaire (see tests.factories.Survey)."""
+    return Survey(ProgramFactory(default_capacity=1, max_capacity=3))

@@ -1,0 +1,67 @@
+"""Seed 000: a mentee answers the questionnaire and sees explained recommendations;
+an admin previews and approves auto-pairing."""
+
+from playwright.sync_api import Browser, expect
+
+from matching.models import Pairing
+from organizations.models import Role
+from tests.browser.helpers import log_in
+from tests.factories import PASSWORD, Survey, member
+
+
+def test_mentee_questionnaire_to_explained_recommendations(browser: Browser, live_server, transactional_db, survey):
+    survey.person(Role.MENTOR, full_name="Nora Networker", skills=["Networking"], structure=4)
+    survey.person(Role.MENTOR, full_name="Sam Speaker", skills=["Public speaking"], structure=1)
+    survey.person(Role.MENTOR, full_name="Francine", languages=["French"], skills=["Networking"])
+    mentee = member(survey.program, Role.MENTEE, full_name="Mia Mentee")
+    page = browser.new_context(base_url=live_server.url).new_page()
+    log_in(page, mentee.email, PASSWORD)
+    page.goto(survey.program.get_absolute_url())
+    page.get_by_role("link", name="Complete your questionnaire").click()
+
+    expect(page.get_by_role("heading", name="Your profile")).to_be_visible()
+    page.get_by_label("About me").fill("Second-year student looking for a first job.")
+    page.get_by_label("Languages you speak").fill("English")
+    page.get_by_label("City or region").fill("Montréal")
+    page.get_by_role("button", name="Save and continue").click()
+
+    expect(page.get_by_text("0 of 3 required questions answered")).to_be_visible()
+    page.get_by_label("English").check()
+    page.get_by_role("button", name="Save answers").click()
+    expect(page.get_by_text("This question needs an answer.").first).to_be_visible()
+    expect(page.get_by_text("1 of 3 required questions answered")).to_be_visible()
+    page.get_by_label("Networking").check()
+    page.get_by_role("group", name="How structured do you like sessions?").get_by_label("4").check()
+    page.get_by_role("button", name="Save answers").click()
+
+    expect(page.get_by_role("heading", name="Your recommended mentors")).to_be_visible()
+    cards = page.locator(".suggestions > li")
+    expect(cards).to_have_count(2)
+    expect(cards.first).to_contain_text("Nora Networker")
+    expect(cards.first).to_contain_text("100/100")
+    expect(cards.first).to_contain_text("Wants Networking; Nora can help with it")
+    expect(cards.first).to_contain_text("Languages: both English")
+    expect(page.get_by_text("Francine")).to_have_count(0)
+
+
+def test_admin_previews_and_approves_auto_pairing(browser: Browser, live_server, transactional_db, survey: Survey):
+    admin = member(survey.program, Role.PROGRAM_ADMIN)
+    for name in ("Ann", "Ben"):
+        survey.person(Role.MENTEE, full_name=f"{name} Mentee", skills=["Networking"])
+    survey.person(Role.MENTEE, full_name="Fanny Francophone", languages=["French"])
+    for name in ("Nora", "Sam"):
+        survey.person(Role.MENTOR, full_name=f"{name} Mentor", skills=["Networking"])
+    page = browser.new_context(base_url=live_server.url).new_page()
+    log_in(page, admin.email, PASSWORD)
+    page.goto(survey.program.get_absolute_url())
+    page.get_by_role("link", name="Pairing").click()
+    expect(page.get_by_role("heading", name="3 unpaired mentees")).to_be_visible()
+    page.get_by_role("button", name="Auto-pair all").click()
+
+    expect(page.get_by_text("Ready to review")).to_be_visible()
+    expect(page.get_by_role("row", name="Fanny Francophone")).to_contain_text("No mentor meets their hard requirements")
+    assert Pairing.objects.count() == 0
+    page.get_by_role("button", name="Approve and save these pairs").click()
+    expect(page.get_by_text("2 pairings saved")).to_be_visible()
+    expect(page.get_by_role("heading", name="1 unpaired mentee")).to_be_visible()
+    assert Pairing.objects.filter(source="auto").count() == 2

@@ -47,4 +47,5 @@ def program_people(request: HttpRequest, organization: str, program: str) -> Htt
     by_role = {
         role.label: [m for m in members if m.role == role] for role in (Role.PROGRAM_ADMIN, Role.MENTOR, Role.MENTEE)
     }
-    return render(request, "organizations/program_people.html", {"by_role": by_role})
+    context = {"by_role": by_role, "mentor_label": Role.MENTOR.label}
+    return render(request, "organizations/program_people.html", context)

@@ -149,3 +149,12 @@ def test_pairing_page_runs_the_same_queries_with_few_and_many_people(client, sur
             survey.person(Role.MENTOR, skills=["Networking"])
 
     assert_constant_queries(client, url(survey.program, "matching:pairing"), add_rows)
+
+
+def test_people_page_offers_each_mentors_capacity(client, survey, admin):
+    survey.person(Role.MENTOR, full_name="Nate Networker")
+    client.force_login(admin)
+    page = client.get(
+        reverse("organizations:program_people", args=[survey.program.organization.slug, survey.program.slug])
+    ).content.decode()
+    assert "Capacity of Nate Networker" in page

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from matching.models import AutoPairProposal, AutoPairRun, Answer, MentorDecline, Option, Pairing, Question
+from matching.models import Answer, AutoPairProposal, AutoPairRun, MentorDecline, Option, Pairing, Question
 
 
 class OptionInline(admin.TabularInline):

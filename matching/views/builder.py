@@ -1,1 +1,164 @@
-"""Placeholder: the questionnaire builder's views are being written."""
+"""The questionnaire builder: program admins add, edit, order and delete questions."""
+
+from django.contrib import messages
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from matching.forms.builder import MappingForm, QuestionForm
+from matching.models import Answer, Audience, MatchRule, Option, Question
+from matching.services import questionnaire as service
+from organizations.decorators import tenant_permission_required
+
+MANAGE = "organizations.manage_program"
+
+
+def _questions(request: HttpRequest) -> QuerySet[Question]:
+    return Question.objects.filter(program=request.program)
+
+
+def _question(request: HttpRequest, pk: int) -> Question:
+    question = get_object_or_404(_questions(request), pk=pk)
+    question.program = request.program
+    return question
+
+
+def _questionnaire(request: HttpRequest) -> QuerySet[Question]:
+    """The questions in order, with their options and how many of the people asked answered (two queries)."""
+    asked = Q(audience=Audience.BOTH) | Q(answers__membership__role=F("audience"))
+    return (
+        _questions(request)
+        .annotate(answered=Count("answers", filter=asked))
+        .prefetch_related(Prefetch("options", queryset=Option.objects.order_by("order", "pk")))
+        .order_by("order", "pk")
+    )
+
+
+def _builder_url(request: HttpRequest, anchor: str = "") -> str:
+    url = reverse("matching:builder", args=[request.organization.slug, request.program.slug])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _edit_url(request: HttpRequest, question: Question, anchor: str = "") -> str:
+    url = reverse("matching:question_edit", args=[request.organization.slug, request.program.slug, question.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+@tenant_permission_required(MANAGE)
+@require_http_methods(["GET", "HEAD"])
+def question_list(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    return render(request, "matching/builder/question_list.html", {"questions": _questionnaire(request)})
+
+
+def _after_save(request: HttpRequest, question: Question, saved: str, was_mapping: bool) -> HttpResponseRedirect:
+    messages.success(request, saved)
+    if question.rule == MatchRule.MAPPING and not was_mapping:
+        messages.info(request, _("Now tick, for each answer of a mentee, the mentor answers that meet it."))
+        return redirect(_edit_url(request, question, "mapping"))
+    return redirect(_builder_url(request, f"question-{question.pk}"))
+
+
+@tenant_permission_required(MANAGE)
+@require_http_methods(["GET", "HEAD", "POST"])
+def question_create(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    form = QuestionForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        question = service.question_create(
+            program=request.program, data=form.question_data(), options=form.cleaned_data["options"]
+        )
+        return _after_save(request, question, _("Question added."), was_mapping=False)
+    return render(request, "matching/builder/question_form.html", {"form": form})
+
+
+def _answer_messages(request: HttpRequest, changes: service.AnswerChanges) -> None:
+    if changes.cleared:
+        text = ngettext(
+            "%(n)s person will be asked to answer this question again.",
+            "%(n)s people will be asked to answer this question again.",
+            changes.cleared,
+        )
+        messages.warning(request, text % {"n": changes.cleared})
+    if changes.trimmed:
+        text = ngettext(
+            "%(n)s person's answer lost a removed option and keeps their other choices.",
+            "%(n)s people's answers lost a removed option and keep their other choices.",
+            changes.trimmed,
+        )
+        messages.info(request, text % {"n": changes.trimmed})
+
+
+def _render_edit(request: HttpRequest, question: Question, heading: str, **context) -> HttpResponse:
+    context.setdefault("form", QuestionForm(instance=question))
+    if question.rule == MatchRule.MAPPING and "mapping_form" not in context:
+        context["mapping_form"] = MappingForm(options=_options_with_mapping(question))
+    answered = Answer.objects.filter(question=question).count()
+    context.update(question=question, heading=heading, answered=answered)
+    return render(request, "matching/builder/question_form.html", context)
+
+
+def _options_with_mapping(question: Question) -> list[Option]:
+    return list(Option.objects.filter(question=question).prefetch_related("satisfied_by").order_by("order", "pk"))
+
+
+@tenant_permission_required(MANAGE)
+@require_http_methods(["GET", "HEAD", "POST"])
+def question_edit(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    question = _question(request, pk)
+    # The form writes what was typed onto the instance: keep what is saved.
+    heading, was_mapping = question.text, question.rule == MatchRule.MAPPING
+    if request.method == "POST" and request.POST.get("action") == "mapping":
+        return _save_mapping(request, question, heading)
+    form = QuestionForm(request.POST if request.method == "POST" else None, instance=question)
+    if not (form.is_bound and form.is_valid()):
+        return _render_edit(request, question, heading, form=form)
+    data, options = form.question_data(), form.cleaned_data["options"]
+    impact = service.question_update_impact(question=question, data=data, options=options)
+    # Answers are only cleared once the admin has seen these very numbers and confirmed them.
+    confirmation = f"{impact.cleared}-{impact.trimmed}"
+    if impact and request.POST.get("confirm") != confirmation:
+        return _render_edit(request, question, heading, form=form, impact=impact, confirmation=confirmation)
+    changes = service.question_update(question=question, data=data, options=options)
+    _answer_messages(request, changes)
+    return _after_save(request, _question(request, pk), _("Question saved."), was_mapping)
+
+
+def _save_mapping(request: HttpRequest, question: Question, heading: str) -> HttpResponse:
+    if question.rule != MatchRule.MAPPING:
+        return redirect(_edit_url(request, question))
+    mapping_form = MappingForm(request.POST, options=_options_with_mapping(question))
+    if not mapping_form.is_valid():
+        return _render_edit(request, question, heading, mapping_form=mapping_form)
+    service.question_mapping_set(question=question, mapping=mapping_form.mapping())
+    messages.success(request, _("Which answers meet each other was saved."))
+    return redirect(_builder_url(request, f"question-{question.pk}"))
+
+
+@tenant_permission_required(MANAGE)
+@require_POST
+def question_delete(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    question = _question(request, pk)
+    answers = service.question_delete(question=question)
+    if answers:
+        text = ngettext(
+            "The question “%(text)s” was deleted, with %(n)s answer.",
+            "The question “%(text)s” was deleted, with its %(n)s answers.",
+            answers,
+        )
+    else:
+        text = _("The question “%(text)s” was deleted.")
+    messages.success(request, text % {"text": question.text, "n": answers})
+    return redirect(_builder_url(request))
+
+
+@tenant_permission_required(MANAGE)
+@require_POST
+def question_move(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    question = _question(request, pk)
+    direction = request.POST.get("direction")
+    if direction in ("up", "down"):
+        service.question_move(question=question, direction=direction)
+    return redirect(_builder_url(request, f"question-{question.pk}"))

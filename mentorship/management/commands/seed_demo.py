@@ -1,20 +1,49 @@
-"""Demo data for a newcomer: one approved organization and program, with people in every role."""
+"""Demo data for a newcomer: one approved organization and program, with people in every role.
+
+The program has the demo questionnaire (matching.demo), answered by every demo
+mentor and mentee, and those people have a profile, so recommendations and
+auto-pairing can be tried at once.
+"""
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.models import User
-from organizations.models import Organization, Program, ReviewStatus, Role
+from matching.demo import answer_demo_questionnaire, build_demo_questionnaire, fill_demo_profiles
+from organizations.models import Membership, Organization, Program, ReviewStatus, Role
 from organizations.services.memberships import membership_ensure
 
 DEMO_PASSWORD = "demo-password-2026"
 
+FIRST_NAMES = (
+    "Amina", "Lucas", "Chloé", "Mateo", "Priya", "Noah", "Léa", "Omar", "Sofia", "Hugo",
+    "Mei", "Daniel", "Inès", "Tomás", "Grace", "Yusuf", "Emma", "Kofi", "Camille", "Diego",
+    "Hannah", "Karim", "Julia", "Arjun", "Zoé", "Samuel", "Lucía", "Théo", "Nadia", "Ethan",
+)  # fmt: skip
+LAST_NAMES = (
+    "Martin", "Okafor", "García", "Dubois", "Nguyen", "Smith", "Moreau", "Haddad", "López", "Kowalski",
+    "Bernard", "Mensah", "Silva", "Lambert", "Chen", "Fontaine", "Rossi", "Diallo", "Murphy", "Petit",
+    "Sánchez", "Laurent", "Khan", "Roux", "Fischer", "Girard", "Ahmed", "Blanc", "Costa", "Taylor",
+)  # fmt: skip
+
+
+def demo_name(role: str, number: int) -> str:
+    """A stable, varied name for the numbered demo mentor or mentee."""
+    offset = 0 if role == Role.MENTEE else 17
+    first = FIRST_NAMES[(number * 7 + offset) % len(FIRST_NAMES)]
+    last = LAST_NAMES[(number * 11 + offset + number // len(LAST_NAMES)) % len(LAST_NAMES)]
+    return f"{first} {last}"
+
 
 class Command(BaseCommand):
-    help = "Create (or top up) demo data: an organization, a program and its people. Safe to run again."
+    help = (
+        "Create (or top up) demo data: an organization, a program with a questionnaire, and its people "
+        "with profiles and answers. Safe to run again."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--mentees", type=int, default=6)
@@ -22,23 +51,26 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, mentees: int, mentors: int, **options) -> None:
+        # Hashing is slow on purpose: hash the demo password once, for everyone.
+        self.password_hash = make_password(DEMO_PASSWORD)
         with scopes_disabled():
             organization, program = self._tenant()
-            logins = [
-                self._person("staff@example.org", "Sam Staff", superuser=True),
-            ]
+            logins = [self._person("staff@example.org", "Sam Staff", superuser=True)]
             admin = self._person("orgadmin@example.org", "Olivia Admin")
             membership_ensure(user=admin, organization=organization, role=Role.ORGANIZATION_ADMIN)
             padmin = self._person("programadmin@example.org", "Paul Program")
             membership_ensure(user=padmin, organization=organization, program=program, role=Role.PROGRAM_ADMIN)
             logins += [admin, padmin]
-            for role, count, label in ((Role.MENTOR, mentors, "Mentor"), (Role.MENTEE, mentees, "Mentee")):
-                for number in range(1, count + 1):
-                    person = self._person(f"{role}{number}@example.org", f"{label} {number:03d}")
-                    membership_ensure(user=person, organization=organization, program=program, role=role)
-                    if number == 1:
-                        logins.append(person)
+            people = self._participants(program, Role.MENTOR, mentors) + self._participants(
+                program, Role.MENTEE, mentees
+            )
+            firsts = {u.email: u for u in User.objects.filter(email__in=["mentor1@example.org", "mentee1@example.org"])}
+            logins += [firsts[email] for email in ("mentor1@example.org", "mentee1@example.org") if email in firsts]
+            questions = build_demo_questionnaire(program)
+            fill_demo_profiles(program, people)
+            written = answer_demo_questionnaire(program, people)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {organization.name} / {program.name}"))
+        self.stdout.write(f"Questionnaire: {len(questions)} questions; {written} new answers.")
         self.stdout.write(f"Log in at /accounts/login/ with any of these (password: {DEMO_PASSWORD}):")
         for person in logins:
             self.stdout.write(f"  {person.email}")
@@ -63,7 +95,7 @@ class Command(BaseCommand):
                 "name": "First Steps",
                 "description": "Young people starting their careers, mentored by volunteers.",
                 "audience": "Students and young graduates",
-                "languages": "English, French",
+                "languages": "English, French, Spanish",
                 "expected_size": 60,
                 "admin_email": "programadmin@example.org",
                 "status": ReviewStatus.APPROVED,
@@ -75,7 +107,35 @@ class Command(BaseCommand):
     def _person(self, email: str, name: str, superuser: bool = False) -> User:
         user = User.objects.filter(email=email).first()
         if user is None:
-            create = User.objects.create_superuser if superuser else User.objects.create_user
-            user = create(email=email, password=DEMO_PASSWORD, full_name=name, terms_version="demo")
+            user = User.objects.create(
+                email=email,
+                full_name=name,
+                password=self.password_hash,
+                is_staff=superuser,
+                is_superuser=superuser,
+                terms_version="demo",
+            )
         EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
         return user
+
+    def _participants(self, program: Program, role: Role, count: int) -> list[Membership]:
+        """The numbered demo mentors or mentees (``<role><n>@example.org``), created in bulk where missing."""
+        names = {f"{role}{n}@example.org": demo_name(role, n) for n in range(1, count + 1)}
+        existing = set(User.objects.filter(email__in=names).values_list("email", flat=True))
+        User.objects.bulk_create(
+            User(email=email, full_name=name, password=self.password_hash, terms_version="demo")
+            for email, name in names.items()
+            if email not in existing
+        )
+        users = {u.email: u for u in User.objects.filter(email__in=names)}
+        verified = set(EmailAddress.objects.filter(email__in=names).values_list("email", flat=True))
+        EmailAddress.objects.bulk_create(
+            EmailAddress(user=users[email], email=email, verified=True, primary=True)
+            for email in names
+            if email not in verified
+        )
+        EmailAddress.objects.filter(email__in=names).update(verified=True, primary=True)
+        return [
+            membership_ensure(user=users[email], organization=program.organization, program=program, role=role)
+            for email in names
+        ]

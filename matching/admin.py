@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from matching.models import Answer, AutoPairProposal, AutoPairRun, MentorDecline, Option, Pairing, Question
+from matching.services.answers import bump_matching_version
 
 
 class OptionInline(admin.TabularInline):
@@ -33,6 +34,21 @@ class AnswerAdmin(admin.ModelAdmin):
     search_fields = ["membership__user__email", "question__text"]
     list_select_related = ["membership__user", "membership__organization", "membership__program", "question"]
     raw_id_fields = ["membership", "question"]
+
+    # Answers send no signals (see matching.signals): keep the cached mentor side current here.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        bump_matching_version(obj.question.program)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        bump_matching_version(obj.question.program)
+
+    def delete_queryset(self, request, queryset):
+        programs = {answer.question.program for answer in queryset.select_related("question__program")}
+        super().delete_queryset(request, queryset)
+        for program in programs:
+            bump_matching_version(program)
 
 
 @admin.register(Pairing)

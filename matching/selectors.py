@@ -72,13 +72,33 @@ def _spec(question: Question) -> engine.QuestionSpec:
     )
 
 
+_LOCAL_QUESTIONNAIRES: OrderedDict[tuple[int, int], Questionnaire] = OrderedDict()
+
+
 def questionnaire_for(program: Program) -> Questionnaire:
-    """The program's questions in order, with options (and their mappings) prefetched."""
-    questions = list(
-        Question.objects.filter(program=program).prefetch_related("options__satisfied_by").order_by("order", "pk")
-    )
-    positions = {q.pk: {o.pk: i for i, o in enumerate(q.options.all())} for q in questions}
-    return Questionnaire(questions, [_spec(q) for q in questions], positions)
+    """The program's questions in order, with options (and their mappings) prefetched.
+
+    Kept in this process per (program, matching_version): every change to a
+    question, an option or a mapping bumps the version. Read-only to callers.
+    """
+    key = (program.pk, program.matching_version)
+    questionnaire = _LOCAL_QUESTIONNAIRES.get(key)
+    if questionnaire is None:
+        questions = list(
+            Question.objects.filter(program=program).prefetch_related("options__satisfied_by").order_by("order", "pk")
+        )
+        positions = {q.pk: {o.pk: i for i, o in enumerate(q.options.all())} for q in questions}
+        questionnaire = Questionnaire(questions, [_spec(q) for q in questions], positions)
+        _LOCAL_QUESTIONNAIRES[key] = questionnaire
+        while len(_LOCAL_QUESTIONNAIRES) > 32:
+            _LOCAL_QUESTIONNAIRES.popitem(last=False)
+    return questionnaire
+
+
+def clear_local_caches() -> None:
+    """Forget what this process keeps (tests: primary keys repeat across rolled-back tests)."""
+    _LOCAL_QUESTIONNAIRES.clear()
+    _LOCAL_POOLS.clear()
 
 
 def questions_for_role(questionnaire: Questionnaire, role: str) -> list[Question]:
@@ -108,7 +128,9 @@ def answer_dicts(questionnaire: Questionnaire, membership_ids: list[int]) -> lis
     answers = Answer.objects.filter(membership_id__in=membership_ids, question_id__in=by_question).values_list(
         "membership_id", "question_id", "value"
     )
-    for membership_id, question_id, value in answers.iterator(chunk_size=5000):
+    # A server-side cursor pays off only for the whole mentor side, not for a page's few people.
+    rows_iter = answers.iterator(chunk_size=5000) if len(membership_ids) > 1000 else answers
+    for membership_id, question_id, value in rows_iter:
         question = by_question[question_id]
         converted = _engine_value(questionnaire, question, value)
         if converted is not None:

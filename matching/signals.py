@@ -1,16 +1,18 @@
 """Keep the cached mentor side of a program current, whatever path a change takes.
 
 The encoded mentors of a program are cached under Program.matching_version.
-Any change to a question, an option, its mapping or a mentor's answer (from
-our pages, a service, or the Django admin) bumps that version.
+Any change to a question, an option or its mapping (from our pages, a
+service, or the Django admin) bumps that version. Answers have no receivers,
+so deleting a program keeps Django's fast cascade: services.answers and the
+answers' admin bump the version themselves.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from matching.models import Answer, Option, Question
+from matching.models import Option, Question
 from matching.services.answers import bump_matching_version
-from organizations.models import Membership, Program, Role
+from organizations.models import Program
 
 
 def _bump(program_id: int | None) -> None:
@@ -32,10 +34,3 @@ def option_changed(sender, instance: Option, **kwargs) -> None:
 def mapping_changed(sender, instance: Option, **kwargs) -> None:
     if kwargs["action"].startswith("post_"):
         _bump(Question.objects.filter(pk=instance.question_id).values_list("program_id", flat=True).first())
-
-
-@receiver([post_save, post_delete], sender=Answer)
-def answer_changed(sender, instance: Answer, **kwargs) -> None:
-    membership = Membership.objects.filter(pk=instance.membership_id, role=Role.MENTOR).values("program_id").first()
-    if membership:
-        _bump(membership["program_id"])

@@ -12,7 +12,7 @@ import pytest
 from django.core.cache import cache
 from django_scopes import scopes_disabled
 
-from matching.selectors import _LOCAL_POOLS as local_mentor_pools
+from matching.selectors import clear_local_caches
 from mentorship.celery import app as celery_app
 from tests.factories import ProgramFactory, Survey
 
@@ -43,7 +43,7 @@ def _test_settings(settings):
     settings.SITE_URL = "http://testserver"
     celery_app.conf.task_always_eager = True
     cache.clear()
-    local_mentor_pools.clear()  # primary keys repeat across rolled-back tests
+    clear_local_caches()  # primary keys repeat across rolled-back tests
     yield
     cache.clear()
 

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.db.models import F
 
 from matching.models import Answer, Question
-from organizations.models import Membership, Program
+from organizations.models import Membership, Program, Role
 
 
 def bump_matching_version(program: Program) -> None:
@@ -17,14 +17,16 @@ def answers_save(*, membership: Membership, answers: dict[Question, object]) -> 
     """Store a person's answers (None or empty clears one); recommendations follow at once.
 
     ``answers`` maps each question to its value as stored: option ids (a list)
-    for choice questions, a number, or text. A mentor's change reaches the
-    cached mentor side through matching.signals.
+    for choice questions, a number, or text. A mentor's change bumps the
+    program's matching version, so the cached mentor side is rebuilt.
     """
     for question, value in answers.items():
         if value in (None, "", []):
             Answer.objects.filter(membership=membership, question=question).delete()
         else:
             Answer.objects.update_or_create(membership=membership, question=question, defaults={"value": value})
+    if membership.role == Role.MENTOR:
+        bump_matching_version(membership.program)
     from matching.tasks import queue_demand_refresh  # tasks import services: queue by reference here
 
     queue_demand_refresh(membership.program)

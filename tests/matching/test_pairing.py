@@ -158,3 +158,20 @@ def test_people_page_offers_each_mentors_capacity(client, survey, admin):
         reverse("organizations:program_people", args=[survey.program.organization.slug, survey.program.slug])
     ).content.decode()
     assert "Capacity of Nate Networker" in page
+
+
+def test_approving_skips_what_no_longer_holds(client, survey, admin, django_capture_on_commit_callbacks):
+    mentees = [survey.person(Role.MENTEE, skills=["Networking"]) for _ in range(2)]
+    mentors = [survey.person(Role.MENTOR, skills=["Networking"]).memberships.get() for _ in range(2)]
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(survey.program, "matching:autopair"))
+    run = AutoPairRun.objects.get()
+    assert run.summary["paired"] == 2
+    # Meanwhile, the first mentee is paired by hand with the mentor the preview gave them.
+    proposal = AutoPairProposal.objects.get(run=run, mentee__user=mentees[0])
+    pairing_create(program=survey.program, mentor=proposal.mentor, mentee=proposal.mentee, by=admin, notify=False)
+    response = client.post(url(survey.program, "matching:autopair_decide", run.pk), {"approve": "1"}, follow=True)
+    assert "1 pairings saved; 1 no longer possible." in response.content.decode()
+    assert Pairing.objects.filter(status=PairingStatus.ACTIVE).count() == 2
+    assert {p.mentor for p in Pairing.objects.all()} <= set(mentors)

@@ -38,5 +38,10 @@ check-deploy: setup
 	ALLOWED_HOSTS=mentorship.example.org DATABASE_URL=$${DATABASE_URL:-sqlite:///:memory:} \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
+## The matching benchmark of issue 4 (use DATABASE_URL=postgres://... for the real figures).
+bench: setup
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py bench_matching --mentees 10000 --mentors 2000 --questions 20 --capacity 5
+
 clean:
 	rm -rf $(VENV) var staticfiles

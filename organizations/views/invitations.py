@@ -1,5 +1,6 @@
 """Invitations: admins invite, resend and revoke; the invited follow their link."""
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -18,8 +19,11 @@ from organizations.services import invitations as service
 from organizations.services.memberships import mentor_add_directly
 
 
-def _perm(request: HttpRequest) -> str:
-    return "organizations.manage_program" if request.program else "organizations.manage_organization"
+def _check_manager(request: HttpRequest) -> None:
+    """Invitations of a program are its admins'; the organization's are the organization admins'."""
+    perm = "organizations.manage_program" if request.program else "organizations.manage_organization"
+    if not request.user.has_perm(perm, request.program or request.organization):
+        raise PermissionDenied
 
 
 def _list_url(request: HttpRequest) -> str:
@@ -46,8 +50,7 @@ def _render_list(request: HttpRequest, form=None, upload_form=None, report=None,
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def invitations(request: HttpRequest, organization: str, program: str | None = None) -> HttpResponse:
-    if not request.user.has_perm(_perm(request), request.program or request.organization):
-        raise PermissionDenied
+    _check_manager(request)
     if request.method != "POST":
         return _render_list(request)
     form = _invitation_form(request, request.POST)
@@ -71,8 +74,7 @@ def invitations(request: HttpRequest, organization: str, program: str | None = N
 
 @require_POST
 def invitations_upload(request: HttpRequest, organization: str, program: str | None = None) -> HttpResponse:
-    if not request.user.has_perm(_perm(request), request.program or request.organization):
-        raise PermissionDenied
+    _check_manager(request)
     upload_form = InvitationUploadForm(request.POST, request.FILES)
     if not upload_form.is_valid():
         return _render_list(request, upload_form=upload_form)
@@ -93,30 +95,25 @@ def _invitation(request: HttpRequest, pk: int) -> Invitation:
     return get_object_or_404(selectors.invitations_for(request.organization, request.program), pk=pk)
 
 
-@require_POST
-def invitation_resend(request: HttpRequest, organization: str, pk: int, program: str | None = None) -> HttpResponse:
-    if not request.user.has_perm(_perm(request), request.program or request.organization):
-        raise PermissionDenied
+def _act_on_invitation(request: HttpRequest, pk: int, act: Callable[..., Invitation], done: str) -> HttpResponse:
+    _check_manager(request)
     invitation = _invitation(request, pk)
     try:
-        service.invitation_resend(invitation=invitation)
-        messages.success(request, _("The invitation to %(email)s was sent again.") % {"email": invitation.email})
+        act(invitation=invitation)
+        messages.success(request, done % {"email": invitation.email})
     except service.InvitationError as error:
         messages.error(request, error.message)
     return redirect(_list_url(request))
+
+
+@require_POST
+def invitation_resend(request: HttpRequest, organization: str, pk: int, program: str | None = None) -> HttpResponse:
+    return _act_on_invitation(request, pk, service.invitation_resend, _("The invitation to %(email)s was sent again."))
 
 
 @require_POST
 def invitation_revoke(request: HttpRequest, organization: str, pk: int, program: str | None = None) -> HttpResponse:
-    if not request.user.has_perm(_perm(request), request.program or request.organization):
-        raise PermissionDenied
-    invitation = _invitation(request, pk)
-    try:
-        service.invitation_revoke(invitation=invitation)
-        messages.success(request, _("The invitation to %(email)s was revoked.") % {"email": invitation.email})
-    except service.InvitationError as error:
-        messages.error(request, error.message)
-    return redirect(_list_url(request))
+    return _act_on_invitation(request, pk, service.invitation_revoke, _("The invitation to %(email)s was revoked."))
 
 
 @tenant_permission_required("organizations.manage_organization")

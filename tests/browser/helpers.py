@@ -19,3 +19,12 @@ def log_in(page: Page, email: str, password: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign In").click()
+
+
+def register_from_invitation(page: Page, full_name: str, password: str) -> None:
+    """Fill the registration form of an invitation link, as a newcomer would."""
+    page.get_by_label("Full name").fill(full_name)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Password (again)").fill(password)
+    page.get_by_label("I accept the terms of use").check()
+    page.get_by_role("button", name="Create account and join").click()

@@ -6,7 +6,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
 from organizations.models import Invitation, Role
-from tests.browser.helpers import last_link_to, log_in
+from tests.browser.helpers import last_link_to, log_in, register_from_invitation
 from tests.factories import PASSWORD, ProgramFactory, UserFactory, member
 
 
@@ -32,11 +32,7 @@ def test_invitations_new_existing_wrong_expired_and_reused(browser: Browser, liv
     mia_link = last_link_to("mia@example.org", "/invitations/")
     new.goto(mia_link)
     expect(new.get_by_text("You are invited as Mentor")).to_be_visible()
-    new.get_by_label("Full name").fill("Mia Mentor")
-    new.get_by_label("Password", exact=True).fill(PASSWORD)
-    new.get_by_label("Password (again)").fill(PASSWORD)
-    new.get_by_label("I accept the terms of use").check()
-    new.get_by_role("button", name="Create account and join").click()
+    register_from_invitation(new, "Mia Mentor", PASSWORD)
     expect(new.get_by_role("heading", name="Career Starts")).to_be_visible()
     expect(new.get_by_text("Mentor", exact=True)).to_be_visible()
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
 from organizations.models import OnboardingSlot
-from tests.browser.helpers import last_link_to, log_in
+from tests.browser.helpers import last_link_to, log_in, register_from_invitation
 from tests.factories import PASSWORD, UserFactory
 
 
@@ -39,11 +39,7 @@ def test_organization_to_live_program(browser: Browser, live_server, transaction
     # The designated administrator completes their registration from the email.
     admin.goto(last_link_to("ada@example.org", "/invitations/"))
     expect(admin.get_by_label("Email")).to_have_value("ada@example.org")
-    admin.get_by_label("Full name").fill("Ada Admin")
-    admin.get_by_label("Password", exact=True).fill(PASSWORD)
-    admin.get_by_label("Password (again)").fill(PASSWORD)
-    admin.get_by_label("I accept the terms of use").check()
-    admin.get_by_role("button", name="Create account and join").click()
+    register_from_invitation(admin, "Ada Admin", PASSWORD)
     expect(admin.get_by_role("heading", name="Helping Hands")).to_be_visible()
 
     # ... and submits a program.
@@ -87,11 +83,7 @@ def test_organization_to_live_program(browser: Browser, live_server, transaction
     message = [m for m in mail.outbox if m.to == ["pat@example.org"]][-1]
     assert message.from_email.startswith("Career Starts <")
     program_admin.goto(last_link_to("pat@example.org", "/invitations/"))
-    program_admin.get_by_label("Full name").fill("Pat Program")
-    program_admin.get_by_label("Password", exact=True).fill(PASSWORD)
-    program_admin.get_by_label("Password (again)").fill(PASSWORD)
-    program_admin.get_by_label("I accept the terms of use").check()
-    program_admin.get_by_role("button", name="Create account and join").click()
+    register_from_invitation(program_admin, "Pat Program", PASSWORD)
     expect(program_admin.get_by_role("heading", name="Career Starts")).to_be_visible()
     expect(program_admin.get_by_text("Program admin")).to_be_visible()
     expect(program_admin.get_by_text("Live")).to_be_visible()

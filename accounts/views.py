@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.forms import ProfileForm
+from matching.selectors import next_steps
 from organizations.selectors import memberships_of
 
 
@@ -20,6 +21,9 @@ def landing(request: HttpRequest) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     memberships = memberships_of(request.user)
+    steps = next_steps(memberships)
+    for membership in memberships:
+        membership.next_step = steps.get(membership.pk)
     organizations = [
         (organization, list(rows)) for organization, rows in groupby(memberships, key=lambda m: m.organization)
     ]

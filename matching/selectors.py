@@ -13,6 +13,7 @@ import numpy as np
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
 
 from matching import engine
 from matching.models import (
@@ -397,3 +398,67 @@ def pairings_for(program: Program) -> QuerySet[Pairing]:
 
 def latest_run(program: Program) -> AutoPairRun | None:
     return AutoPairRun.objects.filter(program=program).order_by("-created_at").first()
+
+
+# ---------------------------------------------------------------- home page steps
+
+
+@dataclass
+class NextStep:
+    """What a person should do next in one program, for their home page."""
+
+    label: str
+    url_name: str
+    detail: str = ""
+
+
+def next_steps(memberships: list[Membership]) -> dict[int, NextStep]:
+    """The next step of each mentor or mentee membership, in three queries whatever their number.
+
+    Called for one person's own memberships across organizations (the home
+    page), so it reads by membership rather than through one tenant.
+    """
+    people = [m for m in memberships if m.role in (Role.MENTOR, Role.MENTEE) and m.program_id]
+    if not people:
+        return {}
+    with scopes_disabled():
+        required = list(
+            Question.objects.filter(program_id__in={m.program_id for m in people}, required=True).values_list(
+                "program_id", "pk", "audience"
+            )
+        )
+        answered = set(Answer.objects.filter(membership__in=people).values_list("membership_id", "question_id"))
+        active = list(
+            Pairing.objects.filter(
+                Q(mentor__in=people) | Q(mentee__in=people), status=PairingStatus.ACTIVE
+            ).select_related("mentor__user", "mentee__user")
+        )
+    steps = {}
+    for membership in people:
+        missing = [
+            pk
+            for program_id, pk, audience in required
+            if program_id == membership.program_id
+            and audience in (Audience.BOTH, membership.role)
+            and (membership.pk, pk) not in answered
+        ]
+        steps[membership.pk] = _step(membership, missing, active)
+    return steps
+
+
+def _step(membership: Membership, missing: list[int], active: list[Pairing]) -> NextStep:
+    if missing:
+        return NextStep(_("Complete your questionnaire"), "matching:questionnaire")
+    if membership.role == Role.MENTEE:
+        pairing = next((p for p in active if p.mentee_id == membership.pk), None)
+        if pairing:
+            return NextStep(
+                _("Your mentor: %(name)s") % {"name": pairing.mentor.user},
+                "organizations:program_detail",
+                _("Schedule a session together."),
+            )
+        return NextStep(_("See your recommended mentors"), "matching:recommendations")
+    mentees = [p.mentee.user.full_name for p in active if p.mentor_id == membership.pk]
+    if mentees:
+        return NextStep(_("Your mentees: %(names)s") % {"names": ", ".join(mentees)}, "organizations:program_detail")
+    return NextStep(_("Wait for a mentee to choose you"), "organizations:program_detail")

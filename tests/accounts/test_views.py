@@ -1,7 +1,7 @@
 from django.urls import reverse
 
 from organizations.models import Role
-from tests.factories import ProgramFactory, UserFactory, member
+from tests.factories import MembershipFactory, ProgramFactory, UserFactory, member
 
 
 def test_landing_offers_log_in_and_sign_up(client, db):
@@ -89,3 +89,42 @@ def test_password_reset_mails_a_link_to_known_addresses_only(client, db, django_
         assert response.url == reverse("account_reset_password_done")
     known = [m for m in mail.outbox if m.to == ["known@example.org"]]
     assert len(known) == 1 and "/accounts/password/reset/key/" in known[0].body
+
+
+def test_home_shows_the_next_step_in_each_program(client, survey):
+    from matching.services.pairing import pairing_create
+
+    mentee = survey.person(Role.MENTEE)
+    mentor = survey.person(Role.MENTOR, full_name="Nate Networker")
+    other_program = ProgramFactory(organization=survey.program.organization, name="Second Program")
+    MembershipFactory(user=mentee, program=other_program, role=Role.MENTEE)
+    survey.skills.required = True
+    survey.skills.save()
+    client.force_login(mentee)
+    page = client.get(reverse("home")).content.decode()
+    assert "Complete your questionnaire" in page  # the survey asks for skills, not yet answered
+    assert "See your recommended mentors" in page  # the second program has no questions yet
+    survey.skills.required = False
+    survey.skills.save()
+    pairing_create(
+        program=survey.program,
+        mentor=mentor.memberships.get(),
+        mentee=mentee.memberships.get(program=survey.program),
+        by=None,
+        notify=False,
+    )
+    page = client.get(reverse("home")).content.decode()
+    assert "Your mentor: Nate Networker" in page
+
+
+def test_home_runs_the_same_queries_for_few_and_many_programs(client, db):
+    from tests.helpers import assert_constant_queries
+
+    person = UserFactory()
+    client.force_login(person)
+
+    def add_rows(count):
+        for _ in range(count):
+            MembershipFactory(user=person, role=Role.MENTEE)
+
+    assert_constant_queries(client, reverse("home"), add_rows)

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup setup-dev lint format check-deploy bench clean
+.PHONY: run test setup setup-dev translations lint format check-deploy bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -11,9 +11,15 @@ $(BIN)/python:
 
 setup: $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
+	$(MAKE) --no-print-directory translations
 
 setup-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(MAKE) --no-print-directory translations
+
+## Compile the message catalogues (locale/*/LC_MESSAGES/django.po) with Babel: no gettext needed.
+translations:
+	$(BIN)/pybabel compile --domain django --directory locale
 
 ## Set up and run the app on embedded defaults: SQLite, console email, Celery on the filesystem.
 run: setup

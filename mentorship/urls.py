@@ -14,6 +14,7 @@ admin.site.site_title = "Mentorship admin"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
     path("", include("organizations.urls")),
     path("", include("matching.urls")),

@@ -7,6 +7,7 @@ REQUIRE_ALL_SERVICES is set (CI sets it): then any skip fails the run.
 """
 
 import os
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -22,6 +23,18 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 STRICT = os.environ.get("REQUIRE_ALL_SERVICES", "").lower() in {"1", "true", "yes"}
 _skipped: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the message catalogues if they are missing or older than their .po (as `make setup` does)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in Path(__file__).resolve().parent.parent.glob("locale/*/LC_MESSAGES/django.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source, mo.open("wb") as target:
+                write_mo(target, read_po(source))
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

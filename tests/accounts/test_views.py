@@ -1,3 +1,5 @@
+import html
+
 from django.urls import reverse
 
 from organizations.models import Role
@@ -128,3 +130,18 @@ def test_home_runs_the_same_queries_for_few_and_many_programs(client, db):
             MembershipFactory(user=person, role=Role.MENTEE)
 
     assert_constant_queries(client, reverse("home"), add_rows)
+
+
+def test_pages_are_in_french_for_a_french_speaker(client, db):
+    client.force_login(UserFactory(language="fr", full_name="Nora Newcomer"))
+    page = html.unescape(client.get(reverse("home")).content.decode())
+    assert "Bienvenue, Nora" in page
+    assert "Vous ne faites encore partie d'aucun programme" in page
+
+
+def test_a_visitor_chooses_french_at_the_foot_of_the_page(client, db):
+    assert "Run your mentorship program in one place" in client.get(reverse("landing")).content.decode()
+    client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    page = client.get(reverse("landing")).content.decode()
+    assert "Run your mentorship program in one place" not in page
+    assert "Soumettre votre organisme" in page

@@ -30,5 +30,6 @@ def test_a_person_signs_up_verifies_their_email_logs_in_and_sees_home(page: Page
         page.get_by_label("Email").fill("nora@example.org")
         page.get_by_label("Password").fill("a-Strong-passw0rd")
         page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("heading", name="Welcome, Nora")).to_be_visible()
-    expect(page.get_by_text("You are not part of a program yet")).to_be_visible()
+    # Nora chose French at signup: once signed in, the platform speaks French to her.
+    expect(page.get_by_role("heading", name="Bienvenue, Nora")).to_be_visible()
+    expect(page.get_by_text("Vous ne faites encore partie d'aucun programme")).to_be_visible()

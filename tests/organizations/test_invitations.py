@@ -1,3 +1,4 @@
+import html
 import re
 from datetime import timedelta
 
@@ -315,3 +316,14 @@ def test_add_mentor_directly(client, program, org_admin, django_capture_on_commi
     bodies = {m.to[0]: m.body for m in mail.outbox}
     assert "/accounts/password/reset/key/" in bodies["new@example.org"]
     assert "/accounts/password/reset/key/" not in bodies["old@example.org"]
+
+
+def test_invitation_email_is_in_the_recipients_language(program, django_capture_on_commit_callbacks):
+    UserFactory(email="fanny@example.org", language="fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_issue(
+            organization=program.organization, program=program, email="fanny@example.org", role=Role.MENTOR
+        )
+    [message] = mail.outbox
+    assert message.subject == "Invitation à rejoindre Career Starts en tant que Mentor"
+    assert "Accepter l'invitation" in html.unescape(message.alternatives[0][0])

@@ -22,6 +22,7 @@ def redis_worker():
             pytest.fail(reason)
         pytest.skip(reason)
     celery_app.conf.task_always_eager = False
+    celery_app.control.purge()  # a message left by an interrupted run must not reach this worker
     with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=10):
         yield
     celery_app.conf.task_always_eager = True

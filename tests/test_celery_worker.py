@@ -51,3 +51,26 @@ def test_signup_email_is_sent_by_a_worker_after_commit(client, transactional_db,
     _wait_for_mail(1)
     assert [m.to for m in mail.outbox] == [["worker@example.org"]]
     assert "/accounts/confirm-email/" in mail.outbox[0].body
+
+
+def test_auto_pairing_is_computed_by_a_worker(client, transactional_db, redis_worker):
+    from matching.models import AutoPairRun, RunStatus
+    from organizations.models import Role
+    from tests.factories import ProgramFactory, Survey, member
+
+    survey = Survey(ProgramFactory(default_capacity=1))
+    for _ in range(3):
+        survey.person(Role.MENTEE, skills=["Networking"])
+        survey.person(Role.MENTOR, skills=["Networking"])
+    client.force_login(member(survey.program, Role.PROGRAM_ADMIN))
+    program = survey.program
+    response = client.post(reverse("matching:autopair", args=[program.organization.slug, program.slug]))
+    assert response.status_code == 302  # the request returns at once; the worker computes
+    deadline = time.monotonic() + 60
+    while AutoPairRun.objects.get().status != RunStatus.PREVIEW and time.monotonic() < deadline:
+        time.sleep(0.1)
+    run = AutoPairRun.objects.get()
+    assert run.status == RunStatus.PREVIEW, (run.status, run.error)
+    assert (run.summary["paired"], run.summary["unassigned"]) == (3, 0)
+    page = client.get(response.url).content.decode()
+    assert "Approve and save these pairs" in page

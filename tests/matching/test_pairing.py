@@ -175,3 +175,19 @@ def test_approving_skips_what_no_longer_holds(client, survey, admin, django_capt
     assert "1 pairings saved; 1 no longer possible." in response.content.decode()
     assert Pairing.objects.filter(status=PairingStatus.ACTIVE).count() == 2
     assert {p.mentor for p in Pairing.objects.all()} <= set(mentors)
+
+
+def test_autopair_preview_runs_the_same_queries_with_few_and_many_proposals(client, survey, admin):
+    run = AutoPairRun.objects.create(program=survey.program, status=RunStatus.PREVIEW, summary={"paired": 0})
+    client.force_login(admin)
+
+    def add_rows(count):
+        for _ in range(count):
+            mentee = survey.person(Role.MENTEE).memberships.get()
+            mentor = survey.person(Role.MENTOR).memberships.get()
+            AutoPairProposal.objects.create(run=run, mentee=mentee, mentor=mentor, score=80)
+            AutoPairProposal.objects.create(
+                run=run, mentee=survey.person(Role.MENTEE).memberships.get(), unassigned_reason="no compatible mentor"
+            )
+
+    assert_constant_queries(client, url(survey.program, "matching:autopair_run", run.pk), add_rows)

@@ -107,3 +107,21 @@ def test_staff_review_page_runs_the_same_queries_for_few_and_many(client, db):
             ProgramFactory(organization=organization, status="pending")
 
     assert_constant_queries(client, reverse("staff:index"), add_rows)
+
+
+def test_staff_onboarding_page_runs_the_same_queries_for_few_and_many(client, db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from organizations.models import OnboardingSignup, OnboardingSlot
+    from tests.factories import OrganizationFactory, UserFactory
+
+    client.force_login(UserFactory(is_staff=True))
+
+    def add_rows(count: int) -> None:
+        for _ in range(count):
+            slot = OnboardingSlot.objects.create(starts_at=timezone.now() + timedelta(days=3))
+            OnboardingSignup.objects.create(organization=OrganizationFactory(), slot=slot)
+
+    assert_constant_queries(client, reverse("staff:onboarding_slots"), add_rows)

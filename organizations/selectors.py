@@ -36,7 +36,7 @@ def tenant_roles(user: User, organization: Organization) -> frozenset[tuple[int 
     return cache[organization.pk]
 
 
-def memberships_of(user: User) -> QuerySet[Membership]:
+def memberships_of(user: User) -> list[Membership]:
     """Every role ``user`` holds, across organizations, for their home page.
 
     Filtered by the person, not by a tenant: this is the one place that reads

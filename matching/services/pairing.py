@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -250,10 +250,7 @@ def mentor_demand(program: Program) -> np.ndarray | None:
     questionnaire = selectors.questionnaire_for(program)
     places = selectors.mentor_places(program)
     mentees = list(
-        selectors.unpaired_mentees(program)
-        .annotate(n=Count("answers", filter=Q(answers__isnull=False)))
-        .filter(n__gt=0)
-        .values_list("pk", flat=True)
+        selectors.unpaired_mentees(program).filter(answers__isnull=False).distinct().values_list("pk", flat=True)
     )
     if not places.ids or not mentees:
         return None

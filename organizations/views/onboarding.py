@@ -69,7 +69,7 @@ def access_request(request: HttpRequest, organization: str, program: str) -> Htt
     program = request.program
     existing = AccessRequest.objects.filter(program=program).first()
     initial = {"admin_email": program.admin_email}
-    form = AccessRequestForm(request.POST or None, instance=None, initial=initial)
+    form = AccessRequestForm(request.POST or None, initial=initial)
     allowed = onboarding.can_request_access(program) and not (existing and existing.status == "pending")
     if request.method == "POST" and allowed and form.is_valid():
         onboarding.access_request_submit(program=program, data=form.cleaned_data, by=request.user)

@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 
 from accounts.models import User
 from matching import selectors
-from matching.demo import answer_demo_questionnaire, build_demo_questionnaire, demo_personas
+from mentorship.devtools.demo import answer_demo_questionnaire, build_demo_questionnaire, demo_personas
 from matching.models import (
     Answer,
     Audience,

@@ -43,11 +43,11 @@ from django_scopes import scopes_disabled
 
 from accounts.models import User
 from matching import engine, selectors
-from mentorship.devtools import bench_engine
 from matching.models import Answer, Audience, AutoPairProposal, AutoPairRun, Option, Question
 from matching.services.answers import bump_matching_version
 from matching.services.pairing import autopair_approve, autopair_compute
 from matching.tasks import refresh_demand
+from mentorship.devtools import bench_engine
 from organizations.models import Membership, Organization, Program, ReviewStatus, Role
 
 GOALS = {

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "csp",
     "mentorship",
     "mentorship.devtools",
+    "mentorship.portal",
     "accounts",
     "organizations",
     "matching",

@@ -4,6 +4,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from mentorship.portal.urls import program_urlpatterns as portal_program_urlpatterns
 from organizations.urls import invitation_urlpatterns, onboarding_urlpatterns, staff_urlpatterns
 
 admin.autodiscover()
@@ -16,6 +17,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
+    path("", include("mentorship.portal.urls")),
+    path("o/<slug:organization>/p/<slug:program>/", include(portal_program_urlpatterns)),
     path("", include("organizations.urls")),
     path("", include("matching.urls")),
     path("", include(onboarding_urlpatterns)),

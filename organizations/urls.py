@@ -5,7 +5,6 @@ from organizations.views import invitations, onboarding, staff, tenant
 app_name = "organizations"
 
 program_urls = [
-    path("", tenant.program_detail, name="program_detail"),
     path("people/", tenant.program_people, name="program_people"),
     path("access/", onboarding.access_request, name="access_request"),
     path("invitations/", invitations.invitations, name="program_invitations"),

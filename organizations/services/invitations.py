@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from accounts.forms import record_signup_details
 from accounts.models import User
+from accounts.services import user_record_signup
 from accounts.tokens import new_token
 from organizations import emails
 from organizations.models import Invitation, InvitationStatus, Membership, Organization, Program, Role
@@ -173,7 +173,7 @@ def invitation_register(*, invitation: Invitation, data: dict, password: str) ->
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise InvitationError("account_exists", _("An account with this address already exists: log in to accept."))
     user = User.objects.create_user(email=invitation.email, password=password, full_name=data["full_name"])
-    record_signup_details(user, data)
+    user_record_signup(user=user, full_name=data["full_name"], language=data["language"], time_zone=data["timezone"])
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     return user, invitation_accept(invitation=invitation, user=user)
 

@@ -150,7 +150,7 @@ def _problem(invitation: Invitation, user) -> service.InvitationError | None:
 
 def _destination(invitation: Invitation) -> str:
     if invitation.program_id:
-        return redirect("organizations:program_detail", invitation.organization.slug, invitation.program.slug).url
+        return redirect("portal:program", invitation.organization.slug, invitation.program.slug).url
     return redirect("organizations:detail", invitation.organization.slug).url
 
 

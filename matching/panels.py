@@ -29,6 +29,20 @@ def participant_next_steps(request: HttpRequest) -> Panel | None:
     return Panel("matching/_next_step.html", {"steps": steps})
 
 
+def program_nav_links(request: HttpRequest) -> list[Link]:
+    """A mentor's or mentee's own steps, then the managers' pages, as the visitor's roles allow."""
+    args = [request.organization.slug, request.program.slug]
+    links = []
+    if request.user.has_perm("matching.answer_questionnaire", request.program):
+        links += [
+            Link(_("Your profile"), reverse("matching:profile", args=args)),
+            Link(_("Your answers"), reverse("matching:questionnaire", args=args)),
+        ]
+    if request.user.has_perm("matching.view_recommendations", request.program):
+        links.append(Link(_("Recommended mentors"), reverse("matching:recommendations", args=args)))
+    return links + program_manager_links(request)
+
+
 def program_manager_links(request: HttpRequest) -> list[Link]:
     """The questionnaire builder and the pairing page, for those who manage pairing."""
     if not request.user.has_perm("matching.manage_pairing", request.program):

@@ -7,6 +7,11 @@ from django.utils.translation import gettext as _
 from mentorship.panels import Link
 
 
+def program_nav_links(request: HttpRequest) -> list[Link]:
+    """The program pages of organizations in the program navigation: the same as for its managers."""
+    return program_manager_links(request)
+
+
 def program_manager_links(request: HttpRequest) -> list[Link]:
     """People and Invitations, for those who manage the program."""
     if not request.user.has_perm("organizations.manage_program", request.program):

@@ -42,7 +42,8 @@ def profile(request: HttpRequest, organization: str, program: str) -> HttpRespon
         form.save()
         messages.success(request, _("Your profile is saved. Next: the questionnaire."))
         return redirect("matching:questionnaire", request.organization.slug, request.program.slug)
-    return render(request, "matching/profile.html", {"form": form, "step": 1})
+    context = {"form": form, "step": 1, "membership": participant_membership(request)}
+    return render(request, "matching/profile.html", context)
 
 
 @tenant_permission_required("matching.answer_questionnaire")

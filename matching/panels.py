@@ -1,4 +1,4 @@
-"""What matching adds to the program overview (see ``mentorship.panels``)."""
+"""What matching adds to the pages of a program (see ``mentorship.panels``)."""
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -40,15 +40,9 @@ def program_nav_links(request: HttpRequest) -> list[Link]:
         ]
     if request.user.has_perm("matching.view_recommendations", request.program):
         links.append(Link(_("Recommended mentors"), reverse("matching:recommendations", args=args)))
-    return links + program_manager_links(request)
-
-
-def program_manager_links(request: HttpRequest) -> list[Link]:
-    """The questionnaire builder and the pairing page, for those who manage pairing."""
-    if not request.user.has_perm("matching.manage_pairing", request.program):
-        return []
-    args = [request.organization.slug, request.program.slug]
-    return [
-        Link(_("Questionnaire"), reverse("matching:builder", args=args)),
-        Link(_("Pairing"), reverse("matching:pairing", args=args)),
-    ]
+    if request.user.has_perm("matching.manage_pairing", request.program):
+        links += [
+            Link(_("Questionnaire"), reverse("matching:builder", args=args)),
+            Link(_("Pairing"), reverse("matching:pairing", args=args)),
+        ]
+    return links

@@ -1,4 +1,4 @@
-"""What organizations adds to the program overview (see ``mentorship.panels``)."""
+"""What organizations adds to the pages of a program (see ``mentorship.panels``)."""
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -8,12 +8,7 @@ from mentorship.panels import Link
 
 
 def program_nav_links(request: HttpRequest) -> list[Link]:
-    """The program pages of organizations in the program navigation: the same as for its managers."""
-    return program_manager_links(request)
-
-
-def program_manager_links(request: HttpRequest) -> list[Link]:
-    """People and Invitations, for those who manage the program."""
+    """People and Invitations in the program navigation, for those who manage the program."""
     if not request.user.has_perm("organizations.manage_program", request.program):
         return []
     args = [request.organization.slug, request.program.slug]

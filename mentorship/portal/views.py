@@ -9,19 +9,14 @@ from django.template.loader import render_to_string
 
 from matching import panels as matching_panels
 from matching.selectors import next_steps
-from mentorship.panels import LinkProvider, PanelProvider
-from organizations import panels as organizations_panels
+from mentorship.panels import PanelProvider
 from organizations import selectors as organizations_selectors
 from organizations.decorators import tenant_permission_required
 from organizations.models import AccessRequest, Role
 from organizations.services.onboarding import can_request_access
 
-# The program overview, top to bottom: each app's panels, then the managers' links in this order.
+# The program overview's panels, top to bottom (its links are in the program navigation: context_processors).
 PROGRAM_PANELS: tuple[PanelProvider, ...] = (matching_panels.participant_next_steps,)
-PROGRAM_MANAGER_LINKS: tuple[LinkProvider, ...] = (
-    organizations_panels.program_manager_links,
-    matching_panels.program_manager_links,
-)
 
 
 @login_required
@@ -53,7 +48,6 @@ def program_overview(request: HttpRequest, organization: str, program: str) -> H
         "show_request_access": can_manage_organization and may_request,
         "access_request": access_request,
         "panels": _rendered_panels(request, PROGRAM_PANELS),
-        "manager_links": [link for provider in PROGRAM_MANAGER_LINKS for link in provider(request)],
     }
     return render(request, "portal/program.html", context)
 

@@ -20,6 +20,15 @@ DEFAULT_CHUNK = 512
 _TINY = np.float32(1e-30)
 
 
+def _csr_positions(ptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Concatenated positions ``ptr[r]:ptr[r + 1]`` for every r in ``rows`` (vectorised)."""
+    starts = ptr[rows]
+    counts = ptr[rows + 1] - starts
+    total = int(counts.sum())
+    offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(starts, counts) + offsets
+
+
 class _PairExclusions:
     """Excluded (mentee, mentor) pairs, stored per mentee (CSR) for block look-ups."""
 
@@ -243,12 +252,3 @@ def top_candidates(
     """
     scorer = Scorer(questions, mentee_answers, mentor_answers, mentor_mask=mentor_mask, exclusions=exclusions)
     return scorer.top(k, chunk=chunk)
-
-
-def _csr_positions(ptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Concatenated positions ``ptr[r]:ptr[r + 1]`` for every r in ``rows`` (vectorised)."""
-    starts = ptr[rows]
-    counts = ptr[rows + 1] - starts
-    total = int(counts.sum())
-    offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-    return np.repeat(starts, counts) + offsets

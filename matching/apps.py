@@ -5,4 +5,5 @@ class MatchingConfig(AppConfig):
     name = "matching"
 
     def ready(self) -> None:
-        from matching import signals  # noqa: F401 - connects the receivers
+        # The receivers connect on import; the tasks register, so that services can queue them by name.
+        from matching import signals, tasks  # noqa: F401

@@ -13,7 +13,7 @@ import pytest
 from django.core.cache import cache
 from django_scopes import scopes_disabled
 
-from matching.selectors import clear_local_caches
+from matching.matchmaking import clear_local_caches
 from mentorship.celery import app as celery_app
 from tests.factories import ProgramFactory, Survey
 

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from matching.capacity import capacity_of
 from matching.models import Question, QuestionKind
 from organizations.models import Membership
 
@@ -49,7 +50,7 @@ class QuestionnaireForm(forms.Form):
                 label=_("How many mentees can you mentor at once?"),
                 min_value=1,
                 max_value=program.max_capacity,
-                initial=membership.capacity or program.default_capacity,
+                initial=capacity_of(program, membership.capacity),
                 help_text=_("At most %(n)s in this program.") % {"n": program.max_capacity},
             )
 

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import F
 
 from matching.models import Answer, Question
+from matching.services.demand import demand_refresh_after_commit
 from organizations.models import Membership, Program, Role
 
 
@@ -27,9 +28,7 @@ def answers_save(*, membership: Membership, answers: dict[Question, object]) -> 
             Answer.objects.update_or_create(membership=membership, question=question, defaults={"value": value})
     if membership.role == Role.MENTOR:
         bump_matching_version(membership.program)
-    from matching.tasks import queue_demand_refresh  # tasks import services: queue by reference here
-
-    queue_demand_refresh(membership.program)
+    demand_refresh_after_commit(program=membership.program)
 
 
 @transaction.atomic

@@ -2,14 +2,14 @@
 
 import time
 
-import numpy as np
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from matching import emails, engine, selectors
+from matching import emails, matchmaking
+from matching.capacity import free_places
 from matching.models import (
     AutoPairProposal,
     AutoPairRun,
@@ -18,17 +18,12 @@ from matching.models import (
     PairingStatus,
     RunStatus,
 )
+from matching.queue import COMPUTE_AUTOPAIR, enqueue
 from organizations.models import Membership, Program, Role
 
 
 class PairingError(Exception):
     """Why a pairing cannot be made or changed, in words for the person who tried."""
-
-
-def _free_places(program: Program, mentor: Membership) -> int:
-    capacity = min(mentor.capacity or program.default_capacity, program.max_capacity)
-    active = Pairing.objects.filter(mentor=mentor, status=PairingStatus.ACTIVE).count()
-    return capacity - active
 
 
 @transaction.atomic
@@ -55,7 +50,8 @@ def pairing_create(
     ):
         raise PairingError(_("Pair a mentor and a mentee of this program."))
     mentor = Membership.objects.select_for_update().get(pk=mentor.pk)
-    if _free_places(program, mentor) <= 0:
+    active = Pairing.objects.filter(mentor=mentor, status=PairingStatus.ACTIVE).count()
+    if not free_places(program, mentor.capacity, active):
         raise PairingError(_("%(name)s has no free place.") % {"name": mentor.user})
     try:
         with transaction.atomic():
@@ -94,9 +90,7 @@ def autopair_start(*, program: Program, by: User) -> AutoPairRun:
     if running:
         return running
     run = AutoPairRun.objects.create(program=program, created_by=by)
-    from matching.tasks import compute_autopair  # tasks import services; queue by reference here
-
-    transaction.on_commit(lambda: compute_autopair.delay(run.pk))
+    transaction.on_commit(lambda: enqueue(COMPUTE_AUTOPAIR, run.pk))
     return run
 
 
@@ -113,31 +107,27 @@ def autopair_compute(*, run: AutoPairRun) -> AutoPairRun:
     Maximises the total score over all unpaired mentees within the mentors' free
     places (exact min-cost flow, coverage first). Writes the proposals and a
     summary with the greedy baseline's total for comparison. Safe to rerun.
+    Whoever runs it (the worker's task, the autopair command), a run never stays
+    "computing": when the computation raises, the run is marked failed with the
+    error and the time, and the error is raised again.
     """
-    program = run.program
+    try:
+        return _compute_preview(run)
+    except Exception as error:
+        AutoPairRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
+        raise
+
+
+def _compute_preview(run: AutoPairRun) -> AutoPairRun:
     started = time.perf_counter()
     _progress(run, 5, RunStatus.RUNNING)
-    questionnaire = selectors.questionnaire_for(program)
-    places = selectors.mentor_places(program)
-    mentees = list(selectors.unpaired_mentees(program).values_list("pk", flat=True))
-    pool = selectors.mentor_pool(program, questionnaire, places.ids) if places.ids else None
-    mentee_answers = engine.encode_answers(questionnaire.specs, selectors.answer_dicts(questionnaire, mentees))
-    exclusions = selectors.pair_exclusions(program, mentees, pool.mentor_ids) if pool else []
-    _progress(run, 40)
-    compute_started = time.perf_counter()
-    if pool is None or not mentees:
-        assignment = None
-    else:
-        assignment = engine.auto_pair(
-            mentee_answers, pool.index, questionnaire.specs, places.free, exclusions=exclusions
-        )
-    compute_seconds = time.perf_counter() - compute_started
-    _progress(run, 80)
-    summary = _write_proposals(run, mentees, pool, assignment)
-    summary |= {"compute_s": round(compute_seconds, 3), "total_s": round(time.perf_counter() - started, 3)}
-    if assignment is not None:
-        greedy = _greedy_total(mentee_answers, pool, questionnaire, places, exclusions)
-        summary["greedy_total"] = round(greedy, 1)
+    result = matchmaking.auto_pair(run.program, progress=lambda percent: _progress(run, percent))
+    summary = _write_proposals(run, result)
+    summary |= {"compute_s": round(result.compute_seconds, 3), "total_s": round(time.perf_counter() - started, 3)}
+    if result.greedy_total is not None:
+        summary["greedy_total"] = round(result.greedy_total, 1)
     AutoPairRun.objects.filter(pk=run.pk).update(
         status=RunStatus.PREVIEW, progress=100, summary=summary, finished_at=timezone.now()
     )
@@ -145,35 +135,23 @@ def autopair_compute(*, run: AutoPairRun) -> AutoPairRun:
     return run
 
 
-def _write_proposals(run: AutoPairRun, mentees: list[int], pool, assignment) -> dict:
+def _write_proposals(run: AutoPairRun, result: matchmaking.AutoPairing) -> dict:
     AutoPairProposal.objects.filter(run=run).delete()
-    proposals = []
-    for i, mentee_id in enumerate(mentees):
-        j = -1 if assignment is None else int(assignment.mentor[i])
-        if j >= 0:
-            score = float(assignment.score[i])
-            proposals.append(AutoPairProposal(run=run, mentee_id=mentee_id, mentor_id=pool.mentor_ids[j], score=score))
-        else:
-            reason = engine.NO_MENTOR_WITH_ROOM if assignment is None else assignment.unassigned_reason.get(i, "")
-            proposals.append(AutoPairProposal(run=run, mentee_id=mentee_id, unassigned_reason=reason))
+    proposals = [
+        AutoPairProposal(
+            run=run, mentee_id=p.mentee_id, mentor_id=p.mentor_id, score=p.score, unassigned_reason=p.unassigned_reason
+        )
+        for p in result.proposals
+    ]
     AutoPairProposal.objects.bulk_create(proposals, batch_size=2000)
     paired = [p.score for p in proposals if p.mentor_id]
     return {
-        "mentees": len(mentees),
+        "mentees": len(proposals),
         "paired": len(paired),
-        "unassigned": len(mentees) - len(paired),
+        "unassigned": len(proposals) - len(paired),
         "total": round(sum(paired), 1),
         "average": round(sum(paired) / len(paired), 1) if paired else 0,
     }
-
-
-def _greedy_total(mentee_answers, pool, questionnaire, places, exclusions) -> float:
-    """The total a first-come greedy pairing gets from the same candidates, for comparison."""
-    indices, scores = engine.top_candidates(
-        mentee_answers, pool.index, questionnaire.specs, 20, mentor_mask=places.free > 0, exclusions=exclusions
-    )
-    greedy = engine.assign_greedy(indices, scores, places.free)
-    return float(np.nansum(greedy.score))
 
 
 @transaction.atomic
@@ -209,8 +187,9 @@ def autopair_approve(*, run: AutoPairRun, by: User | None) -> dict:
     pairings = []
     for proposal in proposals:
         mentor = mentors.get(proposal.mentor_id)
-        capacity = min(mentor.capacity or program.default_capacity, program.max_capacity) if mentor else 0
-        if proposal.mentee_id in taken or active.get(proposal.mentor_id, 0) >= capacity:
+        if mentor is None or proposal.mentee_id in taken:
+            continue
+        if not free_places(program, mentor.capacity, active.get(proposal.mentor_id, 0)):
             continue
         taken.add(proposal.mentee_id)
         active[proposal.mentor_id] = active.get(proposal.mentor_id, 0) + 1
@@ -239,24 +218,3 @@ def autopair_discard(*, run: AutoPairRun) -> AutoPairRun:
     run.status, run.decided_at = RunStatus.DISCARDED, timezone.now()
     run.save(update_fields=["status", "decided_at"])
     return run
-
-
-def mentor_demand(program: Program) -> np.ndarray | None:
-    """How many unpaired mentees currently see each mentor among their top matches, weighted 1/N.
-
-    Aligned with ``selectors.mentor_places(program).ids``; read by recommendations
-    to spread demand. Computed in the background after answers change.
-    """
-    questionnaire = selectors.questionnaire_for(program)
-    places = selectors.mentor_places(program)
-    mentees = list(
-        selectors.unpaired_mentees(program).filter(answers__isnull=False).distinct().values_list("pk", flat=True)
-    )
-    if not places.ids or not mentees:
-        return None
-    pool = selectors.mentor_pool(program, questionnaire, places.ids)
-    answers = engine.encode_answers(questionnaire.specs, selectors.answer_dicts(questionnaire, mentees))
-    n = program.recommendations_count
-    indices, _scores = engine.top_candidates(answers, pool.index, questionnaire.specs, n, mentor_mask=places.free > 0)
-    counts = np.bincount(indices[indices >= 0], minlength=len(places.ids)).astype(np.float32)
-    return counts / n

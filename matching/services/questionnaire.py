@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from matching.engine import CHOICE_KINDS, NUMERIC_KINDS, RuleProblem, rule_problem
 from matching.models import Answer, Audience, MatchRule, Option, Question, QuestionKind
 from matching.services.answers import bump_matching_version
+from matching.services.demand import demand_refresh_after_commit
 from organizations.models import Program
 
 QUESTION_FIELDS = (
@@ -247,9 +248,7 @@ def _with_value(answer: Answer, value: list[int]) -> Answer:
 def _questionnaire_changed(program: Program) -> None:
     """Scores change for everyone: rebuild the cached mentor index, recount demand after commit."""
     bump_matching_version(program)
-    from matching.tasks import queue_demand_refresh  # tasks import services: import at call time
-
-    queue_demand_refresh(program)
+    demand_refresh_after_commit(program=program)
 
 
 # ------------------------------------------------------------------ the writes

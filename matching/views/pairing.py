@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from matching import selectors
+from matching import matchmaking, selectors
 from matching.forms.answers import CapacityForm
 from matching.models import AutoPairRun, PairingStatus, RunStatus
 from matching.services import answers as answer_service
@@ -27,7 +27,7 @@ def pairing_page(request: HttpRequest, organization: str, program: str) -> HttpR
     page = Paginator(selectors.unpaired_mentees(request.program), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
-        "rows": selectors.suggestions_for_mentees(request.program, list(page.object_list)),
+        "rows": matchmaking.suggestions_for_mentees(request.program, list(page.object_list)),
         "pairings": selectors.pairings_for(request.program).filter(status=PairingStatus.ACTIVE)[:200],
         "run": selectors.latest_run(request.program),
     }

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from matching import selectors
+from matching import matchmaking, selectors
 from matching.forms.answers import EndPairingForm, ProgramProfileForm, QuestionnaireForm
 from matching.models import PairingStatus
 from matching.services import answers as answer_service
@@ -79,7 +79,9 @@ def recommendations(request: HttpRequest, organization: str, program: str) -> Ht
     questionnaire = selectors.questionnaire_for(request.program)
     progress = selectors.progress_of(questionnaire, membership, selectors.answers_of(membership))
     pairing = membership.mentee_pairings.filter(status=PairingStatus.ACTIVE).select_related("mentor__user").first()
-    suggestions = selectors.recommendations_for(membership, request.program, questionnaire) if progress.complete else []
+    suggestions = (
+        matchmaking.recommendations_for(membership, request.program, questionnaire) if progress.complete else []
+    )
     context = {"progress": progress, "suggestions": suggestions, "pairing": pairing}
     return render(request, "matching/recommendations.html", context)
 

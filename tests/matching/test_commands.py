@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from accounts.models import User
-from matching import selectors
+from matching import matchmaking, selectors
 from matching.models import (
     Answer,
     Audience,
@@ -119,7 +119,7 @@ def test_demo_recommendations_have_reasons_and_a_shared_language(db):
     program = demo_program()
     mentees = [m for m in participants(program) if m.role == Role.MENTEE]
     for mentee in mentees:
-        suggestions = selectors.recommendations_for(mentee, program)
+        suggestions = matchmaking.recommendations_for(mentee, program)
         assert suggestions, mentee.user.email
         for suggestion in suggestions:
             assert suggestion.reasons and suggestion.reasons[0].startswith("Languages: both")
@@ -156,6 +156,24 @@ def test_autopair_saves_pairings_within_capacities_without_emails(db, capsys):
     assert all(p.source == PairingSource.AUTO and languages_of(p.mentor) & languages_of(p.mentee) for p in pairings)
     assert f"Saved {len(pairings)} pairings." in capsys.readouterr().out
     assert mail.outbox == []
+
+
+def test_autopair_failure_marks_the_run_failed(survey):
+    survey.person(Role.MENTEE, skills=["Networking"])
+    survey.person(Role.MENTOR, skills=["Networking"])
+    # Possible through the admin: a closeness rule on a choice question, which the engine cannot score.
+    colour = Question.objects.create(
+        program=survey.program, order=9, kind=QuestionKind.SINGLE, rule=MatchRule.CLOSENESS, text="Colour?"
+    )
+    Option.objects.bulk_create([Option(question=colour, label="Blue"), Option(question=colour, label="Red")])
+    program = survey.program
+
+    with pytest.raises(CommandError, match="Auto-pairing failed: .*rule 'closeness' needs a scale or number"):
+        call_command("autopair", program.organization.slug, program.slug)
+
+    run = AutoPairRun.objects.get()
+    assert run.status == RunStatus.FAILED and run.finished_at is not None and "closeness" in run.error
+    assert not Pairing.objects.exists()
 
 
 def test_autopair_unknown_slugs_are_clear_errors(db):

@@ -2,8 +2,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from matching.models import AutoPairProposal, AutoPairRun, Pairing, PairingStatus, RunStatus
-from matching.services.pairing import PairingError, pairing_create
+from matching.models import AutoPairProposal, AutoPairRun, Option, Pairing, PairingStatus, Question, RunStatus
+from matching.services.pairing import PairingError, pairing_create, pairing_end
 from organizations.models import Role
 from tests.factories import member
 from tests.helpers import assert_constant_queries
@@ -58,6 +58,33 @@ def test_a_mentor_at_capacity_cannot_be_paired_again(client, survey, admin):
     assert Pairing.objects.count() == 1
 
 
+def test_free_places_are_the_capacity_within_the_maximum_minus_active_pairings(client, survey, admin):
+    program = survey.program  # one mentee per mentor unless they say more, at most three
+    mentor = survey.person(Role.MENTOR, full_name="Nate Networker", skills=["Networking"])
+    membership = mentor.memberships.get()
+    membership.capacity = 3
+    membership.save()
+    taken = [survey.person(Role.MENTEE).memberships.get() for _ in range(3)]
+    pairings = [pairing_create(program=program, mentor=membership, mentee=m, by=admin, notify=False) for m in taken]
+    pairing_end(pairing=pairings[0], by=admin, reason="Moved away.")  # an ended pairing frees its place
+    waiting = survey.person(Role.MENTEE, full_name="Mia Mentee", skills=["Networking"]).memberships.get()
+    client.force_login(admin)
+    response = client.get(url(program, "matching:pairing"))
+    rows = {row.mentee: row.suggestions for row in response.context["rows"]}
+    assert [(s.mentor.user.full_name, s.free_places) for s in rows[waiting]] == [("Nate Networker", 1)]
+    assert rows[taken[0]] == []  # never proposed again to a mentee he mentored before
+    assert "1 free place" in response.content.decode()
+
+    program.max_capacity = 2  # lowered below what Nate chose: two active mentees fill him
+    program.save()
+    assert all(row.suggestions == [] for row in client.get(url(program, "matching:pairing")).context["rows"])
+    response = client.post(url(program, "matching:pair"), {"mentee": waiting.pk, "mentor": membership.pk}, follow=True)
+    assert "Nate Networker has no free place." in response.content.decode()
+    client.force_login(mentor)
+    page = client.get(url(program, "matching:questionnaire")).content.decode()
+    assert 'name="capacity" value="2"' in page  # the capacity he has now, not the 3 above the maximum
+
+
 def test_a_mentee_has_one_mentor_at_a_time(survey, admin):
     mentee = survey.person(Role.MENTEE).memberships.get()
     mentors = [survey.person(Role.MENTOR).memberships.get() for _ in range(2)]
@@ -91,6 +118,24 @@ def test_autopair_previews_then_saves_without_emails(client, survey, admin, djan
     assert Pairing.objects.filter(status=PairingStatus.ACTIVE, source="auto").count() == 3
     assert french.memberships.get().mentee_pairings.count() == 0
     assert mail.outbox == []
+
+
+def test_a_failing_auto_pairing_is_marked_failed(client, survey, admin, django_capture_on_commit_callbacks):
+    survey.person(Role.MENTEE, skills=["Networking"])
+    survey.person(Role.MENTOR, skills=["Networking"])
+    # The admin checks a question's fields, not that its rule fits its kind: closeness on a choice cannot score.
+    colour = Question.objects.create(
+        program=survey.program, order=9, kind="single", rule="closeness", text="Favourite colour?"
+    )
+    Option.objects.bulk_create([Option(question=colour, label="Blue"), Option(question=colour, label="Red")])
+    client.force_login(admin)
+    with pytest.raises(ValueError, match="closeness"), django_capture_on_commit_callbacks(execute=True):
+        client.post(url(survey.program, "matching:autopair"))  # the worker's task, run in place
+    run = AutoPairRun.objects.get()
+    assert run.status == RunStatus.FAILED and run.finished_at is not None
+    assert "rule 'closeness' needs a scale or number question" in run.error
+    page = client.get(url(survey.program, "matching:autopair_run", run.pk)).content.decode()
+    assert "The computation failed." in page
 
 
 def test_discarding_a_preview_changes_nothing(client, survey, admin, django_capture_on_commit_callbacks):

@@ -9,10 +9,9 @@ preview is printed and then discarded, so no pairing is saved.
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count
-from django.utils import timezone
 from django_scopes import scope
 
-from matching import selectors
+from matching import matchmaking
 from matching.models import AutoPairProposal, AutoPairRun, RunStatus
 from matching.services.pairing import autopair_approve, autopair_compute, autopair_discard
 from organizations.models import Organization, Program
@@ -39,7 +38,7 @@ class Command(BaseCommand):
             self._run(found, dry_run)
 
     def _run(self, program: Program, dry_run: bool) -> None:
-        places = selectors.mentor_places(program)
+        places = matchmaking.mentor_places(program)
         self.stdout.write(f"Auto-pairing {program.organization.name} / {program.name}")
         self.stdout.write(f"  Mentors:            {len(places.ids)} with {int(places.free.sum())} free places")
         run = self._compute(program)
@@ -61,12 +60,8 @@ class Command(BaseCommand):
         run = AutoPairRun.objects.create(program=program)
         run.program = program
         try:
-            return autopair_compute(run=run)
+            return autopair_compute(run=run)  # marks the run failed, as it does for the worker's task
         except Exception as error:
-            # As the worker's task does: a run never stays "computing" after a failure.
-            AutoPairRun.objects.filter(pk=run.pk).update(
-                status=RunStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now()
-            )
             raise CommandError(f"Auto-pairing failed: {error}") from error
 
     def _print_summary(self, run: AutoPairRun) -> None:

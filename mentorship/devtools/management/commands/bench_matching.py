@@ -42,7 +42,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.models import User
-from matching import engine, selectors
+from matching import engine, matchmaking, selectors
 from matching.models import Answer, Audience, AutoPairProposal, AutoPairRun, Option, Question
 from matching.services.answers import bump_matching_version
 from matching.services.pairing import autopair_approve, autopair_compute
@@ -259,10 +259,11 @@ class Command(BaseCommand):
         mentee_ids, mentor_ids = bench.mentee_ids[:n_mentees], bench.mentor_ids[:n_mentors]
         self._log(f"Quality against the optimum on {len(mentee_ids)} x {len(mentor_ids)}")
         questionnaire = selectors.questionnaire_for(bench.program)
-        mentees = engine.encode_answers(questionnaire.specs, selectors.answer_dicts(questionnaire, mentee_ids))
-        mentors = engine.encode_answers(questionnaire.specs, selectors.answer_dicts(questionnaire, mentor_ids))
+        specs = matchmaking.question_specs(bench.program, questionnaire)
+        mentees = engine.encode_answers(specs, matchmaking.answer_dicts(questionnaire, mentee_ids))
+        mentors = engine.encode_answers(specs, matchmaking.answer_dicts(questionnaire, mentor_ids))
         started = time.perf_counter()
-        totals = bench_engine.quality_totals(questionnaire.specs, mentees, mentors, bench.program.default_capacity)
+        totals = bench_engine.quality_totals(specs, mentees, mentors, bench.program.default_capacity)
         result |= {
             "quality_instance": [len(mentee_ids), len(mentor_ids)],
             "quality_ratio": _ratio(totals["engine"], totals["optimum"]),

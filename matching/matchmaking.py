@@ -1,0 +1,387 @@
+"""Matchmaking: the one seam between a program's rows and the matching engine.
+
+Matchmaking is the product's word for what happens here: proposing who fits whom. ``matching.engine``
+scores and assigns arrays and knows nothing of Django; this module reads what it needs (the questionnaire
+as engine specs, answers as engine values, every mentor's free places, the pairs never to propose), keeps
+the encoded mentor side cached, calls the engine, and returns plain results: suggestions with score,
+reasons and free places; an auto-pairing's proposal for each mentee; the demand on each mentor. A request
+goes down once and comes back once: this module writes no rows and calls no service (services store
+what it returns).
+
+The mentor side of a program (every mentor's encoded answers) is read from the database once per
+version and kept in this process and in the shared cache, so a mentee's recommendations encode only the
+mentee's own answers: a page never reads every mentor's answer rows.
+"""
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.core.cache import cache
+from django.db.models import Count, Q
+
+from matching import engine, selectors
+from matching.capacity import free_places
+from matching.models import Answer, Audience, MentorDecline, Pairing, PairingStatus, Question, QuestionKind
+from matching.reasons import reason_sentences
+from matching.selectors import Questionnaire
+from organizations.models import Membership, Program, Role
+
+CACHE_SECONDS = 24 * 3600
+
+# ------------------------------------------------------------------ the questionnaire as the engine sees it
+
+
+def _mapping_matrix(question: Question) -> np.ndarray:
+    options = list(question.options.all())
+    position = {o.pk: i for i, o in enumerate(options)}
+    matrix = np.zeros((len(options), len(options)), dtype=bool)
+    for i, option in enumerate(options):
+        targets = [position[t.pk] for t in option.satisfied_by.all() if t.pk in position] or [i]
+        matrix[i, targets] = True
+    return matrix
+
+
+def _spec(question: Question) -> engine.QuestionSpec:
+    # A rule only counts on questions both sides answer; otherwise it could never match.
+    rule = question.rule or None
+    if question.audience != Audience.BOTH or question.kind == QuestionKind.TEXT:
+        rule = None
+    n_options = len(question.options.all()) if question.is_choice else 0
+    kind = question.kind
+    if question.is_choice and n_options < 1:  # a choice question being written: nothing to score yet
+        kind, rule = QuestionKind.TEXT, None
+    return engine.QuestionSpec(
+        key=question.key,
+        kind=kind,
+        rule=rule,
+        weight=float(question.weight),
+        n_options=n_options,
+        value_range=question.value_range if rule == "closeness" else 0.0,
+        mapping=_mapping_matrix(question) if rule == "mapping" else None,
+    )
+
+
+_LOCAL_SPECS: OrderedDict[tuple[int, int], list[engine.QuestionSpec]] = OrderedDict()
+
+
+def question_specs(program: Program, questionnaire: Questionnaire) -> list[engine.QuestionSpec]:
+    """The questionnaire's questions as the engine scores them, in order.
+
+    Kept in this process per (program, matching_version), like the questionnaire itself.
+    Raises ValueError for a question whose rule does not fit its kind (possible through the admin).
+    """
+    key = (program.pk, program.matching_version)
+    specs = _LOCAL_SPECS.get(key)
+    if specs is None:
+        specs = _LOCAL_SPECS[key] = [_spec(q) for q in questionnaire.questions]
+        while len(_LOCAL_SPECS) > 32:
+            _LOCAL_SPECS.popitem(last=False)
+    return specs
+
+
+def answer_dicts(questionnaire: Questionnaire, membership_ids: list[int]) -> list[dict]:
+    """One dict of engine-ready answers per membership, in the order given (one query)."""
+    by_question = {q.pk: q for q in questionnaire.questions}
+    rows: dict[int, dict] = {pk: {} for pk in membership_ids}
+    answers = Answer.objects.filter(membership_id__in=membership_ids, question_id__in=by_question).values_list(
+        "membership_id", "question_id", "value"
+    )
+    # A server-side cursor pays off only for the whole mentor side, not for a page's few people.
+    rows_iter = answers.iterator(chunk_size=5000) if len(membership_ids) > 1000 else answers
+    for membership_id, question_id, value in rows_iter:
+        question = by_question[question_id]
+        converted = questionnaire.answer_value(question, value)
+        if converted is not None:
+            rows[membership_id][question.key] = converted
+    return [rows[pk] for pk in membership_ids]
+
+
+# ------------------------------------------------------------------ the mentor side
+
+
+@dataclass(frozen=True)
+class MentorPlaces:
+    """The program's mentors (by pk, ascending) and each one's free places, in the same order."""
+
+    ids: list[int]
+    free: np.ndarray
+
+
+def mentor_places(program: Program) -> MentorPlaces:
+    """Every mentor of the program with their free places, in one query."""
+    rows = list(
+        Membership.objects.filter(program=program, role=Role.MENTOR)
+        .annotate(active=Count("mentor_pairings", filter=Q(mentor_pairings__status=PairingStatus.ACTIVE)))
+        .order_by("pk")
+        .values_list("pk", "capacity", "active")
+    )
+    return MentorPlaces(
+        ids=[pk for pk, _, _ in rows],
+        free=np.array([free_places(program, capacity, active) for _, capacity, active in rows], dtype=np.int64),
+    )
+
+
+@dataclass(frozen=True)
+class MentorPool:
+    """Every mentor of a program, encoded for the engine, in a fixed order."""
+
+    mentor_ids: tuple[int, ...]
+    index: engine.MentorIndex
+
+
+_LOCAL_POOLS: OrderedDict[str, MentorPool] = OrderedDict()
+
+
+def _mentor_pool(
+    program: Program, questionnaire: Questionnaire, specs: list[engine.QuestionSpec], mentor_ids: list[int]
+) -> MentorPool:
+    """The encoded mentor side, from this process, the shared cache, or (once) the database."""
+    last = mentor_ids[-1] if mentor_ids else 0
+    key = f"matching:mentor-pool:{program.pk}:{program.matching_version}:{len(mentor_ids)}:{last}"
+    pool = _LOCAL_POOLS.get(key) or cache.get(key)
+    if pool is None or list(pool.mentor_ids) != mentor_ids:
+        answers = engine.encode_answers(specs, answer_dicts(questionnaire, mentor_ids))
+        pool = MentorPool(tuple(mentor_ids), engine.prepare_mentors(specs, answers))
+        cache.set(key, pool, timeout=CACHE_SECONDS)
+    _LOCAL_POOLS[key] = pool
+    while len(_LOCAL_POOLS) > 8:
+        _LOCAL_POOLS.popitem(last=False)
+    return pool
+
+
+def clear_local_caches() -> None:
+    """Forget what this process keeps, questionnaires included (tests: primary keys repeat across rollbacks)."""
+    selectors.clear_local_questionnaires()
+    _LOCAL_SPECS.clear()
+    _LOCAL_POOLS.clear()
+
+
+def _pair_exclusions(program: Program, mentee_ids: list[int], mentor_ids: Sequence[int]) -> list[tuple[int, int]]:
+    """(mentee row, mentor row) pairs never to propose: paired before (or now), or declined."""
+    row = {pk: i for i, pk in enumerate(mentee_ids)}
+    column = {pk: j for j, pk in enumerate(mentor_ids)}
+    paired = Pairing.objects.filter(program=program, mentee_id__in=mentee_ids)
+    declined = MentorDecline.objects.filter(program=program, mentee_id__in=mentee_ids)
+    pairs = [*paired.values_list("mentee_id", "mentor_id"), *declined.values_list("mentee_id", "mentor_id")]
+    return [(row[a], column[b]) for a, b in pairs if a in row and b in column]
+
+
+# ------------------------------------------------------------------ demand
+
+
+@dataclass(frozen=True)
+class MentorDemand:
+    """How many unpaired mentees see each mentor among their top matches, each mentee counting 1/N."""
+
+    mentor_ids: tuple[int, ...]
+    weights: np.ndarray  # float32, aligned with mentor_ids
+
+
+def _demand_key(program: Program) -> str:
+    return f"matching:mentor-demand:{program.pk}:{program.matching_version}"
+
+
+def mentor_demand(program: Program) -> MentorDemand | None:
+    """The demand on each mentor now (none on a full one); None without a mentor or a mentee with answers.
+
+    N is the program's ``recommendations_count``: each unpaired mentee sees that many mentors at the top.
+    """
+    questionnaire = selectors.questionnaire_for(program)
+    specs = question_specs(program, questionnaire)
+    places = mentor_places(program)
+    mentees = list(
+        selectors.unpaired_mentees(program).filter(answers__isnull=False).distinct().values_list("pk", flat=True)
+    )
+    if not places.ids or not mentees:
+        return None
+    pool = _mentor_pool(program, questionnaire, specs, places.ids)
+    answers = engine.encode_answers(specs, answer_dicts(questionnaire, mentees))
+    n = program.recommendations_count
+    indices, _scores = engine.top_candidates(answers, pool.index, specs, n, mentor_mask=places.free > 0)
+    counts = np.bincount(indices[indices >= 0], minlength=len(places.ids)).astype(np.float32)
+    return MentorDemand(pool.mentor_ids, counts / n)
+
+
+def remember_demand(program: Program, demand: MentorDemand) -> None:
+    """Keep ``demand`` for the recommendations of this version of the program."""
+    cache.set(_demand_key(program), demand, timeout=CACHE_SECONDS)
+
+
+def _remembered_demand(program: Program, pool: MentorPool) -> np.ndarray | None:
+    demand = cache.get(_demand_key(program))
+    return demand.weights if demand is not None and demand.mentor_ids == pool.mentor_ids else None
+
+
+# ------------------------------------------------------------------ suggestions
+
+
+@dataclass
+class Suggestion:
+    """A mentor to propose, with the true score (0-100), the reasons in words and their free places."""
+
+    mentor: Membership
+    score: int
+    reasons: list[str]
+    free_places: int
+
+
+@dataclass
+class MenteeSuggestions:
+    """One mentee of the pairing page with the mentors proposed to them, best first."""
+
+    mentee: Membership
+    suggestions: list[Suggestion] = field(default_factory=list)
+
+
+def _explain(
+    questionnaire: Questionnaire,
+    specs: list[engine.QuestionSpec],
+    mentee_answers: dict,
+    mentor_answers: dict,
+    name: str,
+) -> list[str]:
+    return reason_sentences(questionnaire, engine.explain(mentee_answers, mentor_answers, specs), name)
+
+
+def recommendations_for(
+    mentee: Membership, program: Program, questionnaire: Questionnaire | None = None
+) -> list[Suggestion]:
+    """The mentee's top mentors (program.recommendations_count) with score and reasons.
+
+    Leaves out mentors with no free place, already paired with the mentee, who
+    declined them, or whom a hard requirement excludes. Demand is spread: the
+    order (not the score shown) gives way for mentors whom many unpaired
+    mentees currently see at the top, relative to their free places.
+    """
+    questionnaire = questionnaire or selectors.questionnaire_for(program)
+    specs = question_specs(program, questionnaire)
+    places = mentor_places(program)
+    if not places.ids:
+        return []
+    pool = _mentor_pool(program, questionnaire, specs, places.ids)
+    [mentee_answers] = answer_dicts(questionnaire, [mentee.pk])
+    result = engine.recommend(
+        mentee_answers,
+        pool.index,
+        specs,
+        n=program.recommendations_count,
+        mentor_free_places=places.free,
+        mentor_demand=_remembered_demand(program, pool),
+        exclude_mentors=[j for _i, j in _pair_exclusions(program, [mentee.pk], pool.mentor_ids)],
+    )
+    rows = [int(j) for j in result.mentors]
+    ids = [pool.mentor_ids[j] for j in rows]
+    mentors = Membership.objects.select_related("user").in_bulk(ids)
+    suggestions = []
+    for row, pk, score, answers in zip(rows, ids, result.scores, answer_dicts(questionnaire, ids), strict=True):
+        mentor = mentors[pk]
+        reasons = _explain(questionnaire, specs, mentee_answers, answers, mentor.user.get_short_name())
+        suggestions.append(Suggestion(mentor, round(float(score)), reasons, int(places.free[row])))
+    return suggestions
+
+
+def suggestions_for_mentees(
+    program: Program, mentees: list[Membership], per_mentee: int = 3
+) -> list[MenteeSuggestions]:
+    """The best mentors with room for each mentee of a page, with scores and reasons."""
+    questionnaire = selectors.questionnaire_for(program)
+    specs = question_specs(program, questionnaire)
+    places = mentor_places(program)
+    if not places.ids or not mentees:
+        return [MenteeSuggestions(m) for m in mentees]
+    pool = _mentor_pool(program, questionnaire, specs, places.ids)
+    answers = answer_dicts(questionnaire, [m.pk for m in mentees])
+    matrix = engine.encode_answers(specs, answers)
+    exclusions = _pair_exclusions(program, [m.pk for m in mentees], pool.mentor_ids)
+    scorer = engine.Scorer(specs, matrix, pool.index, mentor_mask=places.free > 0, exclusions=exclusions)
+    top_indices, top_scores = scorer.top(per_mentee)
+    ids = sorted({pool.mentor_ids[j] for j in top_indices.ravel() if j >= 0})
+    mentors = Membership.objects.select_related("user").in_bulk(ids)
+    mentor_answers = dict(zip(ids, answer_dicts(questionnaire, ids), strict=True))
+    result = []
+    for i, mentee in enumerate(mentees):
+        item = MenteeSuggestions(mentee)
+        for j, score in zip(top_indices[i], top_scores[i], strict=True):
+            if j < 0 or not np.isfinite(score):
+                continue
+            mentor = mentors[pool.mentor_ids[j]]
+            name = mentor.user.get_short_name()
+            reasons = _explain(questionnaire, specs, answers[i], mentor_answers[mentor.pk], name)
+            item.suggestions.append(Suggestion(mentor, round(float(score)), reasons, int(places.free[j])))
+        result.append(item)
+    return result
+
+
+# ------------------------------------------------------------------ auto-pairing
+
+
+@dataclass(frozen=True)
+class ProposedMentor:
+    """One unpaired mentee's line of an auto-pairing: their mentor and score, or why none."""
+
+    mentee_id: int
+    mentor_id: int | None = None
+    score: float | None = None
+    unassigned_reason: str = ""
+
+
+@dataclass(frozen=True)
+class AutoPairing:
+    """The best pairing of every unpaired mentee (oldest first) within the mentors' free places."""
+
+    proposals: list[ProposedMentor]
+    greedy_total: float | None  # what first-come greedy pairing totals; None when nothing was computed
+    compute_seconds: float  # the engine's assignment alone
+
+
+def auto_pair(program: Program, *, progress: Callable[[int], None] = lambda percent: None) -> AutoPairing:
+    """Every unpaired mentee's proposed mentor and score, or why none, maximising the total score.
+
+    Exact min-cost flow within the mentors' free places, coverage first; never a pair that was paired
+    before or declined. ``progress`` hears 40 once the program is read and 80 once the engine is done.
+    """
+    questionnaire = selectors.questionnaire_for(program)
+    specs = question_specs(program, questionnaire)
+    places = mentor_places(program)
+    mentees = list(selectors.unpaired_mentees(program).values_list("pk", flat=True))
+    pool = _mentor_pool(program, questionnaire, specs, places.ids) if places.ids else None
+    mentee_answers = engine.encode_answers(specs, answer_dicts(questionnaire, mentees))
+    exclusions = _pair_exclusions(program, mentees, pool.mentor_ids) if pool else []
+    progress(40)
+    started = time.perf_counter()
+    if pool is None or not mentees:
+        assignment = None
+    else:
+        assignment = engine.auto_pair(mentee_answers, pool.index, specs, places.free, exclusions=exclusions)
+    compute_seconds = time.perf_counter() - started
+    progress(80)
+    if assignment is None:
+        nobody = [ProposedMentor(pk, unassigned_reason=engine.NO_MENTOR_WITH_ROOM) for pk in mentees]
+        return AutoPairing(nobody, greedy_total=None, compute_seconds=compute_seconds)
+    proposals = []
+    for i, mentee_id in enumerate(mentees):
+        j = int(assignment.mentor[i])
+        if j >= 0:
+            proposals.append(ProposedMentor(mentee_id, pool.mentor_ids[j], float(assignment.score[i])))
+        else:
+            proposals.append(ProposedMentor(mentee_id, unassigned_reason=assignment.unassigned_reason.get(i, "")))
+    greedy = _greedy_total(mentee_answers, pool, specs, places, exclusions)
+    return AutoPairing(proposals, greedy_total=greedy, compute_seconds=compute_seconds)
+
+
+def _greedy_total(
+    mentee_answers: engine.AnswerMatrix,
+    pool: MentorPool,
+    specs: list[engine.QuestionSpec],
+    places: MentorPlaces,
+    exclusions: list[tuple[int, int]],
+) -> float:
+    """The total a first-come greedy pairing gets from the same candidates, for comparison."""
+    indices, scores = engine.top_candidates(
+        mentee_answers, pool.index, specs, 20, mentor_mask=places.free > 0, exclusions=exclusions
+    )
+    greedy = engine.assign_greedy(indices, scores, places.free)
+    return float(np.nansum(greedy.score))

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from matching.engine import CHOICE_KINDS, Kind, Rule
+from matching.engine.specs import CHOICE_KINDS, Kind, Rule
 from organizations.models import Membership, Program
 
 

@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from matching.engine import CHOICE_KINDS, NUMERIC_KINDS, RuleProblem, rule_problem
+from matching.engine.specs import CHOICE_KINDS, NUMERIC_KINDS, RuleProblem, rule_problem
 from matching.models import Answer, Audience, MatchRule, Option, Question, QuestionKind
 from matching.services.answers import bump_matching_version
 from matching.services.demand import demand_refresh_after_commit

@@ -2,12 +2,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from organizations import selectors
-from organizations.decorators import tenant_permission_required
+from organizations.decorators import tenant_view
 from organizations.models import AccessRequest, OnboardingSignup, Role
 from organizations.services.onboarding import can_request_access
 
 
-@tenant_permission_required("organizations.view_organization")
+@tenant_view(perm="organizations.view_organization")
 def organization_detail(request: HttpRequest, organization: str) -> HttpResponse:
     programs = selectors.programs_for(request.organization)
     can_manage = request.user.has_perm("organizations.manage_organization", request.organization)
@@ -16,13 +16,13 @@ def organization_detail(request: HttpRequest, organization: str) -> HttpResponse
     return render(request, "organizations/organization_detail.html", context)
 
 
-@tenant_permission_required("organizations.manage_organization")
+@tenant_view(perm="organizations.manage_organization")
 def organization_members(request: HttpRequest, organization: str) -> HttpResponse:
     members = selectors.organization_members(request.organization)
     return render(request, "organizations/organization_members.html", {"members": members})
 
 
-@tenant_permission_required("organizations.view_program")
+@tenant_view(perm="organizations.view_program")
 def program_detail(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     roles = [
         role for pid, role in selectors.tenant_roles(request.user, request.organization) if pid == request.program.pk
@@ -41,7 +41,7 @@ def program_detail(request: HttpRequest, organization: str, program: str) -> Htt
     return render(request, "organizations/program_detail.html", context)
 
 
-@tenant_permission_required("organizations.manage_program")
+@tenant_view(perm="organizations.manage_program")
 def program_people(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     members = selectors.program_members(request.program)
     by_role = {

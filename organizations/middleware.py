@@ -8,9 +8,14 @@ whether or not it exists; within the organization, a program the person holds
 no role in is a 403. The view's own declared permission (``tenant_view``) is
 then checked by the view; a tenant view that declares none is refused here.
 
-Everything the view then reads runs inside
-``django_scopes.scope(organization=...)``, so a query that forgets the tenant
-is an error rather than a leak.
+Everything the view then reads runs inside a django-scopes scope, so a query
+that forgets the tenant is an error rather than a leak: on a program's pages
+``scope(organization=..., program=...)``; on an organization's pages
+``scope(organization=...)`` only, so a query on a program-owned model there
+(questions, pairings, groups, ...) is a ScopeError until the page names the
+programs it shows with ``scope(program=...)``. (django-scopes reads
+``program=None`` as "no filter", which would let any member of the
+organization see every program's rows.)
 """
 
 from collections.abc import Callable
@@ -51,7 +56,7 @@ class TenantMiddleware:
             return redirect_to_login(request.get_full_path())
         program = match.kwargs.get("program")
         self._resolve_tenant(request, str(match.kwargs["organization"]), None if program is None else str(program))
-        with scope(organization=request.organization):
+        with scope(**tenant_scope(request)):
             return self.get_response(request)
 
     def _resolve_tenant(self, request: HttpRequest, slug: str, program_slug: str | None) -> None:
@@ -75,3 +80,10 @@ class TenantMiddleware:
             user.is_staff or (None, Role.ORGANIZATION_ADMIN) in roles or any(pid == program.pk for pid, _ in roles)
         ):
             raise PermissionDenied
+
+
+def tenant_scope(request: HttpRequest) -> dict[str, Organization | Program]:
+    """The scope of a tenant page: its organization, and its program on a program's pages (see the module's note)."""
+    if request.program is None:
+        return {"organization": request.organization}
+    return {"organization": request.organization, "program": request.program}

@@ -45,7 +45,7 @@ check-deploy: setup
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 ## The matching benchmark of issue 4 (use DATABASE_URL=postgres://... for the real figures).
-bench: setup
+bench: setup-dev
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py bench_matching --mentees 10000 --mentors 2000 --questions 20 --capacity 5
 

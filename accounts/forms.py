@@ -1,11 +1,11 @@
 from django import forms
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import TIME_ZONE_CHOICES, User
+from accounts.services import user_record_signup
 
 
 def terms_label() -> str:
@@ -33,17 +33,10 @@ class SignupForm(forms.Form):
         self.fields["accept_terms"].label = terms_label()
 
     def signup(self, request, user: User) -> None:
-        record_signup_details(user, self.cleaned_data)
-
-
-def record_signup_details(user: User, data: dict) -> None:
-    """Store what signup asked for, with the terms version accepted and when."""
-    user.full_name = data["full_name"]
-    user.language = data["language"]
-    user.timezone = data["timezone"]
-    user.terms_version = settings.TERMS_VERSION
-    user.terms_accepted_at = timezone.now()
-    user.save(update_fields=["full_name", "language", "timezone", "terms_version", "terms_accepted_at"])
+        data = self.cleaned_data
+        user_record_signup(
+            user=user, full_name=data["full_name"], language=data["language"], time_zone=data["timezone"]
+        )
 
 
 class ProfileForm(forms.ModelForm):

@@ -4,7 +4,6 @@ from accounts import views
 
 urlpatterns = [
     path("", views.landing, name="landing"),
-    path("home/", views.home, name="home"),
     path("profile/edit/", views.profile_edit, name="profile_edit"),
     path("terms/", views.terms, name="terms"),
     path("privacy/", views.privacy, name="privacy"),

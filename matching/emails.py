@@ -3,14 +3,13 @@
 from django.urls import reverse
 
 from matching.models import Pairing
-from mentorship.mail import queue_email, render_email
-from organizations.emails import absolute
+from mentorship.mail import absolute_url, queue_email, render_email
 
 
 def pairing_created(pairing: Pairing) -> None:
     """Both are told, and prompted to schedule a session (seed 000)."""
     program = pairing.program
-    url = absolute(reverse("organizations:program_detail", args=[program.organization.slug, program.slug]))
+    url = absolute_url(reverse("portal:program", args=[program.organization.slug, program.slug]))
     for person, other in ((pairing.mentor, pairing.mentee), (pairing.mentee, pairing.mentor)):
         context = {"pairing": pairing, "program": program, "person": person, "other": other, "url": url}
         email = render_email(

@@ -10,15 +10,18 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from matching.engine import CHOICE_KINDS, Kind, Rule
 from organizations.models import Membership, Program
 
 
 class QuestionKind(models.TextChoices):
-    SINGLE = "single", _("Single choice")
-    MULTIPLE = "multiple", _("Multiple choice")
-    SCALE = "scale", _("Scale 1-5")
-    NUMBER = "number", _("Number")
-    TEXT = "text", _("Free text")
+    """The engine's kinds of answer (``engine.Kind``) with the names people see."""
+
+    SINGLE = Kind.SINGLE.value, _("Single choice")
+    MULTIPLE = Kind.MULTIPLE.value, _("Multiple choice")
+    SCALE = Kind.SCALE.value, _("Scale 1-5")
+    NUMBER = Kind.NUMBER.value, _("Number")
+    TEXT = Kind.TEXT.value, _("Free text")
 
 
 class Audience(models.TextChoices):
@@ -28,16 +31,14 @@ class Audience(models.TextChoices):
 
 
 class MatchRule(models.TextChoices):
+    """The engine's matching rules (``engine.Rule``) and "none", with the names people see."""
+
     NONE = "", _("Not used for matching")
-    SAME = "same", _("Same answer")
-    OVERLAP = "overlap", _("Overlap of chosen options")
-    MAPPING = "mapping", _("Mentee's wish met by mentor's offer")
-    CLOSENESS = "closeness", _("Closeness on the scale")
-    REQUIRE = "require", _("Hard requirement: must share an option")
-
-
-CHOICE_KINDS = {QuestionKind.SINGLE, QuestionKind.MULTIPLE}
-NUMERIC_KINDS = {QuestionKind.SCALE, QuestionKind.NUMBER}
+    SAME = Rule.SAME.value, _("Same answer")
+    OVERLAP = Rule.OVERLAP.value, _("Overlap of chosen options")
+    MAPPING = Rule.MAPPING.value, _("Mentee's wish met by mentor's offer")
+    CLOSENESS = Rule.CLOSENESS.value, _("Closeness on the scale")
+    REQUIRE = Rule.REQUIRE.value, _("Hard requirement: must share an option")
 
 
 class Question(models.Model):

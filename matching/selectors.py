@@ -454,11 +454,11 @@ def _step(membership: Membership, missing: list[int], active: list[Pairing]) -> 
         if pairing:
             return NextStep(
                 _("Your mentor: %(name)s") % {"name": pairing.mentor.user},
-                "organizations:program_detail",
+                "portal:program",
                 _("Schedule a session together."),
             )
         return NextStep(_("See your recommended mentors"), "matching:recommendations")
     mentees = [p.mentee.user.full_name for p in active if p.mentor_id == membership.pk]
     if mentees:
-        return NextStep(_("Your mentees: %(names)s") % {"names": ", ".join(mentees)}, "organizations:program_detail")
-    return NextStep(_("Wait for a mentee to choose you"), "organizations:program_detail")
+        return NextStep(_("Your mentees: %(names)s") % {"names": ", ".join(mentees)}, "portal:program")
+    return NextStep(_("Wait for a mentee to choose you"), "portal:program")

@@ -16,6 +16,11 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 
+def absolute_url(path: str) -> str:
+    """The public address of ``path`` (from ``reverse``), for links in emails."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
 @dataclass
 class Attachment:
     filename: str

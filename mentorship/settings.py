@@ -18,12 +18,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
-_TRUE = {"true", "1", "yes", "on"}
-_FALSE = {"false", "0", "no", "off"}
+_TRUE = {"true"}
+_FALSE = {"false"}
 
 
 def env_bool(name: str, default: bool) -> bool:
-    """A boolean from the environment: true/false (1/0, yes/no, on/off) or an error."""
+    """A boolean from the environment: ``true`` or ``false`` (any case), else an error; unset is ``default``."""
     raw = env.str(name, default="")
     if raw == "":
         return default
@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "mentorship",
+    "mentorship.devtools",
+    "mentorship.portal",
     "accounts",
     "organizations",
     "matching",
@@ -99,6 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "mentorship.portal.context_processors.program_navigation",
             ],
         },
     },
@@ -205,9 +208,10 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_queue_dir / "queue"),
         "data_folder_out": str(_queue_dir / "queue"),
         "processed_folder": str(_queue_dir / "processed"),
+        "control_folder": str(_queue_dir / "control"),  # else kombu writes ./control/ in the project
         "store_processed": False,
     }
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_queue_dir / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True

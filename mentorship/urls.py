@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from matching import urls as matching_urls
+from mentorship.portal import urls as portal_urls
 from organizations import urls as organizations_urls
 from organizations.urls import invitation_urlpatterns, onboarding_urlpatterns, staff_urlpatterns
 
@@ -36,6 +37,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
+    path("", include("mentorship.portal.urls")),
+    tenant_urls("portal", program=portal_urls.program_urlpatterns),
     tenant_urls(
         organizations_urls.app_name,
         organization=organizations_urls.organization_urlpatterns,

@@ -5,12 +5,8 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from accounts.models import User
-from mentorship.mail import queue_email, render_email
+from mentorship.mail import absolute_url, queue_email, render_email
 from organizations.models import AccessRequest, Invitation, Membership, OnboardingSignup, Organization, Program, Role
-
-
-def absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def _language_of(email: str) -> str:
@@ -39,7 +35,7 @@ def _to_organization(organization: Organization, name: str, context: dict) -> No
 
 
 def organization_received(organization: Organization, status_token: str) -> None:
-    status_url = absolute(reverse("onboarding:organization_status", args=[status_token]))
+    status_url = absolute_url(reverse("onboarding:organization_status", args=[status_token]))
     for email in sorted({organization.admin_email, organization.contact_email} - {""}):
         _send("organization_received", {"organization": organization, "status_url": status_url}, to=email)
 
@@ -59,7 +55,7 @@ def invitation(invitation: Invitation, token: str, kind: str = "invitation") -> 
         "invitation": invitation,
         "organization": invitation.organization,
         "program": invitation.program,
-        "link": absolute(reverse("invitations:show", args=[token])),
+        "link": absolute_url(reverse("invitations:show", args=[token])),
         "expires_at": invitation.expires_at,
     }
     _send(kind, context, to=invitation.email, from_name=invitation.sender_name)
@@ -84,7 +80,7 @@ def member_added(membership: Membership, set_password_url: str | None) -> None:
         "organization": membership.organization,
         "program": membership.program,
         "set_password_url": set_password_url,
-        "login_url": absolute(reverse("account_login")),
+        "login_url": absolute_url(reverse("account_login")),
     }
     from_name = membership.program.name if membership.program else membership.organization.name
     _send("member_added", context, to=membership.user.email, from_name=from_name)

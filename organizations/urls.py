@@ -18,7 +18,6 @@ organization_urlpatterns = [
 ]
 
 program_urlpatterns = [
-    path("", tenant.program_detail, name="program_detail"),
     path("people/", tenant.program_people, name="program_people"),
     path("access/", onboarding.access_request, name="access_request"),
     path("invitations/", invitations.invitations, name="program_invitations"),

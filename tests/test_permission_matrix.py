@@ -78,7 +78,7 @@ MATRIX: dict[str, Entry] = {
     "organizations:invitation_revoke": Entry(
         allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.MENTOR, method="post", extra_kwargs=_invitation_pk
     ),
-    "organizations:program_detail": Entry(allowed=Role.MENTEE, forbidden="other_program_mentee"),
+    "portal:program": Entry(allowed=Role.MENTEE, forbidden="other_program_mentee"),
     "organizations:program_people": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE),
     "organizations:access_request": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.PROGRAM_ADMIN),
     "organizations:program_invitations": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),

@@ -3,7 +3,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from mentorship.management.commands.seed_demo import DEMO_PASSWORD
+from mentorship.devtools.management.commands.seed_demo import DEMO_PASSWORD
 from organizations.models import Membership, Role
 
 

@@ -16,7 +16,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from matching.models import CHOICE_KINDS, NUMERIC_KINDS, Answer, Audience, MatchRule, Option, Question, QuestionKind
+from matching.engine import CHOICE_KINDS, NUMERIC_KINDS, RuleProblem, rule_problem
+from matching.models import Answer, Audience, MatchRule, Option, Question, QuestionKind
 from matching.services.answers import bump_matching_version
 from organizations.models import Program
 
@@ -32,7 +33,6 @@ QUESTION_FIELDS = (
     "min_value",
     "max_value",
 )
-CHOICE_RULES = {MatchRule.SAME, MatchRule.OVERLAP, MatchRule.MAPPING, MatchRule.REQUIRE}
 SCALE_RANGE = (1, 5)
 OPTION_MAX_LENGTH = Option._meta.get_field("label").max_length
 
@@ -75,15 +75,9 @@ def _rule_problems(data: dict[str, Any]) -> dict[str, str]:
     if not rule or kind is None:
         return {}
     rule_name = MatchRule(rule).label
-    if kind == QuestionKind.TEXT:
-        return {"rule": _("Free-text answers are shown, not scored: choose “Not used for matching”.")}
-    if rule in CHOICE_RULES and kind not in CHOICE_KINDS:
-        return {
-            "rule": _("“%(rule)s” compares chosen options: make this a single or multiple choice question.")
-            % {"rule": rule_name}
-        }
-    if rule == MatchRule.CLOSENESS and kind not in NUMERIC_KINDS:
-        return {"rule": _("Closeness compares numbers: make this a scale or number question.")}
+    problem = rule_problem(kind, rule)
+    if problem is not None:
+        return {"rule": _rule_problem_message(problem, rule_name)}
     if data.get("audience", Audience.BOTH) != Audience.BOTH:
         message = _(
             "A matching rule compares a mentee's answer with a mentor's: "
@@ -91,6 +85,17 @@ def _rule_problems(data: dict[str, Any]) -> dict[str, str]:
         )
         return {"rule": message}
     return {}
+
+
+def _rule_problem_message(problem: RuleProblem, rule_name: str) -> str:
+    """The engine's reason why a rule does not fit a kind, in the words of the builder."""
+    if problem == RuleProblem.TEXT_NOT_SCORED:
+        return _("Free-text answers are shown, not scored: choose “Not used for matching”.")
+    if problem == RuleProblem.NEEDS_CHOICE:
+        return _("“%(rule)s” compares chosen options: make this a single or multiple choice question.") % {
+            "rule": rule_name
+        }
+    return _("Closeness compares numbers: make this a scale or number question.")
 
 
 def _options_problems(kind: str | None, options: list[str]) -> dict[str, str]:

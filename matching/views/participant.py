@@ -45,7 +45,8 @@ def profile(request: HttpRequest, organization: str, program: str) -> HttpRespon
         form.save()
         messages.success(request, _("Your profile is saved. Next: the questionnaire."))
         return redirect("matching:questionnaire", request.organization.slug, request.program.slug)
-    return render(request, "matching/profile.html", {"form": form, "step": 1})
+    context = {"form": form, "step": 1, "membership": participant_membership(request)}
+    return render(request, "matching/profile.html", context)
 
 
 @tenant_view(perm="matching.answer_questionnaire")
@@ -65,7 +66,7 @@ def questionnaire(request: HttpRequest, organization: str, program: str) -> Http
         progress = selectors.progress_of(questionnaire, membership, selectors.answers_of(membership))
         if progress.complete:
             messages.success(request, _("Your answers are saved."))
-            target = "matching:recommendations" if membership.role == "mentee" else "organizations:program_detail"
+            target = "matching:recommendations" if membership.role == "mentee" else "portal:program"
             return redirect(target, request.organization.slug, request.program.slug)
         for question in progress.missing:
             form.add_error(f"q{question.pk}", _("This question needs an answer."))
@@ -98,5 +99,5 @@ def pairing_end(request: HttpRequest, organization: str, program: str, pk: int) 
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The pairing has ended."))
-            return redirect("organizations:program_detail", request.organization.slug, request.program.slug)
+            return redirect("portal:program", request.organization.slug, request.program.slug)
     return render(request, "matching/pairing_end.html", {"form": form, "pairing": pairing})

@@ -116,9 +116,7 @@ class Program(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse(
-            "organizations:program_detail", kwargs={"organization": self.organization.slug, "program": self.slug}
-        )
+        return reverse("portal:program", kwargs={"organization": self.organization.slug, "program": self.slug})
 
 
 class Role(models.TextChoices):

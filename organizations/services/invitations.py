@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from accounts.forms import record_signup_details
 from accounts.models import User
+from accounts.services import user_record_signup
 from accounts.tokens import new_token
 from organizations import emails
 from organizations.models import Invitation, InvitationStatus, Membership, Organization, Program, Role
@@ -48,6 +48,24 @@ def _pending_for(organization: Organization, email: str) -> Invitation | None:
         )
 
 
+def existing_member(*, organization: Organization, email: str, role: Role, program: Program | None) -> bool:
+    """Whether ``email`` already holds ``role`` there: inviting them again would change nothing."""
+    with scopes_disabled():
+        return Membership.objects.filter(
+            organization=organization, program=program, role=role, user__email__iexact=email.strip()
+        ).exists()
+
+
+def _refuse_existing_member(organization: Organization, email: str, role: Role, program: Program | None) -> None:
+    if existing_member(organization=organization, email=email, role=role, program=program):
+        place = program.name if program else organization.name
+        raise InvitationError(
+            "already_member",
+            _("%(email)s already has the role %(role)s in %(place)s: nothing was sent.")
+            % {"email": email, "role": Role(role).label, "place": place},
+        )
+
+
 @transaction.atomic
 def invitation_issue(
     *,
@@ -63,8 +81,11 @@ def invitation_issue(
     One pending invitation per organization and address, whatever the case of
     the address: inviting again renews the pending one (new link, new expiry,
     the new role and program) and resends it. Safe under concurrent calls.
+    Someone who already holds that role there is not invited: InvitationError
+    ("already_member") says so, and nothing is sent.
     """
     email = email.strip().lower()
+    _refuse_existing_member(organization, email, role, program)
     for _attempt in range(3):
         invitation = _pending_for(organization, email)
         created = invitation is None
@@ -173,7 +194,7 @@ def invitation_register(*, invitation: Invitation, data: dict, password: str) ->
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise InvitationError("account_exists", _("An account with this address already exists: log in to accept."))
     user = User.objects.create_user(email=invitation.email, password=password, full_name=data["full_name"])
-    record_signup_details(user, data)
+    user_record_signup(user=user, full_name=data["full_name"], language=data["language"], time_zone=data["timezone"])
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     return user, invitation_accept(invitation=invitation, user=user)
 
@@ -254,6 +275,9 @@ def invitations_import(
     if any(row.error for row, _role, _target in rows):
         return False, [row for row, _role, _target in rows]
     for row, role, target in rows:
+        if existing_member(organization=organization, email=row.email, role=role, program=target):
+            row.outcome = _("already a member: nothing sent")
+            continue
         _invitation, created = invitation_issue(
             organization=organization, email=row.email, role=role, program=target, invited_by=invited_by
         )

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from accounts.models import User
+from mentorship.mail import absolute_url
 from organizations import emails
 from organizations.models import Membership, Organization, Program, Role
 
@@ -51,7 +52,7 @@ def mentor_add_directly(
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
         key = default_token_generator.make_token(user)
         path = reverse("account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": key})
-        set_password_url = emails.absolute(path)
+        set_password_url = absolute_url(path)
     membership = membership_ensure(user=user, organization=organization, program=program, role=Role.MENTOR)
     emails.member_added(membership, set_password_url)
     return membership

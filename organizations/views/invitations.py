@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from organizations import selectors
 from organizations.decorators import tenant_view
 from organizations.forms import AddMentorForm, InvitationForm, InvitationRegisterForm, InvitationUploadForm
-from organizations.models import Invitation, Program
+from organizations.models import Invitation, InvitationStatus, Program
 from organizations.services import invitations as service
 from organizations.services.memberships import mentor_add_directly
 
@@ -48,13 +48,17 @@ def invitations(request: HttpRequest, organization: str, program: str | None = N
     form = _invitation_form(request, request.POST)
     if not form.is_valid():
         return _render_list(request, form=form)
-    invitation, created = service.invitation_issue(
-        organization=request.organization,
-        email=form.cleaned_data["email"],
-        role=form.cleaned_data["role"],
-        program=request.program or form.cleaned_data.get("program"),
-        invited_by=request.user,
-    )
+    try:
+        invitation, created = service.invitation_issue(
+            organization=request.organization,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            program=request.program or form.cleaned_data.get("program"),
+            invited_by=request.user,
+        )
+    except service.InvitationError as error:
+        form.add_error("email", error.message)
+        return _render_list(request, form=form)
     text = (
         _("Invitation sent to %(email)s.")
         if created
@@ -143,7 +147,7 @@ def _problem(invitation: Invitation, user) -> service.InvitationError | None:
 
 def _destination(invitation: Invitation) -> str:
     if invitation.program_id:
-        return redirect("organizations:program_detail", invitation.organization.slug, invitation.program.slug).url
+        return redirect("portal:program", invitation.organization.slug, invitation.program.slug).url
     return redirect("organizations:detail", invitation.organization.slug).url
 
 
@@ -167,11 +171,15 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation_for_token(token)
     if not request.user.is_authenticated:
         return redirect("invitations:show", token=token)
+    accepted_before = invitation.status == InvitationStatus.ACCEPTED and invitation.accepted_by_id == request.user.pk
     try:
         service.invitation_accept(invitation=invitation, user=request.user)
     except service.InvitationError:
         return invitation_show(request, token)
-    messages.success(request, _("Welcome to %(name)s!") % {"name": invitation.sender_name})
+    if accepted_before:
+        messages.info(request, _("You accepted this invitation already."))
+    else:
+        messages.success(request, _("Welcome to %(name)s!") % {"name": invitation.sender_name})
     return redirect(_destination(invitation))
 
 

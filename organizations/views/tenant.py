@@ -3,8 +3,7 @@ from django.shortcuts import render
 
 from organizations import selectors
 from organizations.decorators import tenant_view
-from organizations.models import AccessRequest, OnboardingSignup, Role
-from organizations.services.onboarding import can_request_access
+from organizations.models import OnboardingSignup, Role
 
 
 @tenant_view(perm="organizations.view_organization")
@@ -20,25 +19,6 @@ def organization_detail(request: HttpRequest, organization: str) -> HttpResponse
 def organization_members(request: HttpRequest, organization: str) -> HttpResponse:
     members = selectors.organization_members(request.organization)
     return render(request, "organizations/organization_members.html", {"members": members})
-
-
-@tenant_view(perm="organizations.view_program")
-def program_detail(request: HttpRequest, organization: str, program: str) -> HttpResponse:
-    roles = [
-        role for pid, role in selectors.tenant_roles(request.user, request.organization) if pid == request.program.pk
-    ]
-    access_request = AccessRequest.objects.filter(program=request.program).first()
-    can_manage_organization = request.user.has_perm("organizations.manage_organization", request.organization)
-    may_request = can_request_access(request.program) and (access_request is None or access_request.status == "denied")
-    context = {
-        "my_roles": [Role(role).label for role in roles],
-        "can_manage": request.user.has_perm("organizations.manage_program", request.program),
-        "can_manage_organization": can_manage_organization,
-        "can_request_access": can_request_access(request.program),
-        "show_request_access": can_manage_organization and may_request,
-        "access_request": access_request,
-    }
-    return render(request, "organizations/program_detail.html", context)
 
 
 @tenant_view(perm="organizations.manage_program")

@@ -145,3 +145,12 @@ def test_a_visitor_chooses_french_at_the_foot_of_the_page(client, db):
     page = client.get(reverse("landing")).content.decode()
     assert "Run your mentorship program in one place" not in page
     assert "Soumettre votre organisme" in page
+
+
+def test_landing_promises_only_what_works_and_lists_what_is_coming(client, db):
+    page = html.unescape(client.get(reverse("landing")).content.decode())
+    hero, coming = page.split('class="card coming"')
+    for feature in ("rank", "session", "follow up", "attendance"):
+        assert feature not in hero.lower(), feature
+    assert "Coming next" in coming
+    assert "rank the mentors" in coming and "book" in coming and "attendance" in coming

@@ -1,12 +1,14 @@
 import html
 import re
 
+import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from matching.models import Answer, Option, Question
-from matching.services.questionnaire import question_create, question_update
+from matching import engine
+from matching.models import Answer, MatchRule, Option, Question, QuestionKind
+from matching.services.questionnaire import question_create, question_problems, question_update
 from organizations.models import Program, Role
 from tests.factories import MembershipFactory, ProgramFactory, member
 from tests.helpers import assert_constant_queries
@@ -200,6 +202,21 @@ def test_invalid_edit_keeps_what_was_typed_and_changes_nothing(admin_client, pro
     assert 'value="Renamed"' in page
     question.refresh_from_db()
     assert (question.text, question.kind, question.rule) == ("Topics", "single", "same")
+
+
+def test_the_builder_accepts_a_rule_on_a_kind_exactly_when_the_engine_does():
+    accepted_by_builder, accepted_by_engine = set(), set()
+    for kind in QuestionKind.values:
+        for rule in MatchRule.values:
+            if "rule" not in question_problems(data={"kind": kind, "rule": rule}, options=["Python", "Design"]):
+                accepted_by_builder.add((kind, rule))
+            mapping = np.eye(2, dtype=bool) if rule == "mapping" else None
+            try:
+                engine.QuestionSpec("q", kind, rule or None, n_options=2, value_range=4, mapping=mapping)
+            except ValueError:
+                continue
+            accepted_by_engine.add((kind, rule))
+    assert accepted_by_builder == accepted_by_engine == set(VALID)
 
 
 def test_the_services_refuse_what_the_form_refuses(program):

@@ -9,7 +9,6 @@ from django.core.management.base import CommandError
 
 from accounts.models import User
 from matching import selectors
-from matching.demo import answer_demo_questionnaire, build_demo_questionnaire, demo_personas
 from matching.models import (
     Answer,
     Audience,
@@ -23,6 +22,7 @@ from matching.models import (
     QuestionKind,
     RunStatus,
 )
+from mentorship.devtools.demo import answer_demo_questionnaire, build_demo_questionnaire, demo_personas
 from organizations.models import Membership, Organization, Program, Role
 from tests.factories import MembershipFactory, ProgramFactory
 

@@ -327,3 +327,61 @@ def test_invitation_email_is_in_the_recipients_language(program, django_capture_
     [message] = mail.outbox
     assert message.subject == "Invitation à rejoindre Career Starts en tant que Mentor"
     assert "Accepter l'invitation" in html.unescape(message.alternatives[0][0])
+
+
+def test_inviting_a_member_who_has_the_role_says_so_and_sends_nothing(
+    client, program, org_admin, django_capture_on_commit_callbacks
+):
+    member(program, Role.MENTEE, email="mia@example.org")
+    response = invite(
+        client,
+        program,
+        org_admin,
+        django_capture_on_commit_callbacks,
+        email="Mia@example.org",
+        role="mentee",
+        program=program.pk,
+    )
+    assert response.status_code == 200
+    page = html.unescape(response.content.decode())
+    assert "mia@example.org already has the role Mentee in Career Starts: nothing was sent." in page
+    assert "Invitation sent" not in page
+    assert mail.outbox == []
+    assert not Invitation.objects.exists()
+
+
+def test_inviting_a_member_to_another_role_invites_them(client, program, org_admin, django_capture_on_commit_callbacks):
+    member(program, Role.MENTEE, email="mia@example.org")
+    invite(
+        client,
+        program,
+        org_admin,
+        django_capture_on_commit_callbacks,
+        email="mia@example.org",
+        role="mentor",
+        program=program.pk,
+    )
+    assert Invitation.objects.get().role == Role.MENTOR
+    assert [m.to for m in mail.outbox] == [["mia@example.org"]]
+
+
+def test_csv_row_of_an_existing_member_sends_nothing(client, program, org_admin, django_capture_on_commit_callbacks):
+    member(program, Role.MENTOR, email="ann@example.org")
+    csv = f"email,role,program\nann@example.org,mentor,{program.slug}\nbob@example.org,mentee,{program.slug}\n"
+    response = upload(client, program, org_admin, csv, django_capture_on_commit_callbacks)
+    report = [(row.email, row.outcome) for row in response.context["report"]]
+    assert report == [("ann@example.org", "already a member: nothing sent"), ("bob@example.org", "invited")]
+    assert [m.to for m in mail.outbox] == [["bob@example.org"]]
+
+
+def test_accepting_twice_does_not_welcome_again(client, program, django_capture_on_commit_callbacks):
+    user = UserFactory(email="mia@example.org")
+    link = issue(program, role=Role.MENTOR, capture=django_capture_on_commit_callbacks)
+    client.force_login(user)
+    first = client.post(link + "accept/", follow=True)
+    assert "Welcome to" in first.content.decode()
+    again = client.post(link + "accept/", follow=True)
+    page = html.unescape(again.content.decode())
+    assert "You accepted this invitation already." in page
+    assert "Welcome to" not in page
+    assert Membership.objects.filter(user=user, program=program, role=Role.MENTOR).count() == 1

@@ -112,7 +112,7 @@ def test_a_query_that_forgets_the_program_sees_only_the_pages_program(programs, 
     a, b = programs
     PROGRAM_OWNED[model](b)
     own = {PROGRAM_OWNED[model](a).pk}
-    url = reverse("organizations:program_detail", args=[a.organization.slug, a.slug])
+    url = reverse("portal:program", args=[a.organization.slug, a.slug])
     assert read_behind_the_middleware(url, member(a, Role.ORGANIZATION_ADMIN), _pks(model)) == own
 
 

@@ -1,6 +1,6 @@
 """Benchmark of the matching engine on synthetic questionnaire data.
 
-Run from the project root: ``python -m matching.bench_engine`` prints one JSON line.
+Run from the project root: ``python -m mentorship.devtools.bench_engine`` prints one JSON line.
 
 The data imitates a real programme: people belong to latent interest clusters that
 shape their choices, a "languages spoken" multiple choice is a hard requirement (most

@@ -3,7 +3,7 @@
     python manage.py bench_matching --mentees 10000 --mentors 2000 --questions 20 --capacity 5
 
 Builds a throwaway organization ("bench-<timestamp>") whose program has the
-synthetic questionnaire of matching.bench_engine and its people's answers,
+synthetic questionnaire of mentorship.devtools.bench_engine and its people's answers,
 bulk-inserted (users, memberships, answers), then measures:
 
 * auto-pairing: one AutoPairRun computed by services.pairing.autopair_compute, as the
@@ -42,11 +42,12 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.models import User
-from matching import bench_engine, engine, selectors
+from matching import engine, selectors
 from matching.models import Answer, Audience, AutoPairProposal, AutoPairRun, Option, Question
 from matching.services.answers import bump_matching_version
 from matching.services.pairing import autopair_approve, autopair_compute
 from matching.tasks import refresh_demand
+from mentorship.devtools import bench_engine
 from organizations.models import Membership, Organization, Program, ReviewStatus, Role
 
 GOALS = {

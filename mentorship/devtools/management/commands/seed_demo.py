@@ -1,6 +1,6 @@
 """Demo data for a newcomer: one approved organization and program, with people in every role.
 
-The program has the demo questionnaire (matching.demo), answered by every demo
+The program has the demo questionnaire (mentorship.devtools.demo), answered by every demo
 mentor and mentee, and those people have a profile, so recommendations and
 auto-pairing can be tried at once.
 """
@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.models import User
-from matching.demo import answer_demo_questionnaire, build_demo_questionnaire, fill_demo_profiles
+from mentorship.devtools.demo import answer_demo_questionnaire, build_demo_questionnaire, fill_demo_profiles
 from organizations.models import Membership, Organization, Program, ReviewStatus, Role
 from organizations.services.memberships import membership_ensure
 

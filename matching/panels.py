@@ -1,0 +1,48 @@
+"""What matching adds to the pages of a program (see ``mentorship.panels``)."""
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from matching import selectors
+from matching.models import PairingStatus
+from mentorship.panels import Link, Panel
+from organizations.models import Membership, Role
+
+
+def participant_next_steps(request: HttpRequest) -> Panel | None:
+    """The visitor's next step as mentor or mentee of the program (seed 000's flow)."""
+    program = request.program
+    memberships = list(
+        Membership.objects.filter(program=program, user=request.user, role__in=[Role.MENTOR, Role.MENTEE])
+    )
+    if not memberships:
+        return None
+    questionnaire = selectors.questionnaire_for(program)
+    steps = []
+    for membership in memberships:
+        membership.program = program
+        progress = selectors.progress_of(questionnaire, membership, selectors.answers_of(membership))
+        pairings = selectors.pairings_for(program).filter(status=PairingStatus.ACTIVE)
+        mine = list(pairings.filter(**{membership.role: membership}))
+        steps.append({"membership": membership, "progress": progress, "pairings": mine})
+    return Panel("matching/_next_step.html", {"steps": steps})
+
+
+def program_nav_links(request: HttpRequest) -> list[Link]:
+    """A mentor's or mentee's own steps, then the managers' pages, as the visitor's roles allow."""
+    args = [request.organization.slug, request.program.slug]
+    links = []
+    if request.user.has_perm("matching.answer_questionnaire", request.program):
+        links += [
+            Link(_("Your profile"), reverse("matching:profile", args=args)),
+            Link(_("Your answers"), reverse("matching:questionnaire", args=args)),
+        ]
+    if request.user.has_perm("matching.view_recommendations", request.program):
+        links.append(Link(_("Recommended mentors"), reverse("matching:recommendations", args=args)))
+    if request.user.has_perm("matching.manage_pairing", request.program):
+        links += [
+            Link(_("Questionnaire"), reverse("matching:builder", args=args)),
+            Link(_("Pairing"), reverse("matching:pairing", args=args)),
+        ]
+    return links

@@ -1,0 +1,28 @@
+"""The program navigation on every page inside a program, gathered from the apps' panels."""
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
+
+from matching import panels as matching_panels
+from mentorship.panels import Link, LinkProvider
+from organizations import panels as organizations_panels
+
+# After the program's overview, in this order; each app shows only what the visitor's roles reach.
+PROGRAM_NAV: tuple[LinkProvider, ...] = (matching_panels.program_nav_links, organizations_panels.program_nav_links)
+
+
+def program_navigation(request: HttpRequest) -> dict:
+    """``program_nav``: (link, is the current page) pairs, computed only if a template shows them."""
+    if getattr(request, "program", None) is None or not request.user.is_authenticated:
+        return {}
+    return {"program_nav": SimpleLazyObject(lambda: _navigation(request))}
+
+
+def _navigation(request: HttpRequest) -> list[tuple[Link, bool]]:
+    overview = Link(_("Overview"), reverse("portal:program", args=[request.organization.slug, request.program.slug]))
+    links = [overview, *(link for provider in PROGRAM_NAV for link in provider(request))]
+    # The longest link that starts the current path is the page one is on (a question's page is the builder's).
+    current = max((link.url for link in links if request.path.startswith(link.url)), key=len, default=None)
+    return [(link, link.url == current) for link in links]

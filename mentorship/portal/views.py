@@ -1,0 +1,57 @@
+"""Pages that gather from several apps: a person's home and a program's overview."""
+
+from itertools import groupby
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+
+from matching import panels as matching_panels
+from matching.selectors import next_steps
+from mentorship.panels import PanelProvider
+from organizations import selectors as organizations_selectors
+from organizations.decorators import tenant_view
+from organizations.models import AccessRequest, Role
+from organizations.services.onboarding import can_request_access
+
+# The program overview's panels, top to bottom (its links are in the program navigation: context_processors).
+PROGRAM_PANELS: tuple[PanelProvider, ...] = (matching_panels.participant_next_steps,)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    memberships = organizations_selectors.memberships_of(request.user)
+    steps = next_steps(memberships)
+    for membership in memberships:
+        membership.next_step = steps.get(membership.pk)
+    organizations = [
+        (organization, list(rows)) for organization, rows in groupby(memberships, key=lambda m: m.organization)
+    ]
+    return render(request, "portal/home.html", {"organizations": organizations})
+
+
+@tenant_view(perm="organizations.view_program")
+def program_overview(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    roles = [
+        role
+        for pid, role in organizations_selectors.tenant_roles(request.user, request.organization)
+        if pid == request.program.pk
+    ]
+    access_request = AccessRequest.objects.filter(program=request.program).first()
+    can_manage_organization = request.user.has_perm("organizations.manage_organization", request.organization)
+    may_request = can_request_access(request.program) and (access_request is None or access_request.status == "denied")
+    context = {
+        "my_roles": [Role(role).label for role in roles],
+        "can_manage_organization": can_manage_organization,
+        "can_request_access": can_request_access(request.program),
+        "show_request_access": can_manage_organization and may_request,
+        "access_request": access_request,
+        "panels": _rendered_panels(request, PROGRAM_PANELS),
+    }
+    return render(request, "portal/program.html", context)
+
+
+def _rendered_panels(request: HttpRequest, providers: tuple[PanelProvider, ...]) -> list[str]:
+    panels = (provider(request) for provider in providers)
+    return [render_to_string(p.template, dict(p.context), request=request) for p in panels if p is not None]

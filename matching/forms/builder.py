@@ -95,8 +95,12 @@ class QuestionForm(forms.ModelForm):
         self.fields["rule"].help_text = rule_help()
         self.fields["kind"].choices = QuestionKind.choices  # no empty choice: every question has a kind
         self.fields["weight"].widget.attrs["min"] = 1
-        if self.instance.pk and not self.is_bound:
+        if self.instance.pk:  # also when bound: has_changed() compares what was typed with what is saved
             self.initial["options"] = "\n".join(option.label for option in self.instance.options.all())
+
+    def has_unsaved_input(self) -> bool:
+        """Whether the posted data holds question fields that differ from the saved question."""
+        return self.is_bound and any(name in self.data for name in self.fields) and self.has_changed()
 
     def clean_options(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]

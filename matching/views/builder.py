@@ -113,17 +113,54 @@ def question_edit(request: HttpRequest, organization: str, program: str, pk: int
     if request.method == "POST" and request.POST.get("action") == "mapping":
         return _save_mapping(request, question, heading)
     form = QuestionForm(request.POST if request.method == "POST" else None, instance=question)
+    # One form holds the question and its answer map: whichever is re-shown keeps what was ticked.
+    mapping_form = _posted_mapping(request, question) if was_mapping else None
     if not (form.is_bound and form.is_valid()):
-        return _render_edit(request, question, heading, form=form)
+        return _render_edit(request, question, heading, form=form, **_mapping_context(mapping_form))
     data, options = form.question_data(), form.cleaned_data["options"]
     impact = service.question_update_impact(question=question, data=data, options=options)
     # Answers are only cleared once the admin has seen these very numbers and confirmed them.
     confirmation = f"{impact.cleared}-{impact.trimmed}"
     if impact and request.POST.get("confirm") != confirmation:
-        return _render_edit(request, question, heading, form=form, impact=impact, confirmation=confirmation)
+        context = {"impact": impact, "confirmation": confirmation, **_mapping_context(mapping_form)}
+        return _render_edit(request, question, heading, form=form, **context)
+    labels_before = [option.label for option in mapping_form.options] if mapping_form else []
     changes = service.question_update(question=question, data=data, options=options)
     _answer_messages(request, changes)
-    return _after_save(request, _question(request, pk), _("Question saved."), was_mapping)
+    question = _question(request, pk)
+    if mapping_form is not None and mapping_form.has_changed():
+        return _save_mapping_with_question(request, question, mapping_form, options == labels_before)
+    return _after_save(request, question, _("Question saved."), was_mapping)
+
+
+def _posted_mapping(request: HttpRequest, question: Question) -> MappingForm | None:
+    """The answer map as posted with the question, when the page showed it."""
+    if request.method != "POST" or not any(key.startswith("option_") for key in request.POST):
+        return None
+    return MappingForm(request.POST, options=_options_with_mapping(question))
+
+
+def _mapping_context(mapping_form: MappingForm | None) -> dict:
+    return {"mapping_form": mapping_form} if mapping_form is not None else {}
+
+
+def _save_mapping_with_question(
+    request: HttpRequest, question: Question, mapping_form: MappingForm, same_options: bool
+) -> HttpResponse:
+    """After the question was saved: save the answer map posted with it, or say why not."""
+    messages.success(request, _("Question saved."))
+    if question.rule != MatchRule.MAPPING:
+        return redirect(_builder_url(request, f"question-{question.pk}"))
+    if not same_options:
+        messages.warning(
+            request, _("The answers changed, so which answers meet each other was not saved: tick them again.")
+        )
+        return redirect(_edit_url(request, question, "mapping"))
+    if not mapping_form.is_valid():
+        return _render_edit(request, question, question.text, mapping_form=mapping_form)
+    service.question_mapping_set(question=question, mapping=mapping_form.mapping())
+    messages.success(request, _("Which answers meet each other was saved."))
+    return redirect(_builder_url(request, f"question-{question.pk}"))
 
 
 def _save_mapping(request: HttpRequest, question: Question, heading: str) -> HttpResponse:
@@ -131,10 +168,29 @@ def _save_mapping(request: HttpRequest, question: Question, heading: str) -> Htt
         return redirect(_edit_url(request, question))
     mapping_form = MappingForm(request.POST, options=_options_with_mapping(question))
     if not mapping_form.is_valid():
-        return _render_edit(request, question, heading, mapping_form=mapping_form)
+        return _render_edit(
+            request,
+            question,
+            heading,
+            form=QuestionForm(_question_input(request), instance=question),
+            mapping_form=mapping_form,
+        )
     service.question_mapping_set(question=question, mapping=mapping_form.mapping())
     messages.success(request, _("Which answers meet each other was saved."))
+    form = QuestionForm(request.POST, instance=question)
+    if form.has_unsaved_input():
+        # The question's fields were typed into the same page: show them again rather than lose them.
+        messages.warning(
+            request, _("Your changes to the question are not saved yet: check them and press Save question.")
+        )
+        fresh_mapping = MappingForm(options=_options_with_mapping(question))
+        return _render_edit(request, question, heading, form=form, mapping_form=fresh_mapping)
     return redirect(_builder_url(request, f"question-{question.pk}"))
+
+
+def _question_input(request: HttpRequest):
+    """What was typed into the question's fields with the answer map, if anything: kept when re-shown."""
+    return request.POST if any(name in request.POST for name in QuestionForm.base_fields) else None
 
 
 @tenant_view(perm=MANAGE)

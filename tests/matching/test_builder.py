@@ -497,3 +497,48 @@ def test_the_list_runs_the_same_queries_for_few_and_many_questions(admin_client,
             answer(question, option_ids(question, "Python"))
 
     assert_constant_queries(admin_client, url("builder", program), add_rows, few=2, many=12)
+
+
+# One page, one form: the question and its answer map never throw away each other's input
+
+
+def _mapping_page_data(question: Question, **fields) -> dict:
+    python, design, data = option_ids(question, "Python", "Design", "Data")
+    fields = {"text": question.text, "kind": "multiple", "rule": "mapping", "options": "Python\nDesign\nData", **fields}
+    base = form_data(**fields)
+    return {**base, f"option_{python}": [python, data], f"option_{design}": [design], f"option_{data}": [data]}
+
+
+def test_saving_the_answer_map_keeps_the_typed_question_text_and_says_it_is_not_saved(admin_client, program):
+    question = make_question(program, kind="multiple", rule="mapping", text="Topics")
+    data = {**_mapping_page_data(question, text="Topics you want to learn"), "action": "mapping"}
+    response = admin_client.post(url("question_edit", program, question.pk), data)
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "Which answers meet each other was saved." in page
+    assert "Your changes to the question are not saved yet: check them and press Save question." in page
+    assert 'value="Topics you want to learn"' in page
+    question.refresh_from_db()
+    assert question.text == "Topics"
+    python = Option.objects.get(question=question, label="Python")
+    assert sorted(python.satisfied_by.values_list("label", flat=True)) == ["Data", "Python"]
+
+
+def test_save_question_also_saves_the_ticked_answer_map(admin_client, program):
+    question = make_question(program, kind="multiple", rule="mapping", text="Topics")
+    data = _mapping_page_data(question, text="Topics you want to learn")
+    response = admin_client.post(url("question_edit", program, question.pk), data, follow=True)
+    assert "Which answers meet each other was saved." in text_of(response)
+    question.refresh_from_db()
+    assert question.text == "Topics you want to learn"
+    python = Option.objects.get(question=question, label="Python")
+    assert sorted(python.satisfied_by.values_list("label", flat=True)) == ["Data", "Python"]
+
+
+def test_save_question_with_new_options_asks_for_the_answer_map_again(admin_client, program):
+    question = make_question(program, kind="multiple", rule="mapping", text="Topics")
+    data = {**_mapping_page_data(question), "options": "Python\nDesign\nData\nCloud"}
+    response = admin_client.post(url("question_edit", program, question.pk), data, follow=True)
+    assert "which answers meet each other was not saved: tick them again" in text_of(response)
+    assert response.redirect_chain[-1][0].endswith("#mapping")
+    assert list(Option.objects.get(question=question, label="Python").satisfied_by.all()) == []

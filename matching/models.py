@@ -1,4 +1,7 @@
-"""Questionnaires, answers, pairings and auto-pairing runs (F3)."""
+"""Questionnaires, answers, pairings and auto-pairing runs (F3).
+
+Every model here belongs to one program and is scoped by organization and program (django-scopes).
+"""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -62,7 +65,7 @@ class Question(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(organization="program__organization")
+    objects = ScopedManager(organization="program__organization", program="program")
 
     class Meta:
         ordering = ["order", "pk"]
@@ -113,7 +116,7 @@ class Option(models.Model):
         help_text=_("For the wish-and-offer rule: the mentor options that meet this wish (itself if empty)."),
     )
 
-    objects = ScopedManager(organization="question__program__organization")
+    objects = ScopedManager(organization="question__program__organization", program="question__program")
 
     class Meta:
         ordering = ["order", "pk"]
@@ -130,7 +133,8 @@ class Answer(models.Model):
     value = models.JSONField()
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(organization="membership__organization")
+    # The question's program: a membership may belong to the organization only.
+    objects = ScopedManager(organization="membership__organization", program="question__program")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["membership", "question"], name="answer_once")]
@@ -169,7 +173,7 @@ class Pairing(models.Model):
     )
     end_reason = models.TextField(blank=True)
 
-    objects = ScopedManager(organization="program__organization")
+    objects = ScopedManager(organization="program__organization", program="program")
 
     class Meta:
         ordering = ["-created_at"]
@@ -192,7 +196,7 @@ class MentorDecline(models.Model):
     mentee = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="declines_received")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(organization="program__organization")
+    objects = ScopedManager(organization="program__organization", program="program")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["mentor", "mentee"], name="decline_once")]
@@ -223,7 +227,7 @@ class AutoPairRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ScopedManager(organization="program__organization")
+    objects = ScopedManager(organization="program__organization", program="program")
 
     class Meta:
         ordering = ["-created_at"]
@@ -241,7 +245,7 @@ class AutoPairProposal(models.Model):
     score = models.FloatField(null=True, blank=True)
     unassigned_reason = models.CharField(max_length=100, blank=True)
 
-    objects = ScopedManager(organization="run__program__organization")
+    objects = ScopedManager(organization="run__program__organization", program="run__program")
 
     class Meta:
         ordering = ["-score"]

@@ -4,28 +4,24 @@ from matching.views import builder, pairing, participant
 
 app_name = "matching"
 
-prefix = "o/<slug:organization>/p/<slug:program>/"
-
-urlpatterns = [
+# Tenant pages, mounted by mentorship/urls.py under /o/<organization>/p/<program>/.
+program_urlpatterns = [
     # Questionnaire builder (program admins)
-    path(prefix + "questionnaire/builder/", builder.question_list, name="builder"),
-    path(prefix + "questionnaire/builder/new/", builder.question_create, name="question_create"),
-    path(prefix + "questionnaire/builder/<int:pk>/", builder.question_edit, name="question_edit"),
-    path(prefix + "questionnaire/builder/<int:pk>/delete/", builder.question_delete, name="question_delete"),
-    path(prefix + "questionnaire/builder/<int:pk>/move/", builder.question_move, name="question_move"),
-]
-
-urlpatterns += [
+    path("questionnaire/builder/", builder.question_list, name="builder"),
+    path("questionnaire/builder/new/", builder.question_create, name="question_create"),
+    path("questionnaire/builder/<int:pk>/", builder.question_edit, name="question_edit"),
+    path("questionnaire/builder/<int:pk>/delete/", builder.question_delete, name="question_delete"),
+    path("questionnaire/builder/<int:pk>/move/", builder.question_move, name="question_move"),
     # Mentors and mentees
-    path(prefix + "profile/", participant.profile, name="profile"),
-    path(prefix + "questionnaire/", participant.questionnaire, name="questionnaire"),
-    path(prefix + "recommendations/", participant.recommendations, name="recommendations"),
-    path(prefix + "pairings/<int:pk>/end/", participant.pairing_end, name="pairing_end"),
+    path("profile/", participant.profile, name="profile"),
+    path("questionnaire/", participant.questionnaire, name="questionnaire"),
+    path("recommendations/", participant.recommendations, name="recommendations"),
+    path("pairings/<int:pk>/end/", participant.pairing_end, name="pairing_end"),
     # Program admins
-    path(prefix + "pairing/", pairing.pairing_page, name="pairing"),
-    path(prefix + "pairing/pair/", pairing.pair, name="pair"),
-    path(prefix + "pairing/autopair/", pairing.autopair, name="autopair"),
-    path(prefix + "pairing/runs/<int:pk>/", pairing.autopair_run, name="autopair_run"),
-    path(prefix + "pairing/runs/<int:pk>/decide/", pairing.autopair_decide, name="autopair_decide"),
-    path(prefix + "mentors/<int:pk>/capacity/", pairing.capacity, name="capacity"),
+    path("pairing/", pairing.pairing_page, name="pairing"),
+    path("pairing/pair/", pairing.pair, name="pair"),
+    path("pairing/autopair/", pairing.autopair, name="autopair"),
+    path("pairing/runs/<int:pk>/", pairing.autopair_run, name="autopair_run"),
+    path("pairing/runs/<int:pk>/decide/", pairing.autopair_decide, name="autopair_decide"),
+    path("mentors/<int:pk>/capacity/", pairing.capacity, name="capacity"),
 ]

@@ -1,10 +1,14 @@
+from collections.abc import Sequence
+
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
-from mentorship.portal.urls import program_urlpatterns as portal_program_urlpatterns
+from matching import urls as matching_urls
+from mentorship.portal import urls as portal_urls
+from organizations import urls as organizations_urls
 from organizations.urls import invitation_urlpatterns, onboarding_urlpatterns, staff_urlpatterns
 
 admin.autodiscover()
@@ -12,15 +16,35 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Mentorship platform administration"
 admin.site.site_title = "Mentorship admin"
 
+
+def tenant_urls(
+    namespace: str, *, organization: Sequence[URLPattern] = (), program: Sequence[URLPattern] = ()
+) -> URLResolver:
+    """An app's tenant pages in its namespace: ``organization`` under /o/<organization>/, ``program`` under
+    /o/<organization>/p/<program>/.
+
+    The two prefixes are written here only; the tenant middleware resolves them
+    into ``request.organization`` and ``request.program``. Each app gets its own
+    copy of the prefix because Django keeps one resolver per namespace: two
+    includes in one namespace would hide each other's names from ``reverse``.
+    """
+    pages = [*organization, path("p/<slug:program>/", include(list(program)))]
+    return path("o/<slug:organization>/", include((pages, namespace)))
+
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
     path("", include("mentorship.portal.urls")),
-    path("o/<slug:organization>/p/<slug:program>/", include(portal_program_urlpatterns)),
-    path("", include("organizations.urls")),
-    path("", include("matching.urls")),
+    tenant_urls("portal", program=portal_urls.program_urlpatterns),
+    tenant_urls(
+        organizations_urls.app_name,
+        organization=organizations_urls.organization_urlpatterns,
+        program=organizations_urls.program_urlpatterns,
+    ),
+    tenant_urls(matching_urls.app_name, program=matching_urls.program_urlpatterns),
     path("", include(onboarding_urlpatterns)),
     path("", include(invitation_urlpatterns)),
     path("", include(staff_urlpatterns)),

@@ -1,24 +1,63 @@
+"""How a tenant page declares who may use it: ``@tenant_view(perm=...)``, one way for every view.
+
+The tenant middleware has already answered 404 to outsiders and sent anonymous
+visitors to log in; the declared permission is the role check inside the
+tenant (403). The middleware refuses to serve a tenant URL whose view declares
+nothing, and ``tests/test_permission_matrix.py`` fails for one.
+"""
+
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 
+ObjectLoader = Callable[..., Model]
 
-def tenant_permission_required(perm: str) -> Callable:
-    """403 unless the person holds ``perm`` on the request's program (or organization).
 
-    The tenant middleware has already answered 404 to outsiders and sent
-    anonymous visitors to log in; this is the role check inside the tenant.
+@dataclass(frozen=True)
+class TenantAccess:
+    """What a tenant view declared: a ``rules`` permission, and the object it is checked on."""
+
+    perm: str
+    obj: ObjectLoader | None = None
+
+    def target(self, request: HttpRequest, **url_kwargs) -> Model:
+        """The object the permission is checked on: the page's own object, or the request's program or organization."""
+        if self.obj is not None:
+            return self.obj(request, **url_kwargs)
+        return request.program or request.organization
+
+
+def tenant_view(*, perm: str, obj: ObjectLoader | None = None) -> Callable:
+    """403 unless the person holds ``perm``; the declaration is kept on the view as ``tenant_access``.
+
+    The permission is checked on the request's program (or, on an organization
+    page, the organization). A page about one object of the program, open to
+    whoever that object concerns, names a loader: ``obj(request, **url_kwargs)``
+    returns the object (404 if it is not in the tenant) and ``perm`` takes it,
+    e.g. ``@tenant_view(perm="matching.end_pairing", obj=pairing_of_url)``.
     """
+    access = TenantAccess(perm=perm, obj=obj)
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not request.user.has_perm(perm, request.program or request.organization):
+            if request.organization is None:
+                raise ImproperlyConfigured(f"{view.__qualname__} is a tenant view on a URL without an organization.")
+            url_kwargs = {k: v for k, v in kwargs.items() if k not in ("organization", "program")}
+            if not request.user.has_perm(access.perm, access.target(request, **url_kwargs)):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
+        wrapped.tenant_access = access
         return wrapped
 
     return decorator
+
+
+def declared_access(view: Callable) -> TenantAccess | None:
+    """What ``view`` declared with ``tenant_view``, or None."""
+    return getattr(view, "tenant_access", None)

@@ -1,22 +1,32 @@
 """Resolve the tenant from the URL once, check membership, and scope every query.
 
-``/o/<organization>/...`` and ``/o/<organization>/p/<program>/...`` set
+A tenant URL is one whose resolved arguments hold ``organization`` (and, for a
+program's pages, ``program``), whatever the route's converter. It sets
 ``request.organization`` and ``request.program``. A visitor who is not signed
 in is sent to log in; someone with no role in the organization gets a 404,
 whether or not it exists; within the organization, a program the person holds
-no role in is a 403. Everything the view then reads runs inside
-``django_scopes.scope(organization=...)``, so a query that forgets the tenant
-is an error rather than a leak.
+no role in is a 403. The view's own declared permission (``tenant_view``) is
+then checked by the view; a tenant view that declares none is refused here.
+
+Everything the view then reads runs inside a django-scopes scope, so a query
+that forgets the tenant is an error rather than a leak: on a program's pages
+``scope(organization=..., program=...)``; on an organization's pages
+``scope(organization=...)`` only, so a query on a program-owned model there
+(questions, pairings, groups, ...) is a ScopeError until the page names the
+programs it shows with ``scope(program=...)``. (django-scopes reads
+``program=None`` as "no filter", which would let any member of the
+organization see every program's rows.)
 """
 
 from collections.abc import Callable
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django_scopes import scope, scopes_disabled
 
+from organizations.decorators import declared_access
 from organizations.models import Organization, Program, ReviewStatus, Role
 from organizations.selectors import tenant_roles
 
@@ -36,15 +46,17 @@ class TenantMiddleware:
             # Platform staff work across tenants in the Django admin.
             with scopes_disabled():
                 return self.get_response(request)
-        slug = match.kwargs.get("organization")
-        if slug is None:
+        if "organization" not in match.kwargs:
             # No tenant: a query on a tenant-owned model here is a ScopeError.
             with scope():
                 return self.get_response(request)
+        if declared_access(match.func) is None:
+            raise ImproperlyConfigured(f"The tenant page {match.view_name} declares no access: use @tenant_view.")
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        self._resolve_tenant(request, slug, match.kwargs.get("program"))
-        with scope(organization=request.organization):
+        program = match.kwargs.get("program")
+        self._resolve_tenant(request, str(match.kwargs["organization"]), None if program is None else str(program))
+        with scope(**tenant_scope(request)):
             return self.get_response(request)
 
     def _resolve_tenant(self, request: HttpRequest, slug: str, program_slug: str | None) -> None:
@@ -68,3 +80,10 @@ class TenantMiddleware:
             user.is_staff or (None, Role.ORGANIZATION_ADMIN) in roles or any(pid == program.pk for pid, _ in roles)
         ):
             raise PermissionDenied
+
+
+def tenant_scope(request: HttpRequest) -> dict[str, Organization | Program]:
+    """The scope of a tenant page: its organization, and its program on a program's pages (see the module's note)."""
+    if request.program is None:
+        return {"organization": request.organization}
+    return {"organization": request.organization, "program": request.program}

@@ -64,3 +64,5 @@ rules.add_perm("organizations.view_organization", is_platform_staff | is_organiz
 rules.add_perm("organizations.manage_organization", can_manage_organization)
 rules.add_perm("organizations.view_program", is_program_participant)
 rules.add_perm("organizations.manage_program", can_manage_program)
+# On an organization, its admins (a program admin holds no role there); on a program, its admins too.
+rules.add_perm("organizations.manage_invitations", can_manage_program)

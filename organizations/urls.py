@@ -1,29 +1,29 @@
-from django.urls import include, path
+from django.urls import path
 
 from organizations.views import invitations, onboarding, staff, tenant
 
 app_name = "organizations"
 
-program_urls = [
+# Tenant pages, mounted by mentorship/urls.py under /o/<organization>/ and /o/<organization>/p/<program>/.
+organization_urlpatterns = [
+    path("", tenant.organization_detail, name="detail"),
+    path("members/", tenant.organization_members, name="members"),
+    path("programs/submit/", onboarding.program_submit, name="program_submit"),
+    path("onboarding/", onboarding.onboarding_sessions, name="onboarding"),
+    path("mentors/add/", invitations.mentor_add, name="mentor_add"),
+    path("invitations/", invitations.invitations, name="invitations"),
+    path("invitations/upload/", invitations.invitations_upload, name="invitations_upload"),
+    path("invitations/<int:pk>/resend/", invitations.invitation_resend, name="invitation_resend"),
+    path("invitations/<int:pk>/revoke/", invitations.invitation_revoke, name="invitation_revoke"),
+]
+
+program_urlpatterns = [
     path("people/", tenant.program_people, name="program_people"),
     path("access/", onboarding.access_request, name="access_request"),
     path("invitations/", invitations.invitations, name="program_invitations"),
     path("invitations/upload/", invitations.invitations_upload, name="program_invitations_upload"),
     path("invitations/<int:pk>/resend/", invitations.invitation_resend, name="program_invitation_resend"),
     path("invitations/<int:pk>/revoke/", invitations.invitation_revoke, name="program_invitation_revoke"),
-]
-
-urlpatterns = [
-    path("o/<slug:organization>/", tenant.organization_detail, name="detail"),
-    path("o/<slug:organization>/members/", tenant.organization_members, name="members"),
-    path("o/<slug:organization>/programs/submit/", onboarding.program_submit, name="program_submit"),
-    path("o/<slug:organization>/onboarding/", onboarding.onboarding_sessions, name="onboarding"),
-    path("o/<slug:organization>/mentors/add/", invitations.mentor_add, name="mentor_add"),
-    path("o/<slug:organization>/invitations/", invitations.invitations, name="invitations"),
-    path("o/<slug:organization>/invitations/upload/", invitations.invitations_upload, name="invitations_upload"),
-    path("o/<slug:organization>/invitations/<int:pk>/resend/", invitations.invitation_resend, name="invitation_resend"),
-    path("o/<slug:organization>/invitations/<int:pk>/revoke/", invitations.invitation_revoke, name="invitation_revoke"),
-    path("o/<slug:organization>/p/<slug:program>/", include(program_urls)),
 ]
 
 onboarding_urlpatterns = (

@@ -1,7 +1,9 @@
 """Every tenant URL, visited by every kind of person.
 
-The matrix must name every URL pattern under ``/o/<organization>/``: a new
-tenant URL without an entry fails ``test_every_tenant_url_is_in_the_matrix``.
+The matrix must name every tenant URL (one whose arguments name an
+``organization``, whatever the converter): a new tenant URL without an entry
+fails ``test_every_tenant_url_is_in_the_matrix``, and one whose view declares
+no access (``@tenant_view``) fails ``test_every_tenant_url_declares_who_may_use_it``.
 Each entry says which role may use the page and which role may not; each is
 run as anonymous (sent to log in), as a member of another organization (404),
 as the wrong role (403) and as the right role (200).
@@ -11,12 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from matching.models import AutoPairRun, Pairing, Question
+from organizations.decorators import declared_access
 from organizations.models import Role
 from organizations.services.invitations import invitation_issue
 from tests.factories import ProgramFactory, member
+from tests.helpers import routes, tenant_routes
 
 
 @dataclass(frozen=True)
@@ -119,21 +123,20 @@ MATRIX: dict[str, Entry] = {
 }
 
 
-def _walk(patterns, prefix: str = "", namespace: str = ""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            yield f"{namespace}{pattern.name}", prefix + str(pattern.pattern)
-
-
 def tenant_url_names() -> set[str]:
-    return {name for name, route in _walk(get_resolver().url_patterns) if "<slug:organization>" in route}
+    return {route.name for route in tenant_routes()}
 
 
 def test_every_tenant_url_is_in_the_matrix():
     assert tenant_url_names() == set(MATRIX)
+
+
+def test_every_tenant_url_declares_who_may_use_it():
+    assert [route.name for route in tenant_routes() if declared_access(route.view) is None] == []
+
+
+def test_only_tenant_urls_declare_tenant_access():
+    assert [route.route for route in routes() if declared_access(route.view) and not route.is_tenant] == []
 
 
 @pytest.fixture
@@ -158,9 +161,9 @@ def world(db):
 
 def _url(name: str, world) -> str:
     program, _, objects = world
-    route = next(r for n, r in _walk(get_resolver().url_patterns) if n == name)
+    route = next(route for route in tenant_routes() if route.name == name)
     kwargs = {"organization": program.organization.slug, **MATRIX[name].extra_kwargs(objects)}
-    if "<slug:program>" in route:
+    if "program" in route.parameters:
         kwargs["program"] = program.slug
     return reverse(name, kwargs=kwargs)
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from matching.forms.builder import MappingForm, QuestionForm
 from matching.models import Answer, Audience, MatchRule, Option, Question
 from matching.services import questionnaire as service
-from organizations.decorators import tenant_permission_required
+from organizations.decorators import tenant_view
 
 MANAGE = "organizations.manage_program"
 
@@ -48,7 +48,7 @@ def _edit_url(request: HttpRequest, question: Question, anchor: str = "") -> str
     return f"{url}#{anchor}" if anchor else url
 
 
-@tenant_permission_required(MANAGE)
+@tenant_view(perm=MANAGE)
 @require_http_methods(["GET", "HEAD"])
 def question_list(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     return render(request, "matching/builder/question_list.html", {"questions": _questionnaire(request)})
@@ -62,7 +62,7 @@ def _after_save(request: HttpRequest, question: Question, saved: str, was_mappin
     return redirect(_builder_url(request, f"question-{question.pk}"))
 
 
-@tenant_permission_required(MANAGE)
+@tenant_view(perm=MANAGE)
 @require_http_methods(["GET", "HEAD", "POST"])
 def question_create(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     form = QuestionForm(request.POST if request.method == "POST" else None)
@@ -104,7 +104,7 @@ def _options_with_mapping(question: Question) -> list[Option]:
     return list(Option.objects.filter(question=question).prefetch_related("satisfied_by").order_by("order", "pk"))
 
 
-@tenant_permission_required(MANAGE)
+@tenant_view(perm=MANAGE)
 @require_http_methods(["GET", "HEAD", "POST"])
 def question_edit(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
     question = _question(request, pk)
@@ -193,7 +193,7 @@ def _question_input(request: HttpRequest):
     return request.POST if any(name in request.POST for name in QuestionForm.base_fields) else None
 
 
-@tenant_permission_required(MANAGE)
+@tenant_view(perm=MANAGE)
 @require_POST
 def question_delete(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
     question = _question(request, pk)
@@ -210,7 +210,7 @@ def question_delete(request: HttpRequest, organization: str, program: str, pk: i
     return redirect(_builder_url(request))
 
 
-@tenant_permission_required(MANAGE)
+@tenant_view(perm=MANAGE)
 @require_POST
 def question_move(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
     question = _question(request, pk)

@@ -12,7 +12,7 @@ from matching.forms.answers import CapacityForm
 from matching.models import AutoPairRun, PairingStatus, RunStatus
 from matching.services import answers as answer_service
 from matching.services import pairing as service
-from organizations.decorators import tenant_permission_required
+from organizations.decorators import tenant_view
 from organizations.models import Membership, Role
 
 PAGE_SIZE = 25
@@ -22,7 +22,7 @@ def _back(request: HttpRequest) -> HttpResponse:
     return redirect("matching:pairing", request.organization.slug, request.program.slug)
 
 
-@tenant_permission_required("matching.manage_pairing")
+@tenant_view(perm="matching.manage_pairing")
 def pairing_page(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     page = Paginator(selectors.unpaired_mentees(request.program), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -38,7 +38,7 @@ def _program_member(request: HttpRequest, pk: str | None, role: Role) -> Members
     return get_object_or_404(Membership.objects.select_related("user"), program=request.program, role=role, pk=pk)
 
 
-@tenant_permission_required("matching.manage_pairing")
+@tenant_view(perm="matching.manage_pairing")
 @require_POST
 def pair(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     mentee = _program_member(request, request.POST.get("mentee"), Role.MENTEE)
@@ -56,7 +56,7 @@ def pair(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     return _back(request)
 
 
-@tenant_permission_required("matching.manage_pairing")
+@tenant_view(perm="matching.manage_pairing")
 @require_POST
 def autopair(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     run = service.autopair_start(program=request.program, by=request.user)
@@ -67,7 +67,7 @@ def _run(request: HttpRequest, pk: int) -> AutoPairRun:
     return get_object_or_404(AutoPairRun.objects.filter(program=request.program), pk=pk)
 
 
-@tenant_permission_required("matching.manage_pairing")
+@tenant_view(perm="matching.manage_pairing")
 def autopair_run(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
     run = _run(request, pk)
     proposals = run.proposals.select_related("mentee__user", "mentor__user").order_by("mentor_id", "-score")
@@ -80,7 +80,7 @@ def autopair_run(request: HttpRequest, organization: str, program: str, pk: int)
     return render(request, "matching/autopair_run.html", context)
 
 
-@tenant_permission_required("matching.manage_pairing")
+@tenant_view(perm="matching.manage_pairing")
 @require_POST
 def autopair_decide(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
     run = _run(request, pk)
@@ -96,7 +96,7 @@ def autopair_decide(request: HttpRequest, organization: str, program: str, pk: i
     return _back(request)
 
 
-@tenant_permission_required("matching.manage_pairing")
+@tenant_view(perm="matching.manage_pairing")
 @require_POST
 def capacity(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
     mentor = _program_member(request, pk, Role.MENTOR)

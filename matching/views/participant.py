@@ -1,7 +1,6 @@
 """Mentors' and mentees' pages: profile, questionnaire, recommendations, ending a pairing."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -9,32 +8,36 @@ from django.views.decorators.http import require_http_methods
 
 from matching import matchmaking, selectors
 from matching.forms.answers import EndPairingForm, ProgramProfileForm, QuestionnaireForm
-from matching.models import PairingStatus
+from matching.models import Pairing, PairingStatus
 from matching.services import answers as answer_service
 from matching.services import pairing as pairing_service
-from organizations.decorators import tenant_permission_required
+from organizations.decorators import tenant_view
 from organizations.models import Membership
 
 
 def participant_membership(request: HttpRequest) -> Membership:
-    """The visitor's mentor or mentee membership in the request's program."""
-    membership = (
-        Membership.objects.filter(program=request.program, user=request.user, role__in=["mentor", "mentee"])
-        .select_related("program", "user")
-        .order_by("role")
-        .first()
-    )
-    if membership is None:
-        raise PermissionDenied
+    """The visitor's mentor or mentee membership in the request's program (the mentee one, if both).
+
+    The view's declared permission (mentor or mentee of the program) guarantees there is one.
+    """
+    memberships = Membership.objects.filter(program=request.program, user=request.user, role__in=["mentor", "mentee"])
+    membership = get_object_or_404(memberships.select_related("program", "user").order_by("role")[:1])
     membership.program.organization = request.organization
     return membership
+
+
+def pairing_of_url(request: HttpRequest, pk: int) -> Pairing:
+    """The program's pairing named by the URL, or 404."""
+    pairing = get_object_or_404(selectors.pairings_for(request.program), pk=pk)
+    pairing.program = request.program
+    return pairing
 
 
 def profile_is_complete(user) -> bool:
     return bool(user.full_name and user.bio and user.languages and user.location)
 
 
-@tenant_permission_required("matching.answer_questionnaire")
+@tenant_view(perm="matching.answer_questionnaire")
 @require_http_methods(["GET", "HEAD", "POST"])
 def profile(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     form = ProgramProfileForm(request.POST or None, request.FILES or None, instance=request.user)
@@ -46,7 +49,7 @@ def profile(request: HttpRequest, organization: str, program: str) -> HttpRespon
     return render(request, "matching/profile.html", context)
 
 
-@tenant_permission_required("matching.answer_questionnaire")
+@tenant_view(perm="matching.answer_questionnaire")
 @require_http_methods(["GET", "HEAD", "POST"])
 def questionnaire(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     membership = participant_membership(request)
@@ -73,7 +76,7 @@ def questionnaire(request: HttpRequest, organization: str, program: str) -> Http
     return render(request, "matching/questionnaire.html", context)
 
 
-@tenant_permission_required("matching.view_recommendations")
+@tenant_view(perm="matching.view_recommendations")
 def recommendations(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     membership = participant_membership(request)
     questionnaire = selectors.questionnaire_for(request.program)
@@ -86,12 +89,10 @@ def recommendations(request: HttpRequest, organization: str, program: str) -> Ht
     return render(request, "matching/recommendations.html", context)
 
 
+@tenant_view(perm="matching.end_pairing", obj=pairing_of_url)
 @require_http_methods(["GET", "HEAD", "POST"])
 def pairing_end(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
-    pairing = get_object_or_404(selectors.pairings_for(request.program), pk=pk)
-    is_party = request.user.pk in (pairing.mentor.user_id, pairing.mentee.user_id)
-    if not (is_party or request.user.has_perm("matching.manage_pairing", request.program)):
-        raise PermissionDenied
+    pairing = pairing_of_url(request, pk)
     form = EndPairingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

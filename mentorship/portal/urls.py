@@ -7,10 +7,7 @@ urlpatterns = [
     path("home/", views.home, name="home"),
 ]
 
-# Under /o/<organization>/p/<program>/, namespaced "portal".
-program_urlpatterns = (
-    [
-        path("", views.program_overview, name="program"),
-    ],
-    "portal",
-)
+# Under /o/<organization>/p/<program>/ (mounted by mentorship/urls.py), namespaced "portal".
+program_urlpatterns = [
+    path("", views.program_overview, name="program"),
+]

@@ -11,7 +11,7 @@ from matching import panels as matching_panels
 from matching.selectors import next_steps
 from mentorship.panels import PanelProvider
 from organizations import selectors as organizations_selectors
-from organizations.decorators import tenant_permission_required
+from organizations.decorators import tenant_view
 from organizations.models import AccessRequest, Role
 from organizations.services.onboarding import can_request_access
 
@@ -31,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"organizations": organizations})
 
 
-@tenant_permission_required("organizations.view_program")
+@tenant_view(perm="organizations.view_program")
 def program_overview(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     roles = [
         role

@@ -23,6 +23,7 @@ class Invitation(models.Model):
 
     Also used for the designated administrators of approved organizations and
     of programs granted access: their "complete your registration" links.
+    Its program is optional, so invitations are scoped by organization only.
     """
 
     TOKEN_PURPOSE = "invitation"

@@ -66,7 +66,7 @@ class AccessRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    objects = ScopedManager(organization="organization")
+    objects = ScopedManager(organization="organization", program="program")
 
     class Meta:
         ordering = ["-requested_at"]

@@ -130,7 +130,8 @@ class Membership(models.Model):
     """A person's role in an organization, or in one of its programs.
 
     An organization admin has no program. A mentor or mentee may be tied to the
-    organization only, and later be placed in programs.
+    organization only, and later be placed in programs. So memberships are
+    scoped by organization only; a program's pages filter ``program=`` by hand.
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
@@ -175,7 +176,7 @@ class Group(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="groups")
     name = models.CharField(_("group name"), max_length=100)
 
-    objects = ScopedManager(organization="program__organization")
+    objects = ScopedManager(organization="program__organization", program="program")
 
     class Meta:
         ordering = ["name"]

@@ -5,25 +5,17 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from organizations import selectors
-from organizations.decorators import tenant_permission_required
+from organizations.decorators import tenant_view
 from organizations.forms import AddMentorForm, InvitationForm, InvitationRegisterForm, InvitationUploadForm
 from organizations.models import Invitation, InvitationStatus, Program
 from organizations.services import invitations as service
 from organizations.services.memberships import mentor_add_directly
-
-
-def _check_manager(request: HttpRequest) -> None:
-    """Invitations of a program are its admins'; the organization's are the organization admins'."""
-    perm = "organizations.manage_program" if request.program else "organizations.manage_organization"
-    if not request.user.has_perm(perm, request.program or request.organization):
-        raise PermissionDenied
 
 
 def _list_url(request: HttpRequest) -> str:
@@ -48,9 +40,9 @@ def _render_list(request: HttpRequest, form=None, upload_form=None, report=None,
     return render(request, "organizations/invitations.html", context, status=status)
 
 
+@tenant_view(perm="organizations.manage_invitations")
 @require_http_methods(["GET", "HEAD", "POST"])
 def invitations(request: HttpRequest, organization: str, program: str | None = None) -> HttpResponse:
-    _check_manager(request)
     if request.method != "POST":
         return _render_list(request)
     form = _invitation_form(request, request.POST)
@@ -76,9 +68,9 @@ def invitations(request: HttpRequest, organization: str, program: str | None = N
     return redirect(_list_url(request))
 
 
+@tenant_view(perm="organizations.manage_invitations")
 @require_POST
 def invitations_upload(request: HttpRequest, organization: str, program: str | None = None) -> HttpResponse:
-    _check_manager(request)
     upload_form = InvitationUploadForm(request.POST, request.FILES)
     if not upload_form.is_valid():
         return _render_list(request, upload_form=upload_form)
@@ -100,7 +92,6 @@ def _invitation(request: HttpRequest, pk: int) -> Invitation:
 
 
 def _act_on_invitation(request: HttpRequest, pk: int, act: Callable[..., Invitation], done: str) -> HttpResponse:
-    _check_manager(request)
     invitation = _invitation(request, pk)
     try:
         act(invitation=invitation)
@@ -110,17 +101,19 @@ def _act_on_invitation(request: HttpRequest, pk: int, act: Callable[..., Invitat
     return redirect(_list_url(request))
 
 
+@tenant_view(perm="organizations.manage_invitations")
 @require_POST
 def invitation_resend(request: HttpRequest, organization: str, pk: int, program: str | None = None) -> HttpResponse:
     return _act_on_invitation(request, pk, service.invitation_resend, _("The invitation to %(email)s was sent again."))
 
 
+@tenant_view(perm="organizations.manage_invitations")
 @require_POST
 def invitation_revoke(request: HttpRequest, organization: str, pk: int, program: str | None = None) -> HttpResponse:
     return _act_on_invitation(request, pk, service.invitation_revoke, _("The invitation to %(email)s was revoked."))
 
 
-@tenant_permission_required("organizations.manage_organization")
+@tenant_view(perm="organizations.manage_organization")
 @require_http_methods(["GET", "HEAD", "POST"])
 def mentor_add(request: HttpRequest, organization: str) -> HttpResponse:
     programs = Program.objects.filter(organization=request.organization)

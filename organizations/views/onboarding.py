@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 from django_scopes import scopes_disabled
 
 from organizations import selectors
-from organizations.decorators import tenant_permission_required
+from organizations.decorators import tenant_view
 from organizations.forms import AccessRequestForm, OnboardingSignupForm, OrganizationSubmitForm, ProgramSubmitForm
 from organizations.models import AccessRequest, OnboardingSignup
 from organizations.services import onboarding
@@ -32,7 +32,7 @@ def organization_status(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "organizations/organization_status.html", {"organization": organization})
 
 
-@tenant_permission_required("organizations.manage_organization")
+@tenant_view(perm="organizations.manage_organization")
 @require_http_methods(["GET", "HEAD", "POST"])
 def program_submit(request: HttpRequest, organization: str) -> HttpResponse:
     form = ProgramSubmitForm(request.POST or None)
@@ -45,7 +45,7 @@ def program_submit(request: HttpRequest, organization: str) -> HttpResponse:
     return render(request, "organizations/program_submit.html", {"form": form})
 
 
-@tenant_permission_required("organizations.manage_organization")
+@tenant_view(perm="organizations.manage_organization")
 @require_http_methods(["GET", "HEAD", "POST"])
 def onboarding_sessions(request: HttpRequest, organization: str) -> HttpResponse:
     signup = OnboardingSignup.objects.filter(organization=request.organization).select_related("slot").first()
@@ -63,7 +63,7 @@ def onboarding_sessions(request: HttpRequest, organization: str) -> HttpResponse
     return render(request, "organizations/onboarding.html", {"form": form, "signup": signup})
 
 
-@tenant_permission_required("organizations.manage_organization")
+@tenant_view(perm="organizations.manage_organization")
 @require_http_methods(["GET", "HEAD", "POST"])
 def access_request(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     program = request.program

@@ -2,11 +2,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from organizations import selectors
-from organizations.decorators import tenant_permission_required
+from organizations.decorators import tenant_view
 from organizations.models import OnboardingSignup, Role
 
 
-@tenant_permission_required("organizations.view_organization")
+@tenant_view(perm="organizations.view_organization")
 def organization_detail(request: HttpRequest, organization: str) -> HttpResponse:
     programs = selectors.programs_for(request.organization)
     can_manage = request.user.has_perm("organizations.manage_organization", request.organization)
@@ -15,13 +15,13 @@ def organization_detail(request: HttpRequest, organization: str) -> HttpResponse
     return render(request, "organizations/organization_detail.html", context)
 
 
-@tenant_permission_required("organizations.manage_organization")
+@tenant_view(perm="organizations.manage_organization")
 def organization_members(request: HttpRequest, organization: str) -> HttpResponse:
     members = selectors.organization_members(request.organization)
     return render(request, "organizations/organization_members.html", {"members": members})
 
 
-@tenant_permission_required("organizations.manage_program")
+@tenant_view(perm="organizations.manage_program")
 def program_people(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     members = selectors.program_members(request.program)
     by_role = {

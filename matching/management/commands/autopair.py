@@ -35,7 +35,8 @@ class Command(BaseCommand):
                 slugs = ", ".join(Program.objects.filter(organization=tenant).values_list("slug", flat=True))
                 raise CommandError(f"{tenant.name} has no program {program!r}. Its programs: {slugs or 'none'}.")
             found.organization = tenant
-            self._run(found, dry_run)
+            with scope(organization=tenant, program=found):
+                self._run(found, dry_run)
 
     def _run(self, program: Program, dry_run: bool) -> None:
         places = matchmaking.mentor_places(program)

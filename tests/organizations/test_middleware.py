@@ -1,0 +1,187 @@
+"""The tenant middleware's scope: a program's pages see only that program's rows.
+
+Each test first creates the rows of a second program of the same organization,
+the rows that could leak.
+"""
+
+from collections.abc import Callable
+
+import pytest
+from django.apps import apps
+from django.db import models
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.urls import reverse
+from django_scopes import scope
+from django_scopes.exceptions import ScopeError
+
+from accounts.models import User
+from matching.models import Answer, AutoPairProposal, AutoPairRun, MentorDecline, Option, Pairing, Question
+from organizations.middleware import TenantMiddleware
+from organizations.models import AccessRequest, Group, Invitation, Membership, Program, Role
+from organizations.services.invitations import invitation_issue
+from tests.factories import GroupFactory, MembershipFactory, ProgramFactory, member
+
+
+def _question(program: Program) -> Question:
+    return Question.objects.create(program=program, kind="scale", text=f"How structured, in {program.name}?")
+
+
+def _membership(program: Program, role: Role = Role.MENTEE) -> Membership:
+    return MembershipFactory(program=program, role=role)
+
+
+def _option(program: Program) -> Option:
+    return Option.objects.create(question=_question(program), label="Very")
+
+
+def _answer(program: Program) -> Answer:
+    return Answer.objects.create(membership=_membership(program), question=_question(program), value=3)
+
+
+def _pairing(program: Program) -> Pairing:
+    return Pairing.objects.create(
+        program=program, mentor=_membership(program, Role.MENTOR), mentee=_membership(program)
+    )
+
+
+def _decline(program: Program) -> MentorDecline:
+    return MentorDecline.objects.create(
+        program=program, mentor=_membership(program, Role.MENTOR), mentee=_membership(program)
+    )
+
+
+def _run(program: Program) -> AutoPairRun:
+    return AutoPairRun.objects.create(program=program)
+
+
+def _proposal(program: Program) -> AutoPairProposal:
+    return AutoPairProposal.objects.create(run=_run(program), mentee=_membership(program))
+
+
+def _group(program: Program) -> Group:
+    return GroupFactory(program=program)
+
+
+def _access_request(program: Program) -> AccessRequest:
+    return AccessRequest.objects.create(
+        organization=program.organization, program=program, admin_name="Ada", admin_email="ada@example.org"
+    )
+
+
+PROGRAM_OWNED: dict[type[models.Model], Callable[[Program], models.Model]] = {
+    Question: _question,
+    Option: _option,
+    Answer: _answer,
+    Pairing: _pairing,
+    MentorDecline: _decline,
+    AutoPairRun: _run,
+    AutoPairProposal: _proposal,
+    Group: _group,
+    AccessRequest: _access_request,
+}
+
+
+@pytest.fixture
+def programs(db) -> tuple[Program, Program]:
+    """Programs A and B of one organization."""
+    a = ProgramFactory(name="Program A")
+    return a, ProgramFactory(organization=a.organization, name="Program B")
+
+
+def read_behind_the_middleware(url: str, user: User, read: Callable[[], object]) -> object:
+    """What ``read()`` returns when a view runs it for ``user`` at ``url``, inside the middleware's scope."""
+    seen = []
+
+    def view(request) -> HttpResponse:
+        seen.append(read())
+        return HttpResponse()
+
+    request = RequestFactory().get(url)
+    request.user = user
+    TenantMiddleware(view)(request)
+    return seen[0]
+
+
+def _pks(model: type[models.Model]) -> Callable[[], set[int]]:
+    return lambda: set(model.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("model", PROGRAM_OWNED, ids=lambda model: model.__name__)
+def test_a_query_that_forgets_the_program_sees_only_the_pages_program(programs, model):
+    a, b = programs
+    PROGRAM_OWNED[model](b)
+    own = {PROGRAM_OWNED[model](a).pk}
+    url = reverse("portal:program", args=[a.organization.slug, a.slug])
+    assert read_behind_the_middleware(url, member(a, Role.ORGANIZATION_ADMIN), _pks(model)) == own
+
+
+@pytest.mark.parametrize("model", PROGRAM_OWNED, ids=lambda model: model.__name__)
+def test_a_program_owned_query_on_an_organization_page_is_an_error(programs, model):
+    a, b = programs
+    PROGRAM_OWNED[model](a)
+    PROGRAM_OWNED[model](b)
+    url = reverse("organizations:detail", args=[a.organization.slug])
+    with pytest.raises(ScopeError, match="program"):
+        read_behind_the_middleware(url, member(a, Role.ORGANIZATION_ADMIN), _pks(model))
+
+
+def test_an_organization_page_sees_the_organizations_memberships_and_invitations(programs):
+    a, b = programs
+    outside = ProgramFactory()
+    invitation_issue(organization=outside.organization, program=outside, email="x@example.org", role=Role.MENTEE)
+    _membership(outside)
+    invitations = {
+        invitation_issue(organization=p.organization, program=p, email=f"{p.slug}@example.org", role=Role.MENTEE)[0].pk
+        for p in (a, b)
+    }
+    members = {_membership(a).pk, _membership(b).pk}
+    admin = member(a, Role.ORGANIZATION_ADMIN)
+    members.add(admin.memberships.get().pk)
+    url = reverse("organizations:detail", args=[a.organization.slug])
+    assert read_behind_the_middleware(url, admin, _pks(Invitation)) == invitations
+    assert read_behind_the_middleware(url, admin, _pks(Membership)) == members
+
+
+def _has_required_program(model: type[models.Model]) -> bool:
+    return any(
+        isinstance(field, models.ForeignKey) and field.related_model is Program and not field.null
+        for field in model._meta.get_fields()
+    )
+
+
+def test_every_model_with_a_required_program_is_scoped_by_program(programs):
+    owned = [model for model in apps.get_models() if _has_required_program(model)]
+    assert set(owned) <= set(PROGRAM_OWNED)
+    with scope(organization=programs[0].organization):
+        for model in owned:
+            with pytest.raises(ScopeError, match="program"):
+                list(model.objects.all())
+
+
+def test_the_builder_of_program_a_never_shows_program_bs_questions(client, programs):
+    a, b = programs
+    Question.objects.create(program=b, kind="text", text="Program B's secret question")
+    Question.objects.create(program=a, kind="text", text="Program A's own question")
+    client.force_login(member(a, Role.ORGANIZATION_ADMIN))
+    page = client.get(reverse("matching:builder", args=[a.organization.slug, a.slug])).content.decode()
+    assert "Program A&#x27;s own question" in page
+    assert "secret" not in page
+
+
+def test_the_pairing_page_of_program_a_never_shows_program_bs_pairings(client, programs):
+    a, b = programs
+    Pairing.objects.create(
+        program=b,
+        mentor=MembershipFactory(program=b, role=Role.MENTOR, user__full_name="Bella Bmentor"),
+        mentee=MembershipFactory(program=b, user__full_name="Bruno Bmentee"),
+    )
+    Pairing.objects.create(
+        program=a,
+        mentor=MembershipFactory(program=a, role=Role.MENTOR, user__full_name="Anna Amentor"),
+        mentee=MembershipFactory(program=a, user__full_name="Aaron Amentee"),
+    )
+    client.force_login(member(a, Role.ORGANIZATION_ADMIN))
+    page = client.get(reverse("matching:pairing", args=[a.organization.slug, a.slug])).content.decode()
+    assert "Anna Amentor" in page and "Aaron Amentee" in page
+    assert "Bmentor" not in page and "Bmentee" not in page

@@ -10,8 +10,11 @@ from organizations.models import Program
 
 
 def capacity_of(program: Program, capacity: int | None) -> int:
-    """How many mentees a mentor with this capacity setting (``Membership.capacity``) takes at once."""
-    return min(capacity or program.default_capacity, program.max_capacity)
+    """How many mentees a mentor with this capacity setting (``Membership.capacity``) takes at once.
+
+    The rule itself is ``Program.mentor_capacity``, so that organizations' pages show the same number.
+    """
+    return program.mentor_capacity(capacity)
 
 
 def free_places(program: Program, capacity: int | None, active: int) -> int:

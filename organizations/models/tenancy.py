@@ -118,6 +118,14 @@ class Program(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("portal:program", kwargs={"organization": self.organization.slug, "program": self.slug})
 
+    def mentor_capacity(self, capacity: int | None) -> int:
+        """How many mentees at once a mentor of this program takes, given their own setting (the one rule).
+
+        Their own number, else the program's default, never more than the program's maximum (which may
+        have been lowered since they chose).
+        """
+        return min(capacity or self.default_capacity, self.max_capacity)
+
 
 class Role(models.TextChoices):
     ORGANIZATION_ADMIN = "org_admin", _("Organization admin")

@@ -23,7 +23,9 @@ def organization_members(request: HttpRequest, organization: str) -> HttpRespons
 
 @tenant_view(perm="organizations.manage_program")
 def program_people(request: HttpRequest, organization: str, program: str) -> HttpResponse:
-    members = selectors.program_members(request.program)
+    members = list(selectors.program_members(request.program))
+    for membership in members:
+        membership.shown_capacity = request.program.mentor_capacity(membership.capacity)
     by_role = {
         role.label: [m for m in members if m.role == role] for role in (Role.PROGRAM_ADMIN, Role.MENTOR, Role.MENTEE)
     }

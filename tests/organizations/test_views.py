@@ -1,6 +1,8 @@
+import re
+
 from django.urls import reverse
 
-from organizations.models import Role
+from organizations.models import Membership, Role
 from tests.factories import GroupFactory, MembershipFactory, ProgramFactory, member
 from tests.helpers import assert_constant_queries
 
@@ -125,3 +127,15 @@ def test_staff_onboarding_page_runs_the_same_queries_for_few_and_many(client, db
             OnboardingSignup.objects.create(organization=OrganizationFactory(), slot=slot)
 
     assert_constant_queries(client, reverse("staff:onboarding_slots"), add_rows)
+
+
+def test_people_page_shows_each_mentors_capacity_within_the_programs_maximum(client, db):
+    program = ProgramFactory(default_capacity=2, max_capacity=3)
+    admin = member(program, Role.PROGRAM_ADMIN)
+    chose_many = member(program, Role.MENTOR, full_name="Max Many")
+    member(program, Role.MENTOR, full_name="Dee Default")
+    Membership.objects.filter(user=chose_many).update(capacity=5)  # chosen before the maximum was lowered to 3
+    client.force_login(admin)
+    page = client.get(reverse("organizations:program_people", args=[program.organization.slug, program.slug]))
+    values = re.findall(r'name="capacity"[^>]*value="(\d+)"', page.content.decode())
+    assert sorted(values) == ["2", "3"]

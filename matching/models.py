@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from matching.engine.specs import CHOICE_KINDS, Kind, Rule
+from matching.engine.specs import CHOICE_KINDS, NUMERIC_KINDS, Kind, Rule
 from organizations.models import Membership, Program
 
 
@@ -83,6 +83,10 @@ class Question(models.Model):
     @property
     def is_choice(self) -> bool:
         return self.kind in CHOICE_KINDS
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.kind in NUMERIC_KINDS
 
     @property
     def value_range(self) -> float:

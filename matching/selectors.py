@@ -39,7 +39,7 @@ class Questionnaire:
             if not indices:
                 return None
             return indices[0] if question.kind == QuestionKind.SINGLE else indices
-        if question.kind in (QuestionKind.SCALE, QuestionKind.NUMBER):
+        if question.is_numeric:
             return float(value) if isinstance(value, int | float) else None
         return None
 

@@ -31,8 +31,9 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
-def _breaks(name: str, forbidden: tuple[str, ...]) -> bool:
-    return any(name == f or name.startswith(f + ".") for f in forbidden)
+def is_within(name: str, packages: tuple[str, ...]) -> bool:
+    """Whether module ``name`` is one of ``packages`` or inside one."""
+    return any(name == f or name.startswith(f + ".") for f in packages)
 
 
 @pytest.mark.parametrize("app", sorted(FORBIDDEN))
@@ -42,7 +43,7 @@ def test_app_imports_only_downwards(app):
         for path in (ROOT / app).rglob("*.py")
         if "migrations" not in path.parts
         for name in imported_modules(path)
-        if _breaks(name, FORBIDDEN[app])
+        if is_within(name, FORBIDDEN[app])
     )
     assert wrong == []
 
@@ -61,4 +62,4 @@ def test_templates_load_no_other_apps_tags():
 def test_the_layer_check_sees_an_upward_import(tmp_path):
     module = tmp_path / "upward.py"
     module.write_text("def f():\n    from matching.selectors import next_steps\n")
-    assert any(_breaks(name, FORBIDDEN["organizations"]) for name in imported_modules(module))
+    assert any(is_within(name, FORBIDDEN["organizations"]) for name in imported_modules(module))

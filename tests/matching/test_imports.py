@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_layers import ROOT, imported_modules
+from tests.test_layers import ROOT, imported_modules, is_within
 
 MATCHING = ROOT / "matching"
 ABOVE_SERVICES = ("matching.tasks", "matching.views", "matching.forms", "matching.management")
@@ -27,17 +27,13 @@ def _modules(name: str) -> list[Path]:
     return sorted(path.rglob("*.py")) if path.is_dir() else [path]
 
 
-def _breaks(name: str, forbidden: tuple[str, ...]) -> bool:
-    return any(name == f or name.startswith(f + ".") for f in forbidden)
-
-
 @pytest.mark.parametrize("name", sorted(FORBIDDEN))
 def test_matching_module_imports_only_downwards(name):
     wrong = sorted(
         f"{path.relative_to(ROOT)} imports {module}"
         for path in _modules(name)
         for module in imported_modules(path)
-        if _breaks(module, FORBIDDEN[name])
+        if is_within(module, FORBIDDEN[name])
     )
     assert wrong == []
 
@@ -54,6 +50,6 @@ def test_only_the_seam_calls_the_engine():
         for path in MATCHING.rglob("*.py")
         if path.relative_to(MATCHING).parts[0] not in ("engine.py", "engine") and path not in allowed
         for module in imported_modules(path)
-        if _breaks(module, ("matching.engine",)) and not _breaks(module, ("matching.engine.specs",))
+        if is_within(module, ("matching.engine",)) and not is_within(module, ("matching.engine.specs",))
     )
     assert callers == []

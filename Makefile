@@ -25,7 +25,7 @@ translations:
 run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile.dev
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile.dev
 
 ## Set up and run the whole test suite (skips what needs a missing service, and says why).
 test: setup-dev

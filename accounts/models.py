@@ -33,8 +33,15 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra)
 
     def create_superuser(self, email: str, password: str | None = None, **extra) -> "User":
+        """Platform staff, as `createsuperuser` makes them: trusted, so their address counts as verified
+        and they can log in at once (email verification is otherwise mandatory)."""
+        # Imported here: allauth's models module pulls in its adapter and forms, which need the apps loaded.
+        from allauth.account.models import EmailAddress
+
         extra.update(is_staff=True, is_superuser=True)
-        return self._create_user(email, password, **extra)
+        user = self._create_user(email, password, **extra)
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        return user
 
 
 class User(AbstractBaseUser, PermissionsMixin):

@@ -45,7 +45,7 @@ else:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")  # what `make run` serves (Procfile.dev)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -146,6 +146,7 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
+ACCOUNT_FORMS = {"login": "accounts.allauth_forms.LoginForm"}
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_GET = False
@@ -200,9 +201,10 @@ ANYMAIL = {
     if value
 }
 
-# Celery: kombu's filesystem transport needs no server; REDIS_URL switches to Redis.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
-if CELERY_BROKER_URL == "filesystem://":
+# Celery: kombu's filesystem transport needs no server; REDIS_URL switches to Redis. The transport ignores the
+# host, but kombu warns "No hostname was supplied" at each connection when the URL has none.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost/")
+if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir / "queue"),
@@ -252,8 +254,15 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"no_traceback_below_500": {"()": "mentorship.log.NoTracebackBelow500"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Django's default config gives "django" a console handler of its own under DEBUG: with ours on the root,
+        # every line (each 403, the reloader's "Watching for file changes") was printed twice.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"filters": ["no_traceback_below_500"]},
+    },
 }
 
 # Invitations and emailed links (used by the onboarding and invitation flows).

@@ -52,3 +52,6 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# The 500 page needs no database: it renders a static template without the request.
+handler500 = "mentorship.views.server_error"

@@ -66,8 +66,12 @@ class AccessRequestForm(LowercaseEmailsMixin, forms.ModelForm):
 
 class ReviewForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason (required to reject)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Reason"),
+        help_text=_("Required to reject. It is emailed to the submitter."),
+        required=False,  # approving needs none; the review service refuses a rejection without one
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
+    reason.required_when = "reject"  # so the form does not call it "(optional)"
 
 
 INVITE_ROLES = [

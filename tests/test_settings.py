@@ -1,3 +1,9 @@
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -17,3 +23,20 @@ def test_env_bool_refuses_anything_else(monkeypatch, raw):
     monkeypatch.setenv("SOME_FLAG", raw)
     with pytest.raises(ImproperlyConfigured, match="SOME_FLAG must be true or false"):
         env_bool("SOME_FLAG", default=False)
+
+
+def test_emailed_links_by_default_point_where_make_run_serves():
+    """A link in an email opens the host the developer is logged in on, so they arrive logged in."""
+    root = Path(__file__).resolve().parent.parent
+    served = "http://" + re.search(r"runserver\s+(\S+)", (root / "Procfile.dev").read_text()).group(1)
+    environment = {name: value for name, value in os.environ.items() if name != "SITE_URL"}
+    default = subprocess.run(
+        [sys.executable, "-c", "from mentorship import settings; print(settings.SITE_URL)"],
+        env=environment,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert default == served
+    assert served in (root / "README.md").read_text()

@@ -11,7 +11,9 @@ def organization_detail(request: HttpRequest, organization: str) -> HttpResponse
     programs = selectors.programs_for(request.organization)
     can_manage = request.user.has_perm("organizations.manage_organization", request.organization)
     signup = OnboardingSignup.objects.filter(organization=request.organization).select_related("slot").first()
-    context = {"programs": programs, "can_manage": can_manage, "signup": signup}
+    # Once a program is live the organization is past onboarding: the sign-up card would only be clutter.
+    onboarding_done = any(program.is_live for program in programs)
+    context = {"programs": programs, "can_manage": can_manage, "signup": signup, "onboarding_done": onboarding_done}
     return render(request, "organizations/organization_detail.html", context)
 
 

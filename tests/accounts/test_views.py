@@ -1,9 +1,10 @@
 import html
 
+import pytest
 from django.urls import reverse
 
 from organizations.models import Role
-from tests.factories import MembershipFactory, ProgramFactory, UserFactory, member
+from tests.factories import PASSWORD, MembershipFactory, ProgramFactory, UserFactory, member
 
 
 def test_landing_offers_log_in_and_sign_up(client, db):
@@ -154,3 +155,45 @@ def test_landing_promises_only_what_works_and_lists_what_is_coming(client, db):
         assert feature not in hero.lower(), feature
     assert "Coming next" in coming
     assert "rank the mentors" in coming and "book" in coming and "attendance" in coming
+
+
+LOGIN_WORDS = {
+    "en": {"say": ["Log in", "Remember me", "Sign up"], "never": ["Sign In", "Sign in", "Remember Me", "Sign Up"]},
+    "fr": {"say": ["Se connecter", "Se souvenir de moi", "S'inscrire"], "never": ["Connexion", "Sign In"]},
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_login_page_says_log_in_everywhere(client, db, language):
+    page = html.unescape(client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE=language).content.decode())
+    log_in = LOGIN_WORDS[language]["say"][0]
+    assert f"<title>{log_in} ·" in page and f"<h1>{log_in}</h1>" in page
+    assert f'<button type="submit">{log_in}</button>' in page
+    for words in LOGIN_WORDS[language]["say"]:
+        assert words in page
+    for words in LOGIN_WORDS[language]["never"]:
+        assert words not in page
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_signup_and_logout_pages_use_the_same_words(client, db, language):
+    words = {"en": ("Sign up", "Log in", "Log out"), "fr": ("S'inscrire", "Connectez-vous", "Se déconnecter")}
+    sign_up, log_in, log_out = words[language]
+    page = html.unescape(client.get(reverse("account_signup"), HTTP_ACCEPT_LANGUAGE=language).content.decode())
+    assert f"<h1>{sign_up}</h1>" in page and f'<button type="submit">{sign_up}</button>' in page
+    assert f">{log_in}</a>." in page
+    assert "Sign Up" not in page and "sign in" not in page.lower()
+    client.force_login(UserFactory(language=language))
+    page = html.unescape(client.get(reverse("account_logout")).content.decode())
+    assert f"<h1>{log_out}</h1>" in page
+    assert "Sign Out" not in page and "sign out" not in page.lower()
+
+
+def test_logging_in_and_out_says_logged_in_and_logged_out(client, db):
+    UserFactory(email="nora@example.org", full_name="Nora Newcomer")
+    page = client.post(
+        reverse("account_login"), {"login": "nora@example.org", "password": PASSWORD}, follow=True
+    ).content.decode()
+    assert "You are logged in as Nora Newcomer." in page
+    page = client.post(reverse("account_logout"), follow=True).content.decode()
+    assert "You are logged out." in page

@@ -84,6 +84,28 @@ def test_rejecting_needs_a_reason_which_the_submitter_reads(client, staff, djang
     assert "We could not verify the website." in page
 
 
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_review_reason_reads_once_and_truly_and_its_error_is_beside_it(client, staff, language):
+    staff.language = language
+    staff.save()
+    organization, _token = onboarding.organization_submit(data=SUBMISSION)
+    client.force_login(staff)
+    url = reverse("staff:organization_review", args=[organization.pk])
+    label = {"en": "Reason", "fr": "Motif"}[language]
+    help_text = {"en": "Required to reject.", "fr": "Obligatoire pour refuser."}[language]
+    page = client.get(url).content.decode()
+    assert f'<label for="id_reason">{label}</label>' in page
+    assert f'<div class="help" id="id_reason_helptext">{help_text}' in page
+    assert {"en": "(optional)", "fr": "(facultatif)"}[language] not in page
+    page = client.post(url, {"reject": "1", "reason": " "}).content.decode()
+    field = re.search(r'<div class="field has-error">(.*?)</div>\s*(?=<p class="actions">)', page, re.S).group(1)
+    assert 'aria-describedby="id_reason_helptext id_reason_error"' in field and 'aria-invalid="true"' in field
+    error = {"en": "Say why it is rejected", "fr": "Indiquez le motif du refus"}[language]
+    assert re.search(rf'<p class="error" id="id_reason_error">{error}', field)
+    organization.refresh_from_db()
+    assert organization.status == ReviewStatus.PENDING
+
+
 def test_staff_pages_are_for_staff(client, db):
     url = reverse("staff:index")
     assert client.get(url).status_code == 302

@@ -67,6 +67,18 @@ def test_organization_page_lists_programs_with_their_counts(client, db):
     assert (row.mentor_count, row.mentee_count) == (2, 3)
 
 
+def test_organization_page_offers_onboarding_until_a_program_is_live(client, db):
+    program = ProgramFactory(name="Career Starts", is_live=False)
+    client.force_login(member(program, Role.ORGANIZATION_ADMIN))
+    url = reverse("organizations:detail", args=[program.organization.slug])
+    assert "Sign up for onboarding" in client.get(url).content.decode()
+    program.is_live = True
+    program.save()
+    page = client.get(url).content.decode()
+    assert "Career Starts" in page
+    assert "Sign up for onboarding" not in page and "Onboarding session" not in page
+
+
 def test_a_query_outside_the_tenant_is_an_error_not_a_leak():
     import pytest
     from django_scopes import scope

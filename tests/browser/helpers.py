@@ -1,7 +1,15 @@
 import re
 
+from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from playwright.sync_api import Page
+
+# WCAG 2.0 and 2.1, levels A and AA: what the platform promises.
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+_axe = Axe()
 
 
 def last_link_to(address: str, path_start: str = "/") -> str:
@@ -18,7 +26,7 @@ def log_in(page: Page, email: str, password: str) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
 
 
 def register_from_invitation(page: Page, full_name: str, password: str) -> None:
@@ -28,3 +36,19 @@ def register_from_invitation(page: Page, full_name: str, password: str) -> None:
     page.get_by_label("Password (again)").fill(password)
     page.get_by_label("I accept the terms of use").check()
     page.get_by_role("button", name="Create account and join").click()
+
+
+def axe_violations(page: Page) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations on the page as it is now, one readable line each."""
+    page.wait_for_load_state()
+    violations = _axe.run(page, options=AXE_OPTIONS).response["violations"]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {'; '.join(', '.join(n['target']) for n in v['nodes'])}"
+        for v in violations
+    ]
+
+
+def assert_accessible(page: Page) -> None:
+    """No axe-core violation of WCAG 2.1 A/AA on the page as it is now."""
+    violations = axe_violations(page)
+    assert not violations, f"{page.url}:\n" + "\n".join(violations)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
 from organizations.models import Invitation, Role
-from tests.browser.helpers import last_link_to, log_in, register_from_invitation
+from tests.browser.helpers import assert_accessible, last_link_to, log_in, register_from_invitation
 from tests.factories import PASSWORD, ProgramFactory, UserFactory, member
 
 
@@ -26,6 +26,7 @@ def test_invitations_new_existing_wrong_expired_and_reused(browser: Browser, liv
         page.get_by_label("Program").select_option(label="Career Starts")
         page.get_by_role("button", name="Send invitation").click()
         expect(page.get_by_text(f"Invitation sent to {email}.")).to_be_visible()
+        assert_accessible(page)
 
     # A newcomer registers from the link.
     new = pages["new"]
@@ -35,10 +36,12 @@ def test_invitations_new_existing_wrong_expired_and_reused(browser: Browser, liv
     register_from_invitation(new, "Mia Mentor", PASSWORD)
     expect(new.get_by_role("heading", name="Career Starts")).to_be_visible()
     expect(new.get_by_text("Mentor", exact=True)).to_be_visible()
+    assert_accessible(new)
 
     # The same link again: used.
     new.goto(mia_link)
     expect(new.get_by_role("heading", name="This invitation has already been used")).to_be_visible()
+    assert_accessible(new)
 
     # Someone logged in as another account is told which address was invited.
     bob = pages["bob"]
@@ -47,6 +50,7 @@ def test_invitations_new_existing_wrong_expired_and_reused(browser: Browser, liv
     bob.goto(olly_link)
     expect(bob.get_by_role("heading", name="This invitation is for another account")).to_be_visible()
     expect(bob.get_by_text("olly@example.org").first).to_be_visible()
+    assert_accessible(bob)
 
     # An existing account logs in from the link and accepts.
     old = pages["old"]
@@ -54,15 +58,18 @@ def test_invitations_new_existing_wrong_expired_and_reused(browser: Browser, liv
     old.get_by_role("link", name="Log in").last.click()
     old.get_by_label("Email").fill("olly@example.org")
     old.get_by_label("Password").fill(PASSWORD)
-    old.get_by_role("button", name="Sign In").click()
+    old.get_by_role("button", name="Log in").click()
+    assert_accessible(old)
     old.get_by_role("button", name="Accept invitation").click()
     expect(old.get_by_role("heading", name="Career Starts")).to_be_visible()
+    assert_accessible(old)
 
     # An expired link says so, and whom to ask.
     Invitation.objects.filter(email="zed@example.org").update(expires_at=timezone.now() - timedelta(hours=1))
     new.goto(last_link_to("zed@example.org", "/invitations/"))
     expect(new.get_by_role("heading", name="This invitation has expired")).to_be_visible()
     expect(new.get_by_text("ada@example.org")).to_be_visible()
+    assert_accessible(new)
 
     # The admin sees every state.
     page.reload()

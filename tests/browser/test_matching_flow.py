@@ -5,7 +5,7 @@ from playwright.sync_api import Browser, expect
 
 from matching.models import Pairing
 from organizations.models import Role
-from tests.browser.helpers import log_in
+from tests.browser.helpers import assert_accessible, log_in
 from tests.factories import PASSWORD, Survey, member
 
 
@@ -26,15 +26,18 @@ def test_mentee_questionnaire_to_explained_recommendations(browser: Browser, liv
     page.get_by_role("button", name="Save and continue").click()
 
     expect(page.get_by_text("0 of 3 required questions answered")).to_be_visible()
+    assert_accessible(page)
     page.get_by_label("English").check()
     page.get_by_role("button", name="Save answers").click()
     expect(page.get_by_text("This question needs an answer.").first).to_be_visible()
     expect(page.get_by_text("1 of 3 required questions answered")).to_be_visible()
+    assert_accessible(page)
     page.get_by_label("Networking").check()
     page.get_by_role("group", name="How structured do you like sessions?").get_by_label("4").check()
     page.get_by_role("button", name="Save answers").click()
 
     expect(page.get_by_role("heading", name="Your recommended mentors")).to_be_visible()
+    assert_accessible(page)
     cards = page.locator(".suggestions > li")
     expect(cards).to_have_count(2)
     expect(cards.first).to_contain_text("Nora Networker")
@@ -59,9 +62,11 @@ def test_admin_previews_and_approves_auto_pairing(browser: Browser, live_server,
     page.get_by_role("button", name="Auto-pair all").click()
 
     expect(page.get_by_text("Ready to review")).to_be_visible()
+    assert_accessible(page)
     expect(page.get_by_role("row", name="Fanny Francophone")).to_contain_text("No mentor meets their hard requirements")
     assert Pairing.objects.count() == 0
     page.get_by_role("button", name="Approve and save these pairs").click()
     expect(page.get_by_text("2 pairings saved")).to_be_visible()
     expect(page.get_by_role("heading", name="1 unpaired mentee")).to_be_visible()
+    assert_accessible(page)
     assert Pairing.objects.filter(source="auto").count() == 2

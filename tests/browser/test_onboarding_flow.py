@@ -7,7 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
 from organizations.models import OnboardingSlot
-from tests.browser.helpers import last_link_to, log_in, register_from_invitation
+from tests.browser.helpers import assert_accessible, last_link_to, log_in, register_from_invitation
 from tests.factories import PASSWORD, UserFactory
 
 
@@ -28,6 +28,7 @@ def test_organization_to_live_program(browser: Browser, live_server, transaction
     visitor.get_by_label("Organization administrator's email").fill("ada@example.org")
     visitor.get_by_role("button", name="Submit").click()
     expect(visitor.get_by_text("Waiting for review")).to_be_visible()
+    assert_accessible(visitor)
 
     # Platform staff approve it.
     log_in(staff, "staff@example.org", PASSWORD)
@@ -35,12 +36,14 @@ def test_organization_to_live_program(browser: Browser, live_server, transaction
     staff.get_by_role("link", name="Helping Hands").click()
     staff.get_by_role("button", name="Approve").click()
     expect(staff.get_by_text("was reviewed")).to_be_visible()
+    assert_accessible(staff)
 
     # The designated administrator completes their registration from the email.
     admin.goto(last_link_to("ada@example.org", "/invitations/"))
     expect(admin.get_by_label("Email")).to_have_value("ada@example.org")
     register_from_invitation(admin, "Ada Admin", PASSWORD)
     expect(admin.get_by_role("heading", name="Helping Hands")).to_be_visible()
+    assert_accessible(admin)
 
     # ... and submits a program.
     admin.get_by_role("link", name="Submit Program").click()
@@ -52,11 +55,13 @@ def test_organization_to_live_program(browser: Browser, live_server, transaction
     admin.get_by_label("Program administrator's email").fill("pat@example.org")
     admin.get_by_role("button", name="Submit").click()
     expect(admin.get_by_role("cell", name="Waiting for review")).to_be_visible()
+    assert_accessible(admin)
 
     staff.goto("/staff/")
     staff.get_by_role("link", name="Career Starts").click()
     staff.get_by_role("button", name="Approve").click()
     assert "approved" in [m for m in mail.outbox if m.to == ["ada@example.org"]][-1].subject
+    assert_accessible(staff)
 
     # Onboarding sign-up, then the access request appears.
     admin.goto(admin.url)
@@ -66,6 +71,7 @@ def test_organization_to_live_program(browser: Browser, live_server, transaction
     admin.get_by_role("radio").first.check()
     admin.get_by_role("button", name="Sign up").click()
     expect(admin.get_by_text("You are signed up for the onboarding session")).to_be_visible()
+    assert_accessible(admin)
     admin.get_by_role("link", name="Helping Hands").first.click()
     admin.get_by_role("link", name="Career Starts").click()
     admin.get_by_role("link", name="Request Access to the E-Mentoring Platform").click()
@@ -74,10 +80,13 @@ def test_organization_to_live_program(browser: Browser, live_server, transaction
     admin.get_by_label("Mentees expected").fill("25")
     admin.get_by_role("button", name="Request Access").click()
     expect(admin.get_by_text("Access requested")).to_be_visible()
+    assert_accessible(admin)
 
     staff.goto("/staff/")
     staff.get_by_role("link", name="Career Starts").click()
     staff.get_by_role("button", name="Grant access").click()
+    expect(staff.get_by_text("was reviewed")).to_be_visible()
+    assert_accessible(staff)
 
     # The program administrator's email comes from the program, and sets their password.
     message = [m for m in mail.outbox if m.to == ["pat@example.org"]][-1]
@@ -87,3 +96,4 @@ def test_organization_to_live_program(browser: Browser, live_server, transaction
     expect(program_admin.get_by_role("heading", name="Career Starts")).to_be_visible()
     expect(program_admin.get_by_text("Program admin")).to_be_visible()
     expect(program_admin.get_by_text("Live")).to_be_visible()
+    assert_accessible(program_admin)

@@ -118,3 +118,14 @@ def test_only_mentees_see_recommendations(client, survey):
     assert client.get(url(survey.program)).status_code == 403
     client.force_login(MembershipFactory(program=survey.program, role=Role.PROGRAM_ADMIN).user)
     assert client.get(url(survey.program)).status_code == 403
+
+
+def test_the_score_is_read_out_as_words_not_hidden_in_an_ignored_label(client, survey):
+    mentee = survey.person(Role.MENTEE, skills=["Networking"])
+    survey.person(Role.MENTOR, full_name="Best Match", skills=["Networking"])
+    client.force_login(mentee)
+    page = client.get(url(survey.program)).content.decode()
+    # An aria-label on a plain <span> is dropped by screen readers: the words are visually hidden text instead.
+    assert "aria-label=" not in page.split('<ol class="suggestions">')[1]
+    assert '<span aria-hidden="true">100<small>/100</small></span>' in page
+    assert '<span class="visually-hidden">match score 100 out of 100</span>' in page

@@ -1,0 +1,170 @@
+"""Every page fits a phone: nothing wider than a 390 px screen, and it reflows at 320 px (WCAG 1.4.10),
+with no axe-core violation of WCAG 2.1 A/AA at either width."""
+
+from datetime import timedelta
+from urllib.parse import urlparse
+
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from organizations.models import AccessRequest, OnboardingSlot, ReviewStatus, Role
+from tests.browser.helpers import assert_accessible, axe_violations, last_link_to, log_in
+from tests.factories import PASSWORD, OrganizationFactory, ProgramFactory, Survey, UserFactory, member
+
+WIDTHS = (390, 320)
+LONG_NAMES = ("Alexandra Montgomery-Vanderbilt", "Bartholomew Fitzwilliam-Okonkwo", "Chiara Delacroix-Łukasiewicz")
+
+
+def _overflow(page: Page) -> int:
+    """How many pixels the page is wider than the window (0 when it fits)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def _check(page: Page, name: str, path: str, failures: list[str]) -> None:
+    """Visit ``path`` at each phone width; note every overflow and axe violation under the page's name."""
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(path)
+        if (extra := _overflow(page)) > 0:
+            failures.append(f"{name} ({path}) at {width} px: {extra} px wider than the screen")
+        failures.extend(f"{name} ({path}) at {width} px: {violation}" for violation in axe_violations(page))
+
+
+def _seed(survey: Survey) -> dict:
+    """A live program with long names in every table: people, questions, invitations, pairings, reviews."""
+    program = survey.program
+    program.organization.name = "Helping Hands of the Greater Metropolitan Region"
+    program.organization.save()
+    people = {
+        "org_admin": member(program, Role.ORGANIZATION_ADMIN, full_name="Ada Administrator", email="ada@example.org"),
+        "mentee": survey.person(Role.MENTEE, full_name="Mia Mentee", email="mia@example.org", skills=["Networking"]),
+        "staff": UserFactory(email="staff@example.org", full_name="Stella Staff", is_staff=True),
+    }
+    for index, name in enumerate(LONG_NAMES):
+        survey.person(
+            Role.MENTOR, full_name=name, email=f"mentor.{index}.with-a-long-address@example.org", skills=["Networking"]
+        )
+        survey.person(
+            Role.MENTEE,
+            full_name=f"{name} Junior",
+            email=f"mentee.{index}.long-address@example.org",
+            skills=["Networking"],
+        )
+    pending = OrganizationFactory(name="Neighbourhood Mentors Association", status=ReviewStatus.PENDING)
+    waiting_program = ProgramFactory(
+        name="Second Chances Apprenticeship Program", status=ReviewStatus.PENDING, is_live=False
+    )
+    access = AccessRequest.objects.create(
+        program=ProgramFactory(organization=waiting_program.organization, name="Summer Bridge", is_live=False),
+        organization=waiting_program.organization,
+        admin_name="Pat Program",
+        admin_email="pat.program.administrator@example.org",
+        goals="Pair first-generation students with professionals.",
+    )
+    OnboardingSlot.objects.create(starts_at=timezone.now() + timedelta(days=3), meeting_url="https://meet.example.org/")
+    return {**people, "pending": pending, "waiting_program": waiting_program, "access": access}
+
+
+def _admin_acts(page: Page, survey: Survey) -> dict:
+    """The admin fills the tables through the forms (checking each page it lands on): invitations, a pairing, a run."""
+    program = survey.program
+    org_url, program_url = program.organization.get_absolute_url(), program.get_absolute_url()
+    page.goto(f"{org_url}invitations/")
+    for email in ("alexandra.montgomery-vanderbilt@example.org", "revoked.person@example.org"):
+        page.get_by_label("Email address").fill(email)
+        page.get_by_label("Invite as").select_option(label="Mentee")
+        page.get_by_role("button", name="Send invitation").click()
+        expect(page.get_by_text(f"Invitation sent to {email}.")).to_be_visible()
+        assert_accessible(page)
+    page.get_by_role("button", name="Revoke the invitation to revoked.person@example.org").click()
+    assert_accessible(page)
+    page.goto(f"{program_url}invitations/")
+    page.get_by_label("Email address").fill("bartholomew.fitzwilliam-okonkwo@example.org")
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_text("Invitation sent to bartholomew.fitzwilliam-okonkwo@example.org.")).to_be_visible()
+    assert_accessible(page)
+    page.goto(f"{program_url}pairing/")
+    page.get_by_role("button", name=f"Pair {LONG_NAMES[0]} Junior with {LONG_NAMES[0]}").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Auto-pair all").click()
+    expect(page.get_by_text("Ready to review")).to_be_visible()
+    assert_accessible(page)
+    return {"run": urlparse(page.url).path}
+
+
+def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, live_server, transactional_db, survey: Survey):
+    seeded = _seed(survey)
+    program = survey.program
+    org_url, program_url = program.organization.get_absolute_url(), program.get_absolute_url()
+    question = survey.skills.pk
+    new_page = lambda: browser.new_context(base_url=live_server.url).new_page()  # noqa: E731 (one per person)
+    failures: list[str] = []
+
+    admin = new_page()
+    log_in(admin, "ada@example.org", PASSWORD)
+    acted = _admin_acts(admin, survey)
+    for name, path in {
+        "home": "/home/",
+        "profile edit": "/profile/edit/",
+        "organization page": org_url,
+        "organization members": f"{org_url}members/",
+        "organization invitations": f"{org_url}invitations/",
+        "add a mentor": f"{org_url}mentors/add/",
+        "submit a program": f"{org_url}programs/submit/",
+        "onboarding sign-up": f"{org_url}onboarding/",
+        "program overview": program_url,
+        "people": f"{program_url}people/",
+        "program invitations": f"{program_url}invitations/",
+        "questionnaire builder": f"{program_url}questionnaire/builder/",
+        "a question's page": f"{program_url}questionnaire/builder/{question}/",
+        "new question": f"{program_url}questionnaire/builder/new/",
+        "pairing": f"{program_url}pairing/",
+        "auto-pair run": acted["run"],
+        "not found (logged in)": "/o/no-such-organization/",
+    }.items():
+        _check(admin, name, path, failures)
+
+    mentee = new_page()
+    log_in(mentee, "mia@example.org", PASSWORD)
+    mentee.goto(f"{program_url}recommendations/")
+    expect(mentee.get_by_text("match score 100 out of 100").first).to_be_attached()  # the cards with scores
+    for name, path in {
+        "program overview (mentee)": program_url,
+        "profile step": f"{program_url}profile/",
+        "questionnaire": f"{program_url}questionnaire/",
+        "recommendations": f"{program_url}recommendations/",
+        "forbidden (mentee on pairing)": f"{program_url}pairing/",
+    }.items():
+        _check(mentee, name, path, failures)
+
+    staff = new_page()
+    log_in(staff, "staff@example.org", PASSWORD)
+    staff.goto(f"/staff/organizations/{seeded['pending'].pk}/")
+    staff.get_by_role("button", name="Reject").click()
+    expect(staff.get_by_text("Say why it is rejected")).to_be_visible()
+    assert_accessible(staff)
+    for name, path in {
+        "staff reviews": "/staff/",
+        "staff organization review": f"/staff/organizations/{seeded['pending'].pk}/",
+        "staff program review": f"/staff/programs/{seeded['waiting_program'].pk}/",
+        "staff access review": f"/staff/access/{seeded['access'].pk}/",
+        "staff onboarding sessions": "/staff/onboarding/",
+    }.items():
+        _check(staff, name, path, failures)
+
+    visitor = new_page()
+    for name, path in {
+        "landing": "/",
+        "login": "/accounts/login/",
+        "signup": "/accounts/signup/",
+        "password reset": "/accounts/password/reset/",
+        "submit your organization": "/organizations/submit/",
+        "terms": "/terms/",
+        "privacy": "/privacy/",
+        "invitation": last_link_to("alexandra.montgomery-vanderbilt@example.org", "/invitations/"),
+        "withdrawn invitation": last_link_to("revoked.person@example.org", "/invitations/"),
+        "not found": "/no-such-page/",
+    }.items():
+        _check(visitor, name, path, failures)
+
+    assert not failures, "\n".join(failures)

@@ -106,6 +106,8 @@ def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, live_server, t
     for name, path in {
         "home": "/home/",
         "profile edit": "/profile/edit/",
+        "email addresses": "/accounts/email/",
+        "change password": "/accounts/password/change/",
         "organization page": org_url,
         "organization members": f"{org_url}members/",
         "organization invitations": f"{org_url}invitations/",

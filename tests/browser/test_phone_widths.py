@@ -143,7 +143,7 @@ def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, live_server, t
     log_in(staff, "staff@example.org", PASSWORD)
     staff.goto(f"/staff/organizations/{seeded['pending'].pk}/")
     staff.get_by_role("button", name="Reject").click()
-    expect(staff.get_by_text("Say why it is rejected")).to_be_visible()
+    expect(staff.get_by_role("link", name="Reason: Say why it is rejected")).to_be_visible()  # the summary
     assert_accessible(staff)
     for name, path in {
         "staff reviews": "/staff/",

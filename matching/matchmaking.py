@@ -24,8 +24,9 @@ from django.db.models import Count, Q
 
 from matching import engine, selectors
 from matching.capacity import free_places
+from matching.engine import unassigned
 from matching.models import Answer, Audience, MentorDecline, Pairing, PairingStatus, Question, QuestionKind
-from matching.reasons import reason_sentences
+from matching.reasons import reason_sentences, unassigned_code, unassigned_sentence
 from matching.selectors import Questionnaire
 from organizations.models import Membership, Program, Role
 
@@ -234,6 +235,7 @@ class MenteeSuggestions:
 
     mentee: Membership
     suggestions: list[Suggestion] = field(default_factory=list)
+    why: str = ""  # without suggestions: why none, in words (``reasons.unassigned_sentence``)
 
 
 def _explain(
@@ -286,33 +288,59 @@ def recommendations_for(
 def suggestions_for_mentees(
     program: Program, mentees: list[Membership], per_mentee: int = 3
 ) -> list[MenteeSuggestions]:
-    """The best mentors with room for each mentee of a page, with scores and reasons."""
+    """The best mentors with room for each mentee of a page, with scores and reasons; or why none.
+
+    A mentor with nothing in common (score 0) is no suggestion. A mentee without suggestions gets the
+    first true reason (``engine.unassigned``), as the auto-pairing's preview gives it.
+    """
     questionnaire = selectors.questionnaire_for(program)
     specs = question_specs(program, questionnaire)
     places = mentor_places(program)
-    if not places.ids or not mentees:
-        return [MenteeSuggestions(m) for m in mentees]
+    if not mentees:
+        return []
+    if not places.ids:
+        why = unassigned_sentence(questionnaire, unassigned.NO_MENTORS)
+        return [MenteeSuggestions(m, why=why) for m in mentees]
     pool = _mentor_pool(program, questionnaire, specs, places.ids)
     answers = answer_dicts(questionnaire, [m.pk for m in mentees])
     matrix = engine.encode_answers(specs, answers)
     exclusions = _pair_exclusions(program, [m.pk for m in mentees], pool.mentor_ids)
     scorer = engine.Scorer(specs, matrix, pool.index, mentor_mask=places.free > 0, exclusions=exclusions)
     top_indices, top_scores = scorer.top(per_mentee)
-    ids = sorted({pool.mentor_ids[j] for j in top_indices.ravel() if j >= 0})
+    shown = (top_indices >= 0) & np.isfinite(top_scores) & (np.rint(top_scores) > 0)
+    ids = sorted({pool.mentor_ids[j] for j in top_indices[shown]})
     mentors = Membership.objects.select_related("user").in_bulk(ids)
     mentor_answers = dict(zip(ids, answer_dicts(questionnaire, ids), strict=True))
     result = []
     for i, mentee in enumerate(mentees):
         item = MenteeSuggestions(mentee)
-        for j, score in zip(top_indices[i], top_scores[i], strict=True):
-            if j < 0 or not np.isfinite(score):
-                continue
+        for j, score in zip(top_indices[i][shown[i]], top_scores[i][shown[i]], strict=True):
             mentor = mentors[pool.mentor_ids[j]]
             name = mentor.user.get_short_name()
             reasons = _explain(questionnaire, specs, answers[i], mentor_answers[mentor.pk], name)
             item.suggestions.append(Suggestion(mentor, round(float(score)), reasons, int(places.free[j])))
         result.append(item)
+    without = [i for i, item in enumerate(result) if not item.suggestions]
+    for i, code in zip(without, _why(matrix, pool, specs, without, places.free, exclusions), strict=True):
+        result[i].why = unassigned_sentence(questionnaire, code)
     return result
+
+
+def _why(
+    answers: engine.AnswerMatrix,
+    pool: MentorPool,
+    specs: list[engine.QuestionSpec],
+    rows: list[int],
+    room: np.ndarray,
+    exclusions: list[tuple[int, int]],
+) -> list[str]:
+    """Why each of ``rows`` has no mentor, stored as ``reasons.unassigned_code`` (one engine call)."""
+    if not rows:
+        return []
+    position = {row: k for k, row in enumerate(rows)}
+    pairs = [(position[i], j) for i, j in exclusions if i in position]
+    whys = unassigned.why_unassigned(answers.take(rows), pool.index, specs, mentor_room=room, exclusions=pairs)
+    return [unassigned_code(why) for why in whys]
 
 
 # ------------------------------------------------------------------ auto-pairing
@@ -359,15 +387,20 @@ def auto_pair(program: Program, *, progress: Callable[[int], None] = lambda perc
     compute_seconds = time.perf_counter() - started
     progress(80)
     if assignment is None:
-        nobody = [ProposedMentor(pk, unassigned_reason=engine.NO_MENTOR_WITH_ROOM) for pk in mentees]
+        nobody = [ProposedMentor(pk, unassigned_reason=unassigned.NO_MENTORS) for pk in mentees]
         return AutoPairing(nobody, greedy_total=None, compute_seconds=compute_seconds)
+    # Room after this pairing's own pairs: an unassigned mentee's compatible mentors are then full.
+    taken = assignment.mentor[assignment.mentor >= 0]
+    room = places.free - np.bincount(taken, minlength=len(places.ids))
+    left = [i for i in range(len(mentees)) if assignment.mentor[i] < 0]
+    why = dict(zip(left, _why(mentee_answers, pool, specs, left, room, exclusions), strict=True))
     proposals = []
     for i, mentee_id in enumerate(mentees):
         j = int(assignment.mentor[i])
         if j >= 0:
             proposals.append(ProposedMentor(mentee_id, pool.mentor_ids[j], float(assignment.score[i])))
         else:
-            proposals.append(ProposedMentor(mentee_id, unassigned_reason=assignment.unassigned_reason.get(i, "")))
+            proposals.append(ProposedMentor(mentee_id, unassigned_reason=why[i]))
     greedy = _greedy_total(mentee_answers, pool, specs, places, exclusions)
     return AutoPairing(proposals, greedy_total=greedy, compute_seconds=compute_seconds)
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from matching import matchmaking, selectors
 from matching.forms.answers import CapacityForm
 from matching.models import AutoPairRun, PairingStatus, RunStatus
+from matching.reasons import unassigned_sentence
 from matching.services import answers as answer_service
 from matching.services import pairing as service
 from organizations.decorators import tenant_view
@@ -71,10 +72,14 @@ def _run(request: HttpRequest, pk: int) -> AutoPairRun:
 def autopair_run(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
     run = _run(request, pk)
     proposals = run.proposals.select_related("mentee__user", "mentor__user").order_by("mentor_id", "-score")
+    questionnaire = selectors.questionnaire_for(request.program)
+    unassigned = [p for p in proposals if not p.mentor_id]
+    for proposal in unassigned:
+        proposal.why = unassigned_sentence(questionnaire, proposal.unassigned_reason)
     context = {
         "run": run,
         "paired": [p for p in proposals if p.mentor_id],
-        "unassigned": [p for p in proposals if not p.mentor_id],
+        "unassigned": unassigned,
         "working": run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
     }
     return render(request, "matching/autopair_run.html", context)

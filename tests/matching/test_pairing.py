@@ -108,7 +108,7 @@ def test_autopair_previews_then_saves_without_emails(client, survey, admin, djan
     assert run.status == RunStatus.PREVIEW and Pairing.objects.count() == 0
     page = client.get(response.url).content.decode()
     assert "Approve and save these pairs" in page
-    assert "No mentor meets their hard requirements" in page and "Only French" in page
+    assert "No mentor meets the requirement “Languages”." in page and "Only French" in page
     assert run.summary["paired"] == 3 and run.summary["unassigned"] == 1
     proposals = AutoPairProposal.objects.filter(run=run, mentor__isnull=False)
     assert {p.mentee.user for p in proposals} == set(mentees)
@@ -236,3 +236,33 @@ def test_autopair_preview_runs_the_same_queries_with_few_and_many_proposals(clie
             )
 
     assert_constant_queries(client, url(survey.program, "matching:autopair_run", run.pk), add_rows)
+
+
+def test_unassigned_reasons_are_the_true_ones_and_the_same_on_both_pages(
+    client, survey, admin, django_capture_on_commit_callbacks
+):
+    ann = survey.person(Role.MENTOR, full_name="Ann Anglo").memberships.get()
+    survey.person(Role.MENTOR, full_name="Bob Anglo", skills=["Networking"])  # one free place
+    pairing_create(program=survey.program, mentor=ann, mentee=survey.person(Role.MENTEE).memberships.get(), by=admin)
+    member(survey.program, Role.MENTEE, full_name="Nora Noanswers")
+    survey.person(Role.MENTEE, full_name="Fern French", languages=["French"])
+    survey.person(Role.MENTEE, full_name="Eve Early", skills=["Networking"])
+    survey.person(Role.MENTEE, full_name="Ed Late")
+    client.force_login(admin)
+    pairing_page = client.get(url(survey.program, "matching:pairing"))
+    text = pairing_page.content.decode()
+    assert "No compatible mentor with room" not in text  # Bob has room
+    assert "Has not answered the questionnaire yet." in text and "No mentor meets the requirement “Languages”." in text
+    why = {row.mentee.user.full_name: row.why for row in pairing_page.context["rows"] if not row.suggestions}
+    assert why == {
+        "Nora Noanswers": "Has not answered the questionnaire yet.",
+        "Fern French": "No mentor meets the requirement “Languages”.",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(survey.program, "matching:autopair"))
+    run = AutoPairRun.objects.get()
+    preview = client.get(url(survey.program, "matching:autopair_run", run.pk))
+    page = preview.content.decode()
+    assert "Has not answered the questionnaire yet." in page and "hard requirements" not in page
+    left = {p.mentee.user.full_name: p.why for p in preview.context["unassigned"]}
+    assert left == {**why, "Ed Late": "Every compatible mentor is full."}  # Bob's one place went to Eve

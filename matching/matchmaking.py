@@ -253,10 +253,10 @@ def recommendations_for(
 ) -> list[Suggestion]:
     """The mentee's top mentors (program.recommendations_count) with score and reasons.
 
-    Leaves out mentors with no free place, already paired with the mentee, who
-    declined them, or whom a hard requirement excludes. Demand is spread: the
-    order (not the score shown) gives way for mentors whom many unpaired
-    mentees currently see at the top, relative to their free places.
+    Leaves out mentors with no free place, already paired with the mentee, who declined them,
+    whom a hard requirement excludes, or who have nothing in common with them (score 0).
+    Demand is spread: the order (not the score shown) gives way for mentors whom many
+    unpaired mentees currently see at the top, relative to their free places.
     """
     questionnaire = questionnaire or selectors.questionnaire_for(program)
     specs = question_specs(program, questionnaire)
@@ -274,11 +274,13 @@ def recommendations_for(
         mentor_demand=_remembered_demand(program, pool),
         exclude_mentors=[j for _i, j in _pair_exclusions(program, [mentee.pk], pool.mentor_ids)],
     )
-    rows = [int(j) for j in result.mentors]
+    # A mentor with nothing in common (a score shown as 0) is not recommended.
+    rows = [int(j) for j, score in zip(result.mentors, result.scores, strict=True) if round(float(score)) > 0]
     ids = [pool.mentor_ids[j] for j in rows]
     mentors = Membership.objects.select_related("user").in_bulk(ids)
     suggestions = []
-    for row, pk, score, answers in zip(rows, ids, result.scores, answer_dicts(questionnaire, ids), strict=True):
+    scores = [score for score in result.scores if round(float(score)) > 0]
+    for row, pk, score, answers in zip(rows, ids, scores, answer_dicts(questionnaire, ids), strict=True):
         mentor = mentors[pk]
         reasons = _explain(questionnaire, specs, mentee_answers, answers, mentor.user.get_short_name())
         suggestions.append(Suggestion(mentor, round(float(score)), reasons, int(places.free[row])))

@@ -10,6 +10,9 @@ from matching.engine import unassigned
 from matching.models import Question
 from matching.selectors import Questionnaire
 
+# Two numbers are called close from three quarters of the similarity on: one step apart on a 1-5 scale.
+CLOSE = 0.75
+
 
 def _labels(question: Question, indices) -> list[str]:
     options = list(question.options.all())
@@ -31,6 +34,8 @@ def reason_sentence(question: Question, reason: engine.Reason, mentor_name: str)
         a, b = reason.values
         if a == b:
             return _("%(label)s: both %(value)g") % {"label": label, "value": a}
+        if reason.similarity < CLOSE:  # it adds some points, but 1 and 4 on a scale are not "close"
+            return None
         return _("%(label)s: close (%(a)g and %(b)g)") % {"label": label, "a": a, "b": b}
     shared = ", ".join(_labels(question, reason.matched))
     return _("%(label)s: both %(shared)s") % {"label": label, "shared": shared}

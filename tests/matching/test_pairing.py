@@ -266,3 +266,13 @@ def test_unassigned_reasons_are_the_true_ones_and_the_same_on_both_pages(
     assert "Has not answered the questionnaire yet." in page and "hard requirements" not in page
     left = {p.mentee.user.full_name: p.why for p in preview.context["unassigned"]}
     assert left == {**why, "Ed Late": "Every compatible mentor is full."}  # Bob's one place went to Eve
+
+
+def test_the_pairing_page_suggests_no_mentor_with_nothing_in_common(client, survey, admin):
+    survey.person(Role.MENTEE, full_name="Mia Mentee", skills=["Networking"], structure=1)
+    survey.person(Role.MENTOR, full_name="Bea Artmentor", structure=5)
+    client.force_login(admin)
+    response = client.get(url(survey.program, "matching:pairing"))
+    page = response.content.decode()
+    assert "Bea Artmentor" not in page and "0/100" not in page
+    assert "No mentor with room has anything in common with their answers." in page

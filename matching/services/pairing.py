@@ -155,8 +155,11 @@ def _write_proposals(run: AutoPairRun, result: matchmaking.AutoPairing) -> dict:
 
 
 @transaction.atomic
-def autopair_approve(*, run: AutoPairRun, by: User | None) -> dict:
-    """Save a previewed run's pairs (without emails for anyone to decide, seed 000).
+def autopair_approve(*, run: AutoPairRun, by: User | None, notify: bool = False) -> dict:
+    """Save a previewed run's pairs; nobody is asked to decide (seed 000).
+
+    With ``notify``, each saved pair is told by email after commit that it is paired (a
+    confirmation, as after pairing by hand), with the other's address.
 
     Set-based, so ten thousand pairs take about a second: the run's mentors are
     locked in one query, their current mentees counted in one, and the pairs
@@ -204,10 +207,21 @@ def autopair_approve(*, run: AutoPairRun, by: User | None) -> dict:
             )
         )
     Pairing.objects.bulk_create(pairings, batch_size=2000)
+    if notify and pairings:
+        _confirm_by_email([pairing.pk for pairing in pairings])
     run.status, run.decided_at = RunStatus.APPROVED, timezone.now()
     run.summary = {**run.summary, "saved": len(pairings), "skipped": len(proposals) - len(pairings)}
     run.save(update_fields=["status", "decided_at", "summary"])
     return run.summary
+
+
+def _confirm_by_email(pairing_ids: list[int]) -> None:
+    """The confirmation emails of freshly saved pairings (each email is queued after commit)."""
+    saved = Pairing.objects.filter(pk__in=pairing_ids).select_related(
+        "program__organization", "mentor__user", "mentee__user"
+    )
+    for pairing in saved:
+        emails.pairing_created(pairing)
 
 
 @transaction.atomic

@@ -91,7 +91,8 @@ def autopair_decide(request: HttpRequest, organization: str, program: str, pk: i
     run = _run(request, pk)
     try:
         if "approve" in request.POST:
-            summary = service.autopair_approve(run=run, by=request.user)
+            notify = request.POST.get("notify") == "1"
+            summary = service.autopair_approve(run=run, by=request.user, notify=notify)
             messages.success(request, _("%(saved)s pairings saved; %(skipped)s no longer possible.") % summary)
         else:
             service.autopair_discard(run=run)

@@ -276,3 +276,47 @@ def test_the_pairing_page_suggests_no_mentor_with_nothing_in_common(client, surv
     page = response.content.decode()
     assert "Bea Artmentor" not in page and "0/100" not in page
     assert "No mentor with room has anything in common with their answers." in page
+
+
+def test_after_pairing_each_sees_the_other_and_how_to_reach_them(client, survey, admin):
+    mentee = survey.person(Role.MENTEE, full_name="Mia Mentee", email="mia@example.org")
+    mentor = survey.person(Role.MENTOR, full_name="Nate Networker", email="nate@example.org")
+    mentor.bio, mentor.languages, mentor.timezone = "I coach public speaking.", "English, Spanish", "America/Toronto"
+    mentor.save()
+    pairing_create(
+        program=survey.program, mentor=mentor.memberships.get(), mentee=mentee.memberships.get(), by=admin, notify=False
+    )
+    program_page = reverse("portal:program", args=[survey.program.organization.slug, survey.program.slug])
+    client.force_login(mentee)
+    for page in (client.get(program_page), client.get(url(survey.program, "matching:recommendations"))):
+        text = page.content.decode()
+        assert "Your mentor: Nate Networker" in text
+        assert "I coach public speaking." in text and "English, Spanish" in text and "America/Toronto" in text
+        assert (
+            '<a class="button" href="mailto:nate@example.org">Write to Nate to schedule your first session</a>' in text
+        )
+    client.force_login(mentor)
+    text = client.get(program_page).content.decode()
+    assert "Your mentee: Mia Mentee" in text and 'href="mailto:mia@example.org"' in text
+
+
+def test_approving_can_tell_each_pair_by_email_as_a_confirmation(
+    client, survey, admin, django_capture_on_commit_callbacks
+):
+    survey.person(Role.MENTEE, full_name="Mia Mentee", email="mia@example.org", skills=["Networking"])
+    survey.person(Role.MENTOR, full_name="Nate Networker", email="nate@example.org", skills=["Networking"])
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(survey.program, "matching:autopair"))
+    run = AutoPairRun.objects.get()
+    preview = client.get(url(survey.program, "matching:autopair_run", run.pk)).content.decode()
+    assert 'name="notify" value="1" id="autopair-notify" checked' in preview and "Tell each pair by email" in preview
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(survey.program, "matching:autopair_decide", run.pk), {"approve": "1", "notify": "1"})
+    assert Pairing.objects.filter(status=PairingStatus.ACTIVE, source="auto").count() == 1
+    by_address = {message.to[0]: message for message in mail.outbox}
+    assert sorted(by_address) == ["mia@example.org", "nate@example.org"]
+    assert "Nate Networker is now your mentor" in by_address["mia@example.org"].body
+    assert "Write to Nate at nate@example.org." in by_address["mia@example.org"].body
+    assert "Write to Mia at mia@example.org." in by_address["nate@example.org"].body
+    assert not any("accept" in m.body.lower() or "decline" in m.body.lower() for m in mail.outbox)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from matching import engine, selectors
 from matching.capacity import free_places
@@ -326,6 +326,26 @@ def suggestions_for_mentees(
     for i, code in zip(without, _why(matrix, pool, specs, without, places.free, exclusions), strict=True):
         result[i].why = unassigned_sentence(questionnaire, code)
     return result
+
+
+def mentees_with_suggestions(program: Program, mentees: QuerySet[Membership]) -> list[int]:
+    """The pks of ``mentees`` who have at least one suggestion (a mentor with room and something in common).
+
+    For the pairing page's filter: one read of these mentees' answers and one engine pass over them.
+    A mentee without answers has nothing in common with anyone, so only those with answers are read.
+    """
+    questionnaire = selectors.questionnaire_for(program)
+    specs = question_specs(program, questionnaire)
+    places = mentor_places(program)
+    ids = list(mentees.filter(Exists(Answer.objects.filter(membership=OuterRef("pk")))).values_list("pk", flat=True))
+    if not places.ids or not ids:
+        return []
+    pool = _mentor_pool(program, questionnaire, specs, places.ids)
+    matrix = engine.encode_answers(specs, answer_dicts(questionnaire, ids))
+    exclusions = _pair_exclusions(program, ids, pool.mentor_ids)
+    scorer = engine.Scorer(specs, matrix, pool.index, mentor_mask=places.free > 0, exclusions=exclusions)
+    _indices, scores = scorer.top(1)
+    return [pk for pk, best in zip(ids, scores[:, 0], strict=True) if np.isfinite(best) and np.rint(best) > 0]
 
 
 def _why(

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from matching import matchmaking, selectors
 from matching.forms.answers import CapacityForm
+from matching.forms.pairing import HAS_SUGGESTIONS, NO_ANSWERS, PairingFilterForm
 from matching.models import AutoPairRun, PairingStatus, RunStatus
 from matching.reasons import unassigned_sentence
 from matching.services import answers as answer_service
@@ -25,9 +26,20 @@ def _back(request: HttpRequest) -> HttpResponse:
 
 @tenant_view(perm="matching.manage_pairing")
 def pairing_page(request: HttpRequest, organization: str, program: str) -> HttpResponse:
-    page = Paginator(selectors.unpaired_mentees(request.program), PAGE_SIZE).get_page(request.GET.get("page"))
+    form = PairingFilterForm(request.GET)
+    filters = form.filters()
+    mentees = selectors.unpaired_mentees_for_page(
+        request.program, search=filters["search"], no_answers=filters["show"] == NO_ANSWERS, order=filters["order"]
+    )
+    if filters["show"] == HAS_SUGGESTIONS:
+        mentees = mentees.filter(pk__in=matchmaking.mentees_with_suggestions(request.program, mentees))
+    page = Paginator(mentees, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
+        "form": form,
+        "filtered": any(filters[name] for name in ("search", "show")),
+        "unpaired": selectors.unpaired_mentees(request.program).count(),
         "page": page,
+        # Suggestions are computed for this page's mentees only.
         "rows": matchmaking.suggestions_for_mentees(request.program, list(page.object_list)),
         "pairings": selectors.pairings_for(request.program).filter(status=PairingStatus.ACTIVE)[:200],
         "run": selectors.latest_run(request.program),

@@ -185,15 +185,17 @@ def test_admin_overrides_a_mentors_capacity(client, survey, admin):
     assert "Capacity must be between 1 and 3." in response.content.decode()
 
 
-def test_pairing_page_runs_the_same_queries_with_few_and_many_people(client, survey, admin):
+@pytest.mark.parametrize("query", ["", "?q=a&order=name", "?show=no-answers", "?show=suggestions&page=2"])
+def test_pairing_page_runs_the_same_queries_with_few_and_many_people(client, survey, admin, query):
     client.force_login(admin)
 
     def add_rows(count):
         for _ in range(count):
-            survey.person(Role.MENTEE, skills=["Networking"])
+            survey.person(Role.MENTEE, full_name="Ana Mentee", skills=["Networking"])
+            member(survey.program, Role.MENTEE, full_name="Al Unanswered")
             survey.person(Role.MENTOR, skills=["Networking"])
 
-    assert_constant_queries(client, url(survey.program, "matching:pairing"), add_rows)
+    assert_constant_queries(client, url(survey.program, "matching:pairing") + query, add_rows, few=30, many=60)
 
 
 def test_people_page_offers_each_mentors_capacity(client, survey, admin):
@@ -320,3 +322,31 @@ def test_approving_can_tell_each_pair_by_email_as_a_confirmation(
     assert "Write to Nate at nate@example.org." in by_address["mia@example.org"].body
     assert "Write to Mia at mia@example.org." in by_address["nate@example.org"].body
     assert not any("accept" in m.body.lower() or "decline" in m.body.lower() for m in mail.outbox)
+
+
+def test_the_pairing_page_finds_filters_and_pages_unpaired_mentees(client, survey, admin):
+    survey.person(Role.MENTOR, full_name="Nate Networker", skills=["Networking"])
+    survey.person(Role.MENTEE, full_name="Mia Match", skills=["Networking"], structure=3)
+    member(survey.program, Role.MENTEE, full_name="Noah Noanswers")
+    for n in range(25):
+        survey.person(Role.MENTEE, full_name=f"Zed {n:02}", languages=["French"])
+    client.force_login(admin)
+    pairing = url(survey.program, "matching:pairing")
+
+    def listed(query=""):
+        response = client.get(pairing + query)
+        return [row.mentee.user.full_name for row in response.context["rows"]], response.content.decode()
+
+    names, page = listed()
+    assert len(names) == 25 and names[:2] == ["Mia Match", "Noah Noanswers"]  # waiting longest first
+    assert "27 unpaired mentees" in page and "Page 1 of 2" in page
+    assert page.count("<details>") == 1 and "<summary><strong>Mia Match</strong>" in page  # suggestions unfold
+    assert listed("?page=2")[0] == ["Zed 23", "Zed 24"]
+    assert listed("?q=mia")[0] == ["Mia Match"]
+    assert listed("?show=no-answers")[0] == ["Noah Noanswers"]
+    assert listed("?show=suggestions")[0] == ["Mia Match"]
+    names, page = listed("?q=zed&order=newest")
+    assert names[:2] == ["Zed 24", "Zed 23"] and "25 mentees match." in page
+    names, page = listed("?q=zed&order=name&page=1")
+    assert names[0] == "Zed 00" and "Page 1" not in page  # 25 fit on one page
+    assert '<a href="?order=name&amp;page=2#unpaired">Next</a>' in listed("?order=name")[1]  # paging keeps the order

@@ -56,12 +56,18 @@ def test_admin_previews_and_approves_auto_pairing(browser: Browser, live_server,
     page.goto(survey.program.get_absolute_url())
     page.get_by_role("link", name="Pairing").click()
     expect(page.get_by_role("heading", name="3 unpaired mentees")).to_be_visible()
+    pair_ann = page.get_by_role("button", name="Pair Ann Mentee with Nora Mentor")
+    expect(pair_ann).to_be_hidden()  # one compact line per mentee; the suggestions unfold
+    page.get_by_text("Ann Mentee").click()
+    expect(pair_ann).to_be_visible()
     page.get_by_role("button", name="Auto-pair all").click()
 
     expect(page.get_by_text("Ready to review")).to_be_visible()
-    expect(page.get_by_role("row", name="Fanny Francophone")).to_contain_text("No mentor meets their hard requirements")
+    expect(page.get_by_role("row", name="Fanny Francophone")).to_contain_text("No mentor meets the requirement “Languages”.")
     assert Pairing.objects.count() == 0
     page.get_by_role("button", name="Approve and save these pairs").click()
     expect(page.get_by_text("2 pairings saved")).to_be_visible()
     expect(page.get_by_role("heading", name="1 unpaired mentee")).to_be_visible()
+    expect(page.get_by_text("Fanny Francophone")).to_be_visible()
+    expect(page.locator(".mentee-rows")).to_contain_text("No mentor meets the requirement “Languages”.")
     assert Pairing.objects.filter(source="auto").count() == 2

@@ -35,7 +35,7 @@ def reason_sentence(question: Question, reason: engine.Reason, mentor_name: str)
         if a == b:
             return _("%(label)s: both %(value)g") % {"label": label, "value": a}
         if reason.similarity < CLOSE:  # it adds some points, but 1 and 4 on a scale are not "close"
-            return None
+            return _("%(label)s: %(a)g and %(b)g, some way apart") % {"label": label, "a": a, "b": b}
         return _("%(label)s: close (%(a)g and %(b)g)") % {"label": label, "a": a, "b": b}
     shared = ", ".join(_labels(question, reason.matched))
     return _("%(label)s: both %(shared)s") % {"label": label, "shared": shared}

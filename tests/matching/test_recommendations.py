@@ -145,4 +145,5 @@ def test_reasons_read_as_a_person_writes_them_and_only_when_true(client, survey)
     page = client.get(url(survey.program)).content.decode()
     assert "Subjects: both Mathematics" in page
     assert "Which subjects interest you?: both" not in page
-    assert "close (1 and 4)" not in page  # three steps apart on a five-step scale
+    assert "close (1 and 4)" not in page  # three steps apart on a five-step scale: a few points, not "close"
+    assert "Structure: 1 and 4, some way apart" in page

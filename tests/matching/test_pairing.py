@@ -3,7 +3,7 @@ from django.core import mail
 from django.urls import reverse
 
 from matching.models import AutoPairProposal, AutoPairRun, Option, Pairing, PairingStatus, Question, RunStatus
-from matching.services.pairing import PairingError, pairing_create, pairing_end
+from matching.services.pairing import PairingError, autopair_confirm, pairing_create, pairing_end
 from organizations.models import Role
 from tests.factories import member
 from tests.helpers import assert_constant_queries
@@ -322,6 +322,8 @@ def test_approving_can_tell_each_pair_by_email_as_a_confirmation(
     assert "Write to Nate at nate@example.org." in by_address["mia@example.org"].body
     assert "Write to Mia at mia@example.org." in by_address["nate@example.org"].body
     assert not any("accept" in m.body.lower() or "decline" in m.body.lower() for m in mail.outbox)
+    run.refresh_from_db()
+    assert autopair_confirm(run=run) == 0 and len(mail.outbox) == 2  # a redelivered task tells nobody twice
 
 
 def test_the_pairing_page_finds_filters_and_pages_unpaired_mentees(client, survey, admin):

@@ -106,6 +106,8 @@ def autopair_decide(request: HttpRequest, organization: str, program: str, pk: i
             notify = request.POST.get("notify") == "1"
             summary = service.autopair_approve(run=run, by=request.user, notify=notify)
             messages.success(request, _("%(saved)s pairings saved; %(skipped)s no longer possible.") % summary)
+            if notify and summary["saved"]:
+                messages.info(request, _("Both people of each pair are being told by email."))
         else:
             service.autopair_discard(run=run)
             messages.success(request, _("The preview was discarded; nothing changed."))

@@ -314,7 +314,10 @@ def test_approving_can_tell_each_pair_by_email_as_a_confirmation(
     preview = client.get(url(survey.program, "matching:autopair_run", run.pk)).content.decode()
     assert 'name="notify" value="1" id="autopair-notify" checked' in preview and "Tell each pair by email" in preview
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url(survey.program, "matching:autopair_decide", run.pk), {"approve": "1", "notify": "1"})
+        response = client.post(
+            url(survey.program, "matching:autopair_decide", run.pk), {"approve": "1", "notify": "1"}, follow=True
+        )
+    assert "Both people of each pair are being told by email." in response.content.decode()
     assert Pairing.objects.filter(status=PairingStatus.ACTIVE, source="auto").count() == 1
     by_address = {message.to[0]: message for message in mail.outbox}
     assert sorted(by_address) == ["mia@example.org", "nate@example.org"]

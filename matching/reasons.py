@@ -63,7 +63,7 @@ def unassigned_code(why: unassigned.Why) -> str:
 
 def _quoted_labels(questionnaire: Questionnaire, keys: list[str]) -> tuple[str, int]:
     by_key = {q.key: q for q in questionnaire.questions}
-    labels = [f"“{by_key[key].label()}”" for key in keys if key in by_key]
+    labels = [_("“%(label)s”") % {"label": by_key[key].label()} for key in keys if key in by_key]
     return ", ".join(labels), len(labels)
 
 

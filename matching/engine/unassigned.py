@@ -65,10 +65,17 @@ def why_unassigned(
         return [Why(NO_MENTORS)] * n
     requirements = [q for q in questions if q.rule == Rule.REQUIRE]
     answered_any = _answered_any(questions, mentee_answers)
-    reasons: list[Why | None] = [None if answered_any[i] else Why(NO_ANSWERS) for i in range(n)]
+    unanswered, unmet = _requirement_gaps(requirements, mentee_answers, mentors)
+    reasons: list[Why | None] = []
     for i in range(n):
-        if reasons[i] is None:
-            reasons[i] = _requirement_reason(requirements, mentee_answers, mentors, i)
+        if not answered_any[i]:
+            reasons.append(Why(NO_ANSWERS))
+        elif unanswered[i].any():
+            reasons.append(Why(UNANSWERED_REQUIREMENT, _keys(requirements, unanswered[i])))
+        elif unmet[i].any():
+            reasons.append(Why(REQUIREMENT_UNMET, _keys(requirements, unmet[i])))
+        else:
+            reasons.append(None)
     open_rows = np.array([i for i in range(n) if reasons[i] is None], dtype=np.int64)
     if open_rows.size:
         later = _pairing_reasons(mentee_answers, mentors, questions, open_rows, mentor_room, exclusions)
@@ -85,20 +92,23 @@ def _answered_any(questions: Sequence[QuestionSpec], answers: AnswerMatrix) -> n
     return answered
 
 
-def _requirement_reason(
-    requirements: list[QuestionSpec], mentee_answers: AnswerMatrix, mentors: MentorIndex, i: int
-) -> Why | None:
-    """Reasons 3 and 4 for mentee row ``i``: an unanswered requirement, or one no mentor shares."""
-    unanswered, unmet = [], []
-    for q in requirements:
-        wishes = mentee_answers.columns[q.key][i]
-        if not wishes.any():
-            unanswered.append(q.key)
-        elif not (mentors.answers.columns[q.key][:, wishes]).any():
-            unmet.append(q.key)
-    if unanswered:
-        return Why(UNANSWERED_REQUIREMENT, tuple(unanswered))
-    return Why(REQUIREMENT_UNMET, tuple(unmet)) if unmet else None
+def _requirement_gaps(
+    requirements: list[QuestionSpec], mentee_answers: AnswerMatrix, mentors: MentorIndex
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bool (mentees x requirements): left unanswered; answered, but no mentor chose any of those options."""
+    n, r = mentee_answers.n_people, len(requirements)
+    unanswered = np.zeros((n, r), dtype=bool)
+    unmet = np.zeros((n, r), dtype=bool)
+    for k, q in enumerate(requirements):
+        wishes = mentee_answers.columns[q.key]
+        offered = mentors.answers.columns[q.key].any(axis=0)  # the options some mentor chose
+        unanswered[:, k] = ~wishes.any(axis=1)
+        unmet[:, k] = ~unanswered[:, k] & ~(wishes & offered[None, :]).any(axis=1)
+    return unanswered, unmet
+
+
+def _keys(requirements: list[QuestionSpec], flags: np.ndarray) -> tuple[str, ...]:
+    return tuple(q.key for q, flag in zip(requirements, flags, strict=True) if flag)
 
 
 def _pairing_reasons(

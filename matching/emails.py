@@ -7,7 +7,10 @@ from mentorship.mail import absolute_url, queue_email, render_email
 
 
 def pairing_created(pairing: Pairing) -> None:
-    """Both are told, and prompted to schedule a session (seed 000)."""
+    """Both are told the pairing is made, with the other's email, and prompted to schedule a session (seed 000).
+
+    A confirmation, never a request to decide: the same email follows an approved auto-pairing.
+    """
     program = pairing.program
     url = absolute_url(reverse("portal:program", args=[program.organization.slug, program.slug]))
     for person, other in ((pairing.mentor, pairing.mentee), (pairing.mentee, pairing.mentor)):

@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from matching import engine, selectors
 from matching.capacity import free_places
+from matching.engine import unassigned
 from matching.models import Answer, Audience, MentorDecline, Pairing, PairingStatus, Question, QuestionKind
-from matching.reasons import reason_sentences
+from matching.reasons import reason_sentences, unassigned_code, unassigned_sentence
 from matching.selectors import Questionnaire
 from organizations.models import Membership, Program, Role
 
@@ -234,6 +235,7 @@ class MenteeSuggestions:
 
     mentee: Membership
     suggestions: list[Suggestion] = field(default_factory=list)
+    why: str = ""  # without suggestions: why none, in words (``reasons.unassigned_sentence``)
 
 
 def _explain(
@@ -251,10 +253,10 @@ def recommendations_for(
 ) -> list[Suggestion]:
     """The mentee's top mentors (program.recommendations_count) with score and reasons.
 
-    Leaves out mentors with no free place, already paired with the mentee, who
-    declined them, or whom a hard requirement excludes. Demand is spread: the
-    order (not the score shown) gives way for mentors whom many unpaired
-    mentees currently see at the top, relative to their free places.
+    Leaves out mentors with no free place, already paired with the mentee, who declined them,
+    whom a hard requirement excludes, or who have nothing in common with them (score 0).
+    Demand is spread: the order (not the score shown) gives way for mentors whom many
+    unpaired mentees currently see at the top, relative to their free places.
     """
     questionnaire = questionnaire or selectors.questionnaire_for(program)
     specs = question_specs(program, questionnaire)
@@ -272,11 +274,13 @@ def recommendations_for(
         mentor_demand=_remembered_demand(program, pool),
         exclude_mentors=[j for _i, j in _pair_exclusions(program, [mentee.pk], pool.mentor_ids)],
     )
-    rows = [int(j) for j in result.mentors]
+    # A mentor with nothing in common (a score shown as 0) is not recommended.
+    rows = [int(j) for j, score in zip(result.mentors, result.scores, strict=True) if round(float(score)) > 0]
     ids = [pool.mentor_ids[j] for j in rows]
     mentors = Membership.objects.select_related("user").in_bulk(ids)
     suggestions = []
-    for row, pk, score, answers in zip(rows, ids, result.scores, answer_dicts(questionnaire, ids), strict=True):
+    scores = [score for score in result.scores if round(float(score)) > 0]
+    for row, pk, score, answers in zip(rows, ids, scores, answer_dicts(questionnaire, ids), strict=True):
         mentor = mentors[pk]
         reasons = _explain(questionnaire, specs, mentee_answers, answers, mentor.user.get_short_name())
         suggestions.append(Suggestion(mentor, round(float(score)), reasons, int(places.free[row])))
@@ -286,33 +290,79 @@ def recommendations_for(
 def suggestions_for_mentees(
     program: Program, mentees: list[Membership], per_mentee: int = 3
 ) -> list[MenteeSuggestions]:
-    """The best mentors with room for each mentee of a page, with scores and reasons."""
+    """The best mentors with room for each mentee of a page, with scores and reasons; or why none.
+
+    A mentor with nothing in common (score 0) is no suggestion. A mentee without suggestions gets the
+    first true reason (``engine.unassigned``), as the auto-pairing's preview gives it.
+    """
     questionnaire = selectors.questionnaire_for(program)
     specs = question_specs(program, questionnaire)
     places = mentor_places(program)
-    if not places.ids or not mentees:
-        return [MenteeSuggestions(m) for m in mentees]
+    if not mentees:
+        return []
+    if not places.ids:
+        why = unassigned_sentence(questionnaire, unassigned.NO_MENTORS)
+        return [MenteeSuggestions(m, why=why) for m in mentees]
     pool = _mentor_pool(program, questionnaire, specs, places.ids)
     answers = answer_dicts(questionnaire, [m.pk for m in mentees])
     matrix = engine.encode_answers(specs, answers)
     exclusions = _pair_exclusions(program, [m.pk for m in mentees], pool.mentor_ids)
     scorer = engine.Scorer(specs, matrix, pool.index, mentor_mask=places.free > 0, exclusions=exclusions)
     top_indices, top_scores = scorer.top(per_mentee)
-    ids = sorted({pool.mentor_ids[j] for j in top_indices.ravel() if j >= 0})
+    shown = (top_indices >= 0) & np.isfinite(top_scores) & (np.rint(top_scores) > 0)
+    ids = sorted({pool.mentor_ids[j] for j in top_indices[shown]})
     mentors = Membership.objects.select_related("user").in_bulk(ids)
     mentor_answers = dict(zip(ids, answer_dicts(questionnaire, ids), strict=True))
     result = []
     for i, mentee in enumerate(mentees):
         item = MenteeSuggestions(mentee)
-        for j, score in zip(top_indices[i], top_scores[i], strict=True):
-            if j < 0 or not np.isfinite(score):
-                continue
+        for j, score in zip(top_indices[i][shown[i]], top_scores[i][shown[i]], strict=True):
             mentor = mentors[pool.mentor_ids[j]]
             name = mentor.user.get_short_name()
             reasons = _explain(questionnaire, specs, answers[i], mentor_answers[mentor.pk], name)
             item.suggestions.append(Suggestion(mentor, round(float(score)), reasons, int(places.free[j])))
         result.append(item)
+    without = [i for i, item in enumerate(result) if not item.suggestions]
+    for i, code in zip(without, _why(matrix, pool, specs, without, places.free, exclusions), strict=True):
+        result[i].why = unassigned_sentence(questionnaire, code)
     return result
+
+
+def mentees_with_suggestions(program: Program, mentees: QuerySet[Membership]) -> list[int]:
+    """The pks of ``mentees`` who have at least one suggestion (a mentor with room and something in common).
+
+    For the pairing page's filter: one read of these mentees' answers and one engine pass over them.
+    A mentee without answers has nothing in common with anyone, so only those with answers are read.
+    """
+    questionnaire = selectors.questionnaire_for(program)
+    specs = question_specs(program, questionnaire)
+    places = mentor_places(program)
+    ids = list(mentees.filter(Exists(Answer.objects.filter(membership=OuterRef("pk")))).values_list("pk", flat=True))
+    if not places.ids or not ids:
+        return []
+    pool = _mentor_pool(program, questionnaire, specs, places.ids)
+    matrix = engine.encode_answers(specs, answer_dicts(questionnaire, ids))
+    exclusions = _pair_exclusions(program, ids, pool.mentor_ids)
+    scorer = engine.Scorer(specs, matrix, pool.index, mentor_mask=places.free > 0, exclusions=exclusions)
+    _indices, scores = scorer.top(1)
+    return [pk for pk, best in zip(ids, scores[:, 0], strict=True) if np.isfinite(best) and np.rint(best) > 0]
+
+
+def _why(
+    answers: engine.AnswerMatrix,
+    pool: MentorPool,
+    specs: list[engine.QuestionSpec],
+    rows: list[int],
+    room: np.ndarray,
+    exclusions: list[tuple[int, int]],
+) -> list[str]:
+    """Why each of ``rows`` has no mentor, stored as ``reasons.unassigned_code`` (one engine call)."""
+    if not rows:
+        return []
+    position = {row: k for k, row in enumerate(rows)}
+    pairs = [(position[i], j) for i, j in exclusions if i in position]
+    whys = unassigned.why_unassigned(answers.take(rows), pool.index, specs, mentor_room=room, exclusions=pairs)
+    return [unassigned_code(why) for why in whys]
 
 
 # ------------------------------------------------------------------ auto-pairing
@@ -359,15 +409,20 @@ def auto_pair(program: Program, *, progress: Callable[[int], None] = lambda perc
     compute_seconds = time.perf_counter() - started
     progress(80)
     if assignment is None:
-        nobody = [ProposedMentor(pk, unassigned_reason=engine.NO_MENTOR_WITH_ROOM) for pk in mentees]
+        nobody = [ProposedMentor(pk, unassigned_reason=unassigned.NO_MENTORS) for pk in mentees]
         return AutoPairing(nobody, greedy_total=None, compute_seconds=compute_seconds)
+    # Room after this pairing's own pairs: an unassigned mentee's compatible mentors are then full.
+    taken = assignment.mentor[assignment.mentor >= 0]
+    room = places.free - np.bincount(taken, minlength=len(places.ids))
+    left = [i for i in range(len(mentees)) if assignment.mentor[i] < 0]
+    why = dict(zip(left, _why(mentee_answers, pool, specs, left, room, exclusions), strict=True))
     proposals = []
     for i, mentee_id in enumerate(mentees):
         j = int(assignment.mentor[i])
         if j >= 0:
             proposals.append(ProposedMentor(mentee_id, pool.mentor_ids[j], float(assignment.score[i])))
         else:
-            proposals.append(ProposedMentor(mentee_id, unassigned_reason=assignment.unassigned_reason.get(i, "")))
+            proposals.append(ProposedMentor(mentee_id, unassigned_reason=why[i]))
     greedy = _greedy_total(mentee_answers, pool, specs, places, exclusions)
     return AutoPairing(proposals, greedy_total=greedy, compute_seconds=compute_seconds)
 

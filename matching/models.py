@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from matching.engine.specs import CHOICE_KINDS, NUMERIC_KINDS, Kind, Rule
+from matching.labels import short_label
 from organizations.models import Membership, Program
 
 
@@ -103,7 +104,8 @@ class Question(models.Model):
         return self.mentor_text if role == "mentor" and self.mentor_text else self.text
 
     def label(self) -> str:
-        return self.reason_label or self.text
+        """The question's short name in match reasons: the builder's, else one derived from its wording."""
+        return self.reason_label or short_label(self.text)
 
 
 class Option(models.Model):

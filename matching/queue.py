@@ -10,6 +10,7 @@ from celery import current_app
 
 COMPUTE_AUTOPAIR = "matching.tasks.compute_autopair"
 REFRESH_DEMAND = "matching.tasks.refresh_demand"
+CONFIRM_AUTOPAIR = "matching.tasks.confirm_autopair"
 
 
 def enqueue(task_name: str, *args: int) -> None:

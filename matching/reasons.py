@@ -3,10 +3,15 @@
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from matching import engine
+from matching.engine import unassigned
 from matching.models import Question
 from matching.selectors import Questionnaire
+
+# Two numbers are called close from three quarters of the similarity on: one step apart on a 1-5 scale.
+CLOSE = 0.75
 
 
 def _labels(question: Question, indices) -> list[str]:
@@ -29,6 +34,8 @@ def reason_sentence(question: Question, reason: engine.Reason, mentor_name: str)
         a, b = reason.values
         if a == b:
             return _("%(label)s: both %(value)g") % {"label": label, "value": a}
+        if reason.similarity < CLOSE:  # it adds some points, but 1 and 4 on a scale are not "close"
+            return _("%(label)s: %(a)g and %(b)g, some way apart") % {"label": label, "a": a, "b": b}
         return _("%(label)s: close (%(a)g and %(b)g)") % {"label": label, "a": a, "b": b}
     shared = ", ".join(_labels(question, reason.matched))
     return _("%(label)s: both %(shared)s") % {"label": label, "shared": shared}
@@ -39,3 +46,54 @@ def reason_sentences(questionnaire: Questionnaire, reasons: Iterable[engine.Reas
     ordered = sorted(reasons, key=lambda r: (r.rule != "require", -r.contribution))
     sentences = [reason_sentence(questionnaire.question(r.key), r, mentor_name) for r in ordered]
     return [s for s in sentences if s]
+
+
+# ------------------------------------------------------------------ why a mentee has no mentor
+
+_CODE_LENGTH = 100  # AutoPairProposal.unassigned_reason
+
+
+def unassigned_code(why: unassigned.Why) -> str:
+    """A reason as stored in a preview's row: the code, then the question keys (``"requirement unmet:q4,q9"``)."""
+    keys = list(why.keys)
+    while keys and len(f"{why.code}:{','.join(keys)}") > _CODE_LENGTH:
+        keys.pop()
+    return f"{why.code}:{','.join(keys)}" if keys else why.code
+
+
+def _quoted_labels(questionnaire: Questionnaire, keys: list[str]) -> tuple[str, int]:
+    by_key = {q.key: q for q in questionnaire.questions}
+    labels = [_("“%(label)s”") % {"label": by_key[key].label()} for key in keys if key in by_key]
+    return ", ".join(labels), len(labels)
+
+
+def unassigned_sentence(questionnaire: Questionnaire, code: str) -> str:
+    """Why a mentee has no mentor, in words: the same sentence on the pairing page and in a preview."""
+    name, _sep, keys = code.partition(":")
+    labels, count = _quoted_labels(questionnaire, keys.split(",") if keys else [])
+    if name == unassigned.UNANSWERED_REQUIREMENT and count:
+        return _("Has not answered %(questions)s, which a mentor must share.") % {"questions": labels}
+    if name == unassigned.REQUIREMENT_UNMET and count:
+        return ngettext(
+            "No mentor meets the requirement %(questions)s.", "No mentor meets the requirements %(questions)s.", count
+        ) % {"questions": labels}
+    return _sentence(name)
+
+
+def _sentence(name: str) -> str:
+    sentences = {
+        unassigned.NO_MENTORS: _("The program has no mentor yet."),
+        unassigned.NO_ANSWERS: _("Has not answered the questionnaire yet."),
+        unassigned.UNANSWERED_REQUIREMENT: _("Has not answered a question that a mentor must share."),
+        unassigned.REQUIREMENT_UNMET: _("No mentor meets one of their requirements."),
+        unassigned.REQUIREMENTS_UNMET_TOGETHER: _("Each requirement is met by some mentor, but no mentor meets all."),
+        unassigned.ONLY_EXCLUDED: _(
+            "Every mentor who meets their requirements was paired with them before or declined them."
+        ),
+        unassigned.ALL_FULL: _("Every compatible mentor is full."),
+        unassigned.AVAILABLE: _("No mentor with room has anything in common with their answers."),
+        # Stored by previews computed before these reasons existed.
+        "no mentor with room": _("Every compatible mentor is full."),
+        "no compatible mentor": _("No mentor meets one of their requirements."),
+    }
+    return sentences.get(name, _("No mentor could be proposed."))

@@ -7,7 +7,7 @@ What the matching engine needs (specs, encoded answers, free places, the cached 
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
@@ -125,6 +125,21 @@ def unpaired_mentees(program: Program) -> QuerySet[Membership]:
         .select_related("user")
         .order_by("created_at", "pk")
     )
+
+
+_ORDERS = {"waiting": ("created_at", "pk"), "newest": ("-created_at", "-pk"), "name": ("user__full_name", "pk")}
+
+
+def unpaired_mentees_for_page(
+    program: Program, *, search: str = "", no_answers: bool = False, order: str = "waiting"
+) -> QuerySet[Membership]:
+    """The unpaired mentees the pairing page lists: found by name or email, without answers, in an order."""
+    mentees = unpaired_mentees(program)
+    if search:
+        mentees = mentees.filter(Q(user__full_name__icontains=search) | Q(user__email__icontains=search))
+    if no_answers:
+        mentees = mentees.exclude(Exists(Answer.objects.filter(membership=OuterRef("pk"))))
+    return mentees.order_by(*_ORDERS.get(order, _ORDERS["waiting"]))
 
 
 def pairings_for(program: Program) -> QuerySet[Pairing]:

@@ -8,7 +8,7 @@ from django_scopes import scopes_disabled
 
 from matching.models import AutoPairRun, RunStatus
 from matching.services.demand import demand_refresh
-from matching.services.pairing import autopair_compute
+from matching.services.pairing import autopair_compute, autopair_confirm
 from organizations.models import Program
 
 
@@ -26,3 +26,9 @@ def refresh_demand(program_id: int) -> None:
     with scopes_disabled():
         program = Program.objects.select_related("organization").get(pk=program_id)
         demand_refresh(program=program)
+
+
+@shared_task
+def confirm_autopair(run_id: int) -> None:
+    with scopes_disabled():
+        autopair_confirm(run=AutoPairRun.objects.get(pk=run_id))

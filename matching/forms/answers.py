@@ -55,9 +55,11 @@ class QuestionnaireForm(forms.Form):
             )
 
     def answers(self) -> dict[Question, object]:
-        """The cleaned answers as stored: option ids in a list, a number, or text."""
+        """The valid answers as stored (option ids in a list, a number, or text); none for a field in error."""
         result = {}
         for name, question in self.questions.items():
+            if name in self.errors:
+                continue
             value = self.cleaned_data.get(name)
             if question.kind == QuestionKind.SINGLE and value is not None:
                 value = [value]

@@ -8,6 +8,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from matching.labels import short_label
 from matching.models import MatchRule, Option, Question, QuestionKind
 from matching.services.questionnaire import QUESTION_FIELDS, question_problems
 
@@ -83,7 +84,10 @@ class QuestionForm(forms.ModelForm):
             "min_value": _("Number questions only. A scale always runs from 1 to 5."),
             "max_value": _("Number questions only."),
             "weight": _("From 1 to 10: how much this question counts in the match score. A hard requirement has none."),
-            "reason_label": _("For example: Languages. Leave empty to use the question."),
+            "reason_label": _(
+                "Match reasons read “Languages: both English”. Leave empty and a short name is suggested "
+                "from the question when it counts in matching."
+            ),
         }
         widgets = {
             "text": forms.TextInput(attrs={"size": 60}),
@@ -110,6 +114,10 @@ class QuestionForm(forms.ModelForm):
         for name, message in question_problems(data=cleaned, options=cleaned.get("options", [])).items():
             if name not in self.errors:
                 self.add_error(name, message)
+        self.suggested_label = ""
+        if cleaned.get("rule") and not cleaned.get("reason_label") and cleaned.get("text"):
+            # Reasons read "Subjects: both Mathematics", not the whole question: suggest a short name.
+            self.suggested_label = cleaned["reason_label"] = short_label(cleaned["text"])
         return cleaned
 
     def question_data(self) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 import time
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +18,7 @@ from matching.models import (
     PairingStatus,
     RunStatus,
 )
-from matching.queue import COMPUTE_AUTOPAIR, enqueue
+from matching.queue import COMPUTE_AUTOPAIR, CONFIRM_AUTOPAIR, enqueue
 from organizations.models import Membership, Program, Role
 
 
@@ -155,8 +155,11 @@ def _write_proposals(run: AutoPairRun, result: matchmaking.AutoPairing) -> dict:
 
 
 @transaction.atomic
-def autopair_approve(*, run: AutoPairRun, by: User | None) -> dict:
-    """Save a previewed run's pairs (without emails for anyone to decide, seed 000).
+def autopair_approve(*, run: AutoPairRun, by: User | None, notify: bool = False) -> dict:
+    """Save a previewed run's pairs; nobody is asked to decide (seed 000).
+
+    With ``notify``, each saved pair is told by email after commit that it is paired (a
+    confirmation, as after pairing by hand), with the other's address.
 
     Set-based, so ten thousand pairs take about a second: the run's mentors are
     locked in one query, their current mentees counted in one, and the pairs
@@ -204,10 +207,38 @@ def autopair_approve(*, run: AutoPairRun, by: User | None) -> dict:
             )
         )
     Pairing.objects.bulk_create(pairings, batch_size=2000)
+    if notify and pairings:
+        # Twice as many emails as pairs: rendered by the worker, not in the admin's request.
+        transaction.on_commit(lambda: enqueue(CONFIRM_AUTOPAIR, run.pk))
     run.status, run.decided_at = RunStatus.APPROVED, timezone.now()
     run.summary = {**run.summary, "saved": len(pairings), "skipped": len(proposals) - len(pairings)}
     run.save(update_fields=["status", "decided_at", "summary"])
     return run.summary
+
+
+@transaction.atomic
+def autopair_confirm(*, run: AutoPairRun) -> int:
+    """Email both people of each pair that ``run`` saved and that is still active: they are paired.
+
+    The confirmation of ``pairing_created``, never a request to decide. Sent once per run: a rerun
+    (a redelivered task) sends nothing. Returns how many pairs were told.
+    """
+    run = AutoPairRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != RunStatus.APPROVED or run.summary.get("confirmed") is not None:
+        return 0
+    proposed = AutoPairProposal.objects.filter(run=run, mentee=OuterRef("mentee"), mentor=OuterRef("mentor"))
+    saved = (
+        Pairing.objects.filter(program=run.program_id, status=PairingStatus.ACTIVE, source=PairingSource.AUTO)
+        .filter(Exists(proposed))
+        .select_related("program__organization", "mentor__user", "mentee__user")
+    )
+    told = 0
+    for pairing in saved.iterator(chunk_size=1000):
+        emails.pairing_created(pairing)
+        told += 1
+    run.summary = {**run.summary, "confirmed": told}
+    run.save(update_fields=["summary"])
+    return told
 
 
 @transaction.atomic

@@ -54,8 +54,13 @@ def question_list(request: HttpRequest, organization: str, program: str) -> Http
     return render(request, "matching/builder/question_list.html", {"questions": _questionnaire(request)})
 
 
-def _after_save(request: HttpRequest, question: Question, saved: str, was_mapping: bool) -> HttpResponseRedirect:
+def _after_save(
+    request: HttpRequest, question: Question, saved: str, was_mapping: bool, form: QuestionForm | None = None
+) -> HttpResponseRedirect:
     messages.success(request, saved)
+    if form is not None and form.suggested_label:
+        text = _("Match reasons call this question “%(label)s”: change its short name if that reads badly.")
+        messages.info(request, text % {"label": form.suggested_label})
     if question.rule == MatchRule.MAPPING and not was_mapping:
         messages.info(request, _("Now tick, for each answer of a mentee, the mentor answers that meet it."))
         return redirect(_edit_url(request, question, "mapping"))
@@ -70,7 +75,7 @@ def question_create(request: HttpRequest, organization: str, program: str) -> Ht
         question = service.question_create(
             program=request.program, data=form.question_data(), options=form.cleaned_data["options"]
         )
-        return _after_save(request, question, _("Question added."), was_mapping=False)
+        return _after_save(request, question, _("Question added."), was_mapping=False, form=form)
     return render(request, "matching/builder/question_form.html", {"form": form})
 
 
@@ -130,7 +135,7 @@ def question_edit(request: HttpRequest, organization: str, program: str, pk: int
     question = _question(request, pk)
     if mapping_form is not None and mapping_form.has_changed():
         return _save_mapping_with_question(request, question, mapping_form, options == labels_before)
-    return _after_save(request, question, _("Question saved."), was_mapping)
+    return _after_save(request, question, _("Question saved."), was_mapping, form=form)
 
 
 def _posted_mapping(request: HttpRequest, question: Question) -> MappingForm | None:

@@ -9,7 +9,9 @@ from django.views.decorators.http import require_POST
 
 from matching import matchmaking, selectors
 from matching.forms.answers import CapacityForm
+from matching.forms.pairing import HAS_SUGGESTIONS, NO_ANSWERS, PairingFilterForm
 from matching.models import AutoPairRun, PairingStatus, RunStatus
+from matching.reasons import unassigned_sentence
 from matching.services import answers as answer_service
 from matching.services import pairing as service
 from organizations.decorators import tenant_view
@@ -24,9 +26,20 @@ def _back(request: HttpRequest) -> HttpResponse:
 
 @tenant_view(perm="matching.manage_pairing")
 def pairing_page(request: HttpRequest, organization: str, program: str) -> HttpResponse:
-    page = Paginator(selectors.unpaired_mentees(request.program), PAGE_SIZE).get_page(request.GET.get("page"))
+    form = PairingFilterForm(request.GET)
+    filters = form.filters()
+    mentees = selectors.unpaired_mentees_for_page(
+        request.program, search=filters["search"], no_answers=filters["show"] == NO_ANSWERS, order=filters["order"]
+    )
+    if filters["show"] == HAS_SUGGESTIONS:
+        mentees = mentees.filter(pk__in=matchmaking.mentees_with_suggestions(request.program, mentees))
+    page = Paginator(mentees, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
+        "form": form,
+        "filtered": any(filters[name] for name in ("search", "show")),
+        "unpaired": selectors.unpaired_mentees(request.program).count(),
         "page": page,
+        # Suggestions are computed for this page's mentees only.
         "rows": matchmaking.suggestions_for_mentees(request.program, list(page.object_list)),
         "pairings": selectors.pairings_for(request.program).filter(status=PairingStatus.ACTIVE)[:200],
         "run": selectors.latest_run(request.program),
@@ -71,10 +84,14 @@ def _run(request: HttpRequest, pk: int) -> AutoPairRun:
 def autopair_run(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
     run = _run(request, pk)
     proposals = run.proposals.select_related("mentee__user", "mentor__user").order_by("mentor_id", "-score")
+    questionnaire = selectors.questionnaire_for(request.program)
+    unassigned = [p for p in proposals if not p.mentor_id]
+    for proposal in unassigned:
+        proposal.why = unassigned_sentence(questionnaire, proposal.unassigned_reason)
     context = {
         "run": run,
         "paired": [p for p in proposals if p.mentor_id],
-        "unassigned": [p for p in proposals if not p.mentor_id],
+        "unassigned": unassigned,
         "working": run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
     }
     return render(request, "matching/autopair_run.html", context)
@@ -86,8 +103,11 @@ def autopair_decide(request: HttpRequest, organization: str, program: str, pk: i
     run = _run(request, pk)
     try:
         if "approve" in request.POST:
-            summary = service.autopair_approve(run=run, by=request.user)
+            notify = request.POST.get("notify") == "1"
+            summary = service.autopair_approve(run=run, by=request.user, notify=notify)
             messages.success(request, _("%(saved)s pairings saved; %(skipped)s no longer possible.") % summary)
+            if notify and summary["saved"]:
+                messages.info(request, _("Both people of each pair are being told by email."))
         else:
             service.autopair_discard(run=run)
             messages.success(request, _("The preview was discarded; nothing changed."))

@@ -59,21 +59,33 @@ def questionnaire(request: HttpRequest, organization: str, program: str) -> Http
     questions = selectors.questions_for_role(questionnaire, membership.role)
     answers = selectors.answers_of(membership)
     form = QuestionnaireForm(request.POST or None, questions=questions, membership=membership, answers=answers)
-    if request.method == "POST" and form.is_valid():
-        answer_service.answers_save(membership=membership, answers=form.answers())
-        if "capacity" in form.cleaned_data:
-            answer_service.capacity_set(membership=membership, capacity=form.cleaned_data["capacity"])
+    if request.method == "POST":
+        # Partial answers are saved, even beside an answer in error (which keeps what was saved).
+        valid = form.is_valid()
+        _save_answers(membership, form)
         progress = selectors.progress_of(questionnaire, membership, selectors.answers_of(membership))
-        if progress.complete:
+        if valid and progress.complete:
             messages.success(request, _("Your answers are saved."))
             target = "matching:recommendations" if membership.role == "mentee" else "portal:program"
             return redirect(target, request.organization.slug, request.program.slug)
         for question in progress.missing:
-            form.add_error(f"q{question.pk}", _("This question needs an answer."))
-        messages.warning(request, _("Your answers are saved; some questions still need an answer."))
-    progress = selectors.progress_of(questionnaire, membership, selectors.answers_of(membership))
+            if f"q{question.pk}" not in form.errors:
+                form.add_error(f"q{question.pk}", _("This question needs an answer."))
+        if valid:
+            messages.warning(request, _("Your answers are saved; some questions still need an answer."))
+        else:
+            messages.warning(request, _("Your other answers are saved; the answers listed need a change."))
+    else:
+        progress = selectors.progress_of(questionnaire, membership, answers)
     context = {"form": form, "progress": progress, "membership": membership, "step": 2}
     return render(request, "matching/questionnaire.html", context)
+
+
+def _save_answers(membership: Membership, form: QuestionnaireForm) -> None:
+    """Store the answers of a posted questionnaire that are valid; the capacity too, when it is."""
+    answer_service.answers_save(membership=membership, answers=form.answers())
+    if "capacity" in form.cleaned_data:
+        answer_service.capacity_set(membership=membership, capacity=form.cleaned_data["capacity"])
 
 
 @tenant_view(perm="matching.view_recommendations")

@@ -3,7 +3,7 @@ an admin previews and approves auto-pairing."""
 
 from playwright.sync_api import Browser, expect
 
-from matching.models import Pairing
+from matching.models import Answer, Pairing, Question
 from organizations.models import Role
 from tests.browser.helpers import assert_accessible, log_in
 from tests.factories import PASSWORD, Survey, member
@@ -59,14 +59,42 @@ def test_admin_previews_and_approves_auto_pairing(browser: Browser, live_server,
     page.goto(survey.program.get_absolute_url())
     page.get_by_role("link", name="Pairing").click()
     expect(page.get_by_role("heading", name="3 unpaired mentees")).to_be_visible()
+    pair_ann = page.get_by_role("button", name="Pair Ann Mentee with Nora Mentor")
+    expect(pair_ann).to_be_hidden()  # one compact line per mentee; the suggestions unfold
+    page.get_by_text("Ann Mentee").click()
+    expect(pair_ann).to_be_visible()
     page.get_by_role("button", name="Auto-pair all").click()
 
     expect(page.get_by_text("Ready to review")).to_be_visible()
     assert_accessible(page)
-    expect(page.get_by_role("row", name="Fanny Francophone")).to_contain_text("No mentor meets their hard requirements")
+    expect(page.get_by_role("row", name="Fanny Francophone")).to_contain_text(
+        "No mentor meets the requirement “Languages”."
+    )
     assert Pairing.objects.count() == 0
     page.get_by_role("button", name="Approve and save these pairs").click()
     expect(page.get_by_text("2 pairings saved")).to_be_visible()
     expect(page.get_by_role("heading", name="1 unpaired mentee")).to_be_visible()
     assert_accessible(page)
+    expect(page.get_by_text("Fanny Francophone")).to_be_visible()
+    expect(page.locator(".mentee-rows")).to_contain_text("No mentor meets the requirement “Languages”.")
     assert Pairing.objects.filter(source="auto").count() == 2
+
+
+def test_an_answer_in_error_is_summarised_at_the_top_with_focus_and_a_working_link(
+    browser: Browser, live_server, transactional_db, survey: Survey
+):
+    hours = Question.objects.create(
+        program=survey.program, order=5, kind="number", text="How many hours a month?", min_value=1, max_value=20
+    )
+    mia = survey.person(Role.MENTEE, full_name="Mia Mentee", skills=["Networking"])
+    Answer.objects.create(membership=mia.memberships.get(), question=hours, value=10)
+    page = browser.new_context(base_url=live_server.url, viewport={"width": 800, "height": 900}).new_page()
+    log_in(page, mia.email, PASSWORD)
+    page.goto(f"/o/{survey.program.organization.slug}/p/{survey.program.slug}/questionnaire/")
+    page.get_by_label("Networking").uncheck()
+    page.get_by_label("How many hours a month?").fill("99")
+    page.get_by_role("button", name="Save answers").click()
+    expect(page.get_by_text("3 of 4 required questions answered")).to_be_visible()
+    assert page.evaluate("document.activeElement.className") == "error-summary"
+    page.get_by_role("link", name="What would you like to learn?: This question needs an answer.").click()
+    assert page.evaluate("document.activeElement.id").endswith("_0")

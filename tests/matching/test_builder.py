@@ -542,3 +542,14 @@ def test_save_question_with_new_options_asks_for_the_answer_map_again(admin_clie
     assert "which answers meet each other was not saved: tick them again" in text_of(response)
     assert response.redirect_chain[-1][0].endswith("#mapping")
     assert list(Option.objects.get(question=question, label="Python").satisfied_by.all()) == []
+
+
+def test_a_question_that_counts_in_matching_gets_a_short_name_for_reasons(admin_client, program):
+    data = form_data(text="Which subjects interest you?", kind="multiple", options="Maths\nArt", rule="overlap")
+    response = admin_client.post(url("question_create", program), data, follow=True)
+    question = Question.objects.get(program=program)
+    assert question.reason_label == "Subjects"
+    assert "Match reasons call this question “Subjects”" in response.content.decode()
+    unscored = form_data(text="Anything else?", kind="text", options="")
+    admin_client.post(url("question_create", program), unscored)
+    assert Question.objects.get(text="Anything else?").reason_label == ""

@@ -3,7 +3,7 @@ from django.core import mail
 from django.urls import reverse
 
 from matching.models import AutoPairProposal, AutoPairRun, Option, Pairing, PairingStatus, Question, RunStatus
-from matching.services.pairing import PairingError, pairing_create, pairing_end
+from matching.services.pairing import PairingError, autopair_confirm, pairing_create, pairing_end
 from organizations.models import Role
 from tests.factories import member
 from tests.helpers import assert_constant_queries
@@ -108,7 +108,7 @@ def test_autopair_previews_then_saves_without_emails(client, survey, admin, djan
     assert run.status == RunStatus.PREVIEW and Pairing.objects.count() == 0
     page = client.get(response.url).content.decode()
     assert "Approve and save these pairs" in page
-    assert "No mentor meets their hard requirements" in page and "Only French" in page
+    assert "No mentor meets the requirement “Languages”." in page and "Only French" in page
     assert run.summary["paired"] == 3 and run.summary["unassigned"] == 1
     proposals = AutoPairProposal.objects.filter(run=run, mentor__isnull=False)
     assert {p.mentee.user for p in proposals} == set(mentees)
@@ -185,15 +185,17 @@ def test_admin_overrides_a_mentors_capacity(client, survey, admin):
     assert "Capacity must be between 1 and 3." in response.content.decode()
 
 
-def test_pairing_page_runs_the_same_queries_with_few_and_many_people(client, survey, admin):
+@pytest.mark.parametrize("query", ["", "?q=a&order=name", "?show=no-answers", "?show=suggestions&page=2"])
+def test_pairing_page_runs_the_same_queries_with_few_and_many_people(client, survey, admin, query):
     client.force_login(admin)
 
     def add_rows(count):
         for _ in range(count):
-            survey.person(Role.MENTEE, skills=["Networking"])
+            survey.person(Role.MENTEE, full_name="Ana Mentee", skills=["Networking"])
+            member(survey.program, Role.MENTEE, full_name="Al Unanswered")
             survey.person(Role.MENTOR, skills=["Networking"])
 
-    assert_constant_queries(client, url(survey.program, "matching:pairing"), add_rows)
+    assert_constant_queries(client, url(survey.program, "matching:pairing") + query, add_rows, few=30, many=60)
 
 
 def test_people_page_offers_each_mentors_capacity(client, survey, admin):
@@ -236,3 +238,120 @@ def test_autopair_preview_runs_the_same_queries_with_few_and_many_proposals(clie
             )
 
     assert_constant_queries(client, url(survey.program, "matching:autopair_run", run.pk), add_rows)
+
+
+def test_unassigned_reasons_are_the_true_ones_and_the_same_on_both_pages(
+    client, survey, admin, django_capture_on_commit_callbacks
+):
+    ann = survey.person(Role.MENTOR, full_name="Ann Anglo").memberships.get()
+    survey.person(Role.MENTOR, full_name="Bob Anglo", skills=["Networking"])  # one free place
+    pairing_create(program=survey.program, mentor=ann, mentee=survey.person(Role.MENTEE).memberships.get(), by=admin)
+    member(survey.program, Role.MENTEE, full_name="Nora Noanswers")
+    survey.person(Role.MENTEE, full_name="Fern French", languages=["French"])
+    survey.person(Role.MENTEE, full_name="Eve Early", skills=["Networking"])
+    survey.person(Role.MENTEE, full_name="Ed Late")
+    client.force_login(admin)
+    pairing_page = client.get(url(survey.program, "matching:pairing"))
+    text = pairing_page.content.decode()
+    assert "No compatible mentor with room" not in text  # Bob has room
+    assert "Has not answered the questionnaire yet." in text and "No mentor meets the requirement “Languages”." in text
+    why = {row.mentee.user.full_name: row.why for row in pairing_page.context["rows"] if not row.suggestions}
+    assert why == {
+        "Nora Noanswers": "Has not answered the questionnaire yet.",
+        "Fern French": "No mentor meets the requirement “Languages”.",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(survey.program, "matching:autopair"))
+    run = AutoPairRun.objects.get()
+    preview = client.get(url(survey.program, "matching:autopair_run", run.pk))
+    page = preview.content.decode()
+    assert "Has not answered the questionnaire yet." in page and "hard requirements" not in page
+    left = {p.mentee.user.full_name: p.why for p in preview.context["unassigned"]}
+    assert left == {**why, "Ed Late": "Every compatible mentor is full."}  # Bob's one place went to Eve
+
+
+def test_the_pairing_page_suggests_no_mentor_with_nothing_in_common(client, survey, admin):
+    survey.person(Role.MENTEE, full_name="Mia Mentee", skills=["Networking"], structure=1)
+    survey.person(Role.MENTOR, full_name="Bea Artmentor", structure=5)
+    client.force_login(admin)
+    response = client.get(url(survey.program, "matching:pairing"))
+    page = response.content.decode()
+    assert "Bea Artmentor" not in page and "0/100" not in page
+    assert "No mentor with room has anything in common with their answers." in page
+
+
+def test_after_pairing_each_sees_the_other_and_how_to_reach_them(client, survey, admin):
+    mentee = survey.person(Role.MENTEE, full_name="Mia Mentee", email="mia@example.org")
+    mentor = survey.person(Role.MENTOR, full_name="Nate Networker", email="nate@example.org")
+    mentor.bio, mentor.languages, mentor.timezone = "I coach public speaking.", "English, Spanish", "America/Toronto"
+    mentor.save()
+    pairing_create(
+        program=survey.program, mentor=mentor.memberships.get(), mentee=mentee.memberships.get(), by=admin, notify=False
+    )
+    program_page = reverse("portal:program", args=[survey.program.organization.slug, survey.program.slug])
+    client.force_login(mentee)
+    for page in (client.get(program_page), client.get(url(survey.program, "matching:recommendations"))):
+        text = page.content.decode()
+        assert "Your mentor: Nate Networker" in text
+        assert "I coach public speaking." in text and "English, Spanish" in text and "America/Toronto" in text
+        assert (
+            '<a class="button" href="mailto:nate@example.org">Write to Nate to schedule your first session</a>' in text
+        )
+    client.force_login(mentor)
+    text = client.get(program_page).content.decode()
+    assert "Your mentee: Mia Mentee" in text and 'href="mailto:mia@example.org"' in text
+
+
+def test_approving_can_tell_each_pair_by_email_as_a_confirmation(
+    client, survey, admin, django_capture_on_commit_callbacks
+):
+    survey.person(Role.MENTEE, full_name="Mia Mentee", email="mia@example.org", skills=["Networking"])
+    survey.person(Role.MENTOR, full_name="Nate Networker", email="nate@example.org", skills=["Networking"])
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(survey.program, "matching:autopair"))
+    run = AutoPairRun.objects.get()
+    preview = client.get(url(survey.program, "matching:autopair_run", run.pk)).content.decode()
+    assert 'name="notify" value="1" id="autopair-notify" checked' in preview and "Tell each pair by email" in preview
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url(survey.program, "matching:autopair_decide", run.pk), {"approve": "1", "notify": "1"}, follow=True
+        )
+    assert "Both people of each pair are being told by email." in response.content.decode()
+    assert Pairing.objects.filter(status=PairingStatus.ACTIVE, source="auto").count() == 1
+    by_address = {message.to[0]: message for message in mail.outbox}
+    assert sorted(by_address) == ["mia@example.org", "nate@example.org"]
+    assert "Nate Networker is now your mentor" in by_address["mia@example.org"].body
+    assert "Write to Nate at nate@example.org." in by_address["mia@example.org"].body
+    assert "Write to Mia at mia@example.org." in by_address["nate@example.org"].body
+    assert not any("accept" in m.body.lower() or "decline" in m.body.lower() for m in mail.outbox)
+    run.refresh_from_db()
+    assert autopair_confirm(run=run) == 0 and len(mail.outbox) == 2  # a redelivered task tells nobody twice
+
+
+def test_the_pairing_page_finds_filters_and_pages_unpaired_mentees(client, survey, admin):
+    survey.person(Role.MENTOR, full_name="Nate Networker", skills=["Networking"])
+    survey.person(Role.MENTEE, full_name="Mia Match", skills=["Networking"], structure=3)
+    member(survey.program, Role.MENTEE, full_name="Noah Noanswers")
+    for n in range(25):
+        survey.person(Role.MENTEE, full_name=f"Zed {n:02}", languages=["French"])
+    client.force_login(admin)
+    pairing = url(survey.program, "matching:pairing")
+
+    def listed(query=""):
+        response = client.get(pairing + query)
+        return [row.mentee.user.full_name for row in response.context["rows"]], response.content.decode()
+
+    names, page = listed()
+    assert len(names) == 25 and names[:2] == ["Mia Match", "Noah Noanswers"]  # waiting longest first
+    assert "27 unpaired mentees" in page and "Page 1 of 2" in page
+    assert page.count("<details>") == 1 and "<summary><strong>Mia Match</strong>" in page  # suggestions unfold
+    assert listed("?page=2")[0] == ["Zed 23", "Zed 24"]
+    assert listed("?q=mia")[0] == ["Mia Match"]
+    assert listed("?show=no-answers")[0] == ["Noah Noanswers"]
+    assert listed("?show=suggestions")[0] == ["Mia Match"]
+    names, page = listed("?q=zed&order=newest")
+    assert names[:2] == ["Zed 24", "Zed 23"] and "25 mentees match." in page
+    names, page = listed("?q=zed&order=name&page=1")
+    assert names[0] == "Zed 00" and "Page 1" not in page  # 25 fit on one page
+    assert '<a href="?order=name&amp;page=2#unpaired">Next</a>' in listed("?order=name")[1]  # paging keeps the order

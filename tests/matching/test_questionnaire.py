@@ -2,9 +2,10 @@ import re
 
 from django.urls import reverse
 
-from matching.models import Answer
+from matching.models import Answer, Question
 from organizations.models import Role
 from tests.factories import member
+from tests.test_error_summary import summary_of
 
 
 def url(program, name):
@@ -87,3 +88,36 @@ def test_an_answer_to_a_removed_option_must_be_given_again(client, survey):
     client.force_login(user)
     page = client.get(url(survey.program, "matching:questionnaire")).content.decode()
     assert "2 of 3 required questions answered" in page
+
+
+def test_an_answer_in_error_keeps_the_others_saved_and_the_count_true(
+    client, survey, django_capture_on_commit_callbacks
+):
+    hours = Question.objects.create(
+        program=survey.program, order=5, kind="number", text="How many hours a month?", min_value=1, max_value=20
+    )
+    user = survey.person(Role.MENTEE, skills=["Networking"], structure=3)
+    Answer.objects.create(membership=user.memberships.get(), question=hours, value=10)
+    client.force_login(user)
+    page = client.get(url(survey.program, "matching:questionnaire")).content.decode()
+    assert "4 of 4 required questions answered" in page
+    posted = {  # skills cleared, structure changed, hours out of range
+        f"q{survey.language.pk}": [survey.option(survey.language, "English")],
+        f"q{survey.structure.pk}": "2",
+        f"q{hours.pk}": "99",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(url(survey.program, "matching:questionnaire"), posted).content.decode()
+    assert "3 of 4 required questions answered" in page
+    summary = summary_of(page)
+    assert [anchor for anchor, _text in summary] == [f"id_q{survey.skills.pk}_0", f"id_q{hours.pk}"]
+    assert f'id="id_q{survey.skills.pk}_0"' in page  # the link's target
+    assert summary[0][1] == "What would you like to learn?: This question needs an answer."
+    assert summary[1][1].startswith("How many hours a month?: Ensure this value is less than or equal to 20")
+    assert f'name="q{hours.pk}" value="99"' in page  # what was typed stays, to be corrected
+    values = dict(Answer.objects.filter(membership__user=user).values_list("question_id", "value"))
+    assert values == {
+        survey.language.pk: [survey.option(survey.language, "English")],
+        survey.structure.pk: 2,
+        hours.pk: 10,
+    }

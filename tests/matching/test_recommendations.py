@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from matching.models import MentorDecline, Pairing
+from matching.models import Answer, MentorDecline, Option, Pairing, Question
 from organizations.models import Role
 from tests.factories import MembershipFactory
 from tests.helpers import assert_constant_queries
@@ -129,3 +129,32 @@ def test_the_score_is_read_out_as_words_not_hidden_in_an_ignored_label(client, s
     assert "aria-label=" not in page.split('<ol class="suggestions">')[1]
     assert '<span aria-hidden="true">100<small>/100</small></span>' in page
     assert '<span class="visually-hidden">match score 100 out of 100</span>' in page
+
+
+def test_a_mentor_with_nothing_in_common_is_not_recommended(client, survey):
+    mentee = survey.person(Role.MENTEE, skills=["Networking"], structure=1)
+    survey.person(Role.MENTOR, full_name="Bea Artmentor", structure=5)  # shares a language, nothing that scores
+    client.force_login(mentee)
+    response = client.get(url(survey.program))
+    page = response.content.decode()
+    assert "Bea Artmentor" not in page and "0/100" not in page
+    assert "No mentor with a free place matches your answers right now." in page
+    survey.person(Role.MENTOR, full_name="Nate Networker", skills=["Networking"], structure=4)
+    assert names(client.get(url(survey.program))) == ["Nate Networker"]
+
+
+def test_reasons_read_as_a_person_writes_them_and_only_when_true(client, survey):
+    subjects = Question.objects.create(
+        program=survey.program, order=5, kind="multiple", rule="overlap", text="Which subjects interest you?"
+    )
+    maths = Option.objects.create(question=subjects, label="Mathematics")
+    mentee = survey.person(Role.MENTEE, skills=["Networking"], structure=1)
+    mentor = survey.person(Role.MENTOR, full_name="Nate Networker", skills=["Networking"], structure=4)
+    for person in (mentee, mentor):
+        Answer.objects.create(membership=person.memberships.get(), question=subjects, value=[maths.pk])
+    client.force_login(mentee)
+    page = client.get(url(survey.program)).content.decode()
+    assert "Subjects: both Mathematics" in page
+    assert "Which subjects interest you?: both" not in page
+    assert "close (1 and 4)" not in page  # three steps apart on a five-step scale: a few points, not "close"
+    assert "Structure: 1 and 4, some way apart" in page

@@ -86,6 +86,6 @@ def test_paired_mentee_can_still_edit_their_answers(client, program):
     Pairing.objects.create(program=program, mentor=mentor.memberships.get(), mentee=mentee.memberships.get())
     client.force_login(mentee)
     page = client.get(program.get_absolute_url()).content.decode()
-    assert "Your mentor: Nora Mentor." in page
+    assert "Your mentor: Nora Mentor</h3>" in page
     questionnaire = reverse("matching:questionnaire", args=[program.organization.slug, program.slug])
     assert f'<a href="{questionnaire}">Edit your answers</a>' in page

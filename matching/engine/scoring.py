@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from matching.engine.answers import AnswerMatrix, Rows, _as_row_selector, _row_ids
-from matching.engine.candidates import Candidates, _block_top, _clip_scores, _RunningTop
+from matching.engine.candidates import Candidates, _block_top, _clip_scores, _RunningTop, tie_keys
 from matching.engine.features import DEFAULT_MAX_LEVELS, MentorIndex, _mentee_features, prepare_mentors
 from matching.engine.specs import QuestionSpec
 
@@ -62,6 +62,11 @@ class Scorer:
     ``exclusions`` lists ``(mentee, mentor)`` index pairs that must not be paired (already
     paired, declined). Masked mentors and excluded pairs score ``-inf`` like pairs that
     break a requirement; ``compatible`` tells the two apart.
+
+    Equal scores in the best lists (``top``, ``candidates``) are ordered by
+    ``mentee_keys ^ mentor_keys`` (``tie_keys`` of ``mentee_ids``/``mentor_ids``, default
+    the row numbers, and ``seed``), not by row order: pass stable ids (database keys) and
+    a stable seed (e.g. the programme's) for an order that does not change between calls.
     """
 
     def __init__(
@@ -73,6 +78,9 @@ class Scorer:
         mentor_mask: np.ndarray | None = None,
         exclusions: Any = None,
         max_levels: int = DEFAULT_MAX_LEVELS,
+        seed: int = 0,
+        mentee_ids: Any = None,
+        mentor_ids: Any = None,
     ) -> None:
         if isinstance(mentors, MentorIndex):
             if not _same_questions(mentors.questions, questions):
@@ -91,6 +99,9 @@ class Scorer:
                 raise ValueError(f"mentor_mask must have shape ({self.n_mentors},)")
             self.mentor_mask = mask
         self.exclusions = _PairExclusions(self.n_mentees, self.n_mentors, exclusions)
+        self.seed = seed
+        self.mentee_keys = _keys(mentee_ids, self.n_mentees, seed, 0, "mentee_ids")
+        self.mentor_keys = _keys(mentor_ids, self.n_mentors, seed, 1, "mentor_ids")
         # Availability becomes one more "requirement" in the single-choice count product:
         # every mentee has a 1 there, only available mentors do.
         self._req_mask_t = self.index.req_t
@@ -161,7 +172,7 @@ class Scorer:
         """Each mentee's ``k`` best allowed mentors, best first: ``(indices int32, scores float32)``.
 
         Shape ``(n_mentees, k)``; missing entries (fewer than ``k`` allowed mentors) are
-        ``-1`` / ``-inf``. Ties are broken by the lower mentor index.
+        ``-1`` / ``-inf``. Ties are broken by the tie keys (see the class).
         """
         cands = self.candidates(k, mentor_k=0, chunk=chunk)
         return cands.indices, cands.scores
@@ -171,23 +182,34 @@ class Scorer:
 
         ``indices``/``scores``: each mentee's ``k`` best mentors (as ``top``);
         ``mentor_indices``/``mentor_scores`` (``n_mentors x mentor_k``): each mentor's
-        ``mentor_k`` best mentees, ties to the lower mentee index.
+        ``mentor_k`` best mentees; ties by the tie keys in both directions. Each list is
+        computed one longer than asked, for ``next_scores``/``mentor_next_scores``.
         """
         if k < 1 or mentor_k < 0:
             raise ValueError("k must be >= 1 and mentor_k >= 0")
         n, m = self.n_mentees, self.n_mentors
-        out_idx = np.full((n, k), -1, dtype=np.int32)
-        out_sc = np.full((n, k), -np.inf, dtype=np.float32)
-        by_mentor = _RunningTop(m, mentor_k)
+        out_idx = np.full((n, k + 1), -1, dtype=np.int32)
+        out_sc = np.full((n, k + 1), -np.inf, dtype=np.float32)
+        by_mentor = _RunningTop(m, mentor_k + 1 if mentor_k else 0, self.mentor_keys)
         if m:
             for start in range(0, n, chunk):
                 block = self.scores(slice(start, min(start + chunk, n)))
-                idx, sc = _block_top(block, k)
+                keys = self.mentee_keys[start : start + len(block)]
+                idx, sc = _block_top(block, k + 1, keys, self.mentor_keys)
                 out_idx[start : start + len(block)] = idx
                 out_sc[start : start + len(block)] = sc
                 if mentor_k:
-                    by_mentor.update(block, start)
-        return Candidates(out_idx, out_sc, by_mentor.indices.astype(np.int32), _clip_scores(by_mentor.scores))
+                    by_mentor.update(block, start, keys)
+        mentor_sc = _clip_scores(by_mentor.scores)
+        mentor_next = mentor_sc[:, mentor_k] if mentor_k else np.full(m, np.inf, dtype=np.float32)
+        return Candidates(
+            np.ascontiguousarray(out_idx[:, :k]),
+            np.ascontiguousarray(out_sc[:, :k]),
+            np.ascontiguousarray(by_mentor.indices[:, :mentor_k].astype(np.int32)),
+            np.ascontiguousarray(mentor_sc[:, :mentor_k]),
+            next_scores=out_sc[:, k].copy(),
+            mentor_next_scores=np.ascontiguousarray(mentor_next),
+        )
 
     def _forbidden(self, sel: slice | np.ndarray, *, with_mask: bool) -> np.ndarray | None:
         """Bool (rows x mentors) of forbidden pairs, or None when nothing is forbidden."""
@@ -210,6 +232,13 @@ class Scorer:
                 bad = np.zeros((len(_row_ids(sel)), self.n_mentors), dtype=bool)
             bad[hits] = True
         return bad
+
+
+def _keys(ids: Any, n: int, seed: int, side: int, name: str) -> np.ndarray:
+    ids = np.arange(n) if ids is None else np.asarray(ids, dtype=np.int64).reshape(-1)
+    if len(ids) != n:
+        raise ValueError(f"{name} must hold one id per row ({n})")
+    return tie_keys(ids, seed, side)
 
 
 def _same_questions(a: Sequence[QuestionSpec], b: Sequence[QuestionSpec]) -> bool:

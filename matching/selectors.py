@@ -233,6 +233,15 @@ def mentor_pool(program: Program, questionnaire: Questionnaire, mentor_ids: list
     return pool
 
 
+def tie_seed(program: Program) -> int:
+    """The seed of the tie keys of a program's recommendations and suggestions.
+
+    Stable (the program's id), so a page keeps its order between reloads; with the
+    people's ids as keys, each mentee sees equally good mentors in their own order.
+    """
+    return program.pk
+
+
 def demand_key(program: Program) -> str:
     return f"matching:demand:{program.pk}:{program.matching_version}"
 
@@ -326,6 +335,9 @@ def recommendations_for(
         mentor_free_places=places.free,
         mentor_demand=demand if demand is not None and len(demand) == len(places.ids) else None,
         exclude_mentors=exclude,
+        seed=tie_seed(program),
+        mentee_id=mentee.pk,
+        mentor_ids=pool.mentor_ids,
     )
     return _suggestions(questionnaire, pool, places, mentee_answers, result.mentors, result.scores)
 
@@ -364,7 +376,16 @@ def suggestions_for_mentees(
     answers = answer_dicts(questionnaire, [m.pk for m in mentees])
     matrix = engine.encode_answers(questionnaire.specs, answers)
     exclusions = pair_exclusions(program, [m.pk for m in mentees], pool.mentor_ids)
-    scorer = engine.Scorer(questionnaire.specs, matrix, pool.index, mentor_mask=places.free > 0, exclusions=exclusions)
+    scorer = engine.Scorer(
+        questionnaire.specs,
+        matrix,
+        pool.index,
+        mentor_mask=places.free > 0,
+        exclusions=exclusions,
+        seed=tie_seed(program),
+        mentee_ids=[m.pk for m in mentees],
+        mentor_ids=pool.mentor_ids,
+    )
     top_indices, top_scores = scorer.top(per_mentee)
     ids = sorted({pool.mentor_ids[j] for j in top_indices.ravel() if j >= 0})
     mentors = Membership.objects.select_related("user").in_bulk(ids)

@@ -110,9 +110,12 @@ def _progress(run: AutoPairRun, percent: int, status: str | None = None) -> None
 def autopair_compute(*, run: AutoPairRun) -> AutoPairRun:
     """Compute the preview of ``run``: every unpaired mentee's proposed mentor, score, or why none.
 
-    Maximises the total score over all unpaired mentees within the mentors' free
-    places (exact min-cost flow, coverage first). Writes the proposals and a
-    summary with the greedy baseline's total for comparison. Safe to rerun.
+    Pairs as many unpaired mentees as possible within the mentors' free places and,
+    among those pairings, maximises the total score, proven on each run over every
+    allowed pair (the summary's ``optimal``, ``proof_rounds``, ``pairs_added``; ties
+    broken by the run's ``tie_seed``). Writes the proposals and a summary with the
+    greedy baseline's total for comparison. Safe to rerun: the same seed gives the
+    same result.
     """
     program = run.program
     started = time.perf_counter()
@@ -129,12 +132,13 @@ def autopair_compute(*, run: AutoPairRun) -> AutoPairRun:
         assignment = None
     else:
         assignment = engine.auto_pair(
-            mentee_answers, pool.index, questionnaire.specs, places.free, exclusions=exclusions
+            mentee_answers, pool.index, questionnaire.specs, places.free, exclusions=exclusions, seed=run.pk
         )
     compute_seconds = time.perf_counter() - compute_started
     _progress(run, 80)
     summary = _write_proposals(run, mentees, pool, assignment)
     summary |= {"compute_s": round(compute_seconds, 3), "total_s": round(time.perf_counter() - started, 3)}
+    summary |= _proof_summary(assignment, run.pk)
     if assignment is not None:
         greedy = _greedy_total(mentee_answers, pool, questionnaire, places, exclusions)
         summary["greedy_total"] = round(greedy, 1)
@@ -165,6 +169,18 @@ def _write_proposals(run: AutoPairRun, mentees: list[int], pool, assignment) -> 
         "total": round(sum(paired), 1),
         "average": round(sum(paired) / len(paired), 1) if paired else 0,
     }
+
+
+def _proof_summary(assignment: engine.Assignment | None, seed: int) -> dict:
+    """What the run proved, for its summary; the preview says "best possible" only when ``optimal``.
+
+    Ties are broken by the run's id as seed (recorded, so the run can be reproduced);
+    without mentees or mentors the empty pairing is trivially the best.
+    """
+    if assignment is None or assignment.proof is None:
+        return {"optimal": True, "tie_seed": seed}
+    proof = assignment.proof
+    return {"optimal": proof.optimal, "proof_rounds": proof.rounds, "pairs_added": proof.pairs_added, "tie_seed": seed}
 
 
 def _greedy_total(mentee_answers, pool, questionnaire, places, exclusions) -> float:
@@ -257,6 +273,15 @@ def mentor_demand(program: Program) -> np.ndarray | None:
     pool = selectors.mentor_pool(program, questionnaire, places.ids)
     answers = engine.encode_answers(questionnaire.specs, selectors.answer_dicts(questionnaire, mentees))
     n = program.recommendations_count
-    indices, _scores = engine.top_candidates(answers, pool.index, questionnaire.specs, n, mentor_mask=places.free > 0)
+    scorer = engine.Scorer(
+        questionnaire.specs,
+        answers,
+        pool.index,
+        mentor_mask=places.free > 0,
+        seed=selectors.tie_seed(program),
+        mentee_ids=mentees,
+        mentor_ids=pool.mentor_ids,
+    )
+    indices, _scores = scorer.top(n)  # ties as the mentees' recommendations break them
     counts = np.bincount(indices[indices >= 0], minlength=len(places.ids)).astype(np.float32)
     return counts / n

@@ -2,7 +2,7 @@ from django.urls import reverse
 
 from matching.models import MentorDecline, Pairing
 from organizations.models import Role
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, member
 from tests.helpers import assert_constant_queries
 
 
@@ -118,3 +118,16 @@ def test_only_mentees_see_recommendations(client, survey):
     assert client.get(url(survey.program)).status_code == 403
     client.force_login(MembershipFactory(program=survey.program, role=Role.PROGRAM_ADMIN).user)
     assert client.get(url(survey.program)).status_code == 403
+
+
+def test_equally_good_mentors_come_in_the_same_order_on_both_pages_and_on_reload(client, survey):
+    mentee = survey.person(Role.MENTEE, full_name="Tia Tied", skills=["Networking"])
+    for n in range(5):
+        survey.person(Role.MENTOR, full_name=f"Twin {n}", skills=["Networking"])  # all score 100
+    client.force_login(mentee)
+    first = names(client.get(url(survey.program)))
+    assert sorted(first) == [f"Twin {n}" for n in range(5)]
+    assert names(client.get(url(survey.program))) == first  # a reload keeps the order
+    client.force_login(member(survey.program, Role.PROGRAM_ADMIN))
+    [row] = client.get(url(survey.program, "matching:pairing")).context["rows"]
+    assert [s.mentor.user.full_name for s in row.suggestions] == first[:3]

@@ -41,9 +41,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from matching.engine.arcs import _Arcs, _points
+from matching.engine.bounds import _Outside
 from matching.engine.flow import _solve_flow
 from matching.engine.potentials import _potentials, _relaxed
-from matching.engine.pricing import _Outside, _violations
+from matching.engine.pricing import _Pricing
 from matching.engine.scoring import Scorer
 
 
@@ -99,11 +100,12 @@ def _optimise(
     """
     n, m = scorer.n_mentees, scorer.n_mentors
     outside = None if list_bounds is None else _Outside.of_lists(*list_bounds, score_scale)
+    pricing = _Pricing(scorer, cap, score_scale, per_mentee, outside)
     added = solves = rounds = 0
     potentials = _potentials(n, cap, arcs, mentor_of, score_scale)
     while potentials is not None and rounds < max_rounds:
         rounds += 1
-        new, outside, _scored = _violations(scorer, potentials, cap, arcs, score_scale, per_mentee, outside)
+        new = pricing.negative_pairs(potentials, arcs)
         if not len(new.mentee):
             points = _assigned_points(arcs, mentor_of, m, score_scale)
             return arcs, mentor_of, Proof(True, rounds, added, solves, points, score_scale)

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,7 +13,7 @@ import numpy as np
 
 from matching.engine.answers import AnswerMatrix, Rows, _as_row_selector, _row_ids
 from matching.engine.candidates import Candidates, _block_top, _clip_scores, _RunningTop, tie_keys
-from matching.engine.features import DEFAULT_MAX_LEVELS, MentorIndex, _mentee_features, prepare_mentors
+from matching.engine.features import DEFAULT_MAX_LEVELS, MentorIndex, _mentee_features, _take_mentors, prepare_mentors
 from matching.engine.specs import QuestionSpec
 
 DEFAULT_CHUNK = 512
@@ -52,6 +53,15 @@ class _PairExclusions:
             return None
         block_rows = np.repeat(np.arange(len(row_ids)), counts)
         return block_rows, self.cols[_csr_positions(self.ptr, row_ids)]
+
+    def for_mentors(self, mentors: np.ndarray, n_mentors: int) -> _PairExclusions:
+        """The exclusions among a subset of the mentors, renumbered in its order."""
+        n = len(self.ptr) - 1
+        position = np.full(n_mentors, -1, dtype=np.int64)
+        position[mentors] = np.arange(len(mentors))
+        mentee = np.repeat(np.arange(n), np.diff(self.ptr))
+        kept = position[self.cols] >= 0
+        return _PairExclusions(n, len(mentors), np.column_stack([mentee[kept], position[self.cols[kept]]]))
 
 
 class Scorer:
@@ -111,6 +121,18 @@ class Scorer:
             self._req_mask_t = np.vstack([self.index.req_t, self.mentor_mask[None, :].astype(np.float32)])
             self._req_mask = np.hstack([self.features.req, np.ones((self.n_mentees, 1), dtype=np.float32)])
             self._n_req_mask += 1
+
+    def for_mentors(self, mentors: np.ndarray) -> Scorer:
+        """The same scorer over a subset of the mentors: column ``c`` of its blocks is mentor ``mentors[c]``."""
+        mentors = np.asarray(mentors, dtype=np.int64)
+        sub = copy.copy(self)
+        sub.index = _take_mentors(self.index, mentors)
+        sub.n_mentors = len(mentors)
+        sub.mentor_mask = None if self.mentor_mask is None else self.mentor_mask[mentors]
+        sub.exclusions = self.exclusions.for_mentors(mentors, self.n_mentors)
+        sub.mentor_keys = self.mentor_keys[mentors]
+        sub._req_mask_t = np.ascontiguousarray(self._req_mask_t[:, mentors])
+        return sub
 
     def scores(self, rows: Rows = None) -> np.ndarray:
         """Float32 scores (rows x mentors) in [0, 100] (to float32 rounding); ``-inf`` = may not be paired."""

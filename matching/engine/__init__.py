@@ -58,6 +58,7 @@ Modules
 """
 
 from matching.engine.answers import AnswerMatrix, Rows, encode_answers
+from matching.engine.arcs import score_points
 from matching.engine.assignment import (
     DEFAULT_K,
     DEFAULT_MAX_ROUNDS,
@@ -130,6 +131,7 @@ __all__ = [
     "Proof",
     "assign",
     "assign_greedy",
+    "score_points",
     "auto_pair",
     "auto_pair_scorer",
     # recommend

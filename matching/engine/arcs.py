@@ -49,7 +49,7 @@ class _Arcs:
         return _Arcs(mentee[first], mentor[first], score[first])
 
 
-def _points(scores: np.ndarray, score_scale: int) -> np.ndarray:
+def score_points(scores: np.ndarray, score_scale: int = DEFAULT_SCORE_SCALE) -> np.ndarray:
     """Scores in [0, 100] on the flow's integer grid (``score_scale`` steps per point), as float32; -inf stays.
 
     Always computed in float32 from the float32 score, so an arc of the graph and the

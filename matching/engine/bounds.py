@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matching.engine.arcs import _points
+from matching.engine.arcs import score_points
 from matching.engine.potentials import _Potentials
 
 _LOWEST = np.iinfo(np.int64).min // 4
@@ -52,7 +52,7 @@ class _Outside:
 
 def _bound_points(best: np.ndarray, score_scale: int) -> np.ndarray:
     """Bounds in points: -1 where there is no pair (-inf), the top of the grid for +inf."""
-    points = _points(np.minimum(best, np.float32(100)), score_scale)
+    points = score_points(np.minimum(best, np.float32(100)), score_scale)
     return np.where(np.isfinite(best) | (best > 0), points, -1).astype(np.int64)
 
 

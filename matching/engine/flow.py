@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matching.engine.arcs import _Arcs, _points
+from matching.engine.arcs import _Arcs, score_points
 
 
 def _solve_flow(n: int, cap: np.ndarray, arcs: _Arcs, score_scale: int, seed: int | None) -> np.ndarray:
@@ -30,7 +30,7 @@ def _solve_flow(n: int, cap: np.ndarray, arcs: _Arcs, score_scale: int, seed: in
         mentee_node, mentor_node = rng.permutation(n), rng.permutation(m)
         usable = usable[rng.permutation(len(usable))]
     mentee, mentor = arcs.mentee[usable], arcs.mentor[usable]
-    cost = 100 * score_scale - _points(arcs.score[usable], score_scale).astype(np.int64)
+    cost = 100 * score_scale - score_points(arcs.score[usable], score_scale).astype(np.int64)
     step = int(np.gcd.reduce(cost)) if len(cost) else 1
     if step > 1:  # coarse scores: the same optimum with a smaller cost range, which the solver's scaling likes
         cost //= step

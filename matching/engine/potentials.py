@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matching.engine.arcs import _Arcs, _points
+from matching.engine.arcs import _Arcs, score_points
 from matching.engine.scoring import _csr_positions
 
 
@@ -57,7 +57,7 @@ class _Residual:
         self.mentor_of = mentor_of
         usable = cap[arcs.mentor] > 0
         mentee, mentor = arcs.mentee[usable], arcs.mentor[usable]
-        points = _points(arcs.score[usable], score_scale).astype(np.int64)
+        points = score_points(arcs.score[usable], score_scale).astype(np.int64)
         self.paired = mentor_of >= 0
         matched = self.paired[mentee] & (mentor_of[mentee] == mentor)
         self.match_cost = np.zeros(n, dtype=np.int64)  # M + points of each paired mentee's pair

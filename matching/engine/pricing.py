@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matching.engine.arcs import _Arcs, _points
+from matching.engine.arcs import _Arcs, score_points
 from matching.engine.bounds import _LOWEST, _bound_points, _Outside, _Split, _suspects
 from matching.engine.candidates import _nonzero_2d
 from matching.engine.potentials import _Potentials
@@ -137,7 +137,9 @@ class _Round:
         pot, scorer = self.pot, self.scorer
         mentor = mentor.astype(np.int64)
         score = score.astype(np.float32)
-        excess = _points(score, self.score_scale).astype(np.int64) + pot.big_m + pot.mentor[mentor] - pot.mentee[mentee]
+        excess = (
+            score_points(score, self.score_scale).astype(np.int64) + pot.big_m + pot.mentor[mentor] - pot.mentee[mentee]
+        )
         keep = (excess > 0) & np.isfinite(score) & (self.cap[mentor] > 0)
         mentee, mentor, score, excess = mentee[keep], mentor[keep], score[keep], excess[keep]
         tie = scorer.mentee_keys[mentee] ^ scorer.mentor_keys[mentor]

@@ -25,7 +25,7 @@ Each round adds pairs never added before, so it ends.
 What is proven
 --------------
 The objective proven is the one the flow optimises: the sum of the assigned scores on
-the grid of ``score_scale`` steps per point (``arcs._points``, by default 0.001 points).
+the grid of ``score_scale`` steps per point (``arcs.score_points``, by default 0.001 points).
 Scores are float32 weighted shares, so two scores that are equal as fractions can differ
 in their last float bit; on the grid they are equal unless they sit within a rounding
 error of a half step. The total of the true scores is therefore within half a step per
@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matching.engine.arcs import _Arcs, _points
+from matching.engine.arcs import _Arcs, score_points
 from matching.engine.bounds import _Outside
 from matching.engine.flow import _solve_flow
 from matching.engine.potentials import _potentials, _relaxed
@@ -73,7 +73,7 @@ def _assigned_points(arcs: _Arcs, mentor_of: np.ndarray, n_mentors: int, score_s
     key = arcs.mentee * n_mentors + arcs.mentor
     paired = np.flatnonzero(mentor_of >= 0)
     chosen = np.isin(key, paired * n_mentors + mentor_of[paired])
-    return int(_points(arcs.score[chosen], score_scale).astype(np.int64).sum())
+    return int(score_points(arcs.score[chosen], score_scale).astype(np.int64).sum())
 
 
 def _optimise(

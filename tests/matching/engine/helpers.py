@@ -101,9 +101,9 @@ def check_assignment(result, scores: np.ndarray, capacities: np.ndarray) -> None
 
 def points_optimum(scores: np.ndarray, capacities: np.ndarray, score_scale: int = 1000) -> tuple[int, int]:
     """(assigned, points) of the coverage-first optimum of the scores on the flow's integer grid."""
-    from matching.engine.arcs import _points
+    from matching.engine.arcs import score_points
 
-    points = _points(scores, score_scale).astype(np.float64)
+    points = score_points(scores, score_scale).astype(np.float64)
     assigned, total = capacity_optimum(np.where(np.isfinite(scores), points, -np.inf), capacities)
     return assigned, int(round(total))
 

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from matching.engine import Scorer, encode_answers
-from matching.engine.arcs import _Arcs, _points
+from matching.engine.arcs import _Arcs, score_points
 from matching.engine.flow import _solve_flow
 from matching.engine.potentials import _potentials, _relaxed
 from tests.matching.engine.helpers import FAMILIES, PROPERTY, family_instance
@@ -18,7 +18,7 @@ def _residual_reduced_costs(pot, cap, arcs, mentor_of) -> np.ndarray:
     big_m, d_i, d_j = pot.big_m, pot.mentee, pot.mentor
     usable = cap[arcs.mentor] > 0
     i, j = arcs.mentee[usable], arcs.mentor[usable]
-    worth = big_m + _points(arcs.score[usable], 1000).astype(np.int64)
+    worth = big_m + score_points(arcs.score[usable], 1000).astype(np.int64)
     used = mentor_of[i] == j
     load = np.bincount(mentor_of[mentor_of >= 0], minlength=len(cap))
     paired = mentor_of >= 0
@@ -76,7 +76,7 @@ def test_relaxed_potentials_after_new_arcs_are_feasible_or_show_an_improvement(f
     def value(assignment):
         paired = np.flatnonzero(assignment >= 0)
         key = grown.mentee * len(caps) + grown.mentor
-        points = _points(grown.score[np.isin(key, paired * len(caps) + assignment[paired])], 1000).sum()
+        points = score_points(grown.score[np.isin(key, paired * len(caps) + assignment[paired])], 1000).sum()
         return len(paired), int(points)
 
     if relaxed is None:

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from matching.engine import QuestionSpec, Scorer, encode_answers
-from matching.engine.arcs import _Arcs, _points
+from matching.engine.arcs import _Arcs, score_points
 from matching.engine.bounds import _Outside
 from matching.engine.flow import _solve_flow
 from matching.engine.potentials import _potentials
@@ -18,7 +18,7 @@ from tests.matching.engine.helpers import FAMILIES, PROPERTY, family_instance
 
 def _negative_pairs_by_brute_force(scorer, pot, caps, arcs) -> set[tuple[int, int]]:
     scores = scorer.scores()
-    points = np.where(np.isfinite(scores), _points(scores, 1000), 0).astype(np.int64)
+    points = np.where(np.isfinite(scores), score_points(scores, 1000), 0).astype(np.int64)
     excess = points + pot.big_m + pot.mentor[None, :] - pot.mentee[:, None]
     negative = np.isfinite(scores) & (excess > 0) & (caps[None, :] > 0)
     negative[arcs.mentee, arcs.mentor] = False

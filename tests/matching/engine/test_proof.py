@@ -19,10 +19,10 @@ from tests.matching.engine.helpers import (
 
 
 def _points_of(result, scores: np.ndarray) -> int:
-    from matching.engine.arcs import _points
+    from matching.engine.arcs import score_points
 
     rows = np.flatnonzero(result.mentor >= 0)
-    return int(_points(scores[rows, result.mentor[rows]], 1000).astype(np.int64).sum())
+    return int(score_points(scores[rows, result.mentor[rows]], 1000).astype(np.int64).sum())
 
 
 @settings(PROPERTY, max_examples=300)  # the guarantee itself: many draws, a few ms each

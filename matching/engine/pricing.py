@@ -105,7 +105,8 @@ class _Round:
         """The negative pairs of a block of scores (graph pairs hidden); ``mentors``: its columns (default all).
 
         With ``near`` (points), also the pairs whose excess is within ``near`` of positive,
-        for the memo: every other pair's excess is below ``1 - near * score_scale``.
+        for the memo (at most ``_MEMO_WIDTH + 1`` per row): every other pair's excess is
+        below ``1 - near * score_scale``.
         """
         negative, close = [], []
         reached = self.split.reached_mentee[rows]
@@ -122,8 +123,9 @@ class _Round:
             if not r.size:
                 continue
             mentee, mentor, score = rows[part][r], (c if mentors is None else mentors[c]), sub[r, c]
-            if near is not None:
-                close.append(_Arcs(mentee, mentor.astype(np.int64), score.astype(np.float64)))
+            if near is not None:  # at most one more than the memo keeps: enough to tell it is too many
+                few = np.arange(len(r)) - np.searchsorted(r, r) <= _MEMO_WIDTH
+                close.append(_Arcs(mentee[few], mentor[few].astype(np.int64), score[few].astype(np.float64)))
             hit = test[r, c] >= threshold[r]
             negative.append(self.exact(mentee[hit], mentor[hit], score[hit]))
         return _concat(negative), (_concat(close) if near is not None else None)

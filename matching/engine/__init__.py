@@ -44,12 +44,13 @@ Modules
 ``specs``       kinds, rules, which rule fits which kind (``rule_problem``), ``QuestionSpec``
 ``answers``     ``AnswerMatrix``, ``encode_answers``, validation of answers
 ``features``    ``MentorIndex``, ``prepare_mentors``, mentee features (how it stays fast)
-``candidates``  exact top-k of score blocks, running top per mentor, ``Candidates``
+``candidates``  exact top-k of score blocks, running top per mentor, ``Candidates``, ``tie_keys``
 ``scoring``     ``Scorer``, requirements and exclusions, ``score_chunk``, ``top_candidates``
-``arcs``        the candidate graph as unique arcs, the flow's integer score grid; validation
+``arcs``        the candidate graph as unique arcs, the flow's score grid (``score_points``)
 ``flow``        the OR-Tools min-cost flow on the graph (shuffled by the seed)
 ``coverage``    augmenting paths to maximum coverage over all allowed pairs
 ``potentials``  dual potentials of the flow (shortest distances in its residual graph)
+``bounds``      bounds on the pairs outside the graph; the potentials' coverage/score parts
 ``pricing``     the allowed pairs outside the graph that could improve the flow
 ``proof``       ``Proof``, the price-add-resolve loop that proves the optimum
 ``assignment``  ``Assignment``, ``assign``, ``assign_greedy``, ``auto_pair``, ``auto_pair_scorer``

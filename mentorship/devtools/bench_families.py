@@ -68,7 +68,9 @@ _IN_PROCESS_PAIRS = 1_000_000  # smaller references run in the benchmark's own p
 class MatrixScorer(Scorer):
     """A ``Scorer`` over a dense score matrix (float32, -inf = forbidden), for the score-matrix families."""
 
-    def __init__(self, matrix: np.ndarray, seed: int = 0) -> None:  # noqa: D107 -- no Scorer.__init__: no answers
+    def __init__(self, matrix: np.ndarray, seed: int = 0) -> None:
+        # Not Scorer.__init__: there are no answers to encode, only the attributes the
+        # candidate lists, the assignment and its proof read.
         self.matrix = matrix
         self.n_mentees, self.n_mentors = matrix.shape
         self.seed = seed

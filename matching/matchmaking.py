@@ -185,6 +185,15 @@ def _demand_key(program: Program) -> str:
     return f"matching:mentor-demand:{program.pk}:{program.matching_version}"
 
 
+def tie_seed(program: Program) -> int:
+    """The seed of the tie keys of a program's recommendations and suggestions.
+
+    Stable (the program's id), so a page keeps its order between reloads; with the
+    people's ids as keys, each mentee sees equally good mentors in their own order.
+    """
+    return program.pk
+
+
 def mentor_demand(program: Program) -> MentorDemand | None:
     """The demand on each mentor now (none on a full one); None without a mentor or a mentee with answers.
 
@@ -201,7 +210,16 @@ def mentor_demand(program: Program) -> MentorDemand | None:
     pool = _mentor_pool(program, questionnaire, specs, places.ids)
     answers = engine.encode_answers(specs, answer_dicts(questionnaire, mentees))
     n = program.recommendations_count
-    indices, _scores = engine.top_candidates(answers, pool.index, specs, n, mentor_mask=places.free > 0)
+    scorer = engine.Scorer(
+        specs,
+        answers,
+        pool.index,
+        mentor_mask=places.free > 0,
+        seed=tie_seed(program),
+        mentee_ids=mentees,
+        mentor_ids=pool.mentor_ids,
+    )
+    indices, _scores = scorer.top(n)  # ties as the mentees' recommendations break them
     counts = np.bincount(indices[indices >= 0], minlength=len(places.ids)).astype(np.float32)
     return MentorDemand(pool.mentor_ids, counts / n)
 
@@ -273,6 +291,9 @@ def recommendations_for(
         mentor_free_places=places.free,
         mentor_demand=_remembered_demand(program, pool),
         exclude_mentors=[j for _i, j in _pair_exclusions(program, [mentee.pk], pool.mentor_ids)],
+        seed=tie_seed(program),
+        mentee_id=mentee.pk,
+        mentor_ids=pool.mentor_ids,
     )
     # A mentor with nothing in common (a score shown as 0) is not recommended.
     rows = [int(j) for j, score in zip(result.mentors, result.scores, strict=True) if round(float(score)) > 0]
@@ -307,7 +328,16 @@ def suggestions_for_mentees(
     answers = answer_dicts(questionnaire, [m.pk for m in mentees])
     matrix = engine.encode_answers(specs, answers)
     exclusions = _pair_exclusions(program, [m.pk for m in mentees], pool.mentor_ids)
-    scorer = engine.Scorer(specs, matrix, pool.index, mentor_mask=places.free > 0, exclusions=exclusions)
+    scorer = engine.Scorer(
+        specs,
+        matrix,
+        pool.index,
+        mentor_mask=places.free > 0,
+        exclusions=exclusions,
+        seed=tie_seed(program),
+        mentee_ids=[m.pk for m in mentees],
+        mentor_ids=pool.mentor_ids,
+    )
     top_indices, top_scores = scorer.top(per_mentee)
     shown = (top_indices >= 0) & np.isfinite(top_scores) & (np.rint(top_scores) > 0)
     ids = sorted({pool.mentor_ids[j] for j in top_indices[shown]})
@@ -385,9 +415,23 @@ class AutoPairing:
     proposals: list[ProposedMentor]
     greedy_total: float | None  # what first-come greedy pairing totals; None when nothing was computed
     compute_seconds: float  # the engine's assignment alone
+    proof: dict  # what the run proved: optimal, proof_rounds, pairs_added, tie_seed
 
 
-def auto_pair(program: Program, *, progress: Callable[[int], None] = lambda percent: None) -> AutoPairing:
+def _proof_summary(assignment, seed: int) -> dict:
+    """What the run proved; the preview says "best possible" only when ``optimal``.
+
+    Without mentees or mentors the empty pairing is trivially the best.
+    """
+    if assignment is None or assignment.proof is None:
+        return {"optimal": True, "tie_seed": seed}
+    proof = assignment.proof
+    return {"optimal": proof.optimal, "proof_rounds": proof.rounds, "pairs_added": proof.pairs_added, "tie_seed": seed}
+
+
+def auto_pair(
+    program: Program, *, progress: Callable[[int], None] = lambda percent: None, seed: int = 0
+) -> AutoPairing:
     """Every unpaired mentee's proposed mentor and score, or why none, maximising the total score.
 
     Exact min-cost flow within the mentors' free places, coverage first; never a pair that was paired
@@ -405,12 +449,12 @@ def auto_pair(program: Program, *, progress: Callable[[int], None] = lambda perc
     if pool is None or not mentees:
         assignment = None
     else:
-        assignment = engine.auto_pair(mentee_answers, pool.index, specs, places.free, exclusions=exclusions)
+        assignment = engine.auto_pair(mentee_answers, pool.index, specs, places.free, exclusions=exclusions, seed=seed)
     compute_seconds = time.perf_counter() - started
     progress(80)
     if assignment is None:
         nobody = [ProposedMentor(pk, unassigned_reason=unassigned.NO_MENTORS) for pk in mentees]
-        return AutoPairing(nobody, greedy_total=None, compute_seconds=compute_seconds)
+        return AutoPairing(nobody, greedy_total=None, compute_seconds=compute_seconds, proof=_proof_summary(None, seed))
     # Room after this pairing's own pairs: an unassigned mentee's compatible mentors are then full.
     taken = assignment.mentor[assignment.mentor >= 0]
     room = places.free - np.bincount(taken, minlength=len(places.ids))
@@ -424,7 +468,8 @@ def auto_pair(program: Program, *, progress: Callable[[int], None] = lambda perc
         else:
             proposals.append(ProposedMentor(mentee_id, unassigned_reason=why[i]))
     greedy = _greedy_total(mentee_answers, pool, specs, places, exclusions)
-    return AutoPairing(proposals, greedy_total=greedy, compute_seconds=compute_seconds)
+    proof = _proof_summary(assignment, seed)
+    return AutoPairing(proposals, greedy_total=greedy, compute_seconds=compute_seconds, proof=proof)
 
 
 def _greedy_total(

@@ -8,6 +8,9 @@ import numpy as np
 
 from matching.engine.candidates import _nonzero_2d
 
+# Grid steps per score point of the flow's integer objective (0.001 points).
+DEFAULT_SCORE_SCALE = 1000
+
 
 @dataclass(frozen=True, eq=False)
 class _Arcs:
@@ -46,6 +49,18 @@ class _Arcs:
         return _Arcs(mentee[first], mentor[first], score[first])
 
 
+def score_points(scores: np.ndarray, score_scale: int = DEFAULT_SCORE_SCALE) -> np.ndarray:
+    """Scores in [0, 100] on the flow's integer grid (``score_scale`` steps per point), as float32; -inf stays.
+
+    Always computed in float32 from the float32 score, so an arc of the graph and the
+    pricing of the same pair agree to the last bit.
+    """
+    out = np.minimum(np.asarray(scores, dtype=np.float32), np.float32(100))
+    np.maximum(out, 0, out=out, where=out > -np.inf)
+    out *= np.float32(score_scale)
+    return np.rint(out, out=out)
+
+
 def _check_scores(scores: np.ndarray) -> None:
     """Real candidates need a score in [0, 100] (the solver's costs are ``100 - score``)."""
     if not np.isfinite(scores).all() or (scores.size and (scores.min() < 0 or scores.max() > 100.001)):
@@ -57,17 +72,21 @@ def _check_candidates(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     idx = np.asarray(candidate_indices)
     sc = np.asarray(candidate_scores, dtype=np.float64)
-    cap = np.asarray(capacities)
     if idx.ndim != 2 or idx.shape != sc.shape:
         raise ValueError("candidate_indices and candidate_scores must be 2-D arrays of the same shape")
-    if cap.ndim != 1 or (cap.size and (cap.min() < 0 or not np.issubdtype(cap.dtype, np.integer))):
-        raise ValueError("capacities must be a 1-D array of non-negative integers")
+    cap = _check_capacities(capacities)
     idx = idx.astype(np.int64)
     if idx.size and (idx.max() >= len(cap) or idx.min() < -1):
         raise ValueError("candidate index out of range")
-    if cap.size == 0:
-        cap = cap.astype(np.int64)
     valid = idx >= 0
     _check_scores(sc[valid])
     idx = np.where(valid, idx, -1)
-    return idx, sc, cap.astype(np.int64)
+    return idx, sc, cap
+
+
+def _check_capacities(capacities: np.ndarray) -> np.ndarray:
+    """Capacities as int64, or ``ValueError`` unless they are a 1-D array of non-negative integers."""
+    cap = np.asarray(capacities)
+    if cap.ndim != 1 or (cap.size and (cap.min() < 0 or not np.issubdtype(cap.dtype, np.integer))):
+        raise ValueError("capacities must be a 1-D array of non-negative integers")
+    return cap.astype(np.int64)

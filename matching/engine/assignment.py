@@ -9,9 +9,11 @@ from typing import Any
 import numpy as np
 
 from matching.engine.answers import AnswerMatrix
-from matching.engine.arcs import _Arcs, _check_candidates
+from matching.engine.arcs import DEFAULT_SCORE_SCALE, _Arcs, _check_candidates, _check_capacities
 from matching.engine.coverage import _coverage_arcs
 from matching.engine.features import MentorIndex
+from matching.engine.flow import _solve_flow
+from matching.engine.proof import Proof, _optimise
 from matching.engine.scoring import DEFAULT_CHUNK, Scorer
 from matching.engine.specs import QuestionSpec
 
@@ -19,7 +21,8 @@ NO_COMPATIBLE_MENTOR = "no compatible mentor"
 NO_MENTOR_WITH_ROOM = "no mentor with room"
 
 DEFAULT_K = 20
-DEFAULT_SCORE_SCALE = 1000
+DEFAULT_MAX_ROUNDS = 50
+DEFAULT_ADD_PER_MENTEE = 5
 
 
 @dataclass(frozen=True, eq=False)
@@ -28,13 +31,22 @@ class Assignment:
 
     ``mentor[i]`` is mentee i's mentor index or -1; ``score[i]`` its score (NaN when
     unassigned); ``total`` the sum of the assigned scores; ``unassigned_reason`` maps each
-    unassigned mentee to ``NO_COMPATIBLE_MENTOR`` or ``NO_MENTOR_WITH_ROOM``.
+    unassigned mentee to ``NO_COMPATIBLE_MENTOR`` or ``NO_MENTOR_WITH_ROOM``. ``proof``
+    says whether it is proven the best over all allowed pairs (None: not checked, as when
+    ``assign`` had no ``Scorer``); ``seed`` is the tie-break seed it used.
     """
 
     mentor: np.ndarray
     score: np.ndarray
     total: float
     unassigned_reason: dict[int, str]
+    proof: Proof | None = None
+    seed: int | None = None
+
+    @property
+    def optimal(self) -> bool:
+        """True when proven the best over all allowed pairs: most mentees paired, then most points."""
+        return self.proof is not None and self.proof.optimal
 
     @property
     def n_assigned(self) -> int:
@@ -56,35 +68,44 @@ def assign(
     scorer: Scorer | None = None,
     widen_k: int | None = None,
     score_scale: int = DEFAULT_SCORE_SCALE,
+    seed: int | None = 0,
+    prove: bool = True,
+    max_rounds: int = DEFAULT_MAX_ROUNDS,
+    add_per_mentee: int = DEFAULT_ADD_PER_MENTEE,
 ) -> Assignment:
-    """The best global assignment on the candidate graph, coverage first.
+    """The best global assignment, coverage first; with a ``scorer``, proven the best over all allowed pairs.
 
     The graph: each mentee's candidate mentors (``candidate_indices``/``candidate_scores``,
     ``n_mentees x k``, -1 = none) plus, optionally, each mentor's candidate mentees
     (``mentor_candidates``: two ``n_mentors x L`` arrays of mentee indices and scores).
 
-    Solved as a min-cost flow with OR-Tools: each mentee node has one unit to send, each
-    candidate arc carries it to a mentor at cost ``score_scale * (100 - score)``, each
-    mentor passes at most ``capacities[j]`` units to the sink. ``SimpleMinCostFlow``'s
-    ``solve_max_flow_with_min_cost`` maximises the flow first (= number of assigned
-    mentees) and then minimises cost (= maximises the total score, up to the rounding of
-    ``score_scale``, default 0.001 points) among maximum flows. That is exactly "coverage
-    first" without a big-M unassigned arc (which made the cost-scaling solver about two
-    times slower here), and it always has a solution: a mentee whose unit finds no path
-    stays unassigned.
+    Solved as a min-cost flow with OR-Tools (``flow``): the most paired mentees, then the
+    most points among those, a pair's points being its score on the grid of
+    ``score_scale`` steps per point (default: 0.001 points). ``seed`` shuffles the
+    solver's nodes so that among equally good solutions none is chosen by index order
+    (``None``: index order).
 
-    With a ``scorer`` (the ``Scorer`` the candidates came from) coverage is guaranteed
-    over *all* allowed pairs, not just the candidates: if mentees are left unassigned while
-    some mentor has room, an augmenting-path search over the full allowed graph (computed
-    lazily, row by row) finds a maximum-cardinality assignment; its arcs, plus each
-    unassigned mentee's ``widen_k`` (default: the candidate width) best mentors among those
-    with room, join the graph and the flow is solved once more. Without a scorer, coverage
-    is the best possible within the candidates.
+    With a ``scorer`` (the ``Scorer`` the candidates came from) the result is the optimum
+    over *all* allowed pairs:
+
+    1. coverage: if mentees are left unassigned while some mentor has room, an
+       augmenting-path search over all allowed pairs finds a maximum-cardinality
+       assignment; its arcs, plus each unassigned mentee's ``widen_k`` (default: the
+       candidate width) best mentors with room, join the graph and the flow is solved again;
+    2. with ``prove``, the flow's dual potentials price every allowed pair outside the
+       graph, one block of mentees at a time (``proof``); the pairs that could pair more
+       mentees or add points join the graph (at most ``add_per_mentee`` per mentee and
+       round) and the flow is re-optimised, until none is left. ``Assignment.proof``
+       records the rounds, the pairs added and ``optimal``, which is False only if
+       ``max_rounds`` ran out first.
+
+    Without a scorer the result is the optimum within the candidates, unproven.
 
     Unassigned reasons: ``NO_COMPATIBLE_MENTOR`` when no mentor passes the hard
     requirements and exclusions (with a scorer; without one: when the mentee has no
     candidate at all, which for ``top_candidates`` output means the same), else
-    ``NO_MENTOR_WITH_ROOM``. Never builds a mentees x capacity matrix.
+    ``NO_MENTOR_WITH_ROOM``. Never builds a mentees x capacity matrix, nor the dense
+    mentees x mentors one.
     """
     idx, sc, cap = _check_candidates(candidate_indices, candidate_scores, capacities)
     n, m = idx.shape[0], len(cap)
@@ -93,41 +114,61 @@ def assign(
     arcs = _Arcs.from_lists(idx, sc)
     if mentor_candidates is not None:
         arcs = arcs.merged(_Arcs.from_mentor_lists(*mentor_candidates, n_mentees=n, n_mentors=m), m)
-    mentor_of = _solve_flow(n, cap, arcs, score_scale)
+    settings = _Settings(widen_k or max(idx.shape[1], 1), score_scale, seed, prove, max_rounds, add_per_mentee)
+    return _assign(n, cap, arcs, scorer, settings)
+
+
+@dataclass(frozen=True)
+class _Settings:
+    widen_k: int
+    score_scale: int
+    seed: int | None
+    prove: bool
+    max_rounds: int
+    add_per_mentee: int
+
+
+def _assign(
+    n: int,
+    cap: np.ndarray,
+    arcs: _Arcs,
+    scorer: Scorer | None,
+    settings: _Settings,
+    list_bounds: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Assignment:
+    """``assign`` on a built graph; ``list_bounds`` as ``_optimise`` takes them."""
+    m = len(cap)
+    scale, seed = settings.score_scale, settings.seed
+    mentor_of = _solve_flow(n, cap, arcs, scale, seed)
+    proof = None
     if scorer is not None:
-        extra = _coverage_arcs(scorer, mentor_of, cap, arcs, widen_k or max(idx.shape[1], 1))
+        extra = _coverage_arcs(scorer, mentor_of, cap, arcs, settings.widen_k, seed)
         if extra is not None:
             arcs = arcs.merged(extra, m)
-            mentor_of = _solve_flow(n, cap, arcs, score_scale)
-    return _result(mentor_of, arcs, scorer, m)
+            mentor_of = _solve_flow(n, cap, arcs, scale, seed)
+        if settings.prove:
+            arcs, mentor_of, proof = _optimise(
+                scorer,
+                cap,
+                arcs,
+                mentor_of,
+                score_scale=scale,
+                seed=seed,
+                max_rounds=settings.max_rounds,
+                per_mentee=settings.add_per_mentee,
+                list_bounds=list_bounds,
+            )
+    return _result(mentor_of, arcs, scorer, m, proof, seed)
 
 
-def _solve_flow(n: int, cap: np.ndarray, arcs: _Arcs, score_scale: int) -> np.ndarray:
-    """Max-flow-min-cost on the arcs; returns the mentor index per mentee (-1 = unassigned)."""
-    from ortools.graph.python import min_cost_flow  # imported here: only assignment needs it
-
-    m = len(cap)
-    usable = cap[arcs.mentor] > 0
-    mentee, mentor = arcs.mentee[usable], arcs.mentor[usable]
-    cost = np.rint(score_scale * (100.0 - np.clip(arcs.score[usable], 0.0, 100.0))).astype(np.int64)
-    sink = n + m
-    flow = min_cost_flow.SimpleMinCostFlow()
-    real = flow.add_arcs_with_capacity_and_unit_cost(mentee, n + mentor, np.ones(len(mentee), dtype=np.int64), cost)
-    flow.add_arcs_with_capacity_and_unit_cost(n + np.arange(m), np.full(m, sink), cap, np.zeros(m, dtype=np.int64))
-    supplies = np.zeros(n + m + 1, dtype=np.int64)
-    supplies[:n] = 1
-    supplies[sink] = -n
-    flow.set_nodes_supplies(np.arange(n + m + 1), supplies)
-    status = flow.solve_max_flow_with_min_cost()
-    if status != flow.OPTIMAL:
-        raise RuntimeError(f"min-cost flow failed: {status}")
-    mentor_of = np.full(n, -1, dtype=np.int64)
-    used = flow.flows(real) > 0
-    mentor_of[mentee[used]] = mentor[used]
-    return mentor_of
-
-
-def _result(mentor_of: np.ndarray, arcs: _Arcs, scorer: Scorer | None, m: int) -> Assignment:
+def _result(
+    mentor_of: np.ndarray,
+    arcs: _Arcs,
+    scorer: Scorer | None,
+    m: int,
+    proof: Proof | None = None,
+    seed: int | None = None,
+) -> Assignment:
     """Package an assignment: scores from the arcs, reasons for the unassigned."""
     n = len(mentor_of)
     score = np.full(n, np.nan, dtype=np.float64)
@@ -145,6 +186,8 @@ def _result(mentor_of: np.ndarray, arcs: _Arcs, scorer: Scorer | None, m: int) -
         score=score.astype(np.float32),
         total=float(np.nansum(score)) if assigned.size else 0.0,
         unassigned_reason=reasons,
+        proof=proof,
+        seed=seed,
     )
 
 
@@ -198,24 +241,56 @@ def auto_pair(
     exclusions: Any = None,
     chunk: int = DEFAULT_CHUNK,
     score_scale: int = DEFAULT_SCORE_SCALE,
+    seed: int = 0,
+    max_rounds: int = DEFAULT_MAX_ROUNDS,
 ) -> Assignment:
-    """Pair mentees with mentors: candidates, then ``assign`` with the coverage fallback.
+    """Pair mentees with mentors: the proven optimum, most mentees paired first, then the best total.
 
     ``capacities[j]`` is mentor j's number of free places; mentors with 0 (or masked out)
     are never candidates. The candidate graph is each mentee's ``k`` best mentors plus each
-    mentor's ``mentor_k`` best mentees (default ``2 * max(capacities)``, at most 20). With
-    k=20 the total score was within 0.01% of the true optimum on the benchmark's tight
-    instances (every place needed); raise ``k`` to get closer, lower it to go faster.
-    Coverage is always the maximum possible. Memory stays ``chunk x n_mentors`` floats
-    plus ``O((n_mentees * k + n_mentors * mentor_k))`` for the graph.
+    mentor's ``mentor_k`` best mentees (default ``2 * max(capacities)``, at most 20);
+    ``assign`` solves it, widens it until coverage is the maximum, and proves the result
+    optimal over all allowed pairs (``Assignment.proof``). ``k`` and ``mentor_k`` change
+    only the speed, never the result's value. Equal scores are broken by ``seed``
+    (``Scorer`` tie keys, a shuffled flow), so equally good mentees and mentors get
+    equal chances; the same seed gives the same result. Memory stays ``chunk x
+    n_mentors`` floats plus ``O(n_mentees * k + n_mentors * mentor_k)``.
     """
     cap = np.asarray(capacities)
     mask = cap > 0 if mentor_mask is None else np.asarray(mentor_mask, dtype=bool) & (cap > 0)
-    scorer = Scorer(questions, mentee_answers, mentor_answers, mentor_mask=mask, exclusions=exclusions)
+    scorer = Scorer(questions, mentee_answers, mentor_answers, mentor_mask=mask, exclusions=exclusions, seed=seed)
+    return auto_pair_scorer(
+        scorer,
+        cap,
+        k=k,
+        mentor_k=mentor_k,
+        chunk=chunk,
+        score_scale=score_scale,
+        max_rounds=max_rounds,
+    )
+
+
+def auto_pair_scorer(
+    scorer: Scorer,
+    capacities: np.ndarray,
+    *,
+    k: int = DEFAULT_K,
+    mentor_k: int | None = None,
+    chunk: int = DEFAULT_CHUNK,
+    score_scale: int = DEFAULT_SCORE_SCALE,
+    max_rounds: int = DEFAULT_MAX_ROUNDS,
+) -> Assignment:
+    """``auto_pair`` for a ready ``Scorer`` (its mask should leave out mentors without places); seed: the scorer's."""
+    cap = _check_capacities(capacities)
+    if len(cap) != scorer.n_mentors:
+        raise ValueError("capacities must hold one value per mentor")
+    n, m = scorer.n_mentees, scorer.n_mentors
     if mentor_k is None:
         mentor_k = int(min(2 * cap.max(initial=0), 20))
     cands = scorer.candidates(k, mentor_k=mentor_k, chunk=chunk)
-    mentor_lists = (cands.mentor_indices, cands.mentor_scores) if mentor_k else None
-    return assign(
-        cands.indices, cands.scores, cap, mentor_candidates=mentor_lists, scorer=scorer, score_scale=score_scale
-    )
+    arcs = _Arcs.from_lists(cands.indices.astype(np.int64), cands.scores)
+    if mentor_k:
+        mentor_arcs = _Arcs.from_mentor_lists(cands.mentor_indices, cands.mentor_scores, n_mentees=n, n_mentors=m)
+        arcs = arcs.merged(mentor_arcs, m)
+    settings = _Settings(k, score_scale, scorer.seed, True, max_rounds, DEFAULT_ADD_PER_MENTEE)
+    return _assign(n, cap, arcs, scorer, settings, (cands.next_scores, cands.mentor_next_scores))

@@ -11,15 +11,22 @@ from matching.engine.candidates import _block_top, _nonzero_2d
 from matching.engine.scoring import DEFAULT_CHUNK, Scorer, _csr_positions
 
 
-def _coverage_arcs(scorer: Scorer, mentor_of: np.ndarray, cap: np.ndarray, arcs: _Arcs, widen_k: int) -> _Arcs | None:
-    """Arcs that let the next solve reach maximum coverage, or None if it is reached already."""
+def _coverage_arcs(
+    scorer: Scorer, mentor_of: np.ndarray, cap: np.ndarray, arcs: _Arcs, widen_k: int, seed: int | None = None
+) -> _Arcs | None:
+    """Arcs that let the next solve reach maximum coverage, or None if it is reached already.
+
+    With a ``seed`` the augmenting paths start from the unassigned mentees in a shuffled
+    order, so the arcs they bring do not favour the first-created mentees.
+    """
     m = scorer.n_mentors
     unassigned = np.flatnonzero(mentor_of < 0)
     room = cap - np.bincount(mentor_of[mentor_of >= 0], minlength=m)
     if not unassigned.size or room.sum() <= 0:
         return None
     work = mentor_of.copy()
-    if not _augment(scorer, work, cap, unassigned):
+    starts = unassigned if seed is None else np.random.default_rng(seed).permutation(unassigned)
+    if not _augment(scorer, work, cap, starts):
         return None
     # Each unassigned mentee's best mentors with room give the solver good ways to cover
     # it; the arcs of the maximum-cardinality assignment guarantee that coverage.
@@ -30,7 +37,7 @@ def _coverage_arcs(scorer: Scorer, mentor_of: np.ndarray, cap: np.ndarray, arcs:
         rows = unassigned[start : start + DEFAULT_CHUNK]
         block = scorer.scores(rows)
         block[:, room <= 0] = -np.inf
-        idx, sc = _block_top(block, widen_k)
+        idx, sc = _block_top(block, widen_k, scorer.mentee_keys[rows], scorer.mentor_keys)
         r, c = _nonzero_2d(idx >= 0)
         rows_out.append(rows[r])
         cols_out.append(idx[r, c].astype(np.int64))

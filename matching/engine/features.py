@@ -136,6 +136,24 @@ def prepare_mentors(
     )
 
 
+def _take_mentors(index: MentorIndex, mentors: np.ndarray) -> MentorIndex:
+    """The index of a subset of the mentors (in the given order), on the same levels and features."""
+    terms = tuple(
+        _Term(t.key, t.op, np.ascontiguousarray(t.mentor_t[..., mentors]), t.coef, t.value_range) for t in index.terms
+    )
+    return MentorIndex(
+        questions=index.questions,
+        answers=index.answers.take(mentors),
+        n_mentors=len(mentors),
+        lin_t=np.ascontiguousarray(index.lin_t[:, mentors]),
+        ans_t=np.ascontiguousarray(index.ans_t[:, mentors]),
+        req_t=np.ascontiguousarray(index.req_t[:, mentors]),
+        n_req=index.n_req,
+        terms=terms,
+        levels=index.levels,
+    )
+
+
 @dataclass(frozen=True, eq=False)
 class _MenteeFeatures:
     lin: np.ndarray  # (n, D), already multiplied by 100 * weight (and 1/|a| where needed)

@@ -56,6 +56,9 @@ def recommend(
     mentor_mask: np.ndarray | None = None,
     exclude_mentors: Iterable[int] = (),
     penalty_strength: float = DEFAULT_DEMAND_PENALTY,
+    seed: int = 0,
+    mentee_id: int = 0,
+    mentor_ids: Any = None,
 ) -> Recommendation:
     """Up to ``n`` mentors for one mentee, ordered by ``score - demand_penalty``.
 
@@ -69,8 +72,12 @@ def recommend(
     ``mentor_demand`` needs ``mentor_free_places``. As the Django layer
     updates the demand, a mentor with one free place drops out of further mentees' top
     lists instead of being everyone's first choice. The score shown stays the true score;
-    only the order changes. Ties: higher true score, then lower index. Pass a prepared
-    ``MentorIndex`` so that only the mentee is encoded per call (~1 ms for 2,000 mentors).
+    only the order changes. Ties: higher true score, then the ``Scorer`` tie keys of
+    ``(mentee_id, mentor_ids, seed)`` (default: row numbers), so that equally good mentors
+    come first for different mentees, and in the same order as ``Scorer.top`` gives the
+    same people with the same seed; stable ids and seed give a stable order. Pass a
+    prepared ``MentorIndex`` so that only the mentee is encoded per call (~1 ms for 2,000
+    mentors).
     """
     if isinstance(mentee, Mapping):
         mentee = encode_answers(questions, [mentee])
@@ -87,11 +94,21 @@ def recommend(
         if mentor_demand is not None:
             penalty = demand_penalty(free, mentor_demand, penalty_strength)
     excluded = [(0, int(j)) for j in exclude_mentors]
-    scorer = Scorer(questions, mentee, mentor_answers, mentor_mask=mask, exclusions=excluded)
+    scorer = Scorer(
+        questions,
+        mentee,
+        mentor_answers,
+        mentor_mask=mask,
+        exclusions=excluded,
+        seed=seed,
+        mentee_ids=[mentee_id],
+        mentor_ids=mentor_ids,
+    )
     score = scorer.scores(slice(0, 1))[0]
     valid = np.flatnonzero(np.isfinite(score))
     key = score[valid] - penalty[valid]
-    top = valid[np.lexsort((valid, -score[valid], -key))[:n]]
+    tie = scorer.mentee_keys[0] ^ scorer.mentor_keys[valid]
+    top = valid[np.lexsort((~tie, -score[valid], -key))[:n]]
     return Recommendation(
         mentors=top.astype(np.int32),
         scores=np.clip(score[top], 0, 100).astype(np.float32),

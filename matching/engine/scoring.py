@@ -5,14 +5,15 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from matching.engine.answers import AnswerMatrix, Rows, _as_row_selector, _row_ids
-from matching.engine.candidates import Candidates, _block_top, _clip_scores, _RunningTop
-from matching.engine.features import DEFAULT_MAX_LEVELS, MentorIndex, _mentee_features, prepare_mentors
+from matching.engine.candidates import Candidates, _block_top, _clip_scores, _RunningTop, tie_keys
+from matching.engine.features import DEFAULT_MAX_LEVELS, MentorIndex, _mentee_features, _take_mentors, prepare_mentors
 from matching.engine.specs import QuestionSpec
 
 DEFAULT_CHUNK = 512
@@ -53,6 +54,15 @@ class _PairExclusions:
         block_rows = np.repeat(np.arange(len(row_ids)), counts)
         return block_rows, self.cols[_csr_positions(self.ptr, row_ids)]
 
+    def for_mentors(self, mentors: np.ndarray, n_mentors: int) -> _PairExclusions:
+        """The exclusions among a subset of the mentors, renumbered in its order."""
+        n = len(self.ptr) - 1
+        position = np.full(n_mentors, -1, dtype=np.int64)
+        position[mentors] = np.arange(len(mentors))
+        mentee = np.repeat(np.arange(n), np.diff(self.ptr))
+        kept = position[self.cols] >= 0
+        return _PairExclusions(n, len(mentors), np.column_stack([mentee[kept], position[self.cols[kept]]]))
+
 
 class Scorer:
     """Scores mentees against all mentors, block by block.
@@ -62,6 +72,11 @@ class Scorer:
     ``exclusions`` lists ``(mentee, mentor)`` index pairs that must not be paired (already
     paired, declined). Masked mentors and excluded pairs score ``-inf`` like pairs that
     break a requirement; ``compatible`` tells the two apart.
+
+    Equal scores in the best lists (``top``, ``candidates``) are ordered by
+    ``mentee_keys ^ mentor_keys`` (``tie_keys`` of ``mentee_ids``/``mentor_ids``, default
+    the row numbers, and ``seed``), not by row order: pass stable ids (database keys) and
+    a stable seed (e.g. the programme's) for an order that does not change between calls.
     """
 
     def __init__(
@@ -73,6 +88,9 @@ class Scorer:
         mentor_mask: np.ndarray | None = None,
         exclusions: Any = None,
         max_levels: int = DEFAULT_MAX_LEVELS,
+        seed: int = 0,
+        mentee_ids: Any = None,
+        mentor_ids: Any = None,
     ) -> None:
         if isinstance(mentors, MentorIndex):
             if not _same_questions(mentors.questions, questions):
@@ -91,6 +109,9 @@ class Scorer:
                 raise ValueError(f"mentor_mask must have shape ({self.n_mentors},)")
             self.mentor_mask = mask
         self.exclusions = _PairExclusions(self.n_mentees, self.n_mentors, exclusions)
+        self.seed = seed
+        self.mentee_keys = _keys(mentee_ids, self.n_mentees, seed, 0, "mentee_ids")
+        self.mentor_keys = _keys(mentor_ids, self.n_mentors, seed, 1, "mentor_ids")
         # Availability becomes one more "requirement" in the single-choice count product:
         # every mentee has a 1 there, only available mentors do.
         self._req_mask_t = self.index.req_t
@@ -100,6 +121,18 @@ class Scorer:
             self._req_mask_t = np.vstack([self.index.req_t, self.mentor_mask[None, :].astype(np.float32)])
             self._req_mask = np.hstack([self.features.req, np.ones((self.n_mentees, 1), dtype=np.float32)])
             self._n_req_mask += 1
+
+    def for_mentors(self, mentors: np.ndarray) -> Scorer:
+        """The same scorer over a subset of the mentors: column ``c`` of its blocks is mentor ``mentors[c]``."""
+        mentors = np.asarray(mentors, dtype=np.int64)
+        sub = copy.copy(self)
+        sub.index = _take_mentors(self.index, mentors)
+        sub.n_mentors = len(mentors)
+        sub.mentor_mask = None if self.mentor_mask is None else self.mentor_mask[mentors]
+        sub.exclusions = self.exclusions.for_mentors(mentors, self.n_mentors)
+        sub.mentor_keys = self.mentor_keys[mentors]
+        sub._req_mask_t = np.ascontiguousarray(self._req_mask_t[:, mentors])
+        return sub
 
     def scores(self, rows: Rows = None) -> np.ndarray:
         """Float32 scores (rows x mentors) in [0, 100] (to float32 rounding); ``-inf`` = may not be paired."""
@@ -161,7 +194,7 @@ class Scorer:
         """Each mentee's ``k`` best allowed mentors, best first: ``(indices int32, scores float32)``.
 
         Shape ``(n_mentees, k)``; missing entries (fewer than ``k`` allowed mentors) are
-        ``-1`` / ``-inf``. Ties are broken by the lower mentor index.
+        ``-1`` / ``-inf``. Ties are broken by the tie keys (see the class).
         """
         cands = self.candidates(k, mentor_k=0, chunk=chunk)
         return cands.indices, cands.scores
@@ -171,23 +204,34 @@ class Scorer:
 
         ``indices``/``scores``: each mentee's ``k`` best mentors (as ``top``);
         ``mentor_indices``/``mentor_scores`` (``n_mentors x mentor_k``): each mentor's
-        ``mentor_k`` best mentees, ties to the lower mentee index.
+        ``mentor_k`` best mentees; ties by the tie keys in both directions. Each list is
+        computed one longer than asked, for ``next_scores``/``mentor_next_scores``.
         """
         if k < 1 or mentor_k < 0:
             raise ValueError("k must be >= 1 and mentor_k >= 0")
         n, m = self.n_mentees, self.n_mentors
-        out_idx = np.full((n, k), -1, dtype=np.int32)
-        out_sc = np.full((n, k), -np.inf, dtype=np.float32)
-        by_mentor = _RunningTop(m, mentor_k)
+        out_idx = np.full((n, k + 1), -1, dtype=np.int32)
+        out_sc = np.full((n, k + 1), -np.inf, dtype=np.float32)
+        by_mentor = _RunningTop(m, mentor_k + 1 if mentor_k else 0, self.mentor_keys)
         if m:
             for start in range(0, n, chunk):
                 block = self.scores(slice(start, min(start + chunk, n)))
-                idx, sc = _block_top(block, k)
+                keys = self.mentee_keys[start : start + len(block)]
+                idx, sc = _block_top(block, k + 1, keys, self.mentor_keys)
                 out_idx[start : start + len(block)] = idx
                 out_sc[start : start + len(block)] = sc
                 if mentor_k:
-                    by_mentor.update(block, start)
-        return Candidates(out_idx, out_sc, by_mentor.indices.astype(np.int32), _clip_scores(by_mentor.scores))
+                    by_mentor.update(block, start, keys)
+        mentor_sc = _clip_scores(by_mentor.scores)
+        mentor_next = mentor_sc[:, mentor_k] if mentor_k else np.full(m, np.inf, dtype=np.float32)
+        return Candidates(
+            np.ascontiguousarray(out_idx[:, :k]),
+            np.ascontiguousarray(out_sc[:, :k]),
+            np.ascontiguousarray(by_mentor.indices[:, :mentor_k].astype(np.int32)),
+            np.ascontiguousarray(mentor_sc[:, :mentor_k]),
+            next_scores=out_sc[:, k].copy(),
+            mentor_next_scores=np.ascontiguousarray(mentor_next),
+        )
 
     def _forbidden(self, sel: slice | np.ndarray, *, with_mask: bool) -> np.ndarray | None:
         """Bool (rows x mentors) of forbidden pairs, or None when nothing is forbidden."""
@@ -210,6 +254,13 @@ class Scorer:
                 bad = np.zeros((len(_row_ids(sel)), self.n_mentors), dtype=bool)
             bad[hits] = True
         return bad
+
+
+def _keys(ids: Any, n: int, seed: int, side: int, name: str) -> np.ndarray:
+    ids = np.arange(n) if ids is None else np.asarray(ids, dtype=np.int64).reshape(-1)
+    if len(ids) != n:
+        raise ValueError(f"{name} must hold one id per row ({n})")
+    return tie_keys(ids, seed, side)
 
 
 def _same_questions(a: Sequence[QuestionSpec], b: Sequence[QuestionSpec]) -> bool:

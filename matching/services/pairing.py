@@ -123,9 +123,11 @@ def autopair_compute(*, run: AutoPairRun) -> AutoPairRun:
 def _compute_preview(run: AutoPairRun) -> AutoPairRun:
     started = time.perf_counter()
     _progress(run, 5, RunStatus.RUNNING)
-    result = matchmaking.auto_pair(run.program, progress=lambda percent: _progress(run, percent))
+    # Ties are broken by the run's id as seed, recorded in the summary so that the run can be reproduced.
+    result = matchmaking.auto_pair(run.program, progress=lambda percent: _progress(run, percent), seed=run.pk)
     summary = _write_proposals(run, result)
     summary |= {"compute_s": round(result.compute_seconds, 3), "total_s": round(time.perf_counter() - started, 3)}
+    summary |= result.proof
     if result.greedy_total is not None:
         summary["greedy_total"] = round(result.greedy_total, 1)
     AutoPairRun.objects.filter(pk=run.pk).update(

@@ -1,6 +1,13 @@
 """Benchmark of the matching engine on synthetic questionnaire data.
 
-Run from the project root: ``python -m mentorship.devtools.bench_engine`` prints one JSON line.
+Run from the project root: ``python -m mentorship.devtools.bench_engine`` prints one JSON line
+(``--help`` for the sizes; ``--families none`` skips the quality families, e.g. at 50,000 x
+10,000 where the dense reference would not fit in memory).
+
+It measures the whole automatic pairing (``auto_pair``) on the big instance, its proof
+(``optimal``, ``proof_rounds``, ``pairs_added``), recommendations, the peak memory, and
+the quality on every family of ``bench_families`` against OR-Tools over all allowed
+pairs (``quality_by_family``, by default at 10,000 x 2,000).
 
 The data imitates a real programme: people belong to latent interest clusters that
 shape their choices, a "languages spoken" multiple choice is a hard requirement (most
@@ -11,6 +18,7 @@ numbers and unscored free text; about 5% of answers are missing.
 
 from __future__ import annotations
 
+import argparse
 import gc
 import json
 import resource
@@ -20,17 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from matching.engine import (
-    DEFAULT_K,
-    AnswerMatrix,
-    QuestionSpec,
-    Scorer,
-    assign,
-    assign_greedy,
-    auto_pair,
-    prepare_mentors,
-    recommend,
-)
+from matching.engine import DEFAULT_K, AnswerMatrix, QuestionSpec, Scorer, auto_pair, prepare_mentors, recommend
+from mentorship.devtools.bench_families import FAMILIES, quality_by_family
 
 N_CLUSTERS = 8
 MISSING_RATE = 0.05
@@ -138,45 +137,9 @@ def _row_dict(questions: list[QuestionSpec], answers: AnswerMatrix, i: int) -> d
     return out
 
 
-def _optimum(scorer: Scorer, capacity: int) -> float:
-    """Best total score over non-excluded pairs: linear_sum_assignment on the capacity-expanded matrix."""
-    from scipy.optimize import linear_sum_assignment
-
-    scores = scorer.scores().astype(np.float64)
-    excluded = ~np.isfinite(scores)
-    big_negative = -1e6  # more than any score sum the excluded pair could displace
-    scores[excluded] = big_negative
-    expanded = np.repeat(scores, capacity, axis=1)
-    rows, cols = linear_sum_assignment(expanded, maximize=True)
-    chosen = expanded[rows, cols]
-    return float(chosen[chosen > big_negative / 2].sum())
-
-
 def answer_rows(questions: list[QuestionSpec], answers: AnswerMatrix) -> list[dict[str, Any]]:
     """Every person's answers as the dicts the Django layer passes to the engine (option indices, numbers)."""
     return [_row_dict(questions, answers, i) for i in range(answers.n_people)]
-
-
-def quality_totals(
-    questions: list[QuestionSpec], mentee_answers: AnswerMatrix, mentor_answers: AnswerMatrix, capacity: int
-) -> dict[str, float]:
-    """Total score of ``auto_pair``, of greedy (on full candidate lists) and the optimum, every mentor at ``capacity``.
-
-    The optimum is ``linear_sum_assignment`` on the dense capacity-expanded matrix: keep
-    the instance small (2,000 x 400 takes a few seconds).
-    """
-    caps = np.full(mentor_answers.n_people, capacity, dtype=np.int64)
-    engine = auto_pair(mentee_answers, mentor_answers, questions, caps)
-    scorer = Scorer(questions, mentee_answers, mentor_answers)
-    optimum = _optimum(scorer, capacity)
-    full_idx, full_sc = scorer.top(mentor_answers.n_people)
-    greedy = assign_greedy(full_idx, full_sc, caps)
-    return {
-        "engine": engine.total,
-        "greedy": greedy.total,
-        "optimum": optimum,
-        "engine_unassigned": len(engine.unassigned_reason),
-    }
 
 
 def run_benchmark(
@@ -186,64 +149,75 @@ def run_benchmark(
     capacity: int = 5,
     seed: int = 0,
     *,
-    quality_mentees: int = 2000,
-    quality_mentors: int = 400,
+    quality_mentees: int = 10000,
+    quality_mentors: int = 2000,
+    families: tuple[str, ...] = FAMILIES,
     recommend_samples: int = 200,
 ) -> dict[str, Any]:
     """Run the benchmark and return its measurements (see the module docstring for the data)."""
     rng = np.random.default_rng(seed)
     qs = make_questions(questions, seed)
     result: dict[str, Any] = {"mentees": mentees, "mentors": mentors, "questions": len(qs), "capacity": capacity}
-
-    # Quality: exact engine and greedy against the optimum on a smaller instance.
-    q_mentees = make_answers(qs, quality_mentees, "mentee", rng)
-    q_mentors = make_answers(qs, quality_mentors, "mentor", rng)
-    q_caps = np.full(quality_mentors, capacity, dtype=np.int64)
-    engine = auto_pair(q_mentees, q_mentors, qs, q_caps)
-    scorer = Scorer(qs, q_mentees, q_mentors)
-    optimum = _optimum(scorer, capacity)
-    full_idx, full_sc = scorer.top(quality_mentors)
-    greedy = assign_greedy(full_idx, full_sc, q_caps)
-    result["quality_ratio"] = round(engine.total / optimum, 6)
-    result["greedy_quality_ratio"] = round(greedy.total / optimum, 6)
-    result["quality_unassigned"] = len(engine.unassigned_reason)
-    del scorer, full_idx, full_sc
-    gc.collect()
-
-    # Scale: the whole automatic pairing on the big instance.
     b_mentees = make_answers(qs, mentees, "mentee", rng)
     b_mentors = make_answers(qs, mentors, "mentor", rng)
     caps = np.full(mentors, capacity, dtype=np.int64)
+    _measure_autopair(result, qs, b_mentees, b_mentors, caps)
+    _measure_recommendations(result, qs, b_mentees, b_mentors, capacity, rng, recommend_samples)
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    if families:
+        gc.collect()
+        result["quality_instance"] = [quality_mentees, quality_mentors]
+        result |= quality_by_family(quality_mentees, quality_mentors, capacity, seed, families)
+        result["peak_rss_with_quality_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return result
+
+
+def _measure_autopair(result: dict, qs: list[QuestionSpec], mentees: AnswerMatrix, mentors: AnswerMatrix, caps) -> None:
+    """The whole automatic pairing, three times (median), then where the time goes."""
     runs = []
     for _ in range(3):
         gc.collect()
         start = time.perf_counter()
-        big = auto_pair(b_mentees, b_mentors, qs, caps)
+        big = auto_pair(mentees, mentors, qs, caps)
         runs.append(time.perf_counter() - start)
     result["autopair_compute_s"] = round(float(np.median(runs)), 3)  # median of 3 runs
     result["autopair_runs_s"] = [round(t, 3) for t in runs]
-    # Where the time goes: scoring + candidate lists, then the flow (with its coverage fallback).
+    proof = big.proof
+    assert proof is not None
+    result |= {
+        "optimal": proof.optimal,
+        "proof_rounds": proof.rounds,
+        "pairs_added": proof.pairs_added,
+        "proof_solves": proof.solves,
+    }
+    # Where the time goes: scoring + candidate lists, then the flow, coverage and proof.
     start = time.perf_counter()
-    scorer = Scorer(qs, b_mentees, b_mentors, mentor_mask=caps > 0)
-    cands = scorer.candidates(DEFAULT_K, mentor_k=2 * capacity)
-    middle = time.perf_counter()
-    assign(
-        cands.indices, cands.scores, caps, mentor_candidates=(cands.mentor_indices, cands.mentor_scores), scorer=scorer
-    )
-    result["candidates_s"] = round(middle - start, 3)
-    result["assign_s"] = round(time.perf_counter() - middle, 3)
-    del scorer, cands
+    scorer = Scorer(qs, mentees, mentors, mentor_mask=caps > 0)
+    scorer.candidates(DEFAULT_K, mentor_k=min(2 * int(caps.max(initial=0)), 20))
+    result["candidates_s"] = round(time.perf_counter() - start, 3)
+    result["assign_s"] = round(result["autopair_compute_s"] - result["candidates_s"], 3)
     result["unassigned"] = len(big.unassigned_reason)
     reasons = list(big.unassigned_reason.values())
     result["unassigned_reasons"] = {r: reasons.count(r) for r in sorted(set(reasons))}
     result["mean_score"] = round(float(np.nanmean(big.score)), 3)
+    result["total_score"] = round(big.total, 3)
 
-    # Recommendations: one mentee against all mentors, mentor side prepared once.
-    index = prepare_mentors(qs, b_mentors)
-    free = rng.integers(0, capacity + 1, size=mentors)
-    demand = rng.poisson(2.0, size=mentors)
-    sample = rng.choice(mentees, size=recommend_samples, replace=False)
-    dicts = [_row_dict(qs, b_mentees, int(i)) for i in sample]
+
+def _measure_recommendations(
+    result: dict,
+    qs: list[QuestionSpec],
+    mentees: AnswerMatrix,
+    mentors: AnswerMatrix,
+    capacity: int,
+    rng: np.random.Generator,
+    samples: int,
+) -> None:
+    """One mentee against all mentors, mentor side prepared once: the 95th percentile."""
+    index = prepare_mentors(qs, mentors)
+    free = rng.integers(0, capacity + 1, size=mentors.n_people)
+    demand = rng.poisson(2.0, size=mentors.n_people)
+    sample = rng.choice(mentees.n_people, size=min(samples, mentees.n_people), replace=False)
+    dicts = [_row_dict(qs, mentees, int(i)) for i in sample]
     recommend(dicts[0], index, qs, 5, free, demand)  # warm-up
     times = []
     for answers in dicts:
@@ -251,9 +225,47 @@ def run_benchmark(
         recommend(answers, index, qs, 5, free, demand)
         times.append(time.perf_counter() - t0)
     result["recommend_p95_ms"] = round(float(np.percentile(times, 95)) * 1000, 3)
-    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Benchmark the matching engine; prints one JSON line.")
+    parser.add_argument("--mentees", type=int, default=10000)
+    parser.add_argument("--mentors", type=int, default=2000)
+    parser.add_argument("--questions", type=int, default=20)
+    parser.add_argument("--capacity", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quality-mentees", type=int, default=10000)
+    parser.add_argument("--quality-mentors", type=int, default=2000)
+    parser.add_argument("--families", default="all", help="comma-separated families, 'all' or 'none'")
+    args = parser.parse_args(argv)
+    print(
+        json.dumps(
+            run_benchmark(
+                args.mentees,
+                args.mentors,
+                args.questions,
+                args.capacity,
+                args.seed,
+                quality_mentees=args.quality_mentees,
+                quality_mentors=args.quality_mentors,
+                families=parse_families(args.families),
+            )
+        )
+    )
+
+
+def parse_families(text: str) -> tuple[str, ...]:
+    """``all``, ``none`` or a comma-separated list of ``bench_families.FAMILIES``."""
+    if text == "all":
+        return FAMILIES
+    if text == "none":
+        return ()
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = sorted(set(names) - set(FAMILIES))
+    if unknown:
+        raise ValueError(f"unknown families {unknown}; known: {', '.join(FAMILIES)}")
+    return names
 
 
 if __name__ == "__main__":
-    print(json.dumps(run_benchmark()))
+    main()

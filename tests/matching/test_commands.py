@@ -186,7 +186,11 @@ def test_autopair_unknown_slugs_are_clear_errors(db):
 
 BENCH_KEYS = {
     "quality_ratio",
-    "greedy_quality_ratio",
+    "quality_by_family",
+    "quality_exact",
+    "optimal",
+    "proof_rounds",
+    "pairs_added",
     "unassigned",
     "unassigned_reasons",
     "autopair_compute_s",
@@ -207,14 +211,18 @@ def test_bench_matching_prints_json_last_and_cleans_up(db, capsys):
     users = User.objects.count()
 
     call_command(
-        "bench_matching", "--mentees", "60", "--mentors", "15", "--questions", "8", "--capacity", "2", "--samples", "20"
+        "bench_matching",
+        *("--mentees", "60", "--mentors", "15", "--questions", "8", "--capacity", "2", "--samples", "20"),
+        *("--quality-mentees", "80", "--quality-mentors", "20", "--families", "ties,one_question,sparse_97"),
     )
 
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert BENCH_KEYS <= result.keys()
     assert (result["mentees"], result["mentors"], result["questions"], result["capacity"]) == (60, 15, 8, 2)
     assert result["recommend_samples"] == 20 and result["recommend_pages_with_suggestions"] > 0
-    assert 0.99 <= result["quality_ratio"] <= 1.000001
+    assert result["quality_by_family"] == {"database": 1.0, "ties": 1.0, "one_question": 1.0, "sparse_97": 1.0}
+    assert result["quality_ratio"] == 1.0 and result["quality_exact"] and result["optimal"] is True
+    assert result["families"]["ties"]["size"] == [80, 20]
     assert result["paired"] + result["unassigned"] == 60 and result["approved_pairings"] == result["paired"]
     assert set(result["goals"]) == {
         "autopair_compute_s",
@@ -222,13 +230,17 @@ def test_bench_matching_prints_json_last_and_cleans_up(db, capsys):
         "peak_rss_mb",
         "recommend_p95_ms",
         "quality_ratio",
+        "optimal",
     }
+    assert result["goals"]["quality_ratio"] and result["goals"]["optimal"]
     assert not Organization.objects.filter(slug__startswith="bench-").exists()
     assert User.objects.count() == users
 
 
 def test_bench_matching_keep_then_cleanup(db, capsys):
-    call_command("bench_matching", mentees=10, mentors=3, questions=4, capacity=2, samples=2, keep=True)
+    call_command(
+        "bench_matching", mentees=10, mentors=3, questions=4, capacity=2, samples=2, keep=True, families="none"
+    )
     [slug] = Organization.objects.filter(slug__startswith="bench-").values_list("slug", flat=True)
     assert Answer.objects.filter(membership__organization__slug=slug).exists()
 

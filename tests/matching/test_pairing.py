@@ -2,10 +2,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from matching.models import AutoPairProposal, AutoPairRun, Option, Pairing, PairingStatus, Question, RunStatus
-from matching.services.pairing import PairingError, autopair_confirm, pairing_create, pairing_end
+from matching.models import Answer, AutoPairProposal, AutoPairRun, Option, Pairing, PairingStatus, Question, RunStatus
+from matching.services.pairing import PairingError, autopair_compute, autopair_confirm, pairing_create, pairing_end
 from organizations.models import Role
-from tests.factories import member
+from tests.factories import ProgramFactory, member
 from tests.helpers import assert_constant_queries
 
 
@@ -355,3 +355,44 @@ def test_the_pairing_page_finds_filters_and_pages_unpaired_mentees(client, surve
     names, page = listed("?q=zed&order=name&page=1")
     assert names[0] == "Zed 00" and "Page 1" not in page  # 25 fit on one page
     assert '<a href="?order=name&amp;page=2#unpaired">Next</a>' in listed("?order=name")[1]  # paging keeps the order
+
+
+def _one_question_program(mentor_tracks, mentee_tracks, capacity):
+    """A program whose only scored question is one single choice: every score is 0 or 100."""
+    program = ProgramFactory(default_capacity=capacity, max_capacity=capacity)
+    question = Question.objects.create(program=program, kind="single", rule="same", text="Which track?", weight=1)
+    options = {label: Option.objects.create(question=question, order=i, label=label).pk for i, label in enumerate("AB")}
+    people = {}
+    for role, tracks in ((Role.MENTOR, mentor_tracks), (Role.MENTEE, mentee_tracks)):
+        for n, track in enumerate(tracks):
+            user = member(program, role, full_name=f"{role.label} {track}{n}")
+            Answer.objects.create(membership=user.memberships.get(), question=question, value=[options[track]])
+            people[user.full_name] = track
+    return program, people
+
+
+def test_autopair_with_one_single_choice_question_is_proven_the_best_possible(client, db):
+    # Track A has 6 places for 5 mentees, track B 2 places for 3: the best pairs everyone,
+    # 7 with their own track (700 points) and one B mentee with the free A place.
+    program, tracks = _one_question_program(["A", "A", "A", "B"], ["A"] * 5 + ["B"] * 3, capacity=2)
+    run = autopair_compute(run=AutoPairRun.objects.create(program=program))
+    assert run.summary["paired"] == 8 and run.summary["total"] == 700.0
+    assert run.summary["optimal"] is True and run.summary["tie_seed"] == run.pk
+    assert run.summary["proof_rounds"] >= 1 and "pairs_added" in run.summary
+    proposals = AutoPairProposal.objects.filter(run=run).select_related("mentor__user", "mentee__user")
+    same = [tracks[p.mentor.user.full_name] == tracks[p.mentee.user.full_name] for p in proposals]
+    assert sorted(same) == [False] + [True] * 7
+    client.force_login(member(program, Role.PROGRAM_ADMIN))
+    page = client.get(url(program, "matching:autopair_run", run.pk)).content.decode()
+    assert "This is the best possible pairing" in page
+    assert f"picked at random (seed {run.pk})" in page
+
+
+def test_autopair_preview_says_plainly_when_the_best_is_not_proven(client, survey, admin):
+    run = AutoPairRun.objects.create(
+        program=survey.program, status=RunStatus.PREVIEW, summary={"paired": 0, "optimal": False}
+    )
+    client.force_login(admin)
+    page = client.get(url(survey.program, "matching:autopair_run", run.pk)).content.decode()
+    assert "This is the best possible pairing" not in page
+    assert "not proven to be the best possible" in page

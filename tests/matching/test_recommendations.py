@@ -2,7 +2,7 @@ from django.urls import reverse
 
 from matching.models import Answer, MentorDecline, Option, Pairing, Question
 from organizations.models import Role
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, member
 from tests.helpers import assert_constant_queries
 
 
@@ -158,3 +158,16 @@ def test_reasons_read_as_a_person_writes_them_and_only_when_true(client, survey)
     assert "Which subjects interest you?: both" not in page
     assert "close (1 and 4)" not in page  # three steps apart on a five-step scale: a few points, not "close"
     assert "Structure: 1 and 4, some way apart" in page
+
+
+def test_equally_good_mentors_come_in_the_same_order_on_both_pages_and_on_reload(client, survey):
+    mentee = survey.person(Role.MENTEE, full_name="Tia Tied", skills=["Networking"])
+    for n in range(5):
+        survey.person(Role.MENTOR, full_name=f"Twin {n}", skills=["Networking"])  # all score 100
+    client.force_login(mentee)
+    first = names(client.get(url(survey.program)))
+    assert sorted(first) == [f"Twin {n}" for n in range(5)]
+    assert names(client.get(url(survey.program))) == first  # a reload keeps the order
+    client.force_login(member(survey.program, Role.PROGRAM_ADMIN))
+    [row] = client.get(url(survey.program, "matching:pairing")).context["rows"]
+    assert [s.mentor.user.full_name for s in row.suggestions] == first[:3]

@@ -97,3 +97,58 @@ def check_assignment(result, scores: np.ndarray, capacities: np.ndarray) -> None
     np.testing.assert_allclose(result.score[assigned], scores[assigned, result.mentor[assigned]], atol=1e-3)
     assert result.total == pytest.approx(float(scores[assigned, result.mentor[assigned]].sum()), abs=1e-2)
     assert set(result.unassigned_reason) == set(np.flatnonzero(result.mentor < 0).tolist())
+
+
+def points_optimum(scores: np.ndarray, capacities: np.ndarray, score_scale: int = 1000) -> tuple[int, int]:
+    """(assigned, points) of the coverage-first optimum of the scores on the flow's integer grid."""
+    from matching.engine.arcs import score_points
+
+    points = score_points(scores, score_scale).astype(np.float64)
+    assigned, total = capacity_optimum(np.where(np.isfinite(scores), points, -np.inf), capacities)
+    return assigned, int(round(total))
+
+
+FAMILIES = ("uniform", "ties", "one_question", "sparse", "capacities", "demand")
+
+
+def family_instance(
+    rng: np.random.Generator, family: str
+) -> tuple[list[QuestionSpec], list[dict], list[dict], np.ndarray]:
+    """A small instance of one family of the benchmark: (questions, mentee answers, mentor answers, capacities).
+
+    ``uniform``: every rule, random weights, scores nearly all distinct; ``ties``: two to
+    five equally weighted two-option questions (scores 0, 20, ..., 100: ties everywhere);
+    ``one_question``: one scored single choice with 2 or 3 options; ``sparse``: a
+    single-choice requirement with up to 30 options (most pairs forbidden); ``capacities``:
+    1 to 10 places; ``demand``: far more mentees than places.
+    """
+    n, m = int(rng.integers(1, 40)), int(rng.integers(1, 12))
+    caps = rng.integers(0, 6, size=m)
+    if family == "uniform":
+        questions = random_questions(rng)
+        return questions, random_answers(rng, questions, n), random_answers(rng, questions, m), caps
+    if family == "ties":
+        questions = [QuestionSpec(f"q{i}", "single", "same", n_options=2) for i in range(int(rng.integers(2, 6)))]
+    elif family == "one_question":
+        questions = [QuestionSpec("track", "single", "same", n_options=int(rng.integers(2, 4)))]
+    elif family == "sparse":
+        questions = [
+            QuestionSpec("city", "single", "require", n_options=int(rng.integers(3, 31))),
+            QuestionSpec("track", "single", "same", n_options=3),
+        ]
+    elif family == "capacities":
+        questions = random_questions(rng, with_require=False)
+        caps = rng.integers(1, 11, size=m)
+        return questions, random_answers(rng, questions, n), random_answers(rng, questions, m), caps
+    else:  # demand
+        questions = [
+            QuestionSpec("track", "single", "same", n_options=2),
+            QuestionSpec("x", "single", "same", n_options=3),
+        ]
+        n, m = int(rng.integers(20, 40)), int(rng.integers(1, 5))
+        caps = rng.integers(1, 3, size=m)
+
+    def people(count: int) -> list[dict]:
+        return [{q.key: int(rng.integers(q.n_options)) for q in questions} for _ in range(count)]
+
+    return questions, people(n), people(m), caps

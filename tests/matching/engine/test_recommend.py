@@ -26,7 +26,31 @@ def test_recommend_orders_by_score_and_leaves_out_unavailable_mentors():
     assert rec.mentors.tolist() == [0, 2, 4]  # 1 has no free place, 3 is masked
     assert rec.scores.tolist() == pytest.approx([100, 90, 80])
     rec = recommend(mentee, index, qs, 2, free, exclude_mentors=[0])
-    assert rec.mentors.tolist() == [2, 3]
+    assert rec.mentors[0] == 2 and rec.mentors[1] in (3, 4)  # 3 and 4 tie at 80
+    assert rec.scores.tolist() == pytest.approx([90, 80])
+
+
+def test_recommend_orders_equally_good_mentors_differently_for_each_mentee_and_stably():
+    qs = [QuestionSpec("track", "single", "same", n_options=2)]
+    index = prepare_mentors(qs, encode_answers(qs, [{"track": 0}] * 12))  # twelve equally good mentors
+    ids = list(range(500, 512))
+    firsts = {
+        int(recommend({"track": 0}, index, qs, 1, seed=9, mentee_id=m, mentor_ids=ids).mentors[0]) for m in range(40)
+    }
+    assert len(firsts) >= 8  # index order would show mentor 0 first to everyone
+    again = [
+        recommend({"track": 0}, index, qs, 5, seed=9, mentee_id=3, mentor_ids=ids).mentors.tolist() for _ in range(2)
+    ]
+    assert again[0] == again[1]
+
+
+def test_recommend_breaks_ties_as_scorer_top_does_for_the_same_people():
+    qs = [QuestionSpec("track", "single", "same", n_options=2)]
+    mentors = encode_answers(qs, [{"track": i % 2} for i in range(10)])
+    ids = [40 + i for i in range(10)]
+    rec = recommend({"track": 0}, mentors, qs, 5, seed=2, mentee_id=77, mentor_ids=ids)
+    scorer = Scorer(qs, encode_answers(qs, [{"track": 0}]), mentors, seed=2, mentee_ids=[77], mentor_ids=ids)
+    assert rec.mentors.tolist() == scorer.top(5)[0][0].tolist()
 
 
 def test_demand_penalty_is_log2_of_competition_per_free_place():

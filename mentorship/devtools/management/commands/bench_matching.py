@@ -12,10 +12,15 @@ bulk-inserted (users, memberships, answers), then measures:
 * recommendations: GETs of the real recommendations page through django.test.Client,
   every middleware and the template included, signed in as random mentees, after one
   warm-up request; with DEBUG off, as in production (no query log);
-* quality: the engine's total against the optimum (scipy's linear_sum_assignment on
-  the dense capacity-expanded matrix) and greedy's, on the first 2,000 mentees and
-  400 mentors read back from the database;
-* approval: autopair_approve of the preview (skip it with --no-approve).
+* the proof: whether the run proved its pairing the best possible (``optimal``, from
+  the run's summary, with its ``proof_rounds`` and ``pairs_added``);
+* approval: autopair_approve of the preview (skip it with --no-approve);
+* quality (last, after ``peak_rss_mb`` is taken): the run's total against OR-Tools'
+  min-cost flow over every allowed pair of the same instance read back from the
+  database (``database``), and the families of mentorship.devtools.bench_families at
+  --quality-mentees x --quality-mentors (default 10,000 x 2,000), all in
+  ``quality_by_family``; ``quality_ratio`` is the lowest. --families none skips the
+  families.
 
 The last line printed is one JSON object, with ``goals`` saying which targets were
 met. The bench organization and its people are deleted at the end unless --keep
@@ -47,7 +52,7 @@ from matching.models import Answer, Audience, AutoPairProposal, AutoPairRun, Opt
 from matching.services.answers import bump_matching_version
 from matching.services.pairing import autopair_approve, autopair_compute
 from matching.tasks import refresh_demand
-from mentorship.devtools import bench_engine
+from mentorship.devtools import bench_engine, bench_families
 from organizations.models import Membership, Organization, Program, ReviewStatus, Role
 
 GOALS = {
@@ -55,7 +60,8 @@ GOALS = {
     "autopair_total_s": ("<", 30),
     "peak_rss_mb": ("<", 500),
     "recommend_p95_ms": ("<", 100),
-    "quality_ratio": (">=", 0.999),
+    "quality_ratio": (">=", 1.0),
+    "optimal": ("==", True),
 }
 SLUG_PREFIX = "bench-"
 PEOPLE_PER_BATCH = 500
@@ -86,8 +92,9 @@ class Command(BaseCommand):
         parser.add_argument("--capacity", type=int, default=5, help="mentees per mentor")
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--samples", type=int, default=200, help="recommendation pages to time")
-        parser.add_argument("--quality-mentees", type=int, default=2000)
-        parser.add_argument("--quality-mentors", type=int, default=400)
+        parser.add_argument("--quality-mentees", type=int, default=10000, help="size of the quality families")
+        parser.add_argument("--quality-mentors", type=int, default=2000)
+        parser.add_argument("--families", default="all", help="quality families: comma-separated, 'all' or 'none'")
         parser.add_argument("--no-approve", action="store_true", help="do not time the approval of the preview")
         parser.add_argument("--keep", action="store_true", help="keep the bench organization and its people")
         parser.add_argument("--cleanup", metavar="SLUG", help="only delete a kept bench organization")
@@ -113,13 +120,16 @@ class Command(BaseCommand):
             "debug": settings.DEBUG,
             **{key: options[key] for key in ("mentees", "mentors", "questions", "capacity", "seed")},
         }
+        families = bench_engine.parse_families(options["families"])
         bench = self._create(options, result)
         try:
             run = self._measure_autopair(bench, result)
             self._measure_recommendations(bench, result, options["samples"], options["seed"])
-            self._measure_quality(bench, result, options["quality_mentees"], options["quality_mentors"])
+            quality = self._database_quality(bench, run)  # before approval pairs the mentees
             if not options["no_approve"]:
                 self._measure_approval(run, result)
+            result["peak_rss_mb"] = _peak_rss_mb()
+            self._measure_quality(result, quality, options, families)
         finally:
             if options["keep"]:
                 self._log(f"Kept {bench.organization.slug}; delete it with --cleanup {bench.organization.slug}")
@@ -128,7 +138,7 @@ class Command(BaseCommand):
                 cleanup_started = time.perf_counter()
                 self._delete(bench.organization.slug)
                 result["cleanup_s"] = round(time.perf_counter() - cleanup_started, 3)
-        result["peak_rss_mb"] = _peak_rss_mb()
+        result["peak_rss_with_quality_mb"] = _peak_rss_mb()
         result["total_s"] = round(time.perf_counter() - started, 1)
         result["goals"] = {key: _met(result.get(key), op, limit) for key, (op, limit) in GOALS.items()}
         return result
@@ -218,6 +228,10 @@ class Command(BaseCommand):
             "engine_total": summary["total"],
             "greedy_total": summary.get("greedy_total"),
             "greedy_vs_engine_total": _ratio(summary.get("greedy_total", 0), summary["total"]),
+            "optimal": summary.get("optimal"),
+            "proof_rounds": summary.get("proof_rounds"),
+            "pairs_added": summary.get("pairs_added"),
+            "tie_seed": summary.get("tie_seed"),
             "peak_rss_after_autopair_mb": _peak_rss_mb(),
         }
         return run
@@ -255,21 +269,50 @@ class Command(BaseCommand):
             "recommend_pages_with_suggestions": with_suggestions,
         }
 
-    def _measure_quality(self, bench: Bench, result: dict, n_mentees: int, n_mentors: int) -> None:
-        mentee_ids, mentor_ids = bench.mentee_ids[:n_mentees], bench.mentor_ids[:n_mentors]
-        self._log(f"Quality against the optimum on {len(mentee_ids)} x {len(mentor_ids)}")
-        questionnaire = selectors.questionnaire_for(bench.program)
-        specs = matchmaking.question_specs(bench.program, questionnaire)
-        mentees = engine.encode_answers(specs, matchmaking.answer_dicts(questionnaire, mentee_ids))
-        mentors = engine.encode_answers(specs, matchmaking.answer_dicts(questionnaire, mentor_ids))
+    def _database_quality(self, bench: Bench, run: AutoPairRun) -> dict:
+        """The run's proposals against OR-Tools over all allowed pairs of the instance, read back as the run did."""
+        self._log("Quality of the run against OR-Tools over all allowed pairs")
+        program = bench.program
+        questionnaire = selectors.questionnaire_for(program)
+        specs = matchmaking.question_specs(program, questionnaire)
+        places = matchmaking.mentor_places(program)
+        mentee_ids = list(selectors.unpaired_mentees(program).values_list("pk", flat=True))
+        pool = matchmaking._mentor_pool(program, questionnaire, specs, places.ids)
+        answers = engine.encode_answers(specs, matchmaking.answer_dicts(questionnaire, mentee_ids))
+        exclusions = matchmaking._pair_exclusions(program, mentee_ids, pool.mentor_ids)
+        scorer = engine.Scorer(specs, answers, pool.index, mentor_mask=places.free > 0, exclusions=exclusions)
         started = time.perf_counter()
-        totals = bench_engine.quality_totals(specs, mentees, mentors, bench.program.default_capacity)
+        best = bench_families.reference(scorer, places.free)
+        scores = np.array(
+            AutoPairProposal.objects.filter(run=run, mentor__isnull=False).values_list("score", flat=True), dtype=float
+        )
+        total = float(scores.sum())
+        points = int(engine.score_points(scores).astype(np.int64).sum())
+        return {
+            "size": [scorer.n_mentees, scorer.n_mentors],
+            "ratio": _ratio(total, best["total"]),
+            "exact": len(scores) == best["assigned"] and points == best["points"],
+            "optimal": run.summary.get("optimal"),
+            "engine_total": round(total, 3),
+            "reference_total": round(best["total"], 3),
+            "reference_s": round(time.perf_counter() - started, 3),
+        }
+
+    def _measure_quality(self, result: dict, database: dict, options: dict, families: tuple[str, ...]) -> None:
+        n, m = options["quality_mentees"], options["quality_mentors"]
+        measured = {"database": database}
+        if families:
+            self._log(f"Quality families at {n} x {m}: {', '.join(families)}")
+            measured |= bench_families.quality_by_family(n, m, options["capacity"], options["seed"], families)[
+                "families"
+            ]
+        ratios = {name: d["ratio"] for name, d in measured.items()}
         result |= {
-            "quality_instance": [len(mentee_ids), len(mentor_ids)],
-            "quality_ratio": _ratio(totals["engine"], totals["optimum"]),
-            "greedy_quality_ratio": _ratio(totals["greedy"], totals["optimum"]),
-            "quality_unassigned": totals["engine_unassigned"],
-            "quality_s": round(time.perf_counter() - started, 3),
+            "quality_instance": [n, m],
+            "quality_by_family": ratios,
+            "quality_ratio": min(ratios.values()),
+            "quality_exact": all(d["exact"] for d in measured.values()),
+            "families": measured,
         }
 
     def _measure_approval(self, run: AutoPairRun, result: dict) -> None:
@@ -424,4 +467,6 @@ def _ratio(numerator: float, denominator: float) -> float:
 def _met(value: float | None, op: str, limit: float) -> bool:
     if value is None:
         return False
+    if op == "==":
+        return value == limit
     return value < limit if op == "<" else value >= limit

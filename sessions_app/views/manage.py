@@ -155,7 +155,7 @@ def session_bulk_duplicate(request: HttpRequest, organization: str, program: str
 @tenant_view(perm="sessions_app.edit_session", obj=session_of_url)
 def session_cancel_view(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
     session = session_of_url(request, pk)
-    form = CancelForm(request.POST or None)
+    form = CancelForm(request.POST if request.method == "POST" else None)
     if session.series is None:
         del form.fields["scope"]
     if request.method == "POST" and form.is_valid() and session.status != SessionStatus.CANCELLED:

@@ -1,5 +1,6 @@
 """New Session, Edit, Duplicate, Publish & Duplicate, Cancel: what the mentor sees, the rows, the mail."""
 
+import uuid
 from datetime import date, time
 
 import pytest
@@ -110,8 +111,7 @@ def test_the_database_refuses_overlapping_published_sessions(mentor):
         pytest.skip("the exclusion constraint is PostgreSQL's")
     first = make_session(mentor, day=date(2027, 7, 1))
     copy = MentorshipSession.objects.get(pk=first.pk)
-    copy.pk, copy.uid = None, None
-    copy.uid = __import__("uuid").uuid4()
+    copy.pk, copy.uid = None, uuid.uuid4()
     with pytest.raises(IntegrityError, match="session_mentor_no_overlap"), transaction.atomic():
         copy.save()
 

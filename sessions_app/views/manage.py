@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from organizations.decorators import tenant_view
 from organizations.models import Role
 from sessions_app import selectors
+from sessions_app.clock import city
 from sessions_app.forms import BulkDuplicateForm, CancelForm, FilterForm, SessionForm, initial_from
 from sessions_app.models import MentorshipSession, SessionStatus
 from sessions_app.recurrence import Frequency
@@ -148,7 +149,13 @@ def session_bulk_duplicate(request: HttpRequest, organization: str, program: str
                 ngettext("%(count)s copy was created.", "%(count)s copies were created.", count) % {"count": count},
             )
             return redirect("sessions:mentorship", *_args(request))
-    context = {"form": form, "source": source, "plan": plan, "creatable": sum(o.created for o in plan or [])}
+    context = {
+        "form": form,
+        "source": source,
+        "source_city": city(source.time_zone),
+        "plan": plan,
+        "creatable": sum(o.created for o in plan or []),
+    }
     return render(request, "sessions_app/bulk_duplicate.html", context)
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from matching.models import Pairing, PairingStatus
 from organizations.models import Group, Membership, Program
 from sessions_app import selectors
-from sessions_app.models import MentorshipSession, Mode, SessionStatus
+from sessions_app.models import Location, MentorshipSession, Mode, SessionSettings, SessionStatus
 from sessions_app.recurrence import MAX_OCCURRENCES, Frequency
 from sessions_app.services.sessions import Scope, SessionInput
 
@@ -229,3 +229,16 @@ class FilterForm(forms.Form):
 
 class BookForm(forms.Form):
     mode = forms.ChoiceField(label=_("How will you attend?"), choices=Mode.choices, widget=forms.RadioSelect)
+
+
+class LocationForm(forms.ModelForm):
+    class Meta:
+        model = Location
+        fields = ["name", "time_zone", "address"]
+        widgets = {"address": forms.Textarea(attrs={"rows": 2})}
+
+
+class SessionSettingsForm(forms.ModelForm):
+    class Meta:
+        model = SessionSettings
+        fields = ["cancel_notice_hours"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions_app.views import manage, participant, personal
+from sessions_app.views import manage, participant, personal, settings
 
 app_name = "sessions"
 
@@ -15,6 +15,7 @@ program_urlpatterns = [
     path("mentorship/<int:pk>/book/", participant.book, name="book"),
     path("bookings/<int:pk>/cancel/", participant.booking_cancel_view, name="booking_cancel"),
     path("mentors/<int:pk>/", participant.mentor_profile, name="mentor"),
+    path("mentorship/settings/", settings.session_settings, name="settings"),
 ]
 
 # A person's own pages, in every program.

@@ -147,6 +147,7 @@ MATRIX: dict[str, Entry] = {
     "sessions:booking_cancel": Entry(
         allowed=Role.MENTEE, forbidden="other_mentee", method="post", extra_kwargs=_booking_pk
     ),
+    "sessions:settings": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
     "sessions:mentor": Entry(allowed=Role.MENTEE, forbidden="other_program_mentee", extra_kwargs=_mentor_pk),
 }
 

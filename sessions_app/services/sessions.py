@@ -14,7 +14,7 @@ from accounts.models import User
 from organizations.models import Group, Membership, Program
 from sessions_app import emails, selectors
 from sessions_app.clock import AmbiguousTime, NonexistentTime, city, to_utc
-from sessions_app.models import Location, MentorshipSession, SessionStatus
+from sessions_app.models import Location, MentorshipSession, SessionSettings, SessionStatus
 from sessions_app.services.bookings import booking_create
 from sessions_app.services.errors import BookingError, SessionError, SessionOverlap
 
@@ -247,3 +247,16 @@ def input_from(session: MentorshipSession, **changes) -> SessionInput:
         "notes": session.notes,
     }
     return SessionInput(**{**values, **changes})
+
+
+def location_create(*, program: Program, name: str, time_zone: str, address: str = "") -> Location:
+    """A place the program keeps for sessions, with its time zone."""
+    return Location.objects.create(program=program, name=name, time_zone=time_zone, address=address)
+
+
+def session_settings_save(*, program: Program, cancel_notice_hours: int) -> SessionSettings:
+    """The program's notice for a mentee's cancellation, in hours."""
+    settings, _ = SessionSettings.objects.update_or_create(
+        program=program, defaults={"cancel_notice_hours": cancel_notice_hours}
+    )
+    return settings

@@ -227,3 +227,17 @@ def test_restricted_session_form_lists_the_groups(mentor_client, program, mentor
     assert "Restrict session to groups" in page and "Engineers" in page
     mentor_client.post(program_url(program, "sessions:create"), _form(mentor, groups=[group.pk]))
     assert list(MentorshipSession.objects.get().groups.all()) == [group]
+
+
+def test_a_program_admin_adds_a_location_and_sets_the_cancellation_notice(client, program, program_admin):
+    from sessions_app.models import SessionSettings
+
+    client.force_login(program_admin)
+    url = program_url(program, "sessions:settings")
+    response = client.post(url, {"add_location": 1, "name": "", "time_zone": "Europe/Paris"})
+    assert 'id="id_name_error"' in response.content.decode()
+    client.post(url, {"add_location": 1, "name": "Paris office", "time_zone": "Europe/Paris", "address": "1 rue"})
+    client.post(url, {"save_settings": 1, "cancel_notice_hours": 48})
+    assert list(Location.objects.values_list("name", "time_zone")) == [("Paris office", "Europe/Paris")]
+    assert SessionSettings.objects.get(program=program).cancel_notice_hours == 48
+    assert "Paris office" in client.get(url).content.decode()

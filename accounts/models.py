@@ -1,3 +1,4 @@
+import hashlib
 import secrets
 import zoneinfo
 
@@ -14,6 +15,11 @@ TIME_ZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.
 
 def new_calendar_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+def calendar_token_hash(token: str) -> str:
+    """What is stored of a calendar feed token: its SHA-256, so the database alone does not open any feed."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class UserManager(BaseUserManager["User"]):
@@ -76,7 +82,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     notify_reminders = models.BooleanField(
         _("Email me reminders"), default=True, help_text=_("Deadlines and upcoming sessions.")
     )
-    calendar_token = models.CharField(max_length=64, default=new_calendar_token, unique=True, editable=False)
+    # The private calendar feed: only the token's hash is kept; the address is shown once, when made.
+    calendar_token_hash = models.CharField(max_length=64, blank=True, default="", editable=False, db_index=True)
+    calendar_fetched_at = models.DateTimeField(_("calendar last synced"), null=True, blank=True, editable=False)
 
     objects = UserManager()
 

@@ -3,9 +3,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.forms import ProfileForm
+from accounts.services import calendar_token_reset
+from mentorship.mail import absolute_url
 
 
 def landing(request: HttpRequest) -> HttpResponse:
@@ -22,6 +26,16 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your profile was saved."))
         return redirect("profile_edit")
     return render(request, "accounts/profile_edit.html", {"form": form})
+
+
+@login_required
+@require_POST
+def calendar_reset(request: HttpRequest) -> HttpResponse:
+    """A new private calendar address, shown on this answer only (its token is kept hashed)."""
+    token = calendar_token_reset(user=request.user)
+    feed_url = absolute_url(reverse("calendar_feed", args=[token]))
+    form = ProfileForm(instance=request.user)
+    return render(request, "accounts/profile_edit.html", {"form": form, "feed_url": feed_url})
 
 
 def terms(request: HttpRequest) -> HttpResponse:

@@ -224,7 +224,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Day-before session reminders; each is claimed once, so an extra or overlapping run sends nothing twice.
+    "session-reminders": {"task": "sessions_app.tasks.send_reminders", "schedule": 15 * 60},
+}
 
 # Security: strict by default outside DEBUG; `manage.py check --deploy` is clean.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

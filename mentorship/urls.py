@@ -10,6 +10,7 @@ from matching import urls as matching_urls
 from mentorship.portal import urls as portal_urls
 from organizations import urls as organizations_urls
 from organizations.urls import invitation_urlpatterns, onboarding_urlpatterns, staff_urlpatterns
+from sessions_app import urls as sessions_urls
 
 admin.autodiscover()
 admin.site.login = secure_admin_login(admin.site.login)
@@ -45,6 +46,8 @@ urlpatterns = [
         program=organizations_urls.program_urlpatterns,
     ),
     tenant_urls(matching_urls.app_name, program=matching_urls.program_urlpatterns),
+    tenant_urls(sessions_urls.app_name, program=sessions_urls.program_urlpatterns),
+    path("", include(sessions_urls.urlpatterns)),
     path("", include(onboarding_urlpatterns)),
     path("", include(invitation_urlpatterns)),
     path("", include(staff_urlpatterns)),

@@ -11,6 +11,7 @@ as the wrong role (403) and as the right role (200).
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -21,6 +22,7 @@ from organizations.models import Role
 from organizations.services.invitations import invitation_issue
 from tests.factories import ProgramFactory, member
 from tests.helpers import routes, tenant_routes
+from tests.sessions_app.factories import make_session
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,18 @@ def _run_pk(objects: dict) -> dict:
 
 def _mentor_pk(objects: dict) -> dict:
     return {"pk": objects["mentor"].pk}
+
+
+def _session_pk(objects: dict) -> dict:
+    return {"pk": objects["session"].pk}
+
+
+def _open_session_pk(objects: dict) -> dict:
+    return {"pk": objects["open_session"].pk}
+
+
+def _booking_pk(objects: dict) -> dict:
+    return {"pk": objects["booking"].pk}
 
 
 MATRIX: dict[str, Entry] = {
@@ -120,6 +134,21 @@ MATRIX: dict[str, Entry] = {
     "matching:capacity": Entry(
         allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR, method="post", extra_kwargs=_mentor_pk
     ),
+    # Sessions (F5)
+    "sessions:mentorship": Entry(allowed=Role.MENTEE, forbidden="other_program_mentee"),
+    "sessions:create": Entry(allowed=Role.MENTOR, forbidden=Role.MENTEE),
+    "sessions:edit": Entry(allowed=Role.MENTOR, forbidden=Role.MENTEE, extra_kwargs=_session_pk),
+    "sessions:duplicate": Entry(allowed=Role.MENTOR, forbidden=Role.MENTEE, extra_kwargs=_session_pk),
+    "sessions:bulk_duplicate": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE, extra_kwargs=_session_pk),
+    "sessions:cancel": Entry(allowed=Role.MENTOR, forbidden=Role.MENTEE, extra_kwargs=_session_pk),
+    "sessions:book": Entry(
+        allowed=Role.MENTEE, forbidden=Role.MENTOR, method="post", extra_kwargs=_open_session_pk, staff=False
+    ),
+    "sessions:booking_cancel": Entry(
+        allowed=Role.MENTEE, forbidden="other_mentee", method="post", extra_kwargs=_booking_pk
+    ),
+    "sessions:settings": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
+    "sessions:mentor": Entry(allowed=Role.MENTEE, forbidden="other_program_mentee", extra_kwargs=_mentor_pk),
 }
 
 
@@ -155,7 +184,19 @@ def world(db):
     mentor = people[Role.MENTOR].memberships.get()
     pairing = Pairing.objects.create(program=program, mentor=mentor, mentee=people[Role.MENTEE].memberships.get())
     run = AutoPairRun.objects.create(program=program)
-    objects = {"invitation": invitation, "question": question, "pairing": pairing, "run": run, "mentor": mentor}
+    mentee = people[Role.MENTEE].memberships.get()
+    session = make_session(mentor, mentee=mentee)
+    open_session = make_session(mentor, day=session.local_date + timedelta(days=1), seats=3)
+    objects = {
+        "invitation": invitation,
+        "question": question,
+        "pairing": pairing,
+        "run": run,
+        "mentor": mentor,
+        "session": session,
+        "open_session": open_session,
+        "booking": session.bookings.get(),
+    }
     return program, people, objects
 
 

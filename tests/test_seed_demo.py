@@ -23,3 +23,21 @@ def test_seed_demo_logins_work(db):
     response = client.post(reverse("account_login"), {"login": "mentee1@example.org", "password": DEMO_PASSWORD})
     assert response.status_code == 302
     assert "First Steps" in client.get(reverse("home")).content.decode()
+
+
+def test_seed_demo_makes_sessions_once(db):
+    from django_scopes import scopes_disabled
+
+    from sessions_app.models import Booking, Location, MentorshipSession
+
+    call_command("seed_demo", mentees=2, mentors=2)
+    call_command("seed_demo", mentees=2, mentors=2)
+    with scopes_disabled():
+        assert Location.objects.count() == 2
+        assert MentorshipSession.objects.filter(status="published").count() == 3 + 8
+        assert Booking.objects.filter(status="booked").count() == 1
+        assert MentorshipSession.objects.filter(groups__name="Engineers").count() == 1
+        series = MentorshipSession.objects.exclude(series=None)
+        assert series.count() == 8
+        assert len({s.local_time for s in series}) == 1
+        assert len({s.local_start.utcoffset() for s in series}) == 2  # 09:00 in Toronto on both sides of a change

@@ -8,9 +8,14 @@ from django.utils.translation import gettext as _
 from matching import panels as matching_panels
 from mentorship.panels import Link, LinkProvider
 from organizations import panels as organizations_panels
+from sessions_app import panels as sessions_panels
 
 # After the program's overview, in this order; each app shows only what the visitor's roles reach.
-PROGRAM_NAV: tuple[LinkProvider, ...] = (matching_panels.program_nav_links, organizations_panels.program_nav_links)
+PROGRAM_NAV: tuple[LinkProvider, ...] = (
+    matching_panels.program_nav_links,
+    sessions_panels.program_nav_links,
+    organizations_panels.program_nav_links,
+)
 
 
 def program_navigation(request: HttpRequest) -> dict:

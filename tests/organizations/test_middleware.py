@@ -20,7 +20,9 @@ from matching.models import Answer, AutoPairProposal, AutoPairRun, MentorDecline
 from organizations.middleware import TenantMiddleware
 from organizations.models import AccessRequest, Group, Invitation, Membership, Program, Role
 from organizations.services.invitations import invitation_issue
+from sessions_app.models import Booking, Location, MentorshipSession, SessionSettings
 from tests.factories import GroupFactory, MembershipFactory, ProgramFactory, member
+from tests.sessions_app.factories import make_session
 
 
 def _question(program: Program) -> Question:
@@ -69,6 +71,22 @@ def _access_request(program: Program) -> AccessRequest:
     )
 
 
+def _location(program: Program) -> Location:
+    return Location.objects.create(program=program, name=f"Office of {program.name}", time_zone="Europe/Paris")
+
+
+def _session(program: Program) -> MentorshipSession:
+    return make_session(_membership(program, Role.MENTOR))
+
+
+def _booking(program: Program) -> Booking:
+    return make_session(_membership(program, Role.MENTOR), mentee=_membership(program)).bookings.get()
+
+
+def _session_settings(program: Program) -> SessionSettings:
+    return SessionSettings.objects.create(program=program)
+
+
 PROGRAM_OWNED: dict[type[models.Model], Callable[[Program], models.Model]] = {
     Question: _question,
     Option: _option,
@@ -79,6 +97,10 @@ PROGRAM_OWNED: dict[type[models.Model], Callable[[Program], models.Model]] = {
     AutoPairProposal: _proposal,
     Group: _group,
     AccessRequest: _access_request,
+    Location: _location,
+    MentorshipSession: _session,
+    Booking: _booking,
+    SessionSettings: _session_settings,
 }
 
 

@@ -1,0 +1,80 @@
+"""One small function per email of sessions; each in the recipient's language and time zone, sent after commit.
+
+Booking, change and cancellation emails carry an .ics (same UID, the session's current SEQUENCE).
+"""
+
+from django.urls import reverse
+from django.utils import translation
+
+from accounts.models import User
+from mentorship.mail import Attachment, absolute_url, queue_email, render_email
+from sessions_app import display, ics
+from sessions_app.models import Booking, MentorshipSession
+
+
+def _wants_session_mail(user: User) -> bool:
+    """Session mail is on, or their calendar subscribes to the feed: a subscribed calendar may refresh a day
+    late (or never update an event), so the change also goes by email, with the same UID and a higher SEQUENCE."""
+    return user.notify_sessions or user.calendar_fetched_at is not None
+
+
+def _send(name: str, user: User, session: MentorshipSession, attachment: Attachment | None, **context) -> None:
+    with translation.override(user.language):
+        when = display.when(session, user.timezone)
+        places = display.places(session, user.timezone)
+    context = {
+        "session": session,
+        "program": session.program,
+        "person": user,
+        "mentor": session.mentor.user,
+        "when": when,
+        "places": places,
+        "url": absolute_url(reverse("my_sessions")),
+        **context,
+    }
+    email = render_email(name, context, to=user.email, language=user.language, from_name=session.program.name)
+    if attachment is not None:
+        email.attachments.append(attachment)
+    queue_email(email)
+
+
+def session_booked(booking: Booking) -> None:
+    """The mentee and the mentor, each told of the booking (or of the mentor adding the mentee)."""
+    session, mentee = booking.session, booking.mentee.user
+    attachment = ics.invitation(session, [mentee])
+    for user in (mentee, session.mentor.user):
+        if _wants_session_mail(user):
+            _send("session_booked", user, session, attachment, booking=booking, mentee=mentee, is_mentee=user == mentee)
+
+
+def session_changed(session: MentorshipSession, changes: list[str], attendees: list[User]) -> None:
+    """Whoever booked ``session`` is told what changed, with the updated invitation."""
+    attachment = ics.invitation(session, attendees)
+    for user in attendees:
+        if _wants_session_mail(user):
+            _send("session_changed", user, session, attachment, changes=changes)
+
+
+def session_cancelled(session: MentorshipSession, attendees: list[User]) -> None:
+    """Whoever booked ``session`` is told it is cancelled, with a CANCEL for their calendar."""
+    attachment = ics.invitation(session, attendees, method="CANCEL")
+    for user in attendees:
+        if _wants_session_mail(user):
+            _send("session_cancelled", user, session, attachment)
+
+
+def booking_cancelled(booking: Booking, by: User) -> None:
+    """The mentee's seat is given up: the mentee gets a CANCEL, the mentor is told (unless they did it)."""
+    session, mentee = booking.session, booking.mentee.user
+    if _wants_session_mail(mentee):
+        attachment = ics.invitation(session, [mentee], method="CANCEL")
+        _send("booking_cancelled", mentee, session, attachment, mentee=mentee, is_mentee=True, by=by)
+    mentor = session.mentor.user
+    if mentor != by and _wants_session_mail(mentor):
+        _send("booking_cancelled", mentor, session, None, mentee=mentee, is_mentee=False, by=by)
+
+
+def session_reminder(session: MentorshipSession, user: User) -> None:
+    """The day before: the session, its place and link."""
+    if user.notify_reminders:
+        _send("session_reminder", user, session, None, is_mentor=user == session.mentor.user)

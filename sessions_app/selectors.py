@@ -1,0 +1,138 @@
+"""Reads of sessions, already scoped and prefetching what their pages show."""
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from accounts.models import User
+from organizations.models import Membership, Program, Role
+from sessions_app.models import (
+    Booking,
+    BookingStatus,
+    Location,
+    MentorshipSession,
+    SessionSettings,
+    SessionStatus,
+)
+
+# The meeting link is shown from this long before the start.
+LINK_SHOWN_BEFORE = timedelta(minutes=15)
+
+
+def _booked() -> Prefetch:
+    return Prefetch(
+        "bookings",
+        queryset=Booking.objects.filter(status=BookingStatus.BOOKED).select_related("mentee__user"),
+        to_attr="booked",
+    )
+
+
+def _with_details(sessions: QuerySet[MentorshipSession]) -> QuerySet[MentorshipSession]:
+    return sessions.select_related("mentor__user", "location", "program__organization").prefetch_related(
+        "groups", _booked()
+    )
+
+
+def sessions_for(program: Program) -> QuerySet[MentorshipSession]:
+    """Every session of ``program``, with its mentor, location, groups and booked mentees."""
+    return _with_details(MentorshipSession.objects.filter(program=program))
+
+
+def locations_for(program: Program) -> QuerySet[Location]:
+    return Location.objects.filter(program=program)
+
+
+def mentors_for(program: Program) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(program=program, role=Role.MENTOR).select_related("user").order_by("user__full_name")
+    )
+
+
+def mentees_for(program: Program) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(program=program, role=Role.MENTEE).select_related("user").order_by("user__full_name")
+    )
+
+
+def membership_of(user: User, program: Program, role: Role) -> Membership | None:
+    return Membership.objects.filter(program=program, user=user, role=role).prefetch_related("groups").first()
+
+
+def visible_to(sessions: QuerySet[MentorshipSession], mentee: Membership | None) -> QuerySet[MentorshipSession]:
+    """The published sessions a mentee may see: unrestricted, or restricted to one of their groups."""
+    published = sessions.filter(status=SessionStatus.PUBLISHED)
+    group_ids = [group.pk for group in mentee.groups.all()] if mentee else []
+    unrestricted = ~Q(pk__in=MentorshipSession.groups.through.objects.values("mentorshipsession_id"))
+    return published.filter(unrestricted | Q(groups__in=group_ids)).distinct()
+
+
+def bookable_sessions(mentor: Membership, mentee: Membership | None, *, now: datetime | None = None) -> list:
+    """The mentor's upcoming published sessions that ``mentee`` may book: their groups, seats left, not started."""
+    now = now or timezone.now()
+    sessions = visible_to(sessions_for(mentor.program).filter(mentor=mentor, starts_at__gt=now), mentee)
+    return [s for s in sessions if s.seats_left > 0 or _booked_by(s, mentee)]
+
+
+def _booked_by(session: MentorshipSession, mentee: Membership | None) -> bool:
+    return mentee is not None and any(b.mentee_id == mentee.pk for b in session.booked)
+
+
+def mentorship_page(
+    program: Program,
+    *,
+    mentor: Membership | None = None,
+    status: str = "",
+    day: date | None = None,
+    now: datetime | None = None,
+) -> QuerySet[MentorshipSession]:
+    """The program's upcoming sessions (or those of ``day``), filtered by mentor and state."""
+    sessions = sessions_for(program)
+    if day is None:
+        sessions = sessions.filter(ends_at__gt=now or timezone.now())
+    else:
+        sessions = sessions.filter(local_date=day)
+    if mentor is not None:
+        sessions = sessions.filter(mentor=mentor)
+    if status:
+        sessions = sessions.filter(status=status)
+    return sessions
+
+
+def sessions_of_person(user: User) -> QuerySet[MentorshipSession]:
+    """Every session ``user`` mentors or is booked into, in every program (not drafts of others)."""
+    with scopes_disabled():
+        mine = Q(mentor__user=user) | Q(bookings__mentee__user=user, bookings__status=BookingStatus.BOOKED)
+        ids = MentorshipSession.objects.filter(mine).exclude(~Q(mentor__user=user), status=SessionStatus.DRAFT)
+        return _with_details(MentorshipSession.objects.filter(pk__in=ids.values("pk")))
+
+
+def my_sessions(user: User, *, now: datetime | None = None) -> tuple[list, list]:
+    """``user``'s upcoming and past sessions, in both roles, in every program."""
+    now = now or timezone.now()
+    with scopes_disabled():
+        sessions = list(sessions_of_person(user))
+    upcoming = [s for s in sessions if s.ends_at > now]
+    past = [s for s in reversed(sessions) if s.ends_at <= now]
+    return upcoming, past
+
+
+def cancel_notice(program: Program) -> timedelta:
+    """How long before the start a mentee may still cancel their booking (the program's setting)."""
+    hours = SessionSettings.objects.filter(program=program).values_list("cancel_notice_hours", flat=True).first()
+    return timedelta(hours=SessionSettings.DEFAULT_CANCEL_NOTICE_HOURS if hours is None else hours)
+
+
+def overlapping(
+    mentor: Membership, starts_at: datetime, ends_at: datetime, *, exclude: Iterable[int] = ()
+) -> MentorshipSession | None:
+    """A published session of ``mentor`` overlapping [starts_at, ends_at), if any."""
+    return (
+        MentorshipSession.objects.filter(
+            mentor=mentor, status=SessionStatus.PUBLISHED, starts_at__lt=ends_at, ends_at__gt=starts_at
+        )
+        .exclude(pk__in=list(exclude))
+        .first()
+    )

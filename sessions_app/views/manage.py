@@ -1,0 +1,177 @@
+"""Mentors' and program admins' pages: the Mentorship page, New Session, Edit, Duplicate, Bulk Duplicate, Cancel."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from organizations.decorators import tenant_view
+from organizations.models import Role
+from sessions_app import selectors
+from sessions_app.clock import city
+from sessions_app.forms import BulkDuplicateForm, CancelForm, FilterForm, SessionForm, initial_from
+from sessions_app.models import MentorshipSession, SessionStatus
+from sessions_app.recurrence import Frequency
+from sessions_app.services import series as series_service
+from sessions_app.services.errors import SessionError
+from sessions_app.services.sessions import Scope, session_cancel, session_save
+from sessions_app.views.loaders import session_of_url
+
+ACTIONS = {"draft": False, "publish": True, "publish_duplicate": True}
+
+
+def _may_manage(request: HttpRequest) -> bool:
+    return request.user.has_perm("organizations.manage_program", request.program)
+
+
+def _args(request: HttpRequest, *more) -> list:
+    return [request.organization.slug, request.program.slug, *more]
+
+
+@tenant_view(perm="sessions_app.view_mentorship")
+def mentorship(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    """The program's upcoming sessions: all of them for admins (filtered), a mentor's own, a mentee's bookable."""
+    program_ = request.program
+    filters = FilterForm(request.GET or None, program=program_)
+    if _may_manage(request):
+        sessions = selectors.mentorship_page(program_, **filters.filters())
+    elif request.user.has_perm("sessions_app.create_session", program_):
+        mine = selectors.membership_of(request.user, program_, Role.MENTOR)
+        sessions = selectors.mentorship_page(program_, **{**filters.filters(), "mentor": mine})
+    else:
+        mentee = selectors.membership_of(request.user, program_, Role.MENTEE)
+        sessions = selectors.visible_to(selectors.mentorship_page(program_), mentee)
+        filters = None
+    context = {
+        "sessions": list(sessions[:200]),
+        "filters": filters,
+        "may_create": request.user.has_perm("sessions_app.create_session", program_),
+        "may_manage": _may_manage(request),
+    }
+    return render(request, "sessions_app/mentorship.html", context)
+
+
+def _save(request: HttpRequest, form: SessionForm, session: MentorshipSession | None = None) -> HttpResponse | None:
+    """Save the form's session as the pressed button says; None (errors added to the form) if it cannot be."""
+    action = request.POST.get("action", "draft")
+    if action not in ACTIONS or not form.is_valid():
+        return None
+    scope = form.chosen_scope()
+    try:
+        saved = session_save(
+            program=request.program,
+            data=form.session_input(),
+            by=request.user,
+            publish=ACTIONS[action],
+            session=session,
+            scope=scope,
+        )
+    except SessionError as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return None
+    if action == "publish_duplicate":
+        messages.success(request, _("The session is published. Enter the next one."))
+        return redirect("sessions:duplicate", *_args(request, saved.pk))
+    messages.success(request, _("The session is published.") if ACTIONS[action] else _("The draft is saved."))
+    return redirect("sessions:mentorship", *_args(request))
+
+
+def _form_page(request: HttpRequest, form: SessionForm, title: str, session=None) -> HttpResponse:
+    context = {"form": form, "title": title, "session": session}
+    return render(request, "sessions_app/session_form.html", context)
+
+
+@tenant_view(perm="sessions_app.create_session")
+def session_create(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    form = SessionForm(
+        request.POST or None, program=request.program, user=request.user, may_manage=_may_manage(request)
+    )
+    if request.method == "POST" and (response := _save(request, form)):
+        return response
+    return _form_page(request, form, _("New mentorship session"))
+
+
+@tenant_view(perm="sessions_app.edit_session", obj=session_of_url)
+def session_edit(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    session = session_of_url(request, pk)
+    form = SessionForm(
+        request.POST or None,
+        initial=initial_from(session),
+        program=request.program,
+        user=request.user,
+        may_manage=_may_manage(request),
+        in_series=session.series is not None,
+    )
+    if request.method == "POST" and (response := _save(request, form, session)):
+        return response
+    return _form_page(request, form, _("Edit mentorship session"), session)
+
+
+@tenant_view(perm="sessions_app.edit_session", obj=session_of_url)
+def session_duplicate(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    """One copy with a new date and time; mentees already enrolled are not carried over."""
+    source = session_of_url(request, pk)
+    form = SessionForm(
+        request.POST or None,
+        initial=initial_from(source, next_date=True),
+        program=request.program,
+        user=request.user,
+        may_manage=_may_manage(request),
+    )
+    if request.method == "POST" and (response := _save(request, form)):
+        return response
+    return _form_page(request, form, _("Duplicate mentorship session"), None)
+
+
+@tenant_view(perm="sessions_app.edit_session", obj=session_of_url)
+def session_bulk_duplicate(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    """A regular schedule from this session: a preview of the dates first, then the copies."""
+    source = session_of_url(request, pk)
+    form = BulkDuplicateForm(request.POST or None, source=source)
+    plan = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        plan = series_service.series_plan(
+            source=source,
+            frequency=Frequency(data["frequency"]),
+            count=data.get("count"),
+            until=data.get("until"),
+            zones=series_service.other_zones(source, request.user),
+        )
+        if "create" in request.POST:
+            created = series_service.series_create(
+                source=source, plan=plan, keep_mentees=bool(data.get("keep_mentees")), by=request.user
+            )
+            count = len(created)
+            messages.success(
+                request,
+                ngettext("%(count)s copy was created.", "%(count)s copies were created.", count) % {"count": count},
+            )
+            return redirect("sessions:mentorship", *_args(request))
+    context = {
+        "form": form,
+        "source": source,
+        "source_city": city(source.time_zone),
+        "plan": plan,
+        "creatable": sum(o.created for o in plan or []),
+    }
+    return render(request, "sessions_app/bulk_duplicate.html", context)
+
+
+@tenant_view(perm="sessions_app.edit_session", obj=session_of_url)
+def session_cancel_view(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    session = session_of_url(request, pk)
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    if session.series is None:
+        del form.fields["scope"]
+    if request.method == "POST" and form.is_valid() and session.status != SessionStatus.CANCELLED:
+        scope = Scope(form.cleaned_data.get("scope") or Scope.THIS)
+        cancelled = session_cancel(session=session, by=request.user, scope=scope)
+        messages.success(
+            request,
+            ngettext("%(count)s session was cancelled.", "%(count)s sessions were cancelled.", len(cancelled))
+            % {"count": len(cancelled)},
+        )
+        return redirect("sessions:mentorship", *_args(request))
+    return render(request, "sessions_app/session_cancel.html", {"session": session, "form": form})

@@ -1,0 +1,64 @@
+"""The session pages run as many queries with 50 sessions as with 2."""
+
+from datetime import time
+
+import pytest
+from django.urls import reverse
+
+from organizations.models import Role
+from sessions_app.services.bookings import booking_create
+from tests.factories import GroupFactory, member
+from tests.helpers import assert_constant_queries
+from tests.sessions_app.conftest import program_url
+from tests.sessions_app.factories import in_days, make_session
+
+
+@pytest.fixture
+def add_sessions(program, mentor, mentee):
+    group = GroupFactory(program=program)
+    made = []
+
+    def add(n: int, *, booked: bool = True) -> None:
+        for _ in range(n):
+            number = len(made)
+            session = make_session(
+                mentor,
+                day=in_days(2 + number // 10),
+                at=time(8 + number % 10),
+                seats=3,
+                in_person=number % 2 == 0,
+                groups=[group] if number % 3 == 0 else [],
+                mentee=mentee if booked else None,
+            )
+            if booked:
+                other = member(program, Role.MENTEE).memberships.get()
+                booking_create(session=session, mentee=other, mode=session.modes[0])
+            made.append(session)
+
+    mentee.groups.add(group)
+    return add
+
+
+def test_mentor_profile(client, program, mentor, mentee, add_sessions):
+    client.force_login(mentee.user)
+    assert_constant_queries(client, program_url(program, "sessions:mentor", mentor.pk), add_sessions)
+
+
+def test_mentorship_page_for_an_admin(client, program, program_admin, add_sessions):
+    client.force_login(program_admin)
+    assert_constant_queries(client, program_url(program, "sessions:mentorship"), add_sessions)
+
+
+def test_mentorship_page_for_a_mentee(client, program, mentee, add_sessions):
+    client.force_login(mentee.user)
+    assert_constant_queries(client, program_url(program, "sessions:mentorship"), add_sessions)
+
+
+def test_my_sessions(client, mentee, add_sessions):
+    client.force_login(mentee.user)
+    assert_constant_queries(client, reverse("my_sessions"), add_sessions)
+
+
+def test_program_overview_with_the_upcoming_panel(client, program, mentee, add_sessions):
+    client.force_login(mentee.user)
+    assert_constant_queries(client, program.get_absolute_url(), add_sessions)

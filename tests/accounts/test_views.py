@@ -151,10 +151,11 @@ def test_a_visitor_chooses_french_at_the_foot_of_the_page(client, db):
 def test_landing_promises_only_what_works_and_lists_what_is_coming(client, db):
     page = html.unescape(client.get(reverse("landing")).content.decode())
     hero, coming = page.split('class="card coming"')
-    for feature in ("rank", "session", "follow up", "attendance"):
+    for feature in ("rank", "follow up", "attendance"):
         assert feature not in hero.lower(), feature
     assert "Coming next" in coming
-    assert "rank the mentors" in coming and "book" in coming and "attendance" in coming
+    assert "rank the mentors" in coming and "attendance" in coming
+    assert "publish sessions" not in coming  # sessions work now
 
 
 LOGIN_WORDS = {

@@ -84,6 +84,7 @@ def _admin_acts(page: Page, survey: Survey) -> dict:
     expect(page.get_by_text("Invitation sent to bartholomew.fitzwilliam-okonkwo@example.org.")).to_be_visible()
     assert_accessible(page)
     page.goto(f"{program_url}pairing/")
+    page.locator("summary", has_text=f"{LONG_NAMES[0]} Junior").click()  # a mentee's suggestions unfold
     page.get_by_role("button", name=f"Pair {LONG_NAMES[0]} Junior with {LONG_NAMES[0]}").click()
     assert_accessible(page)
     page.get_by_role("button", name="Auto-pair all").click()

@@ -123,6 +123,10 @@ def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, live_server, t
         "new question": f"{program_url}questionnaire/builder/new/",
         "pairing": f"{program_url}pairing/",
         "auto-pair run": acted["run"],
+        "mentorship (sessions)": f"{program_url}mentorship/",
+        "new session": f"{program_url}mentorship/new/",
+        "mentorship settings": f"{program_url}mentorship/settings/",
+        "my sessions": "/sessions/",
         "not found (logged in)": "/o/no-such-organization/",
     }.items():
         _check(admin, name, path, failures)
@@ -133,6 +137,8 @@ def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, live_server, t
     expect(mentee.get_by_text("match score 100 out of 100").first).to_be_attached()  # the cards with scores
     for name, path in {
         "program overview (mentee)": program_url,
+        "my sessions (mentee)": "/sessions/",
+        "mentorship (mentee)": f"{program_url}mentorship/",
         "profile step": f"{program_url}profile/",
         "questionnaire": f"{program_url}questionnaire/",
         "recommendations": f"{program_url}recommendations/",

@@ -18,7 +18,8 @@ class AmbiguousTime(ValueError):
 def to_utc(day: date, at: time, zone: str) -> datetime:
     """The UTC instant of the wall-clock ``day`` ``at`` in ``zone``; raises rather than shift a time silently."""
     tz = zoneinfo.ZoneInfo(zone)
-    first = datetime.combine(day, at, tzinfo=tz)
+    # A wall-clock time names no fold: compare both readings whatever ``at`` carries.
+    first = datetime.combine(day, at.replace(fold=0), tzinfo=tz)
     second = first.replace(fold=1)
     if first.utcoffset() != second.utcoffset():
         # zoneinfo gives the two offsets of a skipped time too; a skipped time does not survive a round trip.

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from django.core.cache import cache
 from django_scopes import scopes_disabled
 
@@ -20,6 +21,13 @@ from tests.factories import ProgramFactory, Survey
 # Playwright's sync API runs an event loop in the test thread; Django's ORM
 # refuses to run beside one unless told it is safe (it is: one thread per test).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# CI replays the same examples on every run (and the database of failures it found is kept
+# nowhere), so a submission cannot fail on a case drawn for the first time; local runs keep
+# exploring new examples, and what they find becomes an explicit test.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+settings.register_profile("dev", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 STRICT = os.environ.get("REQUIRE_ALL_SERVICES", "").lower() in {"1", "true", "yes"}
 _skipped: list[str] = []

@@ -107,6 +107,15 @@ def test_toronto_spring_forward_examples():
         to_utc(date(2027, 11, 7), time(1, 30), "America/Toronto")
 
 
+def test_a_time_that_carries_a_fold_is_judged_like_any_other():
+    """Found by hypothesis in CI: 02:00 with fold=1 on Sydney's spring-forward day was shifted to 01:00."""
+    with pytest.raises(NonexistentTime):
+        to_utc(date(2028, 10, 1), time(2, 0, fold=1), "Australia/Sydney")
+    with pytest.raises(AmbiguousTime):
+        to_utc(date(2027, 11, 7), time(1, 30, fold=1), "America/Toronto")
+    assert to_utc(date(2027, 3, 13), time(10, fold=1), "America/Toronto").hour == 15
+
+
 def test_monthly_weekday_skips_a_month_without_a_fifth_one():
     # 29 March 2027 is the fifth Monday; April 2027 has none, May 2027 has (31 May).
     assert following_dates(date(2027, 3, 29), Frequency.MONTHLY_WEEKDAY, count=2) == [

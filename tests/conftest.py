@@ -10,9 +10,9 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
 from django.core.cache import cache
 from django_scopes import scopes_disabled
+from hypothesis import settings
 
 from matching.matchmaking import clear_local_caches
 from mentorship.celery import app as celery_app

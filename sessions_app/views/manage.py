@@ -84,12 +84,28 @@ def _form_page(request: HttpRequest, form: SessionForm, title: str, session=None
 
 @tenant_view(perm="sessions_app.create_session")
 def session_create(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    """New Session; ``?mentee=<id>`` (the home page's "Schedule a session with ...") pre-fills the Mentee."""
     form = SessionForm(
-        request.POST or None, program=request.program, user=request.user, may_manage=_may_manage(request)
+        request.POST or None,
+        program=request.program,
+        user=request.user,
+        may_manage=_may_manage(request),
+        initial=_initial_mentee(request),
     )
     if request.method == "POST" and (response := _save(request, form)):
         return response
     return _form_page(request, form, _("New mentorship session"))
+
+
+def _initial_mentee(request: HttpRequest) -> dict:
+    """The mentee named in the query string, if the form may offer them (a mentor's own paired mentees)."""
+    try:
+        pk = int(request.GET.get("mentee", ""))
+    except ValueError:
+        return {}
+    mentees = SessionForm.mentees_offered(request.program, request.user, _may_manage(request))
+    mentee = mentees.filter(pk=pk).first()
+    return {"mentee": mentee} if mentee else {}
 
 
 @tenant_view(perm="sessions_app.edit_session", obj=session_of_url)

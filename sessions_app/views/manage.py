@@ -1,6 +1,7 @@
 """Mentors' and program admins' pages: the Mentorship page, New Session, Edit, Duplicate, Bulk Duplicate, Cancel."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from sessions_app.services.sessions import Scope, session_cancel, session_save
 from sessions_app.views.loaders import session_of_url
 
 ACTIONS = {"draft": False, "publish": True, "publish_duplicate": True}
+PAGE_SIZE = 50
 
 
 def _may_manage(request: HttpRequest) -> bool:
@@ -44,7 +46,7 @@ def mentorship(request: HttpRequest, organization: str, program: str) -> HttpRes
         sessions = selectors.visible_to(selectors.mentorship_page(program_), mentee)
         filters = None
     context = {
-        "sessions": list(sessions[:200]),
+        "sessions": Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page")),
         "filters": filters,
         "may_create": request.user.has_perm("sessions_app.create_session", program_),
         "may_manage": _may_manage(request),

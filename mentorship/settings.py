@@ -244,6 +244,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
     # Day-before session reminders; each is claimed once, so an extra or overlapping run sends nothing twice.
     "session-reminders": {"task": "sessions_app.tasks.send_reminders", "schedule": 15 * 60},
+    # The email outbox: rows a down broker, a failing provider or a killed worker left unsent (mentorship.outbox).
+    "retry-outbox": {"task": "mentorship.tasks.retry_outbox", "schedule": 60},
 }
 
 # Security: strict by default outside DEBUG; `manage.py check --deploy` is clean.

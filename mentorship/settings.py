@@ -220,6 +220,8 @@ ANYMAIL = {
     }.items()
     if value
 }
+# A provider that hangs holds a worker no longer than this; the outbox retries the message later.
+ANYMAIL["REQUESTS_TIMEOUT"] = env.float("ANYMAIL_REQUESTS_TIMEOUT", default=15.0)
 
 # Celery: kombu's filesystem transport needs no server; REDIS_URL switches to Redis. The transport ignores the
 # host, but kombu warns "No hostname was supplied" at each connection when the URL has none.

@@ -37,10 +37,8 @@ class FakePostmark(BaseHTTPRequestHandler):
             time.sleep(1.5)  # longer than the client waits; nothing is accepted
             return None
         self.accepted.append(to)
-        return self._answer(
-            200,
-            {"To": to, "SubmittedAt": "2026-12-02T10:00:00Z", "MessageID": f"id-{len(self.accepted)}", "ErrorCode": 0, "Message": "OK"},
-        )
+        answer = {"To": to, "SubmittedAt": "2026-12-02T10:00:00Z", "MessageID": f"id-{len(self.accepted)}"}
+        return self._answer(200, {**answer, "ErrorCode": 0, "Message": "OK"})
 
     def _answer(self, status: int, payload: dict) -> None:
         data = json.dumps(payload).encode()

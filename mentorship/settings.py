@@ -121,8 +121,11 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="mentorship"),
+            # Redis down is a cache miss, not a 500: pages keep answering (tests/faults).
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -217,6 +220,8 @@ ANYMAIL = {
     }.items()
     if value
 }
+# A provider that hangs holds a worker no longer than this; the outbox retries the message later.
+ANYMAIL["REQUESTS_TIMEOUT"] = env.float("ANYMAIL_REQUESTS_TIMEOUT", default=15.0)
 
 # Celery: kombu's filesystem transport needs no server; REDIS_URL switches to Redis. The transport ignores the
 # host, but kombu warns "No hostname was supplied" at each connection when the URL has none.

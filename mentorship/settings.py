@@ -222,6 +222,8 @@ ANYMAIL = {
     }.items()
     if value
 }
+# How long a worker may take to send one outbox row before the retry sweep presumes it died.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
 # A provider that hangs holds a worker no longer than this; the outbox retries the message later.
 ANYMAIL["REQUESTS_TIMEOUT"] = env.float("ANYMAIL_REQUESTS_TIMEOUT", default=15.0)
 

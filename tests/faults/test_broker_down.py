@@ -7,11 +7,10 @@ Redis is back, the worker's retry sweep sends it, once, however often it runs.
 """
 
 import re
-import subprocess
-import sys
 
 import pytest
 import requests
+from celery import Celery
 
 from mentorship.models import OutboxEmail, OutboxState
 from organizations.models import Role
@@ -31,14 +30,8 @@ def _mails(folder) -> list[str]:
 
 def _retry_sweep(env: dict) -> None:
     """What beat does every minute: publish the retry-outbox task (for the worker to run)."""
-    subprocess.run(
-        [sys.executable, "-m", "celery", "-A", "mentorship", "call", "mentorship.tasks.retry_outbox"],
-        cwd=processes.ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+    with Celery(broker=env["CELERY_BROKER_URL"], set_as_current=False) as beat:
+        beat.send_task("mentorship.tasks.retry_outbox")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.utils import translation
 from accounts.models import User
 from mentorship.mail import Attachment, absolute_url, queue_email, render_email
 from sessions_app import display, ics
-from sessions_app.models import Booking, MentorshipSession
+from sessions_app.models import Booking, MentorOffer, MentorshipSession, SessionRequest
 
 
 def _wants_session_mail(user: User) -> bool:
@@ -78,3 +78,51 @@ def session_reminder(session: MentorshipSession, user: User) -> None:
     """The day before: the session, its place and link."""
     if user.notify_reminders:
         _send("session_reminder", user, session, None, is_mentor=user == session.mentor.user)
+
+
+def _program_url(name: str, program, *args) -> str:
+    return absolute_url(reverse(name, args=[program.organization.slug, program.slug, *args]))
+
+
+def _send_request_mail(name: str, user: User, program, **context) -> None:
+    context = {"program": program, "person": user, **context}
+    queue_email(render_email(name, context, to=user.email, language=user.language, from_name=program.name))
+
+
+def session_requested(request: SessionRequest) -> None:
+    """The mentor is told of a mentee's "Request a Session", with its message."""
+    program = request.program
+    _send_request_mail(
+        "session_requested",
+        request.mentor.user,
+        program,
+        request=request,
+        mentee=request.mentee.user,
+        url=_program_url("sessions:requests", program),
+    )
+
+
+def session_request_declined(request: SessionRequest) -> None:
+    """The mentee is told the mentor declined, with the mentor's note."""
+    program = request.program
+    _send_request_mail(
+        "session_request_declined",
+        request.mentee.user,
+        program,
+        request=request,
+        mentor=request.mentor.user,
+        url=_program_url("sessions:mentor", program, request.mentor_id),
+    )
+
+
+def mentor_offered(offer: MentorOffer) -> None:
+    """The mentee is told of a mentor's "I want to mentor you!"."""
+    program = offer.program
+    _send_request_mail(
+        "mentor_offered",
+        offer.mentee.user,
+        program,
+        offer=offer,
+        mentor=offer.mentor.user,
+        url=_program_url("sessions:offer", program, offer.pk),
+    )

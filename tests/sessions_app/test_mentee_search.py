@@ -98,3 +98,9 @@ def test_admin_list_queries_are_constant_and_filtered(client, program, program_a
     assert_constant_queries(client, url, add, many=30)
     page = client.get(url + "?state=pending").content.decode()
     assert page.count("<td>Pending</td>") == 25 and "<td>Declined</td>" not in page
+
+
+def test_a_program_without_questions_lists_its_mentees(client, program, mentor, mentee):
+    client.force_login(mentor.user)
+    page = client.get(program_url(program, "sessions:mentee_search")).content.decode()
+    assert "Paul Mentee" in page

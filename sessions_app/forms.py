@@ -103,7 +103,7 @@ class SessionForm(forms.Form):
         super().__init__(*args, **kwargs)
         mentors = selectors.mentors_for(program)
         self.fields["mentor"].queryset = mentors if may_manage else mentors.filter(user=user)
-        mentees = self._mentees(program, user, may_manage)
+        mentees = self.mentees_offered(program, user, may_manage)
         if also_mentee is not None:
             # The mentee of a session request, or of the session being cloned (F6.1, F6.3).
             mentees = mentees | selectors.mentees_for(program).filter(pk=also_mentee.pk)
@@ -118,7 +118,7 @@ class SessionForm(forms.Form):
             self.initial["mentor"] = mentors.filter(user=user).first()
 
     @staticmethod
-    def _mentees(program: Program, user, may_manage: bool):
+    def mentees_offered(program: Program, user, may_manage: bool):
         mentees = selectors.mentees_for(program)
         if may_manage:
             return mentees

@@ -264,6 +264,11 @@ class SessionSettingsForm(forms.ModelForm):
         model = SessionSettings
         fields = ["cancel_notice_hours", "requests_per_day", "session_pairs"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Empty keeps the program's default (3 a day).
+        self.fields["requests_per_day"].required = False
+
 
 class SessionRequestForm(forms.Form):
     """ "Request a Session": an optional message to the mentor."""

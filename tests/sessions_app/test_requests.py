@@ -312,3 +312,15 @@ def test_a_session_without_a_mentee_has_no_clone(client, program, mentor):
     session = make_session(mentor)
     client.force_login(mentor.user)
     assert client.get(program_url(program, "sessions:clone", session.pk)).status_code == 404
+
+
+def test_the_settings_page_sets_the_limit_and_pairing(client, program, program_admin):
+    client.force_login(program_admin)
+    url = program_url(program, "sessions:settings")
+    page = client.get(url).content.decode()
+    assert "a session between them pairs them" in page.lower()
+    client.post(url, {"save_settings": 1, "cancel_notice_hours": 24, "requests_per_day": 5, "session_pairs": "on"})
+    settings = SessionSettings.objects.get(program=program)
+    assert (settings.requests_per_day, settings.session_pairs) == (5, True)
+    response = client.post(url, {"save_settings": 1, "cancel_notice_hours": 24, "requests_per_day": 0})
+    assert response.status_code == 200 and "greater than or equal to 1" in response.content.decode()

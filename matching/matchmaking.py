@@ -395,6 +395,45 @@ def _why(
     return [unassigned_code(why) for why in whys]
 
 
+# ------------------------------------------------------------------ a mentor looking for mentees
+
+
+def mentee_scores(program: Program, mentor: Membership, mentee_ids: list[int]) -> dict[int, int]:
+    """How well each of ``mentee_ids`` fits ``mentor`` (0-100, shown score), for the mentor's mentee search.
+
+    One read of these mentees' answers and one engine pass over them against this one mentor. A pair a hard
+    requirement breaks, or that the mentor declined, is left out.
+    """
+    if not mentee_ids:
+        return {}
+    questionnaire = selectors.questionnaire_for(program)
+    specs = question_specs(program, questionnaire)
+    places = mentor_places(program)
+    if mentor.pk not in places.ids:
+        return {}
+    pool = _mentor_pool(program, questionnaire, specs, places.ids)
+    column = pool.mentor_ids.index(mentor.pk)
+    matrix = engine.encode_answers(specs, answer_dicts(questionnaire, mentee_ids))
+    exclusions = [(i, j) for i, j in _pair_exclusions(program, mentee_ids, pool.mentor_ids) if j == column]
+    scorer = engine.Scorer(specs, matrix, pool.index, exclusions=exclusions).for_mentors(np.array([column]))
+    scores = scorer.scores()[:, 0]
+    return {pk: int(round(float(score))) for pk, score in zip(mentee_ids, scores, strict=True) if np.isfinite(score)}
+
+
+def mentee_reasons(program: Program, mentor: Membership, mentee_ids: list[int]) -> dict[int, list[str]]:
+    """The reasons in words of each mentee's score with ``mentor`` (a page's rows: one read of answers)."""
+    if not mentee_ids:
+        return {}
+    questionnaire = selectors.questionnaire_for(program)
+    specs = question_specs(program, questionnaire)
+    mentor_answers, *answers = answer_dicts(questionnaire, [mentor.pk, *mentee_ids])
+    name = mentor.user.get_short_name()
+    return {
+        pk: _explain(questionnaire, specs, mentee_answers, mentor_answers, name)
+        for pk, mentee_answers in zip(mentee_ids, answers, strict=True)
+    }
+
+
 # ------------------------------------------------------------------ auto-pairing
 
 

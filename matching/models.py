@@ -158,6 +158,7 @@ class PairingSource(models.TextChoices):
     MANUAL = "manual", _("Paired by an admin")
     AUTO = "auto", _("Auto-paired")
     REQUEST = "request", _("Mentor accepted a request")
+    SESSION = "session", _("A session between them")
 
 
 class Pairing(models.Model):

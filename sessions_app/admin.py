@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from sessions_app.models import Booking, Location, MentorshipSession, SessionSettings
+from sessions_app.models import Booking, Location, MentorOffer, MentorshipSession, SessionRequest, SessionSettings
 from sessions_app.services.errors import SessionError
 from sessions_app.services.sessions import utc_range
 
@@ -70,3 +70,23 @@ class BookingAdmin(admin.ModelAdmin):
     search_fields = ["mentee__user__full_name", "mentee__user__email", "session__mentor__user__full_name"]
     list_select_related = ["mentee__user", "session__mentor__user"]
     raw_id_fields = ["session", "mentee"]
+
+
+@admin.register(SessionRequest)
+class SessionRequestAdmin(admin.ModelAdmin):
+    list_display = ["mentee", "mentor", "program", "state", "created_at", "answered_at"]
+    list_filter = ["state", "program__organization"]
+    search_fields = ["mentee__user__email", "mentor__user__email", "program__name"]
+    list_select_related = ["mentee__user", "mentor__user", "program"]
+    raw_id_fields = ["program", "mentee", "mentor"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(MentorOffer)
+class MentorOfferAdmin(admin.ModelAdmin):
+    list_display = ["mentor", "mentee", "program", "state", "created_at", "answered_at"]
+    list_filter = ["state", "program__organization"]
+    search_fields = ["mentee__user__email", "mentor__user__email", "program__name"]
+    list_select_related = ["mentee__user", "mentor__user", "program"]
+    raw_id_fields = ["program", "mentee", "mentor"]
+    date_hierarchy = "created_at"

@@ -12,7 +12,7 @@ from django.utils import translation
 from accounts.models import User
 from mentorship.mail import Attachment, absolute_url, outbox_key, queue_email, render_email
 from sessions_app import display, ics
-from sessions_app.models import Booking, MentorshipSession
+from sessions_app.models import Booking, MentorOffer, MentorshipSession, SessionRequest
 
 
 def _wants_session_mail(user: User) -> bool:
@@ -98,3 +98,56 @@ def session_reminder(session: MentorshipSession, user: User) -> None:
     if user.notify_reminders:
         key = outbox_key("session_reminder", session, f"{session.starts_at:%Y%m%dT%H%MZ}:{user.email}")
         _send("session_reminder", user, session, None, key=key, is_mentor=user == session.mentor.user)
+
+
+def _program_url(name: str, program, *args) -> str:
+    return absolute_url(reverse(name, args=[program.organization.slug, program.slug, *args]))
+
+
+def _send_request_mail(name: str, user: User, program, obj, **context) -> None:
+    """One email of the request flows, keyed on its kind, its request or offer and its recipient (sent once)."""
+    context = {"program": program, "person": user, **context}
+    email = render_email(name, context, to=user.email, language=user.language, from_name=program.name)
+    queue_email(email, key=outbox_key(name, obj, user.email))
+
+
+def session_requested(request: SessionRequest) -> None:
+    """The mentor is told of a mentee's "Request a Session", with its message."""
+    program = request.program
+    _send_request_mail(
+        "session_requested",
+        request.mentor.user,
+        program,
+        request,
+        request=request,
+        mentee=request.mentee.user,
+        url=_program_url("sessions:requests", program),
+    )
+
+
+def session_request_declined(request: SessionRequest) -> None:
+    """The mentee is told the mentor declined, with the mentor's note."""
+    program = request.program
+    _send_request_mail(
+        "session_request_declined",
+        request.mentee.user,
+        program,
+        request,
+        request=request,
+        mentor=request.mentor.user,
+        url=_program_url("sessions:mentor", program, request.mentor_id),
+    )
+
+
+def mentor_offered(offer: MentorOffer) -> None:
+    """The mentee is told of a mentor's "I want to mentor you!"."""
+    program = offer.program
+    _send_request_mail(
+        "mentor_offered",
+        offer.mentee.user,
+        program,
+        offer,
+        offer=offer,
+        mentor=offer.mentor.user,
+        url=_program_url("sessions:offer", program, offer.pk),
+    )

@@ -10,7 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from matching.models import Pairing, PairingStatus
 from organizations.models import Group, Membership, Program
 from sessions_app import selectors
-from sessions_app.models import Location, MentorshipSession, Mode, SessionSettings, SessionStatus
+from sessions_app.models import (
+    Location,
+    MentorshipSession,
+    Mode,
+    OfferState,
+    RequestState,
+    SessionSettings,
+    SessionStatus,
+)
 from sessions_app.recurrence import MAX_OCCURRENCES, Frequency
 from sessions_app.services.sessions import Scope, SessionInput
 
@@ -82,11 +90,24 @@ class SessionForm(forms.Form):
         label=_("Apply to"), choices=SCOPE_CHOICES, initial=Scope.THIS, required=False, widget=forms.RadioSelect
     )
 
-    def __init__(self, *args: Any, program: Program, user, may_manage: bool, in_series: bool = False, **kwargs) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        program: Program,
+        user,
+        may_manage: bool,
+        in_series: bool = False,
+        also_mentee: Membership | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         mentors = selectors.mentors_for(program)
         self.fields["mentor"].queryset = mentors if may_manage else mentors.filter(user=user)
-        self.fields["mentee"].queryset = self.mentees_offered(program, user, may_manage)
+        mentees = self.mentees_offered(program, user, may_manage)
+        if also_mentee is not None:
+            # The mentee of a session request, or of the session being cloned (F6.1, F6.3).
+            mentees = mentees | selectors.mentees_for(program).filter(pk=also_mentee.pk)
+        self.fields["mentee"].queryset = mentees
         self.fields["location"].queryset = selectors.locations_for(program)
         self.fields["groups"].queryset = Group.objects.filter(program=program)
         if not self.fields["groups"].queryset.exists():
@@ -241,4 +262,65 @@ class LocationForm(forms.ModelForm):
 class SessionSettingsForm(forms.ModelForm):
     class Meta:
         model = SessionSettings
-        fields = ["cancel_notice_hours"]
+        fields = ["cancel_notice_hours", "requests_per_day", "session_pairs"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Empty keeps the program's default (3 a day).
+        self.fields["requests_per_day"].required = False
+
+
+class SessionRequestForm(forms.Form):
+    """ "Request a Session": an optional message to the mentor."""
+
+    message = forms.CharField(
+        label=_("Message"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Why you are requesting a session, and when suits you."),
+    )
+
+
+class DeclineForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note to the mentee"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class OfferForm(forms.Form):
+    """ "I want to mentor you!": an optional message to the mentee."""
+
+    message = forms.CharField(
+        label=_("Message"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class MenteeFilterForm(forms.Form):
+    """The mentee search's filters: one per choice question mentees answer (any option picked matches)."""
+
+    def __init__(self, *args: Any, questions: list, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = {}
+        for question in questions:
+            name = f"q{question.pk}"
+            choices = [("", _("Any"))] + [(str(o.pk), o.label) for o in question.options.all()]
+            self.fields[name] = forms.ChoiceField(label=question.label(), choices=choices, required=False)
+            self.questions[name] = question
+
+    def chosen(self) -> list[tuple[Any, int]]:
+        """(question, option pk) for each filter set."""
+        if not self.is_valid():
+            return []
+        return [(self.questions[name], int(value)) for name, value in self.cleaned_data.items() if value]
+
+
+class RequestsFilterForm(forms.Form):
+    state = forms.ChoiceField(label=_("State"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("All")), *RequestState.choices, *OfferState.choices]

@@ -51,6 +51,21 @@ class SessionSettings(models.Model):
         default=DEFAULT_CANCEL_NOTICE_HOURS,
         validators=[MaxValueValidator(24 * 14)],
     )
+    # Requests in both directions (F6).
+    DEFAULT_REQUESTS_PER_DAY = 3
+    requests_per_day = models.PositiveSmallIntegerField(
+        _("session requests a mentee may send per day"),
+        default=DEFAULT_REQUESTS_PER_DAY,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+    )
+    session_pairs = models.BooleanField(
+        _("a session between them pairs them"),
+        default=False,
+        help_text=_(
+            "A scheduled session request or an accepted mentor offer pairs the mentor and the mentee, "
+            "if the mentor has a free place and the mentee no mentor yet."
+        ),
+    )
 
     objects = ScopedManager(**PROGRAM_SCOPES)
 
@@ -182,3 +197,73 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentee.user} · {self.session}"
+
+
+class RequestState(models.TextChoices):
+    OPEN = "open", _("Open")
+    SCHEDULED = "scheduled", _("Scheduled")
+    DECLINED = "declined", _("Declined")
+
+
+class SessionRequest(models.Model):
+    """A mentee's "Request a Session" to a mentor (F6.1); the mentor schedules a session or declines."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="session_requests")
+    mentee = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="sent_session_requests")
+    mentor = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="received_session_requests")
+    message = models.TextField(_("Message"), blank=True, max_length=2000)
+    state = models.CharField(_("State"), max_length=16, choices=RequestState.choices, default=RequestState.OPEN)
+    decline_note = models.TextField(_("Note"), blank=True, max_length=2000)
+    session = models.ForeignKey(
+        MentorshipSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(**PROGRAM_SCOPES)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("session request")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentee", "mentor"], condition=Q(state="open"), name="session_request_one_open"
+            )
+        ]
+        indexes = [models.Index(fields=["program", "state"]), models.Index(fields=["mentor", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.mentee.user} → {self.mentor.user} · {self.state}"
+
+
+class OfferState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DISMISSED = "dismissed", _("Dismissed")
+    ACCEPTED = "accepted", _("Accepted")
+
+
+class MentorOffer(models.Model):
+    """A mentor's "I want to mentor you!" to a mentee (F6.2); the mentee dismisses it or books the mentor."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="mentor_offers")
+    mentor = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="sent_mentor_offers")
+    mentee = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="received_mentor_offers")
+    message = models.TextField(_("Message"), blank=True, max_length=2000)
+    state = models.CharField(_("State"), max_length=16, choices=OfferState.choices, default=OfferState.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(**PROGRAM_SCOPES)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("mentor offer")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentor", "mentee"], condition=Q(state="pending"), name="mentor_offer_one_pending"
+            )
+        ]
+        indexes = [models.Index(fields=["program", "state"]), models.Index(fields=["mentee", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.mentor.user} → {self.mentee.user} · {self.state}"

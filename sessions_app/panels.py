@@ -10,7 +10,7 @@ from matching.models import Pairing, PairingStatus
 from mentorship.panels import Link, Panel
 from organizations.models import Membership, Role
 from sessions_app import selectors
-from sessions_app.models import BookingStatus, SessionStatus
+from sessions_app.models import BookingStatus, RequestState, SessionStatus
 
 
 def program_nav_links(request: HttpRequest) -> list[Link]:
@@ -18,7 +18,36 @@ def program_nav_links(request: HttpRequest) -> list[Link]:
     if not request.user.has_perm("sessions_app.view_mentorship", request.program):
         return []
     args = [request.organization.slug, request.program.slug]
-    return [Link(_("Mentorship"), reverse("sessions:mentorship", args=args))]
+    links = [Link(_("Mentorship"), reverse("sessions:mentorship", args=args))]
+    return links + request_links(request)
+
+
+def request_links(request: HttpRequest) -> list[Link]:
+    """The pages of the request flows the program has on (F6), for the roles that have them."""
+    program, user = request.program, request.user
+    args = [request.organization.slug, program.slug]
+    links = []
+    if program.mentee_requests_enabled and user.has_perm("sessions_app.view_session_requests", program):
+        links.append(Link(_("Session requests"), reverse("sessions:requests", args=args)))
+    if program.mentor_offers_enabled and user.has_perm("sessions_app.search_mentees", program):
+        links.append(Link(_("Mentees looking for a mentor"), reverse("sessions:mentee_search", args=args)))
+    if program.mentor_offers_enabled and user.has_perm("sessions_app.view_mentorship_requests", program):
+        links.append(Link(_("My Mentorship requests"), reverse("sessions:my_requests", args=args)))
+    if user.has_perm("organizations.manage_program", program):
+        links.append(Link(_("Requests"), reverse("sessions:requests_admin", args=args)))
+    return links
+
+
+def open_session_requests(request: HttpRequest) -> Panel | None:
+    """A mentor's open session requests, on the program's page (F6.1: the mentor is notified there too)."""
+    if not request.program.mentee_requests_enabled:
+        return None
+    requests = list(
+        selectors.session_requests_for(request.program).filter(mentor__user=request.user, state=RequestState.OPEN)[:5]
+    )
+    if not requests:
+        return None
+    return Panel("sessions_app/_requests_panel.html", {"open_requests": requests})
 
 
 def upcoming_sessions(request: HttpRequest) -> Panel | None:

@@ -39,3 +39,24 @@ rules.add_perm("sessions_app.edit_session", is_session_mentor | manages_session_
 rules.add_perm("sessions_app.book_session", is_session_program_mentee)
 # ``obj`` is the booking: its mentee, the session's mentor, or whoever manages the program.
 rules.add_perm("sessions_app.cancel_booking", is_party_to_booking | manages_booking_program)
+
+
+# Requests in both directions (F6). ``obj`` is the Program unless named.
+@rules.predicate
+def is_request_mentor(user, request) -> bool:
+    return user.is_authenticated and request.mentor.user_id == user.pk
+
+
+@rules.predicate
+def is_offer_mentee(user, offer) -> bool:
+    return user.is_authenticated and offer.mentee.user_id == user.pk
+
+
+rules.add_perm("sessions_app.request_session", is_mentee)
+rules.add_perm("sessions_app.view_session_requests", is_mentor)
+# ``obj`` is the SessionRequest: only the mentor it was sent to answers it.
+rules.add_perm("sessions_app.answer_session_request", is_request_mentor)
+rules.add_perm("sessions_app.search_mentees", is_mentor)
+rules.add_perm("sessions_app.view_mentorship_requests", is_mentee)
+# ``obj`` is the MentorOffer: only the mentee it was sent to opens or dismisses it.
+rules.add_perm("sessions_app.answer_mentor_offer", is_offer_mentee)

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -13,7 +13,11 @@ from sessions_app.models import (
     Booking,
     BookingStatus,
     Location,
+    MentorOffer,
     MentorshipSession,
+    OfferState,
+    RequestState,
+    SessionRequest,
     SessionSettings,
     SessionStatus,
 )
@@ -134,3 +138,41 @@ def overlapping(
         .exclude(pk__in=list(exclude))
         .first()
     )
+
+
+# ---------------------------------------------------------------- requests in both directions (F6)
+
+
+def session_requests_for(program: Program) -> QuerySet[SessionRequest]:
+    """Every session request of ``program``, newest first, with both people."""
+    return SessionRequest.objects.filter(program=program).select_related("mentee__user", "mentor__user")
+
+
+def session_requests_of_mentor(mentor: Membership) -> QuerySet[SessionRequest]:
+    """The requests sent to ``mentor``: open ones first, each newest first."""
+    open_first = Case(When(state=RequestState.OPEN, then=Value(0)), default=Value(1))
+    return session_requests_for(mentor.program).filter(mentor=mentor).order_by(open_first, "-created_at", "-pk")
+
+
+def open_requests_of_mentor(mentor: Membership) -> QuerySet[SessionRequest]:
+    return session_requests_for(mentor.program).filter(mentor=mentor, state=RequestState.OPEN)
+
+
+def offers_for(program: Program) -> QuerySet[MentorOffer]:
+    return MentorOffer.objects.filter(program=program).select_related("mentee__user", "mentor__user")
+
+
+def offers_of_mentee(mentee: Membership) -> QuerySet[MentorOffer]:
+    """The offers a mentee sees on "My Mentorship requests": pending first, then accepted; never dismissed."""
+    pending_first = Case(When(state=OfferState.PENDING, then=Value(0)), default=Value(1))
+    return (
+        offers_for(mentee.program)
+        .filter(mentee=mentee)
+        .exclude(state=OfferState.DISMISSED)
+        .order_by(pending_first, "-created_at", "-pk")
+    )
+
+
+def open_requests_of_mentor_user(program: Program, user: User) -> QuerySet[SessionRequest]:
+    """The open session requests sent to ``user`` as a mentor of ``program``."""
+    return session_requests_for(program).filter(mentor__user=user, state=RequestState.OPEN)

@@ -20,6 +20,7 @@ from matching.models import AutoPairRun, Pairing, Question
 from organizations.decorators import declared_access
 from organizations.models import Role
 from organizations.services.invitations import invitation_issue
+from sessions_app.models import MentorOffer, SessionRequest
 from tests.factories import ProgramFactory, member
 from tests.helpers import routes, tenant_routes
 from tests.sessions_app.factories import make_session
@@ -71,6 +72,18 @@ def _open_session_pk(objects: dict) -> dict:
 
 def _booking_pk(objects: dict) -> dict:
     return {"pk": objects["booking"].pk}
+
+
+def _mentee_pk(objects: dict) -> dict:
+    return {"pk": objects["mentee"].pk}
+
+
+def _session_request_pk(objects: dict) -> dict:
+    return {"pk": objects["session_request"].pk}
+
+
+def _offer_pk(objects: dict) -> dict:
+    return {"pk": objects["offer"].pk}
 
 
 MATRIX: dict[str, Entry] = {
@@ -149,6 +162,22 @@ MATRIX: dict[str, Entry] = {
     ),
     "sessions:settings": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
     "sessions:mentor": Entry(allowed=Role.MENTEE, forbidden="other_program_mentee", extra_kwargs=_mentor_pk),
+    # Requests in both directions (F6)
+    "sessions:clone": Entry(allowed=Role.MENTOR, forbidden=Role.MENTEE, extra_kwargs=_session_pk),
+    "sessions:request_session": Entry(allowed=Role.MENTEE, forbidden=Role.MENTOR, extra_kwargs=_mentor_pk, staff=False),
+    "sessions:requests": Entry(allowed=Role.MENTOR, forbidden=Role.MENTEE, staff=False),
+    "sessions:request_decline": Entry(
+        allowed=Role.MENTOR, forbidden=Role.MENTEE, extra_kwargs=_session_request_pk, staff=False
+    ),
+    "sessions:mentee_search": Entry(allowed=Role.MENTOR, forbidden=Role.MENTEE, staff=False),
+    "sessions:mentee": Entry(allowed=Role.MENTOR, forbidden=Role.MENTEE, extra_kwargs=_mentee_pk, staff=False),
+    "sessions:offer_create": Entry(allowed=Role.MENTOR, forbidden=Role.MENTEE, extra_kwargs=_mentee_pk, staff=False),
+    "sessions:my_requests": Entry(allowed=Role.MENTEE, forbidden=Role.MENTOR, staff=False),
+    "sessions:offer": Entry(allowed=Role.MENTEE, forbidden="other_mentee", extra_kwargs=_offer_pk, staff=False),
+    "sessions:offer_dismiss": Entry(
+        allowed=Role.MENTEE, forbidden="other_mentee", method="post", extra_kwargs=_offer_pk, staff=False
+    ),
+    "sessions:requests_admin": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
 }
 
 
@@ -196,6 +225,9 @@ def world(db):
         "session": session,
         "open_session": open_session,
         "booking": session.bookings.get(),
+        "mentee": mentee,
+        "session_request": SessionRequest.objects.create(program=program, mentee=mentee, mentor=mentor),
+        "offer": MentorOffer.objects.create(program=program, mentor=mentor, mentee=mentee),
     }
     return program, people, objects
 

@@ -41,3 +41,15 @@ def test_seed_demo_makes_sessions_once(db):
         assert series.count() == 8
         assert len({s.local_time for s in series}) == 1
         assert len({s.local_start.utcoffset() for s in series}) == 2  # 09:00 in Toronto on both sides of a change
+
+
+def test_seed_demo_makes_requests_in_every_state_once(db):
+    from django_scopes import scopes_disabled
+
+    from sessions_app.models import MentorOffer, SessionRequest
+
+    call_command("seed_demo", mentees=2, mentors=2)
+    call_command("seed_demo", mentees=2, mentors=2)
+    with scopes_disabled():
+        assert sorted(SessionRequest.objects.values_list("state", flat=True)) == ["declined", "open", "scheduled"]
+        assert sorted(MentorOffer.objects.values_list("state", flat=True)) == ["accepted", "dismissed", "pending"]

@@ -19,6 +19,7 @@ from sessions_app import panels as sessions_panels
 # The program overview's panels, top to bottom (its links are in the program navigation: context_processors).
 PROGRAM_PANELS: tuple[PanelProvider, ...] = (
     matching_panels.participant_next_steps,
+    sessions_panels.open_session_requests,
     sessions_panels.schedule_together,
     sessions_panels.upcoming_sessions,
 )

@@ -53,6 +53,11 @@ def booking_create(
         raise BookingError(_("This session has no seats left, or you are already booked into it.")) from error
     if session.status == SessionStatus.PUBLISHED:
         emails.session_booked(booking)
+    if not added_by_mentor:
+        # Booking one of a mentor's sessions accepts that mentor's pending "I want to mentor you!" (F6.2).
+        from sessions_app.services.requests import offers_accept
+
+        offers_accept(mentor=session.mentor, mentee=mentee)
     return booking
 
 

@@ -281,9 +281,20 @@ def location_create(*, program: Program, name: str, time_zone: str, address: str
     return Location.objects.create(program=program, name=name, time_zone=time_zone, address=address)
 
 
-def session_settings_save(*, program: Program, cancel_notice_hours: int) -> SessionSettings:
-    """The program's notice for a mentee's cancellation, in hours."""
+def session_settings_save(
+    *,
+    program: Program,
+    cancel_notice_hours: int,
+    requests_per_day: int | None = None,
+    session_pairs: bool = False,
+) -> SessionSettings:
+    """The program's notice for a mentee's cancellation, in hours; the request flows' limit and pairing (F6)."""
     settings, _ = SessionSettings.objects.update_or_create(
-        program=program, defaults={"cancel_notice_hours": cancel_notice_hours}
+        program=program,
+        defaults={
+            "cancel_notice_hours": cancel_notice_hours,
+            "requests_per_day": requests_per_day or SessionSettings.DEFAULT_REQUESTS_PER_DAY,
+            "session_pairs": session_pairs,
+        },
     )
     return settings

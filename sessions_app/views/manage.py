@@ -2,8 +2,8 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -12,12 +12,13 @@ from organizations.models import Role
 from sessions_app import selectors
 from sessions_app.clock import city
 from sessions_app.forms import BulkDuplicateForm, CancelForm, FilterForm, SessionForm, initial_from
-from sessions_app.models import MentorshipSession, SessionStatus
+from sessions_app.models import MentorshipSession, SessionRequest, SessionStatus
 from sessions_app.recurrence import Frequency
 from sessions_app.services import series as series_service
 from sessions_app.services.errors import SessionError
+from sessions_app.services.requests import session_request_schedule
 from sessions_app.services.sessions import Scope, session_cancel, session_save
-from sessions_app.views.loaders import session_of_url
+from sessions_app.views.loaders import MENTEE_REQUESTS, require_flow, session_of_url
 
 ACTIONS = {"draft": False, "publish": True, "publish_duplicate": True}
 PAGE_SIZE = 50
@@ -54,7 +55,12 @@ def mentorship(request: HttpRequest, organization: str, program: str) -> HttpRes
     return render(request, "sessions_app/mentorship.html", context)
 
 
-def _save(request: HttpRequest, form: SessionForm, session: MentorshipSession | None = None) -> HttpResponse | None:
+def _save(
+    request: HttpRequest,
+    form: SessionForm,
+    session: MentorshipSession | None = None,
+    session_request: SessionRequest | None = None,
+) -> HttpResponse | None:
     """Save the form's session as the pressed button says; None (errors added to the form) if it cannot be."""
     action = request.POST.get("action", "draft")
     if action not in ACTIONS or not form.is_valid():
@@ -72,6 +78,9 @@ def _save(request: HttpRequest, form: SessionForm, session: MentorshipSession | 
     except SessionError as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return None
+    if session_request is not None and ACTIONS[action] and saved.mentor_id == session_request.mentor_id:
+        if form.cleaned_data.get("mentee") == session_request.mentee:
+            session_request_schedule(request=session_request, session=saved)
     if action == "publish_duplicate":
         messages.success(request, _("The session is published. Enter the next one."))
         return redirect("sessions:duplicate", *_args(request, saved.pk))
@@ -79,20 +88,58 @@ def _save(request: HttpRequest, form: SessionForm, session: MentorshipSession | 
     return redirect("sessions:mentorship", *_args(request))
 
 
-def _form_page(request: HttpRequest, form: SessionForm, title: str, session=None) -> HttpResponse:
-    context = {"form": form, "title": title, "session": session}
+def _form_page(request: HttpRequest, form: SessionForm, title: str, session=None, session_request=None) -> HttpResponse:
+    context = {"form": form, "title": title, "session": session, "session_request": session_request}
     return render(request, "sessions_app/session_form.html", context)
+
+
+def _answered_request(request: HttpRequest) -> SessionRequest | None:
+    """The open session request New Session answers (``?request=<pk>``): the visitor's own (404 otherwise)."""
+    pk = request.GET.get("request")
+    if not pk:
+        return None
+    require_flow(request, MENTEE_REQUESTS)
+    if not str(pk).isdigit():
+        raise Http404
+    return get_object_or_404(selectors.open_requests_of_mentor_user(request.program, request.user), pk=int(pk))
 
 
 @tenant_view(perm="sessions_app.create_session")
 def session_create(request: HttpRequest, organization: str, program: str) -> HttpResponse:
-    """New Session; ``?mentee=<id>`` (the home page's "Schedule a session with ...") pre-fills the Mentee."""
+    """New Session; from a session request, pre-filled with that mentee (saving it marks the request scheduled)."""
+    session_request = _answered_request(request)
+    if session_request is not None:
+        initial = {"mentor": session_request.mentor, "mentee": session_request.mentee}
+    else:
+        initial = _initial_mentee(request)
     form = SessionForm(
         request.POST or None,
+        initial=initial,
         program=request.program,
         user=request.user,
         may_manage=_may_manage(request),
-        initial=_initial_mentee(request),
+        also_mentee=session_request.mentee if session_request else None,
+    )
+    if request.method == "POST" and (response := _save(request, form, session_request=session_request)):
+        return response
+    return _form_page(request, form, _("New mentorship session"), session_request=session_request)
+
+
+@tenant_view(perm="sessions_app.edit_session", obj=session_of_url)
+def session_clone(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    """ "Clone": New Session with the same mentor, mentee, place, duration and method, a week later (F6.3)."""
+    source = session_of_url(request, pk)
+    mentees = [booking.mentee for booking in source.booked]
+    if not mentees:
+        raise Http404
+    initial = {**initial_from(source, next_date=True), "mentee": mentees[0]}
+    form = SessionForm(
+        request.POST or None,
+        initial=initial,
+        program=request.program,
+        user=request.user,
+        may_manage=_may_manage(request),
+        also_mentee=mentees[0],
     )
     if request.method == "POST" and (response := _save(request, form)):
         return response

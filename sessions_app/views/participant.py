@@ -20,10 +20,19 @@ def mentor_profile(request: HttpRequest, organization: str, program: str, pk: in
     """The mentor's public profile in the program, and the sessions the visitor may book."""
     mentor = mentor_of_url(request, pk)
     mentee = selectors.membership_of(request.user, request.program, Role.MENTEE)
-    sessions = selectors.bookable_sessions(mentor, mentee)
+    sessions = selectors.bookable_sessions(mentor, mentee) if request.program.self_booking_enabled else []
     for session in sessions:
         session.mine = mentee is not None and any(b.mentee_id == mentee.pk for b in session.booked)
-    context = {"mentor": mentor, "person": mentor.user, "sessions": sessions, "may_book": mentee is not None}
+    booking_on = request.program.self_booking_enabled
+    context = {
+        "mentor": mentor,
+        "person": mentor.user,
+        "sessions": sessions if booking_on else [],
+        "may_book": mentee is not None and booking_on,
+        "booking_on": booking_on,
+        # "Request a Session" (F6.1), for a mentee when the program has the flow on.
+        "may_request": mentee is not None and request.program.mentee_requests_enabled,
+    }
     return render(request, "sessions_app/mentor_profile.html", context)
 
 

@@ -177,3 +177,50 @@ def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, live_server, t
         _check(visitor, name, path, failures)
 
     assert not failures, "\n".join(failures)
+
+
+def test_request_pages_fit_a_phone_and_pass_axe(browser: Browser, live_server, transactional_db, survey: Survey):
+    """The pages of requests in both directions (F6), with long names and messages in them."""
+    from sessions_app.models import MentorOffer, SessionRequest
+    from tests.sessions_app.factories import make_session
+
+    program = survey.program
+    program_url = program.get_absolute_url()
+    long_message = "I would like to talk about applications, interviews and networking in my field. " * 4
+    mentor = survey.person(Role.MENTOR, full_name=LONG_NAMES[0], email="mentor@example.org", skills=["Networking"])
+    mentee = survey.person(Role.MENTEE, full_name=LONG_NAMES[1], email="mentee@example.org", skills=["Networking"])
+    member(program, Role.PROGRAM_ADMIN, full_name="Ada Administrator", email="ada@example.org")
+    mentor_m, mentee_m = mentor.memberships.get(), mentee.memberships.get()
+    request = SessionRequest.objects.create(program=program, mentee=mentee_m, mentor=mentor_m, message=long_message)
+    offer = MentorOffer.objects.create(program=program, mentor=mentor_m, mentee=mentee_m, message=long_message)
+    session = make_session(mentor_m, mentee=mentee_m)
+    new_page = lambda: browser.new_context(base_url=live_server.url).new_page()  # noqa: E731
+    failures: list[str] = []
+
+    page = new_page()
+    log_in(page, "mentor@example.org", PASSWORD)
+    for name, path in {
+        "session requests (mentor)": f"{program_url}session-requests/",
+        "schedule a request": f"{program_url}mentorship/new/?request={request.pk}",
+        "decline a request": f"{program_url}session-requests/{request.pk}/decline/",
+        "mentee search": f"{program_url}mentees/",
+        "mentee profile": f"{program_url}mentees/{mentee_m.pk}/",
+        "I want to mentor you!": f"{program_url}mentees/{mentee_m.pk}/offer/",
+        "clone": f"{program_url}mentorship/{session.pk}/clone/",
+    }.items():
+        _check(page, name, path, failures)
+
+    page = new_page()
+    log_in(page, "mentee@example.org", PASSWORD)
+    for name, path in {
+        "request a session": f"{program_url}mentors/{mentor_m.pk}/request/",
+        "my mentorship requests": f"{program_url}my-requests/",
+        "a mentor's request": f"{program_url}my-requests/{offer.pk}/",
+    }.items():
+        _check(page, name, path, failures)
+
+    page = new_page()
+    log_in(page, "ada@example.org", PASSWORD)
+    _check(page, "requests (admin)", f"{program_url}mentorship/requests/", failures)
+
+    assert not failures, "\n".join(failures)

@@ -14,6 +14,7 @@ from django_scopes import scopes_disabled
 
 from accounts.models import User
 from mentorship.devtools.demo import answer_demo_questionnaire, build_demo_questionnaire, fill_demo_profiles
+from mentorship.devtools.demo_requests import seed_demo_requests
 from mentorship.devtools.demo_sessions import seed_demo_sessions
 from organizations.models import Membership, Organization, Program, ReviewStatus, Role
 from organizations.services.memberships import membership_ensure
@@ -71,6 +72,9 @@ class Command(BaseCommand):
             fill_demo_profiles(program, people)
             written = answer_demo_questionnaire(program, people)
             sessions = seed_demo_sessions(
+                program, [p for p in people if p.role == Role.MENTOR], [p for p in people if p.role == Role.MENTEE]
+            )
+            seed_demo_requests(
                 program, [p for p in people if p.role == Role.MENTOR], [p for p in people if p.role == Role.MENTEE]
             )
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {organization.name} / {program.name}"))

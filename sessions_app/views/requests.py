@@ -1,0 +1,203 @@
+"""Requests in both directions (F6): "Request a Session", the mentor's session requests, the mentee search,
+"I want to mentor you!", "My Mentorship requests", and the admins' list of both.
+
+A flow the program switched off answers 404 on each of its URLs (the loaders, before the role check).
+"""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from matching import matchmaking
+from matching import selectors as matching_selectors
+from matching.models import Answer, Audience
+from organizations.decorators import tenant_view
+from organizations.models import Role
+from sessions_app import selectors
+from sessions_app.forms import DeclineForm, MenteeFilterForm, OfferForm, RequestsFilterForm, SessionRequestForm
+from sessions_app.models import MentorOffer, OfferState, RequestState
+from sessions_app.services.requests import (
+    RequestError,
+    mentor_offer_create,
+    mentor_offer_dismiss,
+    session_request_create,
+    session_request_decline,
+)
+from sessions_app.views.loaders import (
+    MENTEE_REQUESTS,
+    MENTOR_OFFERS,
+    mentee_of_url,
+    mentor_offer_of_url,
+    program_with,
+    requestable_mentor_of_url,
+    session_request_of_url,
+)
+
+PAGE_SIZE = 25
+
+
+def _args(request: HttpRequest, *more) -> list:
+    return [request.organization.slug, request.program.slug, *more]
+
+
+# ------------------------------------------------------------------ mentee → mentor
+
+
+@tenant_view(perm="sessions_app.request_session", obj=program_with(MENTEE_REQUESTS))
+def request_session(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    """ "Request a Session" with a mentor: an optional message, then "Request"."""
+    mentor = requestable_mentor_of_url(request, pk)
+    mentee = selectors.membership_of(request.user, request.program, Role.MENTEE)
+    form = SessionRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session_request_create(mentee=mentee, mentor=mentor, message=form.cleaned_data["message"])
+        except RequestError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your request is sent. The mentor was emailed and will answer it."))
+            return redirect("sessions:mentor", *_args(request, mentor.pk))
+    context = {"form": form, "mentor": mentor, "person": mentor.user}
+    return render(request, "sessions_app/request_session.html", context)
+
+
+@tenant_view(perm="sessions_app.view_session_requests", obj=program_with(MENTEE_REQUESTS))
+def session_requests(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    """A mentor's session requests: open ones to schedule or decline, then the answered ones."""
+    mentor = selectors.membership_of(request.user, request.program, Role.MENTOR)
+    requests = selectors.session_requests_of_mentor(mentor)
+    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "sessions_app/session_requests.html", {"page": page, "requests": list(page)})
+
+
+@tenant_view(perm="sessions_app.answer_session_request", obj=session_request_of_url)
+def request_decline(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    """The mentor declines a session request, with an optional note the mentee reads."""
+    session_request = session_request_of_url(request, pk)
+    form = DeclineForm(request.POST or None)
+    if session_request.state != RequestState.OPEN:
+        messages.info(request, _("This request was already answered."))
+        return redirect("sessions:requests", *_args(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            session_request_decline(request=session_request, note=form.cleaned_data["note"])
+        except RequestError as error:
+            messages.info(request, error.message)
+        else:
+            messages.success(request, _("The request is declined; the mentee was emailed."))
+        return redirect("sessions:requests", *_args(request))
+    return render(request, "sessions_app/request_decline.html", {"form": form, "session_request": session_request})
+
+
+# ------------------------------------------------------------------ mentor → mentee
+
+
+def _choice_questions(program) -> list:
+    questionnaire = matching_selectors.questionnaire_for(program)
+    return [q for q in questionnaire.questions if q.is_choice and q.audience in (Audience.BOTH, Audience.MENTEE)]
+
+
+@tenant_view(perm="sessions_app.search_mentees", obj=program_with(MENTOR_OFFERS))
+def mentee_search(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    """Mentees looking for a mentor (no active pairing), filtered by their answers, best fit first, 25 a page."""
+    program_ = request.program
+    mentor = selectors.membership_of(request.user, program_, Role.MENTOR)
+    filters = MenteeFilterForm(request.GET or None, questions=_choice_questions(program_))
+    mentees = matching_selectors.unpaired_mentees(program_)
+    for question, option in filters.chosen():
+        answered = Answer.objects.filter(membership=OuterRef("pk"), question=question, value__contains=[option])
+        mentees = mentees.filter(Exists(answered))
+    ids = list(mentees.values_list("pk", flat=True))
+    scores = matchmaking.mentee_scores(program_, mentor, ids)
+    # Best fit first; a pair a requirement rules out is left out; equal scores by id (stable pages).
+    ranked = sorted(scores, key=lambda pk: (-scores[pk], pk))
+    page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_ids = list(page)
+    people = selectors.mentees_for(program_).in_bulk(page_ids)
+    reasons = matchmaking.mentee_reasons(program_, mentor, page_ids)
+    rows = [{"mentee": people[pk], "score": scores[pk], "reasons": reasons.get(pk, [])} for pk in page_ids]
+    return render(request, "sessions_app/mentee_search.html", {"filters": filters, "page": page, "rows": rows})
+
+
+@tenant_view(perm="sessions_app.search_mentees", obj=program_with(MENTOR_OFFERS))
+def mentee_profile(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    """A mentee's profile, as a mentor sees it, with "I want to mentor you!"."""
+    mentee = mentee_of_url(request, pk)
+    mentor = selectors.membership_of(request.user, request.program, Role.MENTOR)
+    pending = MentorOffer.objects.filter(mentor=mentor, mentee=mentee, state=OfferState.PENDING).exists()
+    context = {"mentee": mentee, "person": mentee.user, "pending": pending}
+    return render(request, "sessions_app/mentee_profile.html", context)
+
+
+@tenant_view(perm="sessions_app.search_mentees", obj=program_with(MENTOR_OFFERS))
+def offer_create(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    """ "I want to mentor you!": an optional message, then "Send Request"."""
+    mentee = mentee_of_url(request, pk)
+    mentor = selectors.membership_of(request.user, request.program, Role.MENTOR)
+    form = OfferForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mentor_offer_create(mentor=mentor, mentee=mentee, message=form.cleaned_data["message"])
+        except RequestError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your request is sent. The mentee was emailed."))
+            return redirect("sessions:mentee", *_args(request, mentee.pk))
+    return render(request, "sessions_app/offer_create.html", {"form": form, "mentee": mentee, "person": mentee.user})
+
+
+@tenant_view(perm="sessions_app.view_mentorship_requests", obj=program_with(MENTOR_OFFERS))
+def my_requests(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    """ "My Mentorship requests": mentors' offers, pending first; a dismissed one leaves the list."""
+    mentee = selectors.membership_of(request.user, request.program, Role.MENTEE)
+    offers = selectors.offers_of_mentee(mentee)
+    page = Paginator(offers, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "sessions_app/my_requests.html", {"page": page, "offers": list(page)})
+
+
+@tenant_view(perm="sessions_app.answer_mentor_offer", obj=mentor_offer_of_url)
+def offer_detail(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    """One mentor's request: Dismiss, or the mentor's profile to book or request a session."""
+    offer = mentor_offer_of_url(request, pk)
+    return render(request, "sessions_app/offer_detail.html", {"offer": offer})
+
+
+@tenant_view(perm="sessions_app.answer_mentor_offer", obj=mentor_offer_of_url)
+@require_POST
+def offer_dismiss(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    """Dismiss a mentor's request: it leaves the list; the mentor is not notified."""
+    offer = mentor_offer_of_url(request, pk)
+    if mentor_offer_dismiss(offer=offer):
+        messages.success(request, _("The request is dismissed."))
+    else:
+        messages.info(request, _("This request was already answered."))
+    return redirect("sessions:my_requests", *_args(request))
+
+
+# ------------------------------------------------------------------ program admins
+
+
+@tenant_view(perm="organizations.manage_program")
+def requests_admin(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    """Every session request and mentor offer of the program, with its state and age, filtered by state."""
+    filters = RequestsFilterForm(request.GET or None)
+    state = filters.cleaned_data.get("state") if filters.is_valid() else ""
+    session_requests = selectors.session_requests_for(request.program)
+    offers = selectors.offers_for(request.program)
+    if state:
+        session_requests = session_requests.filter(state=state)
+        offers = offers.filter(state=state)
+    requests_page = Paginator(session_requests, PAGE_SIZE).get_page(request.GET.get("rpage"))
+    offers_page = Paginator(offers, PAGE_SIZE).get_page(request.GET.get("opage"))
+    context = {
+        "filters": filters,
+        "requests_page": requests_page,
+        "offers_page": offers_page,
+        "session_requests": list(requests_page),
+        "offers": list(offers_page),
+    }
+    return render(request, "sessions_app/requests_admin.html", context)

@@ -1,0 +1,106 @@
+"""A mentor's search of mentees looking for a mentor: unpaired only, filtered by answers, best fit first, 25 a page;
+and the pages of requests run a constant number of queries."""
+
+import pytest
+
+from matching.models import Pairing
+from organizations.models import Role
+from sessions_app.models import MentorOffer, SessionRequest
+from tests.factories import Survey, member
+from tests.helpers import assert_constant_queries
+from tests.sessions_app.conftest import program_url
+
+
+@pytest.fixture
+def survey(program):
+    return Survey(program)
+
+
+@pytest.fixture
+def searching_mentor(program, survey):
+    user = survey.person(Role.MENTOR, full_name="Maria Mentor", skills=("Public speaking", "Networking"))
+    return user.memberships.get()
+
+
+def test_best_fit_first_with_reasons_and_no_paired_mentee(client, program, survey, searching_mentor):
+    survey.person(Role.MENTEE, full_name="Low Fit", skills=("Job applications",), structure=1)
+    survey.person(Role.MENTEE, full_name="High Fit", skills=("Public speaking", "Networking"), structure=3)
+    paired = survey.person(Role.MENTEE, full_name="Already Paired", skills=("Public speaking",))
+    survey.person(Role.MENTEE, full_name="Speaks French", languages=("French",))  # the language requirement
+    other = member(program, Role.MENTOR).memberships.get()
+    Pairing.objects.create(program=program, mentor=other, mentee=paired.memberships.get())
+    client.force_login(searching_mentor.user)
+    page = client.get(program_url(program, "sessions:mentee_search")).content.decode()
+    assert page.index("High Fit") < page.index("Low Fit")
+    assert "Already Paired" not in page
+    assert "Speaks French" not in page
+    assert "Skills" in page  # a reason in words
+
+
+def test_filtered_by_an_answer(client, program, survey, searching_mentor):
+    survey.person(Role.MENTEE, full_name="Wants Networking", skills=("Networking",))
+    survey.person(Role.MENTEE, full_name="Wants Applications", skills=("Job applications",))
+    client.force_login(searching_mentor.user)
+    option = survey.option(survey.skills, "Networking")
+    url = program_url(program, "sessions:mentee_search") + f"?q{survey.skills.pk}={option}"
+    page = client.get(url).content.decode()
+    assert "Wants Networking" in page and "Wants Applications" not in page
+
+
+def test_25_a_page(client, program, survey, searching_mentor):
+    for i in range(27):
+        survey.person(Role.MENTEE, full_name=f"Mentee {i:02}", skills=("Networking",))
+    client.force_login(searching_mentor.user)
+    first = client.get(program_url(program, "sessions:mentee_search")).content.decode()
+    second = client.get(program_url(program, "sessions:mentee_search") + "?page=2").content.decode()
+    assert first.count("Match ") == 25 and second.count("Match ") == 2
+    assert "Page 1 of 2" in first
+
+
+def test_mentee_search_queries_are_constant(client, program, survey, searching_mentor):
+    def add(n):
+        for _ in range(n):
+            survey.person(Role.MENTEE, skills=("Networking",))
+
+    client.force_login(searching_mentor.user)
+    assert_constant_queries(client, program_url(program, "sessions:mentee_search"), add)
+
+
+def test_my_mentorship_requests_queries_are_constant(client, program, mentee):
+    def add(n):
+        for _ in range(n):
+            mentor = member(program, Role.MENTOR).memberships.get()
+            MentorOffer.objects.create(program=program, mentor=mentor, mentee=mentee)
+
+    client.force_login(mentee.user)
+    assert_constant_queries(client, program_url(program, "sessions:my_requests"), add, many=30)
+
+
+def test_session_requests_queries_are_constant(client, program, mentor):
+    def add(n):
+        for _ in range(n):
+            mentee = member(program, Role.MENTEE).memberships.get()
+            SessionRequest.objects.create(program=program, mentee=mentee, mentor=mentor, message="Hi")
+
+    client.force_login(mentor.user)
+    assert_constant_queries(client, program_url(program, "sessions:requests"), add, many=30)
+
+
+def test_admin_list_queries_are_constant_and_filtered(client, program, program_admin, mentor):
+    def add(n):
+        for _ in range(n):
+            mentee = member(program, Role.MENTEE).memberships.get()
+            SessionRequest.objects.create(program=program, mentee=mentee, mentor=mentor, state="declined")
+            MentorOffer.objects.create(program=program, mentor=mentor, mentee=mentee)
+
+    client.force_login(program_admin)
+    url = program_url(program, "sessions:requests_admin")
+    assert_constant_queries(client, url, add, many=30)
+    page = client.get(url + "?state=pending").content.decode()
+    assert page.count("<td>Pending</td>") == 25 and "<td>Declined</td>" not in page
+
+
+def test_a_program_without_questions_lists_its_mentees(client, program, mentor, mentee):
+    client.force_login(mentor.user)
+    page = client.get(program_url(program, "sessions:mentee_search")).content.decode()
+    assert "Paul Mentee" in page

@@ -158,7 +158,7 @@ def oversight_settings(request: HttpRequest, organization: str, program: str) ->
     row = OversightSettings.objects.filter(program=request.program).first() or OversightSettings(
         program=request.program
     )
-    form = OversightSettingsForm(request.POST or None, instance=row)
+    form = OversightSettingsForm(request.POST if request.method == "POST" else None, instance=row)
     if request.method == "POST" and form.is_valid():
         services.settings_save(
             program=request.program, mentees_see_observations=form.cleaned_data["mentees_see_observations"]

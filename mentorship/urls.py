@@ -40,7 +40,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
     path("", include("mentorship.portal.urls")),
-    tenant_urls("portal", program=portal_urls.program_urlpatterns),
+    tenant_urls("portal", organization=portal_urls.organization_urlpatterns, program=portal_urls.program_urlpatterns),
     tenant_urls(
         organizations_urls.app_name,
         organization=organizations_urls.organization_urlpatterns,

@@ -183,6 +183,13 @@ MATRIX: dict[str, Entry] = {
         allowed=Role.MENTOR, forbidden=Role.PROGRAM_ADMIN, staff=False, extra_kwargs=_observation_pk
     ),
     "oversight:my_follow_up": Entry(allowed=Role.MENTEE, forbidden=Role.MENTOR, staff=False),
+    # Dashboards (F8.1)
+    "portal:dashboard": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
+    "portal:dashboard_csv": Entry(
+        allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE, extra_kwargs=lambda objects: {"table": "people"}
+    ),
+    "portal:organization_dashboard": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.PROGRAM_ADMIN),
+    "portal:organization_dashboard_csv": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.MENTOR),
     "oversight:session_attendance": Entry(allowed=Role.MENTOR, forbidden=Role.MENTEE, extra_kwargs=_session_pk),
 }
 

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import TIME_ZONE_CHOICES
-from mentorship.oversight.models import Activity, Observation, OversightSettings, Visibility
+from mentorship.oversight.models import Activity, OversightSettings, Visibility
 from mentorship.oversight.services import DateInput
 from organizations.models import Membership
 
@@ -122,28 +122,37 @@ def duplicate_dates(formset) -> bool:
     return False
 
 
-class ObservationForm(forms.ModelForm):
-    class Meta:
-        model = Observation
-        fields = ["observed_on", "text", "activity", "session", "visibility"]
-        widgets = {
-            "observed_on": forms.DateInput(attrs={"type": "date"}),
-            "text": forms.Textarea(attrs={"rows": 4}),
-            "visibility": forms.RadioSelect,
-        }
+class SessionChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.local_date:%Y-%m-%d} {obj.local_time:%H:%M}"
+
+
+class ObservationForm(forms.Form):
+    """A dated observation; when added, optionally about one activity or mentorship session."""
+
+    observed_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    text = forms.CharField(label=_("Observation"), widget=forms.Textarea(attrs={"rows": 4}))
+    activity = forms.ModelChoiceField(
+        label=_("About the activity"), queryset=Activity.objects.none(), required=False, empty_label=_("None")
+    )
+    session = SessionChoice(
+        label=_("About the mentorship session"),
+        queryset=Activity.objects.none(),
+        required=False,
+        empty_label=_("None"),
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who sees it"), choices=Visibility.choices, initial=Visibility.PRIVATE, widget=forms.RadioSelect
+    )
 
     def __init__(self, *args, activities=None, bookings=None, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["visibility"].choices = Visibility.choices
         if editing:
             del self.fields["activity"]
             del self.fields["session"]
             return
         self.fields["activity"].queryset = activities
-        self.fields["activity"].empty_label = _("None")
         self.fields["session"].queryset = bookings
-        self.fields["session"].empty_label = _("None")
-        self.fields["session"].label_from_instance = lambda s: f"{s.local_date:%Y-%m-%d} {s.local_time:%H:%M}"
 
     def clean(self) -> dict:
         data = super().clean()

@@ -239,7 +239,8 @@ def observation_add(request: HttpRequest, organization: str, program: str, pk: i
 @tenant_view(perm="oversight.edit_observation", obj=observation_of_url)
 def observation_edit(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
     observation = observation_of_url(request, pk)
-    form = ObservationForm(request.POST if request.method == "POST" else None, instance=observation, editing=True)
+    initial = {"observed_on": observation.observed_on, "text": observation.text, "visibility": observation.visibility}
+    form = ObservationForm(request.POST if request.method == "POST" else None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         changed = services.observation_edit(

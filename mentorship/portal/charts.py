@@ -95,8 +95,7 @@ def _vertical(table: Table, columns: list[int]) -> SafeString:
             h = plot_h * value / top
             parts.append(
                 format_html(
-                    '<rect class="bar series-{}" x="{}" y="{}" width="{}" height="{}">'
-                    "<title>{}: {} {}</title></rect>",
+                    '<rect class="bar series-{}" x="{}" y="{}" width="{}" height="{}"><title>{}: {} {}</title></rect>',
                     n,
                     _n(x0 + n * bar_w),
                     _n(TOP + plot_h - h),

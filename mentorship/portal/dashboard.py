@@ -9,7 +9,7 @@ show the same tables.
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Coalesce, Least, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -119,21 +119,26 @@ def questionnaire(program: Program) -> Table:
         .order_by()
     )
     asked = {role: required.get(Audience.BOTH, 0) + required.get(role, 0) for role in (Role.MENTEE, Role.MENTOR)}
-    answered = (
-        Answer.objects.filter(membership=OuterRef("pk"), question__program=program, question__required=True)
-        .filter(Q(question__audience=Audience.BOTH) | Q(question__audience=OuterRef("role")))
-        .order_by()
-        .values("membership")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    totals = (
-        Membership.objects.filter(program=program, role__in=[Role.MENTEE, Role.MENTOR])
-        .annotate(answered=Coalesce(Subquery(answered, output_field=IntegerField()), Value(0)))
-        .aggregate(
-            **{f"{role}_all": Count("pk", filter=Q(role=role)) for role in asked},
-            **{f"{role}_done": Count("pk", filter=Q(role=role, answered__gte=asked[role])) for role in asked},
+
+    def complete(role: str) -> Q:
+        """Members of ``role`` with an answer to each required question asked of them (a grouped subquery)."""
+        if not asked[role]:
+            return Q(role=role)
+        done = (
+            Answer.objects.filter(
+                question__program=program, question__required=True, question__audience__in=[Audience.BOTH, role]
+            )
+            .order_by()
+            .values("membership")
+            .annotate(n=Count("pk"))
+            .filter(n__gte=asked[role])
+            .values("membership")
         )
+        return Q(role=role, pk__in=done)
+
+    totals = Membership.objects.filter(program=program, role__in=list(asked)).aggregate(
+        **{f"{role}_all": Count("pk", filter=Q(role=role)) for role in asked},
+        **{f"{role}_done": Count("pk", filter=complete(role)) for role in asked},
     )
     table = Table(
         "questionnaire",
@@ -291,7 +296,9 @@ def mentors_near_capacity(program: Program) -> Table:
         .annotate(free=F("places") - F("active"))
         .filter(free__lte=NEAR_CAPACITY)
     )
-    listed = list(mentors.select_related("user").order_by("free", "user__full_name", "pk")[:LISTED])
+    # The first few by free places, then their names: people's rows are joined for those few only.
+    first = list(mentors.order_by("free", "pk").values_list("pk", flat=True)[:LISTED])
+    listed = sorted(mentors.filter(pk__in=first).select_related("user"), key=lambda m: (m.free, m.user.full_name, m.pk))
     totals = mentors.aggregate(at=Count("pk", filter=Q(free__lte=0)), near=Count("pk", filter=Q(free__gt=0)))
     table = Table(
         "capacity",
@@ -308,12 +315,13 @@ def mentors_near_capacity(program: Program) -> Table:
 
 
 def mentees_waiting(program: Program, now: datetime) -> Table:
-    waiting = (
+    longest = (
         Membership.objects.filter(program=program, role=Role.MENTEE)
         .exclude(pk__in=Pairing.objects.filter(program=program, status=PairingStatus.ACTIVE).values("mentee_id"))
-        .select_related("user")
-        .order_by("created_at", "pk")[:LISTED]
+        .order_by("created_at", "pk")
+        .values("pk")[:LISTED]
     )
+    waiting = Membership.objects.filter(pk__in=longest).select_related("user").order_by("created_at", "pk")
     table = Table(
         "waiting",
         _("Mentees waiting longest without a mentor"),

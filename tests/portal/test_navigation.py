@@ -32,8 +32,10 @@ def test_program_admin_reaches_every_management_page_with_the_current_one_marked
         ("Questionnaire", False),
         ("Pairing", False),
         ("Mentorship", False),
+        ("Activities", False),
         ("People", True),
         ("Invitations", False),
+        ("Dashboard", False),
     ]
 
 
@@ -53,13 +55,14 @@ def test_mentee_reaches_their_own_steps_and_no_management_page(client, program):
         ("Your answers", False),
         ("Recommended mentors", False),
         ("Mentorship", False),
+        ("Your follow-up", False),
     ]
 
 
 def test_mentor_has_no_recommendations_link(client, program):
     client.force_login(member(program, Role.MENTOR))
     labels = [label for label, _ in nav_of(client.get(program.get_absolute_url()).content.decode())]
-    assert labels == ["Overview", "Your profile", "Your answers", "Mentorship"]
+    assert labels == ["Overview", "Your profile", "Your answers", "Mentorship", "My mentees"]
 
 
 def test_pages_outside_a_program_have_no_program_navigation(client, program):

@@ -41,3 +41,17 @@ def test_seed_demo_makes_sessions_once(db):
         assert series.count() == 8
         assert len({s.local_time for s in series}) == 1
         assert len({s.local_start.utcoffset() for s in series}) == 2  # 09:00 in Toronto on both sides of a change
+
+
+def test_seed_demo_makes_activities_with_past_attendance_and_observations_once(db):
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from mentorship.oversight.models import Activity, Attendance, Observation
+
+    call_command("seed_demo", mentees=3, mentors=2)
+    call_command("seed_demo", mentees=3, mentors=2)
+    with scopes_disabled():
+        assert Activity.objects.count() == 2
+        assert Attendance.objects.filter(date__local_date__lt=timezone.localdate()).count() == 4 * 2
+        assert Observation.objects.count() == 2

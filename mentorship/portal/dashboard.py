@@ -112,28 +112,29 @@ def people(program: Program, now: datetime) -> Table:
 
 
 def questionnaire(program: Program) -> Table:
-    required = dict(
-        Question.objects.filter(program=program, required=True)
-        .values_list("audience")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    asked = {role: required.get(Audience.BOTH, 0) + required.get(role, 0) for role in (Role.MENTEE, Role.MENTOR)}
+    required = list(Question.objects.filter(program=program, required=True).values_list("pk", "audience"))
+    asked_ids = {
+        role: [pk for pk, audience in required if audience in (Audience.BOTH, role)]
+        for role in (Role.MENTEE, Role.MENTOR)
+    }
+    asked = {role: len(ids) for role, ids in asked_ids.items()}
 
     def complete(role: str) -> Q:
-        """Members of ``role`` with an answer to each required question asked of them (a grouped subquery)."""
+        """Members of ``role`` with an answer to each required question asked of them (a grouped subquery).
+
+        The questions are this program's, so the answers need no tenant join (the scope would add one per row).
+        """
         if not asked[role]:
             return Q(role=role)
-        done = (
-            Answer.objects.filter(
-                question__program=program, question__required=True, question__audience__in=[Audience.BOTH, role]
+        with scopes_disabled():
+            done = (
+                Answer.objects.filter(question_id__in=asked_ids[role])
+                .order_by()
+                .values("membership")
+                .annotate(n=Count("pk"))
+                .filter(n__gte=asked[role])
+                .values("membership")
             )
-            .order_by()
-            .values("membership")
-            .annotate(n=Count("pk"))
-            .filter(n__gte=asked[role])
-            .values("membership")
-        )
         return Q(role=role, pk__in=done)
 
     totals = Membership.objects.filter(program=program, role__in=list(asked)).aggregate(

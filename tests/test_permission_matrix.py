@@ -174,6 +174,7 @@ MATRIX: dict[str, Entry] = {
     "oversight:activity_edit": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR, extra_kwargs=_activity_pk),
     "oversight:attendance": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR, extra_kwargs=_activity_date),
     "oversight:settings": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
+    "oversight:observations": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
     "oversight:my_mentees": Entry(allowed=Role.MENTOR, forbidden=Role.MENTEE, staff=False),
     "oversight:mentee": Entry(allowed=Role.MENTOR, forbidden=Role.MENTEE, extra_kwargs=_mentee_pk),
     "oversight:observation_add": Entry(

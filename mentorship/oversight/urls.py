@@ -12,6 +12,7 @@ program_urlpatterns = [
     path("activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
     path("activities/<int:pk>/dates/<int:date>/attendance/", views.attendance, name="attendance"),
     path("oversight/settings/", views.oversight_settings, name="settings"),
+    path("observations/", views.observations, name="observations"),
     path("my-mentees/", views.my_mentees, name="my_mentees"),
     path("my-mentees/<int:pk>/", views.mentee_follow_up, name="mentee"),
     path("my-mentees/<int:pk>/observations/new/", views.observation_add, name="observation_add"),

@@ -27,7 +27,7 @@ from mentorship.oversight.loaders import (
     observation_of_url,
     session_of_url,
 )
-from mentorship.oversight.models import Activity, AttendanceStatus, OversightSettings
+from mentorship.oversight.models import Activity, AttendanceStatus, Observation, OversightSettings
 from organizations.decorators import tenant_view
 from sessions_app.models import Booking, BookingStatus, MentorshipSession, SessionAttendance, SessionStatus
 
@@ -166,6 +166,16 @@ def oversight_settings(request: HttpRequest, organization: str, program: str) ->
         messages.success(request, _("The settings are saved."))
         return redirect("oversight:settings", *_args(request))
     return render(request, "oversight/settings.html", {"form": form})
+
+
+@tenant_view(perm="oversight.manage_activities")
+def observations(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    """Every observation of the program, newest first, for those who manage it."""
+    rows = Observation.objects.filter(program=request.program).select_related(
+        "author__user", "mentee__user", "activity", "session"
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "oversight/observations.html", {"page": page})
 
 
 # ------------------------------------------------------------------ mentors: My mentees

@@ -187,3 +187,11 @@ def test_a_session_not_started_takes_no_attendance(client, program, mentor, ment
     )
     assert "Attendance is recorded once the session has started." in response.content.decode()
     assert Booking.objects.get(session=session).attendance == ""
+
+
+def test_program_admins_list_every_observation_of_the_program(client, program, admin, activity, mentor, mentee, paired):
+    observation_add(author=mentor, mentee=mentee, observed_on=in_days(0), text="Private note", visibility="private")
+    observation_add(author=mentor, mentee=paired, observed_on=in_days(0), text="Shared note", visibility="shared")
+    client.force_login(admin)
+    page = client.get(url(program, "oversight:observations")).content.decode()
+    assert "Private note" in page and "Shared note" in page and "Nora Paired" in page

@@ -166,3 +166,10 @@ def test_the_activities_page(client, world):
 
     url = reverse("oversight:activities", args=[program.organization.slug, program.slug])
     assert_constant_queries(client, url, add, few=2, many=30)
+
+
+def test_the_observations_page(client, world):
+    program, admin = world[0], world[1]
+    client.force_login(admin)
+    url = reverse("oversight:observations", args=[program.organization.slug, program.slug])
+    assert_constant_queries(client, url, _add(world), few=2, many=20)

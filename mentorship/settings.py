@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "organizations",
     "matching",
     "sessions_app",
+    "mentorship.oversight",
 ]
 
 MIDDLEWARE = [

@@ -5,65 +5,32 @@ middleware left out or a header overwritten by a view shows up here.
 """
 
 import http.client
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
-from django.db import connection
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests import processes
+
 HOST = "mentorship.example.org"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
 def production_server(transactional_db):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (DATABASE_URL): the server runs in another process")
-    database = connection.settings_dict
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DEBUG": "False",
-        "SECRET_KEY": "headers-test-only-" + "x" * 50,
-        "ALLOWED_HOSTS": HOST,
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
-        "STATIC_MANIFEST": "False",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "mentorship.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+    env = processes.production_env(
+        ALLOWED_HOSTS=HOST,
+        SECURE_SSL_REDIRECT="true",
+        SESSION_COOKIE_SECURE="true",
+        CSRF_COOKIE_SECURE="true",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     )
+    server, base = processes.gunicorn(env)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if server.poll() is not None:
-                    pytest.fail(f"gunicorn stopped: {server.stderr.read().decode()[-2000:]}")
-                time.sleep(0.1)
-        yield port
+        yield int(base.rsplit(":", 1)[1])
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        processes.stop(server)
 
 
 def fetch(port: int, path: str, *, https: bool = True) -> http.client.HTTPResponse:
-    client = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    client = http.client.HTTPConnection(processes.HOST, port, timeout=90)
     headers = {"Host": HOST}
     if https:
         headers["X-Forwarded-Proto"] = "https"  # what the TLS-terminating proxy adds

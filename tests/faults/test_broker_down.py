@@ -14,8 +14,8 @@ from celery import Celery
 
 from mentorship.models import OutboxEmail, OutboxState
 from organizations.models import Role
+from tests import processes
 from tests.factories import PASSWORD, ProgramFactory, member
-from tests.faults import processes
 
 pytestmark = [pytest.mark.postgres, pytest.mark.celery_worker]
 

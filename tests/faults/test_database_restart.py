@@ -17,8 +17,8 @@ import pytest
 import requests
 from django.db import connection
 
+from tests import processes
 from tests.factories import PASSWORD, UserFactory
-from tests.faults import processes
 from tests.faults.test_broker_down import _csrf
 
 pytestmark = pytest.mark.postgres

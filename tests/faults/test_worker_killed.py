@@ -16,7 +16,7 @@ import pytest
 
 from mentorship import outbox
 from mentorship.models import OutboxEmail, OutboxState
-from tests.faults import processes
+from tests import processes
 from tests.faults.test_broker_down import _retry_sweep
 
 pytestmark = [pytest.mark.postgres, pytest.mark.celery_worker]

@@ -1,4 +1,8 @@
-"""Real processes for the fault tests: a private Redis, gunicorn and a Celery worker on the test database."""
+"""Real processes for the tests that need them: a private Redis, gunicorn and a Celery worker on the test database.
+
+Under load (CI shares its cores) a gunicorn worker may take many seconds to import Django before it
+answers its first request: wait generously, since these tests are about behaviour, not speed.
+"""
 
 import os
 import socket
@@ -11,7 +15,7 @@ import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 
 
@@ -21,7 +25,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_for_port(process: subprocess.Popen, port: int, seconds: float = 20) -> None:
+def wait_for_port(process: subprocess.Popen, port: int, seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:

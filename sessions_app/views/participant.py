@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from matching.models import Pairing, PairingStatus
 from organizations.decorators import tenant_view
 from organizations.models import Role
 from sessions_app import selectors
@@ -23,7 +24,17 @@ def mentor_profile(request: HttpRequest, organization: str, program: str, pk: in
     sessions = selectors.bookable_sessions(mentor, mentee)
     for session in sessions:
         session.mine = mentee is not None and any(b.mentee_id == mentee.pk for b in session.booked)
-    context = {"mentor": mentor, "person": mentor.user, "sessions": sessions, "may_book": mentee is not None}
+    paired = (
+        mentee is not None
+        and Pairing.objects.filter(mentor=mentor, mentee=mentee, status=PairingStatus.ACTIVE).exists()
+    )
+    context = {
+        "mentor": mentor,
+        "person": mentor.user,
+        "sessions": sessions,
+        "may_book": mentee is not None,
+        "paired": paired,
+    }
     return render(request, "sessions_app/mentor_profile.html", context)
 
 

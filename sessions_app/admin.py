@@ -1,9 +1,24 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_scopes import scopes_disabled
 
-from sessions_app.models import Booking, Location, MentorOffer, MentorshipSession, SessionRequest, SessionSettings
-from sessions_app.services.errors import SessionError
-from sessions_app.services.sessions import utc_range
+from organizations.models import Role
+from sessions_app import selectors
+from sessions_app.models import (
+    Booking,
+    BookingStatus,
+    Location,
+    MentorOffer,
+    MentorshipSession,
+    SessionRequest,
+    SessionSettings,
+    SessionStatus,
+)
+from sessions_app.services.bookings import booking_cancel, booking_create, check_bookable
+from sessions_app.services.errors import BookingError, SessionError
+from sessions_app.services.sessions import input_from, overlap_error, session_save, utc_range
 
 
 @admin.register(Location)
@@ -23,10 +38,16 @@ class SessionSettingsAdmin(admin.ModelAdmin):
 
 
 class BookingInline(admin.TabularInline):
+    """Bookings, to read: seats move only through the booking service (Bookings' own page adds and cancels)."""
+
     model = Booking
     fields = ["mentee", "mode", "status", "added_by_mentor", "cancelled_at"]
-    raw_id_fields = ["mentee"]
+    readonly_fields = fields
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class SessionAdminForm(forms.ModelForm):
@@ -39,13 +60,24 @@ class SessionAdminForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        if all(data.get(f) for f in ("local_date", "local_time", "time_zone", "duration_minutes")):
+        zone = data.get("time_zone") or self.instance.time_zone  # read-only once the session exists
+        if zone and all(data.get(f) is not None for f in ("local_date", "local_time", "duration_minutes")):
             try:
                 self.instance.starts_at, self.instance.ends_at = utc_range(
-                    data["local_date"], data["local_time"], data["time_zone"], data["duration_minutes"]
+                    data["local_date"], data["local_time"], zone, data["duration_minutes"]
                 )
             except SessionError as error:
                 self.add_error("local_time", error.message)
+            else:
+                other = (
+                    self.instance.pk
+                    and self.instance.is_published
+                    and selectors.overlapping(
+                        self.instance.mentor, self.instance.starts_at, self.instance.ends_at, exclude=[self.instance.pk]
+                    )
+                )
+                if other:
+                    self.add_error("local_time", overlap_error(other).message)
         return data
 
 
@@ -62,14 +94,103 @@ class MentorshipSessionAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     inlines = [BookingInline]
 
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        # An existing session keeps its zone (its location's, or its mentor's when online), as on its Edit page.
+        return [*self.readonly_fields, "time_zone"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj: MentorshipSession, form, change: bool) -> None:
+        """A new date, time or duration goes through the session service, as the Edit page does: the mentor's
+        other sessions are checked, SEQUENCE rises and whoever booked is told what changed."""
+        if not change:
+            return super().save_model(request, obj, form, change)
+        with scopes_disabled():
+            original = MentorshipSession.objects.select_related("program", "mentor__user", "location").get(pk=obj.pk)
+            if original.status == SessionStatus.CANCELLED:
+                return None
+            data = input_from(
+                original,
+                local_date=obj.local_date,
+                local_time=obj.local_time,
+                duration_minutes=obj.duration_minutes,
+            )
+            session_save(
+                program=original.program,
+                data=data,
+                by=request.user,
+                publish=original.is_published,
+                session=original,
+            )
+        return None
+
+
+class BookingAdminForm(forms.ModelForm):
+    """A booking added by staff goes through the same checks as a mentee's (seats, mode, not started)."""
+
+    class Meta:
+        model = Booking
+        # The admin adds session and mentee when it builds the form (inside its request, where scopes are off).
+        fields = ["mode"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        session, mentee, mode = data.get("session"), data.get("mentee"), data.get("mode")
+        if session and mentee and mode:
+            if mentee.program_id != session.program_id or mentee.role != Role.MENTEE:
+                self.add_error("mentee", _("Choose a mentee of the session's program."))
+            else:
+                try:
+                    check_bookable(session, mentee, mode)
+                except BookingError as error:
+                    self.add_error(None, error.message)
+        return data
+
 
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
+    """Staff add a booking (as a mentor adding a mentee) or cancel some; a booking is never edited or deleted,
+    so the session's seat count always matches its bookings."""
+
+    form = BookingAdminForm
     list_display = ["mentee", "session", "mode", "status", "attendance", "booked_at"]
     list_filter = ["status", "mode", "added_by_mentor", "attendance"]
     search_fields = ["mentee__user__full_name", "mentee__user__email", "session__mentor__user__full_name"]
     list_select_related = ["mentee__user", "session__mentor__user"]
     raw_id_fields = ["session", "mentee"]
+    actions = ["cancel_bookings"]
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        if obj is None:
+            return []
+        return ["session", "mentee", "mode", "status", "added_by_mentor", "booked_at", "cancelled_at", "attendance"]
+
+    def get_fields(self, request, obj=None) -> list[str]:
+        return self.get_readonly_fields(request, obj) if obj else ["session", "mentee", "mode"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj: Booking, form, change: bool) -> None:
+        if change:
+            return
+        with scopes_disabled():
+            booking = booking_create(session=obj.session, mentee=obj.mentee, mode=obj.mode, added_by_mentor=True)
+        obj.pk, obj.status, obj.booked_at = booking.pk, booking.status, booking.booked_at
+
+    @admin.action(description=_("Cancel bookings"), permissions=["change"])
+    def cancel_bookings(self, request, queryset) -> None:
+        cancelled = 0
+        with scopes_disabled():
+            for booking in queryset.filter(status=BookingStatus.BOOKED):
+                try:
+                    booking_cancel(booking=booking, by=request.user, enforce_notice=False)
+                except BookingError:
+                    continue
+                cancelled += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d booking cancelled.", "%(count)d bookings cancelled.", cancelled) % {"count": cancelled},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(SessionRequest)

@@ -58,7 +58,7 @@ def seed_demo_sessions(program: Program, mentors: list[Membership], mentees: lis
     today = timezone.localdate()
     save = {"program": program, "by": first.user, "publish": True}
     booked = session_save(data=_input(first, today + timedelta(days=3), time(10), mentee=None), **save)
-    session_save(
+    in_person = session_save(
         data=_input(first, today + timedelta(days=4), time(14), location=toronto, in_person=True, seats=3), **save
     )
     other = mentors[1] if len(mentors) > 1 else first
@@ -68,6 +68,8 @@ def seed_demo_sessions(program: Program, mentors: list[Membership], mentees: lis
     )
     for mentee in mentees[:1]:
         booking_create(session=booked, mentee=mentee)
+    for mentee in mentees[1:3]:  # two of its three seats taken
+        booking_create(session=in_person, mentee=mentee, mode=in_person.modes[-1])
     _weekly_series(program, first, today)
     return MentorshipSession.objects.filter(program=program).count()
 

@@ -21,7 +21,7 @@ def _locked(session: MentorshipSession) -> MentorshipSession:
     return MentorshipSession.objects.select_for_update().select_related("program", "mentor__user").get(pk=session.pk)
 
 
-def _check_bookable(session: MentorshipSession, mentee: Membership, mode: str) -> None:
+def check_bookable(session: MentorshipSession, mentee: Membership, mode: str) -> None:
     if session.status == SessionStatus.CANCELLED:
         raise BookingError(_("This session is cancelled."))
     if session.starts_at <= timezone.now():
@@ -44,7 +44,7 @@ def booking_create(
     mode = mode or session.modes[0]
     if session.status == SessionStatus.DRAFT and not added_by_mentor:
         raise BookingError(_("This session is not published."))
-    _check_bookable(session, mentee, mode)
+    check_bookable(session, mentee, mode)
     try:
         with transaction.atomic():
             booking = Booking.objects.create(session=session, mentee=mentee, mode=mode, added_by_mentor=added_by_mentor)

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from matching.models import Pairing, PairingStatus
 from organizations.decorators import tenant_view
 from organizations.models import Role
 from sessions_app import selectors
@@ -24,12 +25,17 @@ def mentor_profile(request: HttpRequest, organization: str, program: str, pk: in
     for session in sessions:
         session.mine = mentee is not None and any(b.mentee_id == mentee.pk for b in session.booked)
     booking_on = request.program.self_booking_enabled
+    paired = (
+        mentee is not None
+        and Pairing.objects.filter(mentor=mentor, mentee=mentee, status=PairingStatus.ACTIVE).exists()
+    )
     context = {
         "mentor": mentor,
         "person": mentor.user,
         "sessions": sessions if booking_on else [],
         "may_book": mentee is not None and booking_on,
         "booking_on": booking_on,
+        "paired": paired,
         # "Request a Session" (F6.1), for a mentee when the program has the flow on.
         "may_request": mentee is not None and request.program.mentee_requests_enabled,
     }

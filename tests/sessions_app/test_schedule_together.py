@@ -101,3 +101,13 @@ def test_home_with_schedule_links_runs_the_same_queries_for_few_and_many_pairing
             Pairing.objects.create(program=program, mentor=mentor_membership, mentee=mentee)
 
     assert_constant_queries(client, reverse("home"), add_rows, few=2, many=12)
+
+
+def test_a_paired_mentee_whose_mentor_has_no_sessions_is_told_to_ask_them(client, program, mentor, mentee):
+    client.force_login(mentee.user)
+    profile = program_url(program, "sessions:mentor", mentor.pk)
+    hint = "Maria Mentor is your mentor: ask them to add a session, they can add you to it directly."
+    assert hint not in client.get(profile).content.decode()  # not paired (yet): no hint
+    Pairing.objects.create(program=program, mentor=mentor, mentee=mentee)
+    page = html.unescape(client.get(profile).content.decode())
+    assert "No sessions open for booking." in page and hint in page

@@ -16,7 +16,7 @@ from django_scopes import scopes_disabled
 
 from organizations.models import Role
 from sessions_app.models import Booking, BookingStatus, MentorshipSession
-from sessions_app.services.bookings import _check_bookable, booking_cancel, booking_create
+from sessions_app.services.bookings import booking_cancel, booking_create, check_bookable
 from sessions_app.services.errors import BookingError
 from tests.conftest import STRICT
 from tests.factories import ProgramFactory, member
@@ -119,7 +119,7 @@ def test_seats_are_never_overbooked_and_nobody_is_booked_twice():
 def _book_without_lock(session, mentee) -> None:
     with transaction.atomic():
         session = MentorshipSession.objects.get(pk=session.pk)  # no select_for_update: the lock is off
-        _check_bookable(session, mentee, "online")
+        check_bookable(session, mentee, "online")
         clock.sleep(0.002)  # the time a real request spends between reading and writing
         Booking.objects.create(session=session, mentee=mentee, mode="online")
         MentorshipSession.objects.filter(pk=session.pk).update(seats_taken=session.seats_taken + 1)

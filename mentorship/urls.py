@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from matching import urls as matching_urls
 from mentorship.portal import urls as portal_urls
 from organizations import urls as organizations_urls
+from organizations.sso import urls as sso_urls
 from organizations.urls import invitation_urlpatterns, onboarding_urlpatterns, staff_urlpatterns
 from sessions_app import urls as sessions_urls
 
@@ -35,6 +36,7 @@ def tenant_urls(
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    *sso_urls.saml_override_urlpatterns,
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
@@ -51,6 +53,7 @@ urlpatterns = [
     path("", include(onboarding_urlpatterns)),
     path("", include(invitation_urlpatterns)),
     path("", include(staff_urlpatterns)),
+    path("", include(sso_urls.public_urlpatterns)),
 ]
 
 if settings.DEBUG:

@@ -30,7 +30,9 @@ def parse_idp_metadata(xml: str | bytes) -> dict:
     idp = data.get("idp") or {}
     cert = idp.get("x509cert") or next(iter((idp.get("x509certMulti") or {}).get("signing", [])), "")
     sso_url = (idp.get("singleSignOnService") or {}).get("url", "")
-    if not idp.get("entityId") or not sso_url or not cert:
+    if not idp.get("entityId"):
+        raise SsoError("metadata_xml", _("This is not SAML metadata of an identity provider."))
+    if not sso_url or not cert:
         raise SsoError(
             "metadata_xml",
             _("The metadata must name the identity provider, its sign-on address and its signing certificate."),

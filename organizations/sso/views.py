@@ -3,6 +3,7 @@
 import base64
 
 from allauth.account.internal.decorators import login_not_required
+from allauth.core.internal import httpkit
 from allauth.socialaccount.providers.saml import views as saml_views
 from allauth.socialaccount.sessions import LoginSession
 from django.contrib import messages
@@ -59,10 +60,9 @@ def sso_start_organization(request: HttpRequest, slug: str) -> HttpResponse:
 def saml_finish_acs(request: HttpRequest, organization_slug: str) -> HttpResponse:
     """allauth's SAML finish step, knowing the assertion's ID first (for the adapter's replay check)."""
     store = LoginSession(request, "saml_acs_session", "saml-acs-session").store
-    post = ((store.get("request") or {}).get("POST")) or {}
-    raw = post.get("SAMLResponse")
-    if isinstance(raw, list):
-        raw = raw[0] if raw else None
+    raw = None
+    if store.get("request"):
+        raw = httpkit.deserialize_request(store["request"], HttpRequest()).POST.get("SAMLResponse")
     request.sso_saml_assertion_id = _assertion_id(raw)
     return saml_views.finish_acs(request, organization_slug=organization_slug)
 

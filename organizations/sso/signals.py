@@ -19,5 +19,6 @@ def staff_without_second_factor(sender, request, user, **kwargs) -> None:
     security_event("staff_login_without_mfa", email=masked(user.email))
     if hasattr(request, "_messages"):
         messages.warning(
-            request, _("Set up two-factor authentication for your staff account: Account › Two-factor authentication.")
+            request,
+            _("Set up two-factor authentication for your staff account: %(url)s") % {"url": reverse("mfa_index")},
         )

@@ -169,8 +169,7 @@ def sso_test(request: HttpRequest, organization: str) -> HttpResponse:
         messages.error(request, _("Save your identity provider first."))
         return redirect("organizations:sso", organization=organization)
     security_event("sso_test_start", organization=request.organization.slug)
-    provider = sso.app.get_provider(request)
-    return provider.redirect(request, process="login", data={"sso_test": request.organization.pk})
+    return redirect_to_idp(request, sso, data={"sso_test": request.organization.pk})
 
 
 @require_POST

@@ -1,6 +1,8 @@
 """SAML single sign-on against a throwaway identity provider: the admin's setup and test, sign-ins and refusals."""
 
 import datetime as dt
+import html
+import re
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
@@ -53,9 +55,17 @@ def save_setting(client, admin, idp, **extra):
 
 def idp_answer(client, start_response, idp, *, email, uid="uid-ada-1", **kwargs):
     """The IdP's answer to the AuthnRequest in ``start_response``, posted to our ACS; the page it ends on."""
-    assert start_response.status_code == 302 and start_response["Location"].startswith(SSO_URL)
-    request_id = authn_request_id(start_response["Location"])
+    request_id = authn_request_id(idp_location(start_response))
     return post_response(client, idp.response(**urls(), uid=uid, email=email, in_response_to=request_id, **kwargs))
+
+
+def idp_location(page) -> str:
+    """Where the page sends the person on: its link to the identity provider."""
+    match = re.search(r'id="idp-link" href="([^"]+)"', page.content.decode())
+    assert match, "no link to the identity provider"
+    url = html.unescape(match.group(1))
+    assert url.startswith(SSO_URL + "?SAMLRequest=")
+    return url
 
 
 def post_response(client, saml_response: str):
@@ -177,7 +187,7 @@ def test_without_jit_or_invitation_nobody_new_gets_in(client, enabled, idp):
 
 def test_a_wrong_audience_is_refused(client, enabled, idp):
     start_response = start(client, "ada@acme.example")
-    request_id = authn_request_id(start_response["Location"])
+    request_id = authn_request_id(idp_location(start_response))
     saml = idp.response(
         acs_url=urls()["acs_url"],
         audience="https://someone-else.example/metadata/",

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import html
+import logging
 import re
 
 import pytest
@@ -146,8 +147,12 @@ def test_another_organization_cannot_claim_the_domain(client, admin, idp):
     assert "acme.example already belongs to another organization." in page.content.decode()
 
 
-def test_a_good_assertion_makes_a_just_in_time_member_with_no_program_role(client, enabled, idp):
+def test_a_good_assertion_makes_a_just_in_time_member_with_no_program_role(client, enabled, idp, caplog):
+    caplog.set_level(logging.INFO, logger="mentorship.security")
     page = idp_answer(client, start(client, "ada@acme.example"), idp, email="ada@acme.example")
+    events = [r.getMessage() for r in caplog.records if r.name == "mentorship.security"]
+    assert "security_event=sso_login email=***@acme.example kind=just_in_time organization=acme" in events
+    assert not any("ada@" in line for line in events)  # no full address in the log
     assert page.wsgi_request.user.is_authenticated
     user = User.objects.get(email="ada@acme.example")
     assert user.full_name == "Ada Lovelace"
@@ -208,8 +213,11 @@ def test_an_expired_assertion_is_refused(client, enabled, idp):
     assert not User.objects.filter(email="ada@acme.example").exists()
 
 
-def test_an_unsigned_assertion_is_refused(client, enabled, idp):
+def test_an_unsigned_assertion_is_refused(client, enabled, idp, caplog):
+    caplog.set_level(logging.INFO, logger="mentorship.security")
     page = idp_answer(client, start(client, "ada@acme.example"), idp, email="ada@acme.example", sign=False)
+    events = [r.getMessage() for r in caplog.records if r.name == "mentorship.security"]
+    assert any(line.startswith("security_event=sso_login_failed provider=sso-acme") for line in events), events
     assert not page.wsgi_request.user.is_authenticated
     assert not User.objects.filter(email="ada@acme.example").exists()
 

@@ -7,13 +7,14 @@ import re
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
 from organizations.models import EmailDomain, Membership, Role, SingleSignOn
 from organizations.services.invitations import invitation_issue
-from tests.factories import ProgramFactory, UserFactory, member
+from tests.factories import PASSWORD, ProgramFactory, UserFactory, member
 from tests.organizations.saml_idp import SSO_URL, ThrowawayIdP, authn_request_id
 
 pytestmark = pytest.mark.django_db
@@ -254,3 +255,33 @@ def test_an_existing_account_outside_the_organization_is_not_taken_over(client, 
     assert not page.wsgi_request.user.is_authenticated
     assert "is not a member of Acme" in page.content.decode()
     assert SocialAccount.objects.count() == 0
+
+
+def test_an_invitation_to_a_required_domain_is_accepted_through_sso_only(
+    client, enabled, idp, program, admin, django_capture_on_commit_callbacks
+):
+    enabled.required = True
+    enabled.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_issue(organization=program.organization, program=program, email="lin@acme.example", role=Role.MENTEE)
+    [message] = [m for m in mail.outbox if m.to == ["lin@acme.example"]]
+    token = re.search(r"https?://[^/\s]+/invitations/([^/\s]+)/", message.body).group(1)
+    page = client.get(reverse("invitations:show", args=[token])).content.decode()
+    assert "sign in there as lin@acme.example and the invitation is accepted" in page
+    assert "Create account and join" not in page
+    client.post(
+        reverse("invitations:register", args=[token]),
+        {
+            "full_name": "Lin",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "language": "en",
+            "timezone": "UTC",
+            "accept_terms": "on",
+        },
+    )
+    assert not User.objects.filter(email="lin@acme.example").exists()
+    sso_page = client.post(reverse("sso:start_organization", args=["acme"]))
+    idp_answer(client, sso_page, idp, email="lin@acme.example", uid="uid-lin")
+    lin = User.objects.get(email="lin@acme.example")
+    assert Membership.objects.filter(user=lin, program=program, role=Role.MENTEE).exists()

@@ -102,13 +102,19 @@ class SingleSignOnForm(forms.Form):
         self.has_secret = has_secret
 
     def clean_domains(self) -> list[str]:
-        from organizations.sso.services import normalise_domain
+        from organizations.sso.services import PUBLIC_DOMAINS, normalise_domain
 
         raw = self.cleaned_data["domains"].replace(",", " ").split()
         domains = [normalise_domain(d) for d in raw]
         for domain in domains:
             if "." not in domain or "@" in domain or "/" in domain:
                 raise forms.ValidationError(_("“%(domain)s” is not a domain.") % {"domain": domain})
+        public = sorted(set(domains) & PUBLIC_DOMAINS)
+        if public:
+            raise forms.ValidationError(
+                _("%(domains)s is a public email service: only your organization’s own domains can be used.")
+                % {"domains": ", ".join(public)}
+            )
         return domains
 
     def clean(self):

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from organizations.models import EmailDomain, SingleSignOn
+from organizations.models import EmailDomain, Membership, SingleSignOn
 
 security_log = logging.getLogger("mentorship.security")
 
@@ -44,11 +44,22 @@ def sso_for_email(email: str) -> SingleSignOn | None:
 
 
 def sso_required_for(email: str, user=None) -> SingleSignOn | None:
-    """The single sign-on ``email`` must use instead of a password; platform staff are never held to it."""
+    """The single sign-on ``email`` must use instead of a password.
+
+    Platform staff are never held to it, nor is an existing account that is
+    not a member of the organization: a domain claimed by an organization
+    does not lock strangers out of their own accounts.
+    """
     if user is not None and user.is_staff:
         return None
     sso = sso_for_email(email)
-    return sso if sso is not None and sso.required else None
+    if sso is None or not sso.required:
+        return None
+    if user is not None:
+        with scopes_disabled():
+            if not Membership.objects.filter(organization_id=sso.organization_id, user=user).exists():
+                return None
+    return sso
 
 
 def start_url(sso: SingleSignOn) -> str:

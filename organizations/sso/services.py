@@ -163,6 +163,38 @@ def sso_record_test(*, sso: SingleSignOn, ok: bool, result: dict) -> SingleSignO
     return sso
 
 
+# Domains that belong to everyone: no organization may claim them (they would route, or lock out, strangers).
+PUBLIC_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "yahoo.com",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.com",
+        "gmx.de",
+        "web.de",
+        "yandex.com",
+        "mail.com",
+        "orange.fr",
+        "free.fr",
+        "laposte.net",
+        "sfr.fr",
+        "wanadoo.fr",
+        "example.com",
+        "example.org",
+        "example.net",
+    }
+)
+
+
 def normalise_domain(raw: str) -> str:
     return raw.strip().lower().lstrip("@").rstrip(".")
 
@@ -171,6 +203,13 @@ def normalise_domain(raw: str) -> str:
 def domains_set(*, organization: Organization, domains: list[str]) -> None:
     """The organization's email domains become ``domains``; a domain of another organization is refused."""
     wanted = {normalise_domain(d) for d in domains if normalise_domain(d)}
+    public = sorted(wanted & PUBLIC_DOMAINS)
+    if public:
+        raise SsoError(
+            "domains",
+            _("%(domains)s is a public email service: only your organization’s own domains can be used.")
+            % {"domains": ", ".join(public)},
+        )
     with scopes_disabled():
         taken = EmailDomain.objects.filter(domain__in=wanted).exclude(organization=organization)
         if taken.exists():

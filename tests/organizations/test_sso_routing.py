@@ -5,7 +5,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from organizations.models import Role, SingleSignOn
+from organizations.models import Membership, Role, SingleSignOn
 from organizations.sso import services
 from tests.factories import PASSWORD, ProgramFactory, UserFactory, member
 from tests.organizations.saml_idp import SSO_URL, ThrowawayIdP
@@ -34,6 +34,12 @@ def sso():
     return sso
 
 
+def acme_member(sso, email):
+    user = UserFactory(email=email)
+    Membership.objects.create(organization=sso.organization, user=user, role=Role.MEMBER)
+    return user
+
+
 def login(client, email):
     return client.post(reverse("account_login"), {"login": email, "password": PASSWORD})
 
@@ -55,7 +61,7 @@ def test_an_address_of_no_organization_is_told_to_use_its_password(client, sso):
 
 
 def test_password_login_is_refused_when_sso_is_required(client, sso):
-    UserFactory(email="ada@acme.example")
+    acme_member(sso, "ada@acme.example")
     page = login(client, "ada@acme.example")
     text = page.content.decode()
     assert "Acme signs its people in with single sign-on." in text
@@ -63,15 +69,27 @@ def test_password_login_is_refused_when_sso_is_required(client, sso):
     assert not page.wsgi_request.user.is_authenticated
 
 
+def test_an_account_outside_the_organization_is_not_locked_out_by_its_domain(client, sso):
+    UserFactory(email="stranger@acme.example")
+    assert login(client, "stranger@acme.example").status_code == 302
+
+
+def test_a_public_email_domain_cannot_be_claimed(client, sso):
+    admin = member(ProgramFactory(organization__slug="grab"), Role.ORGANIZATION_ADMIN)
+    client.force_login(admin)
+    page = client.post(reverse("organizations:sso", args=["grab"]), {"protocol": "saml", "domains": "gmail.com"})
+    assert "gmail.com is a public email service" in page.content.decode()
+
+
 def test_password_login_works_when_sso_is_not_required(client, sso):
     SingleSignOn.objects.filter(pk=sso.pk).update(required=False)
-    UserFactory(email="ada@acme.example")
+    acme_member(sso, "ada@acme.example")
     assert login(client, "ada@acme.example").status_code == 302
 
 
 def test_password_login_works_while_sso_is_off(client, sso):
     SingleSignOn.objects.filter(pk=sso.pk).update(enabled=False)
-    UserFactory(email="ada@acme.example")
+    acme_member(sso, "ada@acme.example")
     assert login(client, "ada@acme.example").status_code == 302
 
 
@@ -92,7 +110,7 @@ def test_signup_is_refused_for_a_required_domain(client, sso):
 
 
 def test_password_reset_is_refused_for_a_required_domain(client, sso):
-    UserFactory(email="ada@acme.example")
+    acme_member(sso, "ada@acme.example")
     page = client.post(reverse("account_reset_password"), {"email": "ada@acme.example"})
     assert "Acme signs its people in with single sign-on." in page.content.decode()
     assert mail.outbox == []

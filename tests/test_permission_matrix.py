@@ -128,7 +128,7 @@ MATRIX: dict[str, Entry] = {
     "matching:recommendations": Entry(allowed=Role.MENTEE, forbidden=Role.MENTOR, staff=False),
     "matching:pairing_end": Entry(allowed=Role.MENTEE, forbidden="other_mentee", extra_kwargs=_pairing_pk),
     "matching:pairing": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
-    "matching:pair": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE, method="post"),  # no such pair
+    "matching:pair": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE, method="post", ok=404),  # no such pair
     "matching:autopair": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR, method="post"),
     "matching:autopair_run": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE, extra_kwargs=_run_pk),
     "matching:autopair_decide": Entry(

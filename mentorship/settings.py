@@ -57,6 +57,10 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.saml",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
     "anymail",
     "rules.apps.AutodiscoverRulesConfig",
     "template_partials",
@@ -152,7 +156,12 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
-ACCOUNT_FORMS = {"login": "accounts.allauth_forms.LoginForm"}
+ACCOUNT_FORMS = {
+    # organizations.sso: an address of an organization whose single sign-on is required is sent to it.
+    "login": "organizations.sso.forms.LoginForm",
+    "signup": "organizations.sso.forms.SignupForm",
+    "reset_password": "organizations.sso.forms.ResetPasswordForm",
+}
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_GET = False
@@ -164,6 +173,19 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_RATE_LIMITS_ENABLED = env_bool("ACCOUNT_RATE_LIMITS_ENABLED", default=True)
 if not ACCOUNT_RATE_LIMITS_ENABLED:
     ACCOUNT_RATE_LIMITS = False
+# Single sign-on per organization (organizations/sso/, issue 17): allauth's SAML and OpenID Connect apps.
+SOCIALACCOUNT_ADAPTER = "organizations.sso.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"  # the organization's identity provider vouches for its domains
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never sign in to an account by email alone: the adapter decides
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+# Fetching an IdP's metadata or OpenID configuration is refused for private and loopback addresses and plain
+# http (SSRF), unless this is on (the tests' local identity provider).
+SSO_ALLOW_PRIVATE_URLS = env_bool("SSO_ALLOW_PRIVATE_URLS", default=False)
+SSO_FETCH_TIMEOUT = 5
+SSO_FETCH_MAX_BYTES = 1_000_000
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 TERMS_VERSION = env.str("TERMS_VERSION", default="2026-11-01")
 SITE_NAME = env.str("SITE_NAME", default="Mentorship platform")
 

@@ -10,6 +10,7 @@ from mentorship.media import media
 from mentorship.oversight import urls as oversight_urls
 from mentorship.portal import urls as portal_urls
 from organizations import urls as organizations_urls
+from organizations.sso import urls as sso_urls
 from organizations.urls import invitation_urlpatterns, onboarding_urlpatterns, staff_urlpatterns
 from sessions_app import urls as sessions_urls
 
@@ -36,6 +37,7 @@ def tenant_urls(
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    *sso_urls.saml_override_urlpatterns,
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
@@ -53,6 +55,7 @@ urlpatterns = [
     path("", include(onboarding_urlpatterns)),
     path("", include(invitation_urlpatterns)),
     path("", include(staff_urlpatterns)),
+    path("", include(sso_urls.public_urlpatterns)),
 ]
 
 # Uploads, from the shared storage, on every node (not only in DEBUG).

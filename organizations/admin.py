@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from organizations.models import (
     AccessRequest,
+    EmailDomain,
     Group,
     Invitation,
     InvitationStatus,
@@ -15,6 +16,7 @@ from organizations.models import (
     OnboardingSlot,
     Organization,
     Program,
+    SingleSignOn,
 )
 from organizations.services import invitations, onboarding
 from organizations.services.onboarding import OnboardingError
@@ -187,3 +189,20 @@ class InvitationAdmin(admin.ModelAdmin):
     def expire_now(self, request, queryset):
         count = queryset.filter(status=InvitationStatus.PENDING).update(expires_at=timezone.now())
         self.message_user(request, f"{count} invitations expired.", messages.SUCCESS)
+
+
+@admin.register(SingleSignOn)
+class SingleSignOnAdmin(admin.ModelAdmin):
+    """Platform staff's view of an organization's single sign-on (the IdP side is the allauth SocialApp)."""
+
+    list_display = ["organization", "protocol", "enabled", "required", "allow_jit", "tested_at"]
+    list_filter = ["protocol", "enabled", "required"]
+    raw_id_fields = ["organization", "app"]
+    readonly_fields = ["tested_at", "last_test_ok", "last_test_result", "updated_at"]
+
+
+@admin.register(EmailDomain)
+class EmailDomainAdmin(admin.ModelAdmin):
+    list_display = ["domain", "organization", "created_at"]
+    search_fields = ["domain", "organization__name"]
+    raw_id_fields = ["organization"]

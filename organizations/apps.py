@@ -3,3 +3,6 @@ from django.apps import AppConfig
 
 class OrganizationsConfig(AppConfig):
     name = "organizations"
+
+    def ready(self) -> None:
+        from organizations.sso import signals  # noqa: F401  (staff without a second factor are told)

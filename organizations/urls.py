@@ -1,5 +1,6 @@
 from django.urls import path
 
+from organizations.sso import urls as sso_urls
 from organizations.views import invitations, onboarding, staff, tenant
 
 app_name = "organizations"
@@ -15,6 +16,7 @@ organization_urlpatterns = [
     path("invitations/upload/", invitations.invitations_upload, name="invitations_upload"),
     path("invitations/<int:pk>/resend/", invitations.invitation_resend, name="invitation_resend"),
     path("invitations/<int:pk>/revoke/", invitations.invitation_revoke, name="invitation_revoke"),
+    *sso_urls.organization_urlpatterns,
 ]
 
 program_urlpatterns = [

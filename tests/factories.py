@@ -70,7 +70,7 @@ class GroupFactory(factory.django.DjangoModelFactory):
 def member(program: Program, role: Role, **user_fields) -> User:
     """A new person holding ``role`` in ``program`` (or in its organization, for organization admins)."""
     user = UserFactory(**user_fields)
-    if role == Role.ORGANIZATION_ADMIN:
+    if role in (Role.ORGANIZATION_ADMIN, Role.MEMBER):  # roles in the organization, not in a program
         MembershipFactory(user=user, program=None, organization=program.organization, role=role)
     else:
         MembershipFactory(user=user, program=program, role=role)

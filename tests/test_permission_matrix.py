@@ -102,6 +102,9 @@ def _observation_pk(objects: dict) -> dict:
 MATRIX: dict[str, Entry] = {
     "organizations:detail": Entry(allowed=Role.MENTEE, forbidden=None),
     "organizations:members": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.MENTOR),
+    "organizations:sso": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.PROGRAM_ADMIN),
+    "organizations:sso_test": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.MENTOR, method="post"),
+    "organizations:sso_switch": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.MENTEE, method="post"),
     "organizations:program_submit": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.PROGRAM_ADMIN),
     "organizations:onboarding": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.MENTEE),
     "organizations:mentor_add": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.PROGRAM_ADMIN),

@@ -1,5 +1,6 @@
 from organizations.models.invitations import Invitation, InvitationStatus
 from organizations.models.onboarding import AccessRequest, AccessStatus, OnboardingSignup, OnboardingSlot
+from organizations.models.sso import EmailDomain, SingleSignOn, SsoProtocol
 from organizations.models.tenancy import (
     Group,
     Membership,
@@ -13,6 +14,7 @@ from organizations.models.tenancy import (
 __all__ = [
     "AccessRequest",
     "AccessStatus",
+    "EmailDomain",
     "Group",
     "Invitation",
     "InvitationStatus",
@@ -24,4 +26,6 @@ __all__ = [
     "Program",
     "ReviewStatus",
     "Role",
+    "SingleSignOn",
+    "SsoProtocol",
 ]

@@ -132,6 +132,8 @@ class Role(models.TextChoices):
     PROGRAM_ADMIN = "program_admin", _("Program admin")
     MENTOR = "mentor", _("Mentor")
     MENTEE = "mentee", _("Mentee")
+    # In the organization, with no program role yet (an account made at single sign-on, issue 17).
+    MEMBER = "member", _("Member")
 
 
 class Membership(models.Model):

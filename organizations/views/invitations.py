@@ -16,6 +16,7 @@ from organizations.forms import AddMentorForm, InvitationForm, InvitationRegiste
 from organizations.models import Invitation, InvitationStatus, Program
 from organizations.services import invitations as service
 from organizations.services.memberships import mentor_add_directly
+from organizations.sso.routing import sso_for_email
 
 
 def _list_url(request: HttpRequest) -> str:
@@ -158,12 +159,26 @@ def invitation_show(request: HttpRequest, token: str, form: InvitationRegisterFo
     """What the link is for, and one button: accept, or register; or what went wrong and what to do."""
     invitation = _invitation_for_token(token)
     problem = _problem(invitation, request.user)
-    if form is None and problem is None and not request.user.is_authenticated:
+    sso = _organization_sso(invitation)
+    if form is None and problem is None and not request.user.is_authenticated and not (sso and sso.required):
         form = InvitationRegisterForm(email=invitation.email)
     login_url = f"{redirect('account_login').url}?{urlencode({'next': request.path})}"
-    context = {"invitation": invitation, "problem": problem, "form": form, "token": token, "login_url": login_url}
+    context = {
+        "invitation": invitation,
+        "problem": problem,
+        "form": form,
+        "token": token,
+        "login_url": login_url,
+        "sso": sso,
+    }
     status = 410 if problem and problem.code in GONE else 200
     return render(request, "organizations/invitation_show.html", context, status=status)
+
+
+def _organization_sso(invitation):
+    """The inviting organization's switched-on single sign-on, when the invited address is of its domains."""
+    sso = sso_for_email(invitation.email)
+    return sso if sso is not None and sso.organization_id == invitation.organization_id else None
 
 
 @require_POST
@@ -187,6 +202,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 def invitation_register(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation_for_token(token)
     if request.user.is_authenticated:
+        return redirect("invitations:show", token=token)
+    sso = _organization_sso(invitation)
+    if sso is not None and sso.required:  # accepted through single sign-on only (the same address)
         return redirect("invitations:show", token=token)
     form = InvitationRegisterForm(request.POST, email=invitation.email)
     if not form.is_valid():

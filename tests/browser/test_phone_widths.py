@@ -111,6 +111,7 @@ def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, live_server, t
         "change password": "/accounts/password/change/",
         "organization page": org_url,
         "organization members": f"{org_url}members/",
+        "single sign-on": f"{org_url}sso/",
         "organization invitations": f"{org_url}invitations/",
         "add a mentor": f"{org_url}mentors/add/",
         "submit a program": f"{org_url}programs/submit/",
@@ -165,6 +166,7 @@ def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, live_server, t
     for name, path in {
         "landing": "/",
         "login": "/accounts/login/",
+        "continue with single sign-on": "/sso/",
         "signup": "/accounts/signup/",
         "password reset": "/accounts/password/reset/",
         "submit your organization": "/organizations/submit/",

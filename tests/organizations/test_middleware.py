@@ -20,7 +20,7 @@ from matching.models import Answer, AutoPairProposal, AutoPairRun, MentorDecline
 from organizations.middleware import TenantMiddleware
 from organizations.models import AccessRequest, Group, Invitation, Membership, Program, Role
 from organizations.services.invitations import invitation_issue
-from sessions_app.models import Booking, Location, MentorshipSession, SessionSettings
+from sessions_app.models import Booking, Location, MentorOffer, MentorshipSession, SessionRequest, SessionSettings
 from tests.factories import GroupFactory, MembershipFactory, ProgramFactory, member
 from tests.sessions_app.factories import make_session
 
@@ -87,6 +87,18 @@ def _session_settings(program: Program) -> SessionSettings:
     return SessionSettings.objects.create(program=program)
 
 
+def _session_request(program: Program) -> SessionRequest:
+    return SessionRequest.objects.create(
+        program=program, mentee=_membership(program), mentor=_membership(program, Role.MENTOR)
+    )
+
+
+def _mentor_offer(program: Program) -> MentorOffer:
+    return MentorOffer.objects.create(
+        program=program, mentee=_membership(program), mentor=_membership(program, Role.MENTOR)
+    )
+
+
 PROGRAM_OWNED: dict[type[models.Model], Callable[[Program], models.Model]] = {
     Question: _question,
     Option: _option,
@@ -101,6 +113,8 @@ PROGRAM_OWNED: dict[type[models.Model], Callable[[Program], models.Model]] = {
     MentorshipSession: _session,
     Booking: _booking,
     SessionSettings: _session_settings,
+    SessionRequest: _session_request,
+    MentorOffer: _mentor_offer,
 }
 
 

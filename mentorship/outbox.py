@@ -13,6 +13,7 @@ and the row being marked sent makes that one message go twice: at least once, ne
 import logging
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(minutes=1)  # 1, 2, 4, ... minutes between tries
 BACKOFF_MAX = timedelta(hours=6)
-LEASE = timedelta(minutes=5)  # a row "sending" for longer than this is presumed abandoned
+LEASE = timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)  # a row "sending" this long is presumed abandoned
 BATCH = 100
 MAX_BATCHES = 20  # per sweep run; the next run (a minute later) goes on
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "organizations",
     "matching",
     "sessions_app",
+    "mentorship.oversight",
 ]
 
 MIDDLEWARE = [
@@ -112,6 +113,8 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A kept connection is checked before a request reuses it: a database restart costs no request an error.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -121,8 +124,11 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="mentorship"),
+            # Redis down is a cache miss, not a 500: pages keep answering (tests/faults).
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -217,6 +223,10 @@ ANYMAIL = {
     }.items()
     if value
 }
+# How long a worker may take to send one outbox row before the retry sweep presumes it died.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
+# A provider that hangs holds a worker no longer than this; the outbox retries the message later.
+ANYMAIL["REQUESTS_TIMEOUT"] = env.float("ANYMAIL_REQUESTS_TIMEOUT", default=15.0)
 
 # Celery: kombu's filesystem transport needs no server; REDIS_URL switches to Redis. The transport ignores the
 # host, but kombu warns "No hostname was supplied" at each connection when the URL has none.

@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from matching import urls as matching_urls
 from mentorship.media import media
+from mentorship.oversight import urls as oversight_urls
 from mentorship.portal import urls as portal_urls
 from organizations import urls as organizations_urls
 from organizations.urls import invitation_urlpatterns, onboarding_urlpatterns, staff_urlpatterns
@@ -39,7 +40,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
     path("", include("mentorship.portal.urls")),
-    tenant_urls("portal", program=portal_urls.program_urlpatterns),
+    tenant_urls("portal", organization=portal_urls.organization_urlpatterns, program=portal_urls.program_urlpatterns),
     tenant_urls(
         organizations_urls.app_name,
         organization=organizations_urls.organization_urlpatterns,
@@ -47,6 +48,7 @@ urlpatterns = [
     ),
     tenant_urls(matching_urls.app_name, program=matching_urls.program_urlpatterns),
     tenant_urls(sessions_urls.app_name, program=sessions_urls.program_urlpatterns),
+    tenant_urls(oversight_urls.app_name, program=oversight_urls.program_urlpatterns),
     path("", include(sessions_urls.urlpatterns)),
     path("", include(onboarding_urlpatterns)),
     path("", include(invitation_urlpatterns)),

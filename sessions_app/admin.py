@@ -65,8 +65,8 @@ class MentorshipSessionAdmin(admin.ModelAdmin):
 
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
-    list_display = ["mentee", "session", "mode", "status", "booked_at"]
-    list_filter = ["status", "mode", "added_by_mentor"]
+    list_display = ["mentee", "session", "mode", "status", "attendance", "booked_at"]
+    list_filter = ["status", "mode", "added_by_mentor", "attendance"]
     search_fields = ["mentee__user__full_name", "mentee__user__email", "session__mentor__user__full_name"]
     list_select_related = ["mentee__user", "session__mentor__user"]
     raw_id_fields = ["session", "mentee"]

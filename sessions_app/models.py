@@ -174,6 +174,14 @@ class BookingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class SessionAttendance(models.TextChoices):
+    """Whether a booked mentee came, as the session's mentor recorded it; empty for a cancelled session."""
+
+    ATTENDED = "attended", _("Attended")
+    NO_SHOW = "no_show", _("No-show")
+    UNKNOWN = "unknown", _("Unknown")
+
+
 class Booking(models.Model):
     """A mentee's seat in a session, online or in person."""
 
@@ -184,6 +192,11 @@ class Booking(models.Model):
     added_by_mentor = models.BooleanField(default=False, help_text=_("Added directly, without a booking."))
     booked_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Recorded by the mentor once the session has started; empty until then, and for a cancelled session.
+    attendance = models.CharField(
+        _("attendance"), max_length=8, choices=SessionAttendance.choices, blank=True, default=""
+    )
+    attendance_recorded_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager(organization="session__program__organization", program="session__program")
 

@@ -11,12 +11,13 @@ as the wrong role (403) and as the right role (200).
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.urls import reverse
 
 from matching.models import AutoPairRun, Pairing, Question
+from mentorship.oversight.services import DateInput, activity_save, observation_add
 from organizations.decorators import declared_access
 from organizations.models import Role
 from organizations.services.invitations import invitation_issue
@@ -74,6 +75,14 @@ def _booking_pk(objects: dict) -> dict:
     return {"pk": objects["booking"].pk}
 
 
+def _activity_pk(objects: dict) -> dict:
+    return {"pk": objects["activity"].pk}
+
+
+def _activity_date(objects: dict) -> dict:
+    return {"pk": objects["activity"].pk, "date": objects["activity_date"].pk}
+
+
 def _mentee_pk(objects: dict) -> dict:
     return {"pk": objects["mentee"].pk}
 
@@ -84,6 +93,10 @@ def _session_request_pk(objects: dict) -> dict:
 
 def _offer_pk(objects: dict) -> dict:
     return {"pk": objects["offer"].pk}
+
+
+def _observation_pk(objects: dict) -> dict:
+    return {"pk": objects["observation"].pk}
 
 
 MATRIX: dict[str, Entry] = {
@@ -178,6 +191,32 @@ MATRIX: dict[str, Entry] = {
         allowed=Role.MENTEE, forbidden="other_mentee", method="post", extra_kwargs=_offer_pk, staff=False
     ),
     "sessions:requests_admin": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
+    # Oversight (F7): mentors oversee; only program admins change activities, attendees and schedules
+    # (tests/oversight/test_permissions.py tries every method of those URLs as the activity's own mentor).
+    "oversight:activities": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
+    "oversight:activity_create": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
+    "oversight:activity": Entry(allowed=Role.MENTOR, forbidden=Role.MENTEE, extra_kwargs=_activity_pk),
+    "oversight:activity_edit": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR, extra_kwargs=_activity_pk),
+    "oversight:attendance": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR, extra_kwargs=_activity_date),
+    "oversight:settings": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
+    "oversight:observations": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
+    "oversight:my_mentees": Entry(allowed=Role.MENTOR, forbidden=Role.MENTEE, staff=False),
+    "oversight:mentee": Entry(allowed=Role.MENTOR, forbidden=Role.MENTEE, extra_kwargs=_mentee_pk),
+    "oversight:observation_add": Entry(
+        allowed=Role.MENTOR, forbidden=Role.PROGRAM_ADMIN, method="post", ok=200, staff=False, extra_kwargs=_mentee_pk
+    ),
+    "oversight:observation_edit": Entry(
+        allowed=Role.MENTOR, forbidden=Role.PROGRAM_ADMIN, staff=False, extra_kwargs=_observation_pk
+    ),
+    "oversight:my_follow_up": Entry(allowed=Role.MENTEE, forbidden=Role.MENTOR, staff=False),
+    # Dashboards (F8.1)
+    "portal:dashboard": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
+    "portal:dashboard_csv": Entry(
+        allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE, extra_kwargs=lambda objects: {"table": "people"}
+    ),
+    "portal:organization_dashboard": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.PROGRAM_ADMIN),
+    "portal:organization_dashboard_csv": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.MENTOR),
+    "oversight:session_attendance": Entry(allowed=Role.MENTOR, forbidden=Role.MENTEE, extra_kwargs=_session_pk),
 }
 
 
@@ -216,7 +255,24 @@ def world(db):
     mentee = people[Role.MENTEE].memberships.get()
     session = make_session(mentor, mentee=mentee)
     open_session = make_session(mentor, day=session.local_date + timedelta(days=1), seats=3)
+    activity = activity_save(
+        program=program,
+        by=people[Role.PROGRAM_ADMIN],
+        name="Coding club",
+        description="",
+        time_zone="Europe/Paris",
+        mentees=[mentee],
+        mentors=[mentor],
+        dates=[DateInput(session.local_date, time(17), time(19), "Room 4")],
+    )
+    observation = observation_add(
+        author=mentor, mentee=mentee, observed_on=session.local_date, text="Good start.", visibility="shared"
+    )
     objects = {
+        "activity": activity,
+        "activity_date": activity.dates.get(),
+        "mentee": mentee,
+        "observation": observation,
         "invitation": invitation,
         "question": question,
         "pairing": pairing,
@@ -225,7 +281,6 @@ def world(db):
         "session": session,
         "open_session": open_session,
         "booking": session.bookings.get(),
-        "mentee": mentee,
         "session_request": SessionRequest.objects.create(program=program, mentee=mentee, mentor=mentor),
         "offer": MentorOffer.objects.create(program=program, mentor=mentor, mentee=mentee),
     }

@@ -53,3 +53,17 @@ def test_seed_demo_makes_requests_in_every_state_once(db):
     with scopes_disabled():
         assert sorted(SessionRequest.objects.values_list("state", flat=True)) == ["declined", "open", "scheduled"]
         assert sorted(MentorOffer.objects.values_list("state", flat=True)) == ["accepted", "dismissed", "pending"]
+
+
+def test_seed_demo_makes_activities_with_past_attendance_and_observations_once(db):
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from mentorship.oversight.models import Activity, Attendance, Observation
+
+    call_command("seed_demo", mentees=3, mentors=2)
+    call_command("seed_demo", mentees=3, mentors=2)
+    with scopes_disabled():
+        assert Activity.objects.count() == 2
+        assert Attendance.objects.filter(date__local_date__lt=timezone.localdate()).count() == 4 * 2
+        assert Observation.objects.count() == 2

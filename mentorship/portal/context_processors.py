@@ -6,15 +6,26 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from matching import panels as matching_panels
+from mentorship.oversight import panels as oversight_panels
 from mentorship.panels import Link, LinkProvider
 from organizations import panels as organizations_panels
 from sessions_app import panels as sessions_panels
+
+
+def dashboard_link(request: HttpRequest) -> list[Link]:
+    """The program dashboard, for those who manage the program."""
+    if not request.user.has_perm("organizations.manage_program", request.program):
+        return []
+    return [Link(_("Dashboard"), reverse("portal:dashboard", args=[request.organization.slug, request.program.slug]))]
+
 
 # After the program's overview, in this order; each app shows only what the visitor's roles reach.
 PROGRAM_NAV: tuple[LinkProvider, ...] = (
     matching_panels.program_nav_links,
     sessions_panels.program_nav_links,
+    oversight_panels.program_nav_links,
     organizations_panels.program_nav_links,
+    dashboard_link,
 )
 
 

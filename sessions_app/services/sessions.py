@@ -251,6 +251,8 @@ def session_cancel(*, session: MentorshipSession, by: User, scope: Scope = Scope
         one.status = SessionStatus.CANCELLED
         one.sequence += 1
         one.save(update_fields=["status", "sequence", "updated_at"])
+        # A cancelled session has no attendance: empty, not "no-show".
+        one.bookings.exclude(attendance="").update(attendance="", attendance_recorded_at=None)
         if was_published:
             emails.session_cancelled(one, _attendees(one))
         cancelled.append(one)

@@ -224,3 +224,74 @@ def test_request_pages_fit_a_phone_and_pass_axe(browser: Browser, live_server, t
     _check(page, "requests (admin)", f"{program_url}mentorship/requests/", failures)
 
     assert not failures, "\n".join(failures)
+
+
+def test_oversight_and_dashboard_pages_fit_a_phone_and_pass_axe(browser: Browser, live_server, transactional_db):
+    from datetime import date, time
+
+    from matching.models import Pairing
+    from mentorship.oversight.services import DateInput, activity_save, attendance_record, observation_add
+    from sessions_app.models import MentorshipSession
+    from tests.sessions_app.factories import in_days, make_session
+
+    program = ProgramFactory(name="Second Chances Apprenticeship Program")
+    org_admin = member(program, Role.ORGANIZATION_ADMIN, full_name="Ada Administrator")
+    mentor = member(program, Role.MENTOR, full_name=LONG_NAMES[0]).memberships.get()
+    mentees = [member(program, Role.MENTEE, full_name=f"{n} Junior").memberships.get() for n in LONG_NAMES]
+    Pairing.objects.create(program=program, mentor=mentor, mentee=mentees[0])
+    activity = activity_save(
+        program=program,
+        by=org_admin,
+        name="Introduction to Professional Communication Workshop Series",
+        description="Writing, speaking and presenting at work.",
+        time_zone="America/Toronto",
+        mentees=mentees,
+        mentors=[mentor],
+        dates=[
+            DateInput(date(2026, 3, 3), time(17), time(19), "Community Centre, Main Hall, Second Floor"),
+            DateInput(date(2026, 3, 10), time(17), time(19)),
+        ],
+    )
+    day = activity.dates.first()
+    attendance_record(date=day, by=org_admin, marks={m.pk: ("present", "On time, well prepared") for m in mentees})
+    observation = observation_add(
+        author=mentor, mentee=mentees[0], observed_on=date(2026, 3, 3), text="Confident speaker.", visibility="shared"
+    )
+    session = make_session(mentor, day=in_days(4), mentee=mentees[0])
+    start = timezone.now() - timedelta(days=2)
+    MentorshipSession.objects.filter(pk=session.pk).update(starts_at=start, ends_at=start + timedelta(hours=1))
+    program_url, org_url = program.get_absolute_url(), program.organization.get_absolute_url()
+    new_page = lambda: browser.new_context(base_url=live_server.url).new_page()  # noqa: E731
+    failures: list[str] = []
+
+    admin = new_page()
+    log_in(admin, org_admin.email, PASSWORD)
+    for name, path in {
+        "activities": f"{program_url}activities/",
+        "new activity": f"{program_url}activities/new/",
+        "activity": f"{program_url}activities/{activity.pk}/",
+        "edit activity": f"{program_url}activities/{activity.pk}/edit/",
+        "attendance for a date": f"{program_url}activities/{activity.pk}/dates/{day.pk}/attendance/",
+        "oversight settings": f"{program_url}oversight/settings/",
+        "a mentee's follow-up (admin)": f"{program_url}my-mentees/{mentees[0].pk}/",
+        "dashboard": f"{program_url}dashboard/",
+        "organization dashboard": f"{org_url}dashboard/",
+    }.items():
+        _check(admin, name, path, failures)
+
+    mentor_page = new_page()
+    log_in(mentor_page, mentor.user.email, PASSWORD)
+    for name, path in {
+        "my mentees": f"{program_url}my-mentees/",
+        "a mentee's follow-up": f"{program_url}my-mentees/{mentees[0].pk}/",
+        "edit observation": f"{program_url}observations/{observation.pk}/edit/",
+        "session attendance": f"{program_url}mentorship/{session.pk}/attendance/",
+        "activity (mentor)": f"{program_url}activities/{activity.pk}/",
+    }.items():
+        _check(mentor_page, name, path, failures)
+
+    mentee_page = new_page()
+    log_in(mentee_page, mentees[0].user.email, PASSWORD)
+    _check(mentee_page, "your follow-up", f"{program_url}follow-up/", failures)
+
+    assert not failures, "\n".join(failures)

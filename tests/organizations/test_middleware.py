@@ -5,6 +5,7 @@ the rows that could leak.
 """
 
 from collections.abc import Callable
+from datetime import date, time
 
 import pytest
 from django.apps import apps
@@ -17,6 +18,15 @@ from django_scopes.exceptions import ScopeError
 
 from accounts.models import User
 from matching.models import Answer, AutoPairProposal, AutoPairRun, MentorDecline, Option, Pairing, Question
+from mentorship.oversight.models import (
+    Activity,
+    ActivityDate,
+    Attendance,
+    FollowUpView,
+    Observation,
+    ObservationRevision,
+    OversightSettings,
+)
 from organizations.middleware import TenantMiddleware
 from organizations.models import AccessRequest, Group, Invitation, Membership, Program, Role
 from organizations.services.invitations import invitation_issue
@@ -99,6 +109,44 @@ def _mentor_offer(program: Program) -> MentorOffer:
     )
 
 
+def _activity(program: Program) -> Activity:
+    return Activity.objects.create(program=program, name=f"Club of {program.name}")
+
+
+def _activity_date(program: Program) -> ActivityDate:
+    return ActivityDate.objects.create(
+        activity=_activity(program), local_date=date(2026, 3, 3), start_time=time(17), end_time=time(18)
+    )
+
+
+def _attendance(program: Program) -> Attendance:
+    return Attendance.objects.create(date=_activity_date(program), mentee=_membership(program), status="present")
+
+
+def _observation(program: Program) -> Observation:
+    return Observation.objects.create(
+        program=program,
+        author=_membership(program, Role.MENTOR),
+        mentee=_membership(program),
+        observed_on=date(2026, 3, 3),
+        text="Fine",
+    )
+
+
+def _revision(program: Program) -> ObservationRevision:
+    return ObservationRevision.objects.create(
+        observation=_observation(program), observed_on=date(2026, 3, 3), text="Was", visibility="private"
+    )
+
+
+def _look(program: Program) -> FollowUpView:
+    return FollowUpView.objects.create(program=program, mentee=_membership(program), viewer=_membership(program).user)
+
+
+def _oversight_settings(program: Program) -> OversightSettings:
+    return OversightSettings.objects.create(program=program)
+
+
 PROGRAM_OWNED: dict[type[models.Model], Callable[[Program], models.Model]] = {
     Question: _question,
     Option: _option,
@@ -115,6 +163,13 @@ PROGRAM_OWNED: dict[type[models.Model], Callable[[Program], models.Model]] = {
     SessionSettings: _session_settings,
     SessionRequest: _session_request,
     MentorOffer: _mentor_offer,
+    Activity: _activity,
+    ActivityDate: _activity_date,
+    Attendance: _attendance,
+    Observation: _observation,
+    ObservationRevision: _revision,
+    FollowUpView: _look,
+    OversightSettings: _oversight_settings,
 }
 
 

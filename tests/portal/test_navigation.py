@@ -33,8 +33,10 @@ def test_program_admin_reaches_every_management_page_with_the_current_one_marked
         ("Pairing", False),
         ("Mentorship", False),
         ("Requests", False),
+        ("Activities", False),
         ("People", True),
         ("Invitations", False),
+        ("Dashboard", False),
     ]
 
 
@@ -55,6 +57,7 @@ def test_mentee_reaches_their_own_steps_and_no_management_page(client, program):
         ("Recommended mentors", False),
         ("Mentorship", False),
         ("My Mentorship requests", False),
+        ("Your follow-up", False),
     ]
 
 

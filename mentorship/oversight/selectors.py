@@ -1,0 +1,197 @@
+"""Reads of oversight, already scoped, in a constant number of queries whatever the number of rows."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from accounts.models import User
+from matching.models import Pairing, PairingStatus
+from mentorship.oversight.models import (
+    Activity,
+    ActivityDate,
+    Attendance,
+    AttendanceStatus,
+    FollowUpView,
+    Observation,
+    OversightSettings,
+    Visibility,
+)
+from organizations.models import Membership, Program, Role
+from sessions_app.models import Booking, BookingStatus, SessionAttendance, SessionStatus
+
+
+def activities_for(program: Program) -> QuerySet[Activity]:
+    return (
+        Activity.objects.filter(program=program)
+        .annotate(
+            date_count=Count("dates", distinct=True),
+            mentee_count=Count("mentees", distinct=True),
+            mentor_count=Count("mentors", distinct=True),
+        )
+        .order_by("archived", "name", "pk")
+    )
+
+
+def activity_with_schedule(program: Program, pk: int) -> QuerySet[Activity]:
+    mentees = Membership.objects.select_related("user").order_by("user__full_name", "pk")
+    return Activity.objects.filter(program=program, pk=pk).prefetch_related(
+        Prefetch("dates", queryset=ActivityDate.objects.annotate(marked=Count("attendances"))),
+        Prefetch("mentees", queryset=mentees),
+        Prefetch("mentors", queryset=mentees),
+    )
+
+
+def mentees_of_program(program: Program) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(program=program, role=Role.MENTEE)
+        .select_related("user")
+        .order_by("user__full_name", "pk")
+    )
+
+
+def mentors_of_program(program: Program) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(program=program, role=Role.MENTOR)
+        .select_related("user")
+        .order_by("user__full_name", "pk")
+    )
+
+
+def mentor_membership(user: User, program: Program) -> Membership | None:
+    return Membership.objects.filter(program=program, user=user, role=Role.MENTOR).first()
+
+
+def mentee_membership(user: User, program: Program) -> Membership | None:
+    return Membership.objects.filter(program=program, user=user, role=Role.MENTEE).select_related("user").first()
+
+
+def _count(queryset: QuerySet) -> Coalesce:
+    """The number of ``queryset``'s rows for the outer mentee, as a subquery (0 when none)."""
+    counted = queryset.filter(mentee=OuterRef("pk")).order_by().values("mentee").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def with_attendance(mentees: QuerySet[Membership]) -> QuerySet[Membership]:
+    """Each mentee with ``present``, ``absent``, ``excused`` (activity dates) and ``attended``, ``no_show``
+    (mentorship sessions not cancelled), and ``attendance_rate`` (see ``rate``)."""
+    kept = Booking.objects.filter(status=BookingStatus.BOOKED).exclude(session__status=SessionStatus.CANCELLED)
+    return mentees.annotate(
+        present=_count(Attendance.objects.filter(status=AttendanceStatus.PRESENT)),
+        absent=_count(Attendance.objects.filter(status=AttendanceStatus.ABSENT)),
+        excused=_count(Attendance.objects.filter(status=AttendanceStatus.EXCUSED)),
+        attended=_count(kept.filter(attendance=SessionAttendance.ATTENDED)),
+        no_show=_count(kept.filter(attendance=SessionAttendance.NO_SHOW)),
+    )
+
+
+def rate(came: int, missed: int) -> int | None:
+    """Attendance rate in percent: times present (or attended) over times present or absent (or no-show);
+    excused and unknown do not count. None when nothing was recorded."""
+    total = came + missed
+    return None if total == 0 else round(100 * came / total)
+
+
+def followed_by(mentor: Membership) -> QuerySet[Membership]:
+    """The mentees ``mentor`` follows: their active pairings, and the attendees of their (not archived) activities."""
+    paired = Pairing.objects.filter(mentor=mentor, status=PairingStatus.ACTIVE).values("mentee_id")
+    in_activities = Activity.mentees.through.objects.filter(activity__mentors=mentor, activity__archived=False).values(
+        "membership_id"
+    )
+    return (
+        Membership.objects.filter(program=mentor.program_id, role=Role.MENTEE)
+        .filter(Q(pk__in=paired) | Q(pk__in=in_activities))
+        .select_related("user")
+        .annotate(
+            observation_count=_count(Observation.objects.all()),
+            paired=Coalesce(
+                Subquery(
+                    Pairing.objects.filter(mentor=mentor, mentee=OuterRef("pk"), status=PairingStatus.ACTIVE).values(
+                        "pk"
+                    )[:1]
+                ),
+                Value(0),
+            ),
+        )
+        .order_by("user__full_name", "pk")
+    )
+
+
+def activities_of_mentor(mentor: Membership) -> list[Activity]:
+    """The activities assigned to ``mentor``, each with its attendees' pks (``mentee_ids``)."""
+    activities = list(
+        Activity.objects.filter(mentors=mentor, archived=False).prefetch_related(
+            Prefetch("mentees", queryset=Membership.objects.only("pk"))
+        )
+    )
+    for activity in activities:
+        activity.mentee_ids = {m.pk for m in activity.mentees.all()}
+    return activities
+
+
+def mentees_see_observations(program: Program) -> bool:
+    value = OversightSettings.objects.filter(program=program).values_list("mentees_see_observations", flat=True)
+    found = list(value)
+    return found[0] if found else True
+
+
+@dataclass
+class FollowUp:
+    """One mentee's schedule, attendance and observations, as one viewer may see them."""
+
+    mentee: Membership
+    dates: list = field(default_factory=list)  # ActivityDate with ``mark`` (their Attendance or None)
+    bookings: list = field(default_factory=list)  # Booking with session
+    observations: list = field(default_factory=list)
+    came: int = 0
+    missed: int = 0
+
+    @property
+    def rate(self) -> int | None:
+        return rate(self.came, self.missed)
+
+
+def follow_up_of(mentee: Membership, *, as_mentee: bool = False) -> FollowUp:
+    """``mentee``'s activity dates with their marks, their mentorship sessions, and the observations:
+    all of them for program admins and the mentors who follow them; for the mentee (``as_mentee``) only those
+    shared with them, and none when the program keeps observations from mentees."""
+    marks = Attendance.objects.filter(mentee=mentee)
+    dates = list(
+        ActivityDate.objects.filter(activity__mentees=mentee, activity__program=mentee.program_id)
+        .select_related("activity")
+        .prefetch_related(Prefetch("attendances", queryset=marks, to_attr="marks"))
+        .order_by("starts_at", "pk")
+    )
+    for date in dates:
+        date.mark = date.marks[0] if date.marks else None
+    bookings = list(
+        Booking.objects.filter(mentee=mentee, status=BookingStatus.BOOKED)
+        .select_related("session__mentor__user")
+        .order_by("session__starts_at", "pk")
+    )
+    observations = Observation.objects.filter(mentee=mentee).select_related("author__user", "activity", "session")
+    if as_mentee:
+        if mentees_see_observations(mentee.program):
+            observations = observations.filter(visibility=Visibility.SHARED)
+        else:
+            observations = observations.none()
+    else:
+        observations = observations.annotate(revision_count=Count("revisions"))
+    follow = FollowUp(mentee=mentee, dates=dates, bookings=bookings, observations=list(observations))
+    for date in dates:
+        if date.mark and date.mark.status == AttendanceStatus.PRESENT:
+            follow.came += 1
+        elif date.mark and date.mark.status == AttendanceStatus.ABSENT:
+            follow.missed += 1
+    for booking in bookings:
+        if booking.session.status == SessionStatus.CANCELLED:
+            booking.shown_attendance = ""
+            continue
+        booking.shown_attendance = booking.get_attendance_display()
+        follow.came += booking.attendance == SessionAttendance.ATTENDED
+        follow.missed += booking.attendance == SessionAttendance.NO_SHOW
+    return follow
+
+
+def looks_at(mentee: Membership, limit: int = 50) -> list[FollowUpView]:
+    return list(FollowUpView.objects.filter(mentee=mentee).select_related("viewer")[:limit])

@@ -1,0 +1,172 @@
+"""Every write of oversight: activities and their schedule, attendance, observations, looks at a mentee."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, time
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from mentorship.oversight.models import (
+    Activity,
+    ActivityDate,
+    Attendance,
+    FollowUpView,
+    Observation,
+    ObservationRevision,
+    OversightSettings,
+)
+from organizations.models import Membership, Program
+from sessions_app.models import Booking, BookingStatus, MentorshipSession, SessionAttendance, SessionStatus
+
+
+@dataclass(frozen=True)
+class DateInput:
+    local_date: date
+    start_time: time
+    end_time: time
+    place: str = ""
+
+
+def activity_save(
+    *,
+    program: Program,
+    by: User,
+    name: str,
+    description: str,
+    time_zone: str,
+    mentees: Iterable[Membership],
+    mentors: Iterable[Membership],
+    dates: Iterable[DateInput] = (),
+    remove_dates: Iterable[ActivityDate] = (),
+    changed_dates: Mapping[ActivityDate, DateInput] | None = None,
+    activity: Activity | None = None,
+) -> Activity:
+    """Create or change an activity with its attendees, mentors and schedule, all at once."""
+    with transaction.atomic():
+        if activity is None:
+            activity = Activity(program=program, created_by=by)
+        activity.name, activity.description, activity.time_zone = name, description, time_zone
+        activity.save()
+        activity.mentees.set(mentees)
+        activity.mentors.set(mentors)
+        ActivityDate.objects.filter(activity=activity, pk__in=[d.pk for d in remove_dates]).delete()
+        for existing, data in (changed_dates or {}).items():
+            existing.local_date, existing.start_time = data.local_date, data.start_time
+            existing.end_time, existing.place = data.end_time, data.place
+            existing.activity = activity
+            existing.save()
+        for data in dates:
+            ActivityDate.objects.create(
+                activity=activity,
+                local_date=data.local_date,
+                start_time=data.start_time,
+                end_time=data.end_time,
+                place=data.place,
+            )
+    return activity
+
+
+def attendance_record(*, date: ActivityDate, by: User, marks: Mapping[int, tuple[str, str]]) -> int:
+    """Record ``marks`` (mentee pk -> (status, note)) for one date in one go; an empty status clears a mark.
+
+    Only the activity's attendees count; returns how many marks are now recorded for the date.
+    """
+    attendee_ids = set(date.activity.mentees.values_list("pk", flat=True))
+    marks = {pk: mark for pk, mark in marks.items() if pk in attendee_ids}
+    with transaction.atomic():
+        cleared = [pk for pk, (status, _note) in marks.items() if not status]
+        Attendance.objects.filter(date=date, mentee_id__in=cleared).delete()
+        rows = [
+            Attendance(date=date, mentee_id=pk, status=status, note=note.strip(), recorded_by=by)
+            for pk, (status, note) in marks.items()
+            if status
+        ]
+        Attendance.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["date", "mentee"],
+            update_fields=["status", "note", "recorded_by", "recorded_at"],
+        )
+    return Attendance.objects.filter(date=date).count()
+
+
+def observation_add(
+    *,
+    author: Membership,
+    mentee: Membership,
+    observed_on: date,
+    text: str,
+    visibility: str,
+    activity: Activity | None = None,
+    session: MentorshipSession | None = None,
+) -> Observation:
+    return Observation.objects.create(
+        program=mentee.program,
+        author=author,
+        mentee=mentee,
+        observed_on=observed_on,
+        text=text.strip(),
+        visibility=visibility,
+        activity=activity,
+        session=session,
+    )
+
+
+def observation_edit(*, observation: Observation, by: User, observed_on: date, text: str, visibility: str) -> bool:
+    """Change an observation within its author's 24 hours, keeping the version it replaces; False if unchanged."""
+    if not observation.editable_by(by):
+        raise PermissionDenied
+    text = text.strip()
+    if (observation.observed_on, observation.text, observation.visibility) == (observed_on, text, visibility):
+        return False
+    with transaction.atomic():
+        ObservationRevision.objects.create(
+            observation=observation,
+            observed_on=observation.observed_on,
+            text=observation.text,
+            visibility=observation.visibility,
+        )
+        observation.observed_on, observation.text, observation.visibility = observed_on, text, visibility
+        observation.save(update_fields=["observed_on", "text", "visibility", "updated_at"])
+    return True
+
+
+def looks_record(*, viewer: User, mentees: Iterable[Membership]) -> None:
+    """Note that ``viewer`` looked at these mentees' attendance and observations (the mentee sees who and when).
+
+    Only looks by someone else than the mentee; one insert whatever their number.
+    """
+    now = timezone.now()
+    FollowUpView.objects.bulk_create(
+        FollowUpView(program_id=m.program_id, mentee=m, viewer=viewer, viewed_at=now)
+        for m in mentees
+        if m.user_id != viewer.pk
+    )
+
+
+def settings_save(*, program: Program, mentees_see_observations: bool) -> OversightSettings:
+    row, _created = OversightSettings.objects.update_or_create(
+        program=program, defaults={"mentees_see_observations": mentees_see_observations}
+    )
+    return row
+
+
+class AttendanceNotOpen(Exception):
+    """A cancelled session has no attendance, and one not started yet has none to record."""
+
+
+def session_attendance_record(*, session: MentorshipSession, marks: Mapping[int, str]) -> int:
+    """The mentor's marks (booking pk -> attended, no-show or unknown) for a session that has started."""
+    if session.status == SessionStatus.CANCELLED or session.starts_at > timezone.now():
+        raise AttendanceNotOpen
+    valid = set(SessionAttendance.values)
+    bookings = Booking.objects.filter(session=session, status=BookingStatus.BOOKED, pk__in=list(marks))
+    changed = [b for b in bookings if marks[b.pk] in valid and b.attendance != marks[b.pk]]
+    now = timezone.now()
+    for booking in changed:
+        booking.attendance, booking.attendance_recorded_at = marks[booking.pk], now
+    Booking.objects.bulk_update(changed, ["attendance", "attendance_recorded_at"])
+    return len(changed)

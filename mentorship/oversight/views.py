@@ -1,0 +1,314 @@
+"""Oversight pages: program admins' Activities (schedule, attendees, mentors, attendance per date), a mentor's
+My mentees and a mentee's follow-up with observations, a mentee's own follow-up, and attendance of sessions."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mentorship.oversight import selectors, services
+from mentorship.oversight.forms import (
+    ActivityForm,
+    DateFormSet,
+    ObservationForm,
+    OversightSettingsForm,
+    duplicate_dates,
+    initial_dates,
+    schedule_changes,
+)
+from mentorship.oversight.loaders import (
+    activity_of_url,
+    date_of_url,
+    mentee_of_url,
+    observation_of_url,
+    session_of_url,
+)
+from mentorship.oversight.models import Activity, AttendanceStatus, Observation, OversightSettings
+from organizations.decorators import tenant_view
+from sessions_app.models import Booking, BookingStatus, MentorshipSession, SessionAttendance, SessionStatus
+
+PAGE_SIZE = 50
+RECENT = timedelta(days=60)
+
+
+def _args(request: HttpRequest, *more) -> list:
+    return [request.organization.slug, request.program.slug, *more]
+
+
+def _may_manage(request: HttpRequest) -> bool:
+    return request.user.has_perm("oversight.manage_activities", request.program)
+
+
+# ------------------------------------------------------------------ program admins: activities
+
+
+@tenant_view(perm="oversight.manage_activities")
+def activities(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    page = Paginator(selectors.activities_for(request.program), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "oversight/activities.html", {"page": page})
+
+
+def _activity_form_page(request: HttpRequest, activity: Activity | None) -> HttpResponse:
+    program_ = request.program
+    initial = {"time_zone": request.user.timezone}
+    if activity is not None:
+        initial = {
+            "name": activity.name,
+            "description": activity.description,
+            "time_zone": activity.time_zone,
+            "mentees": [m.pk for m in activity.mentees.all()],
+            "mentors": [m.pk for m in activity.mentors.all()],
+        }
+    data = request.POST if request.method == "POST" else None
+    form = ActivityForm(
+        data,
+        initial=initial,
+        program=program_,
+        mentees=selectors.mentees_of_program(program_),
+        mentors=selectors.mentors_of_program(program_),
+        activity=activity,
+    )
+    schedule = DateFormSet(data, initial=initial_dates(activity), prefix="dates")
+    if data is not None and form.is_valid() and schedule.is_valid():
+        if duplicate_dates(schedule):
+            schedule._non_form_errors = schedule.error_class([_("Two dates of the schedule start at the same time.")])
+        else:
+            new, removed, changed = schedule_changes(schedule, activity)
+            saved = services.activity_save(
+                program=program_,
+                by=request.user,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                time_zone=form.cleaned_data["time_zone"],
+                mentees=form.cleaned_data["mentees"],
+                mentors=form.cleaned_data["mentors"],
+                dates=new,
+                remove_dates=removed,
+                changed_dates=changed,
+                activity=activity,
+            )
+            messages.success(request, _("The activity is saved."))
+            return redirect("oversight:activity", *_args(request, saved.pk))
+    title = _("Edit activity") if activity else _("New activity")
+    context = {"form": form, "schedule": schedule, "activity": activity, "title": title}
+    return render(request, "oversight/activity_form.html", context)
+
+
+@tenant_view(perm="oversight.manage_activities")
+def activity_create(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    return _activity_form_page(request, None)
+
+
+@tenant_view(perm="oversight.manage_activities")
+def activity_edit(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    return _activity_form_page(request, activity_of_url(request, pk))
+
+
+@tenant_view(perm="oversight.view_activity", obj=activity_of_url)
+def activity_detail(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    """The schedule, the attendees and the mentors; program admins also edit it and take attendance."""
+    activity = activity_of_url(request, pk)
+    context = {"activity": activity, "may_manage": _may_manage(request), "now": timezone.now()}
+    return render(request, "oversight/activity.html", context)
+
+
+@tenant_view(perm="oversight.manage_activities")
+def attendance(request: HttpRequest, organization: str, program: str, pk: int, date: int) -> HttpResponse:
+    """Attendance for one date: every attendee with a radio group, saved in one POST."""
+    day = date_of_url(request, pk, date)
+    attendees = list(day.activity.mentees.select_related("user").order_by("user__full_name", "pk"))
+    marks = {a.mentee_id: a for a in day.attendances.all()}
+    errors = []
+    if request.method == "POST":
+        posted = {}
+        valid = set(AttendanceStatus.values) | {""}
+        for person in attendees:
+            status = request.POST.get(f"status-{person.pk}", "")
+            note = request.POST.get(f"note-{person.pk}", "")
+            if status not in valid:
+                errors.append(person)
+            elif len(note) > 300:
+                errors.append(person)
+            posted[person.pk] = (status, note)
+        if not errors:
+            count = services.attendance_record(date=day, by=request.user, marks=posted)
+            messages.success(
+                request,
+                _("Attendance is saved: %(count)s of %(total)s marked.") % {"count": count, "total": len(attendees)},
+            )
+            return redirect("oversight:activity", *_args(request, day.activity_id))
+    rows = []
+    for person in attendees:
+        mark = marks.get(person.pk)
+        status = (
+            request.POST.get(f"status-{person.pk}", "") if request.method == "POST" else (mark.status if mark else "")
+        )
+        note = request.POST.get(f"note-{person.pk}", "") if request.method == "POST" else (mark.note if mark else "")
+        rows.append({"person": person, "status": status, "note": note, "error": person in errors})
+    context = {"day": day, "rows": rows, "choices": AttendanceStatus.choices, "errors": errors}
+    return render(request, "oversight/attendance.html", context)
+
+
+@tenant_view(perm="oversight.manage_activities")
+def oversight_settings(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    row = OversightSettings.objects.filter(program=request.program).first() or OversightSettings(
+        program=request.program
+    )
+    form = OversightSettingsForm(request.POST if request.method == "POST" else None, instance=row)
+    if request.method == "POST" and form.is_valid():
+        services.settings_save(
+            program=request.program, mentees_see_observations=form.cleaned_data["mentees_see_observations"]
+        )
+        messages.success(request, _("The settings are saved."))
+        return redirect("oversight:settings", *_args(request))
+    return render(request, "oversight/settings.html", {"form": form})
+
+
+@tenant_view(perm="oversight.manage_activities")
+def observations(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    """Every observation of the program, newest first, for those who manage it."""
+    rows = Observation.objects.filter(program=request.program).select_related(
+        "author__user", "mentee__user", "activity", "session"
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "oversight/observations.html", {"page": page})
+
+
+# ------------------------------------------------------------------ mentors: My mentees
+
+
+@tenant_view(perm="oversight.view_my_mentees")
+def my_mentees(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    """The mentees a mentor follows, with their attendance rate and observations; the mentor's activities."""
+    mentor = selectors.mentor_membership(request.user, request.program)
+    mentees = selectors.with_attendance(selectors.followed_by(mentor))
+    page = Paginator(mentees, PAGE_SIZE).get_page(request.GET.get("page"))
+    mine = selectors.activities_of_mentor(mentor)
+    for person in page:
+        person.rate = selectors.rate(person.present + person.attended, person.absent + person.no_show)
+        person.activities = [a for a in mine if person.pk in a.mentee_ids]
+    services.looks_record(viewer=request.user, mentees=page)
+    recent = MentorshipSession.objects.filter(
+        mentor=mentor, starts_at__lte=timezone.now(), starts_at__gte=timezone.now() - RECENT
+    ).exclude(status=SessionStatus.DRAFT)
+    context = {"page": page, "activities": mine, "recent_sessions": list(recent.order_by("-starts_at")[:20])}
+    return render(request, "oversight/my_mentees.html", context)
+
+
+def _follow_up_page(request: HttpRequest, mentee, form: ObservationForm | None) -> HttpResponse:
+    follow = selectors.follow_up_of(mentee)
+    if request.method == "GET":
+        services.looks_record(viewer=request.user, mentees=[mentee])
+    context = {"follow": follow, "mentee": mentee, "form": form, "now": timezone.now()}
+    return render(request, "oversight/mentee.html", context)
+
+
+def _observation_form(request: HttpRequest, mentee, data=None) -> ObservationForm | None:
+    if not request.user.has_perm("oversight.add_observation", mentee):
+        return None
+    mentor = selectors.mentor_membership(request.user, request.program)
+    activities = Activity.objects.filter(mentees=mentee, mentors=mentor)
+    sessions = MentorshipSession.objects.filter(
+        mentor=mentor, bookings__mentee=mentee, bookings__status=BookingStatus.BOOKED
+    ).distinct()
+    return ObservationForm(
+        data, initial={"observed_on": timezone.localdate()}, activities=activities, bookings=sessions
+    )
+
+
+@tenant_view(perm="oversight.follow_mentee", obj=mentee_of_url)
+def mentee_follow_up(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    mentee = mentee_of_url(request, pk)
+    return _follow_up_page(request, mentee, _observation_form(request, mentee))
+
+
+@tenant_view(perm="oversight.add_observation", obj=mentee_of_url)
+def observation_add(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    mentee = mentee_of_url(request, pk)
+    form = _observation_form(request, mentee, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.observation_add(
+            author=selectors.mentor_membership(request.user, request.program),
+            mentee=mentee,
+            observed_on=data["observed_on"],
+            text=data["text"],
+            visibility=data["visibility"],
+            activity=data.get("activity"),
+            session=data.get("session"),
+        )
+        messages.success(request, _("The observation is added."))
+        return redirect("oversight:mentee", *_args(request, mentee.pk))
+    return _follow_up_page(request, mentee, form)
+
+
+@tenant_view(perm="oversight.edit_observation", obj=observation_of_url)
+def observation_edit(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    observation = observation_of_url(request, pk)
+    initial = {"observed_on": observation.observed_on, "text": observation.text, "visibility": observation.visibility}
+    form = ObservationForm(request.POST if request.method == "POST" else None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        changed = services.observation_edit(
+            observation=observation_of_url(request, pk),
+            by=request.user,
+            observed_on=data["observed_on"],
+            text=data["text"],
+            visibility=data["visibility"],
+        )
+        messages.success(request, _("The observation is changed.") if changed else _("Nothing was changed."))
+        return redirect("oversight:mentee", *_args(request, observation.mentee_id))
+    context = {"form": form, "observation": observation, "revisions": observation.revisions.all()}
+    return render(request, "oversight/observation_form.html", context)
+
+
+# ------------------------------------------------------------------ mentees: their own follow-up
+
+
+@tenant_view(perm="oversight.view_own_follow_up")
+def my_follow_up(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    """A mentee's schedule and attendance, the observations shared with them, and who looked and when."""
+    mentee = selectors.mentee_membership(request.user, request.program)
+    follow = selectors.follow_up_of(mentee, as_mentee=True)
+    context = {
+        "follow": follow,
+        "looks": selectors.looks_at(mentee),
+        "observations_shown": selectors.mentees_see_observations(request.program),
+    }
+    return render(request, "oversight/my_follow_up.html", context)
+
+
+# ------------------------------------------------------------------ mentors: attendance of a session
+
+
+@tenant_view(perm="oversight.record_session_attendance", obj=session_of_url)
+def session_attendance(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    session = session_of_url(request, pk)
+    bookings = list(
+        Booking.objects.filter(session=session, status=BookingStatus.BOOKED)
+        .select_related("mentee__user")
+        .order_by("mentee__user__full_name", "pk")
+    )
+    cancelled = session.status == SessionStatus.CANCELLED
+    not_started = session.starts_at > timezone.now()
+    if request.method == "POST" and not cancelled and not not_started:
+        marks = {b.pk: request.POST.get(f"attendance-{b.pk}", "") for b in bookings}
+        try:
+            services.session_attendance_record(session=session, marks=marks)
+        except services.AttendanceNotOpen:
+            pass
+        else:
+            messages.success(request, _("Attendance is saved."))
+            return redirect("oversight:session_attendance", *_args(request, session.pk))
+    context = {
+        "session": session,
+        "bookings": bookings,
+        "choices": SessionAttendance.choices,
+        "cancelled": cancelled,
+        "not_started": not_started,
+    }
+    return render(request, "oversight/session_attendance.html", context)

@@ -1,0 +1,438 @@
+"""The program dashboard's figures (F8.1) and each program's headline figures for the organization dashboard.
+
+Every figure is an aggregate in the database: the number of queries is the same whatever the program's size,
+and nothing loops over rows in Python (only over the weeks of the period and the few rows a table lists).
+Each ``Table`` says in ``counts`` exactly what it counts; the page, the SVG charts and the CSV exports all
+show the same tables.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Coalesce, Least, TruncWeek
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
+
+from matching.models import Answer, Audience, Pairing, PairingStatus, Question
+from mentorship.oversight.models import Attendance, AttendanceStatus
+from organizations.models import Invitation, InvitationStatus, Membership, Organization, Program, Role
+from sessions_app.models import Booking, BookingStatus, MentorshipSession, SessionAttendance, SessionStatus
+
+NEAR_CAPACITY = 1  # a mentor with at most this many free places is "near capacity"
+LISTED = 10  # rows of the lists (mentors near capacity, mentees waiting longest)
+
+
+@dataclass(frozen=True)
+class Period:
+    """From ``start`` to ``end``, both days included, in UTC; weeks start on Monday."""
+
+    start: date
+    end: date
+
+    @classmethod
+    def default(cls, today: date | None = None) -> "Period":
+        today = today or timezone.now().date()
+        return cls(today - timedelta(weeks=12) + timedelta(days=1), today)
+
+    @property
+    def since(self) -> datetime:
+        return datetime.combine(self.start, time(), tzinfo=UTC)
+
+    @property
+    def until(self) -> datetime:
+        return datetime.combine(self.end + timedelta(days=1), time(), tzinfo=UTC)
+
+    def weeks(self) -> list[date]:
+        first = self.start - timedelta(days=self.start.weekday())
+        return [first + timedelta(weeks=n) for n in range((self.end - first).days // 7 + 1)]
+
+
+@dataclass
+class Table:
+    """One figure: a title, what exactly it counts, its columns and rows (the same on the page, chart and CSV)."""
+
+    key: str
+    title: str
+    counts: str
+    columns: list[str]
+    rows: list[list] = field(default_factory=list)
+    chart: str = ""  # "bars" (one series per numeric column, one group per row), "percent" or ""
+
+
+def _week_key(moment) -> date:
+    return moment.date() if isinstance(moment, datetime) else moment
+
+
+def _rate(came: int, missed: int) -> int | None:
+    return None if came + missed == 0 else round(100 * came / (came + missed))
+
+
+def _percent(part: int, whole: int) -> int | None:
+    return None if not whole else round(100 * part / whole)
+
+
+# --------------------------------------------------------------------------- the figures, one query each or two
+
+
+def people(program: Program, now: datetime) -> Table:
+    members = dict(Membership.objects.filter(program=program).values_list("role").annotate(n=Count("pk")).order_by())
+    states = Invitation.objects.filter(program=program).aggregate(
+        **{
+            f"{role}_{state}": Count("pk", filter=Q(role=role) & condition)
+            for role in (Role.PROGRAM_ADMIN, Role.MENTOR, Role.MENTEE)
+            for state, condition in (
+                ("pending", Q(status=InvitationStatus.PENDING, expires_at__gt=now)),
+                (
+                    "expired",
+                    Q(status=InvitationStatus.EXPIRED) | Q(status=InvitationStatus.PENDING, expires_at__lte=now),
+                ),
+                ("accepted", Q(status=InvitationStatus.ACCEPTED)),
+                ("revoked", Q(status=InvitationStatus.REVOKED)),
+            )
+        }
+    )
+    table = Table(
+        "people",
+        _("People by role and invitation state"),
+        _(
+            "Members: people holding the role in this program now. Invitations: every invitation to this program "
+            "ever sent, by its state now (a pending invitation past its date counts as expired)."
+        ),
+        [_("Role"), _("Members"), _("Invitations pending"), _("Expired"), _("Accepted"), _("Revoked")],
+        chart="bars",
+    )
+    for role in (Role.MENTEE, Role.MENTOR, Role.PROGRAM_ADMIN):
+        table.rows.append(
+            [Role(role).label, members.get(role, 0)]
+            + [states[f"{role}_{s}"] for s in ("pending", "expired", "accepted", "revoked")]
+        )
+    return table
+
+
+def questionnaire(program: Program) -> Table:
+    required = list(Question.objects.filter(program=program, required=True).values_list("pk", "audience"))
+    asked_ids = {
+        role: [pk for pk, audience in required if audience in (Audience.BOTH, role)]
+        for role in (Role.MENTEE, Role.MENTOR)
+    }
+    asked = {role: len(ids) for role, ids in asked_ids.items()}
+
+    def complete(role: str) -> Q:
+        """Members of ``role`` with an answer to each required question asked of them (a grouped subquery).
+
+        The questions are this program's, so the answers need no tenant join (the scope would add one per row).
+        """
+        if not asked[role]:
+            return Q(role=role)
+        with scopes_disabled():
+            done = (
+                Answer.objects.filter(question_id__in=asked_ids[role])
+                .order_by()
+                .values("membership")
+                .annotate(n=Count("pk"))
+                .filter(n__gte=asked[role])
+                .values("membership")
+            )
+        return Q(role=role, pk__in=done)
+
+    totals = Membership.objects.filter(program=program, role__in=list(asked)).aggregate(
+        **{f"{role}_all": Count("pk", filter=Q(role=role)) for role in asked},
+        **{f"{role}_done": Count("pk", filter=complete(role)) for role in asked},
+    )
+    table = Table(
+        "questionnaire",
+        _("Questionnaire completion"),
+        _("Mentees and mentors of the program now who have answered every required question asked of their role."),
+        [_("Role"), _("Members"), _("Complete"), _("Percent complete")],
+        chart="percent",
+    )
+    for role in asked:
+        done, whole = totals[f"{role}_done"], totals[f"{role}_all"]
+        table.rows.append([Role(role).label, whole, done, _percent(done, whole)])
+    return table
+
+
+def matching(program: Program, period: Period) -> Table:
+    counts = Pairing.objects.filter(program=program).aggregate(
+        active=Count("pk", filter=Q(status=PairingStatus.ACTIVE)),
+        made=Count("pk", filter=Q(created_at__gte=period.since, created_at__lt=period.until)),
+        ended=Count("pk", filter=Q(ended_at__gte=period.since, ended_at__lt=period.until)),
+    )
+    mentees = Membership.objects.filter(program=program, role=Role.MENTEE).count()
+    table = Table(
+        "match-rate",
+        _("Match rate"),
+        _(
+            "Matched now: mentees with an active pairing today, over all the program's mentees. "
+            "Paired in the period and ended in the period: pairings made, and pairings ended, between the two dates."
+        ),
+        [_("Figure"), _("Number")],
+    )
+    table.rows = [
+        [_("Mentees"), mentees],
+        [_("Matched now"), counts["active"]],
+        [_("Match rate now (percent)"), _percent(counts["active"], mentees)],
+        [_("Paired in the period"), counts["made"]],
+        [_("Pairings ended in the period"), counts["ended"]],
+    ]
+    return table
+
+
+def requests_waiting(program: Program, now: datetime) -> Table | None:
+    """Ranked mentor requests waiting for an answer, and their nearest deadlines.
+
+    TO WIRE AT MERGE: the request model is being built on branch issue-requests (in matching); until it is on
+    main this returns None and the dashboard says the figure is not available. It must stay one or two
+    aggregate queries (a count of waiting requests, and the nearest deadlines ordered and limited).
+    """
+    return None
+
+
+def pairings_per_week(program: Program, period: Period) -> Table:
+    weekly = dict(
+        Pairing.objects.filter(program=program, created_at__gte=period.since, created_at__lt=period.until)
+        .annotate(week=TruncWeek("created_at", tzinfo=UTC))
+        .values_list("week")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    weekly = {_week_key(k): v for k, v in weekly.items()}
+    table = Table(
+        "pairings",
+        _("Pairings over time"),
+        _("Pairings made each week of the period (by hand or by auto-pairing), whether or not they have ended since."),
+        [_("Week of"), _("Pairings made")],
+        chart="bars",
+    )
+    table.rows = [[week, weekly.get(week, 0)] for week in period.weeks()]
+    return table
+
+
+def sessions_per_week(program: Program, period: Period, now: datetime) -> Table:
+    booked = Q(seats_taken__gt=0, status=SessionStatus.PUBLISHED)
+    weekly = (
+        MentorshipSession.objects.filter(program=program, starts_at__gte=period.since, starts_at__lt=period.until)
+        .exclude(status=SessionStatus.DRAFT)
+        .annotate(week=TruncWeek("starts_at", tzinfo=UTC))
+        .values("week")
+        .annotate(
+            held=Count("pk", filter=booked & Q(ends_at__lte=now)),
+            upcoming=Count("pk", filter=booked & Q(ends_at__gt=now)),
+            cancelled=Count("pk", filter=Q(status=SessionStatus.CANCELLED)),
+        )
+        .order_by()
+    )
+    by_week = {_week_key(row["week"]): row for row in weekly}
+    table = Table(
+        "sessions",
+        _("Sessions per week"),
+        _(
+            "Mentorship sessions by the week they start. Held: published, with at least one booked mentee, and "
+            "over. Booked: published, with at least one booked mentee, not over yet. Cancelled: cancelled "
+            "sessions. Drafts and published sessions nobody booked are not counted."
+        ),
+        [_("Week of"), _("Held"), _("Booked"), _("Cancelled")],
+        chart="bars",
+    )
+    for week in period.weeks():
+        row = by_week.get(week, {})
+        table.rows.append([week, row.get("held", 0), row.get("upcoming", 0), row.get("cancelled", 0)])
+    return table
+
+
+def attendance(program: Program, period: Period) -> Table:
+    marks = Attendance.objects.filter(
+        date__activity__program=program, date__starts_at__gte=period.since, date__starts_at__lt=period.until
+    ).aggregate(**{status: Count("pk", filter=Q(status=status)) for status in AttendanceStatus.values})
+    seats = Booking.objects.filter(
+        session__program=program,
+        session__starts_at__gte=period.since,
+        session__starts_at__lt=period.until,
+        status=BookingStatus.BOOKED,
+        session__status=SessionStatus.PUBLISHED,
+    ).aggregate(
+        attended=Count("pk", filter=Q(attendance=SessionAttendance.ATTENDED)),
+        no_show=Count("pk", filter=Q(attendance=SessionAttendance.NO_SHOW)),
+        unknown=Count("pk", filter=Q(attendance__in=[SessionAttendance.UNKNOWN, ""])),
+    )
+    table = Table(
+        "attendance",
+        _("Attendance rate"),
+        _(
+            "Activity dates and mentorship sessions starting in the period. Rate: present (or attended) out of "
+            "present and absent (or attended and no-show); excused, unknown and not recorded are not counted. "
+            "Cancelled sessions have no attendance."
+        ),
+        [_("What"), _("Present or attended"), _("Absent or no-show"), _("Excused or unknown"), _("Rate (percent)")],
+        chart="percent",
+    )
+    table.rows = [
+        [
+            _("Activity dates"),
+            marks["present"],
+            marks["absent"],
+            marks["excused"],
+            _rate(marks["present"], marks["absent"]),
+        ],
+        [
+            _("Mentorship sessions"),
+            seats["attended"],
+            seats["no_show"],
+            seats["unknown"],
+            _rate(seats["attended"], seats["no_show"]),
+        ],
+    ]
+    return table
+
+
+def mentors_near_capacity(program: Program) -> Table:
+    mentors = (
+        Membership.objects.filter(program=program, role=Role.MENTOR)
+        .annotate(
+            active=Count("mentor_pairings", filter=Q(mentor_pairings__status=PairingStatus.ACTIVE)),
+            places=Least(Coalesce("capacity", Value(program.default_capacity)), Value(program.max_capacity)),
+        )
+        .annotate(free=F("places") - F("active"))
+        .filter(free__lte=NEAR_CAPACITY)
+    )
+    # The first few by free places, then their names: people's rows are joined for those few only.
+    first = list(mentors.order_by("free", "pk").values_list("pk", flat=True)[:LISTED])
+    listed = sorted(mentors.filter(pk__in=first).select_related("user"), key=lambda m: (m.free, m.user.full_name, m.pk))
+    totals = mentors.aggregate(at=Count("pk", filter=Q(free__lte=0)), near=Count("pk", filter=Q(free__gt=0)))
+    table = Table(
+        "capacity",
+        _("Mentors near or at capacity"),
+        _(
+            "Mentors with %(near)s free place or none now (their capacity, never above the program's maximum, "
+            "minus their active pairings): %(at)s at capacity, %(nearly)s near it; the first %(listed)s listed."
+        )
+        % {"near": NEAR_CAPACITY, "at": totals["at"], "nearly": totals["near"], "listed": LISTED},
+        [_("Mentor"), _("Active pairings"), _("Capacity"), _("Free places")],
+    )
+    table.rows = [[m.user.full_name, m.active, m.places, max(m.free, 0)] for m in listed]
+    return table
+
+
+def mentees_waiting(program: Program, now: datetime) -> Table:
+    longest = (
+        Membership.objects.filter(program=program, role=Role.MENTEE)
+        .exclude(pk__in=Pairing.objects.filter(program=program, status=PairingStatus.ACTIVE).values("mentee_id"))
+        .order_by("created_at", "pk")
+        .values("pk")[:LISTED]
+    )
+    waiting = Membership.objects.filter(pk__in=longest).select_related("user").order_by("created_at", "pk")
+    table = Table(
+        "waiting",
+        _("Mentees waiting longest without a mentor"),
+        _("Mentees without an active pairing now, longest in the program first (the first %(listed)s)")
+        % {"listed": LISTED},
+        [_("Mentee"), _("In the program since"), _("Days waiting")],
+    )
+    table.rows = [[m.user.full_name, m.created_at.date(), (now - m.created_at).days] for m in waiting]
+    return table
+
+
+def program_dashboard(program: Program, period: Period, now: datetime | None = None) -> dict:
+    now = now or timezone.now()
+    tables = [
+        people(program, now),
+        questionnaire(program),
+        matching(program, period),
+        pairings_per_week(program, period),
+        sessions_per_week(program, period, now),
+        attendance(program, period),
+        mentors_near_capacity(program),
+        mentees_waiting(program, now),
+    ]
+    return {"tables": tables, "requests": requests_waiting(program, now)}
+
+
+# --------------------------------------------------------------------------- the organization's programs
+
+
+def organization_dashboard(organization: Organization, period: Period, now: datetime | None = None) -> Table:
+    """Each program's headline figures side by side, in a constant number of queries whatever their number."""
+    now = now or timezone.now()
+    with scopes_disabled():
+        programs = list(Program.objects.filter(organization=organization).order_by("name", "pk"))
+        ids = [p.pk for p in programs]
+        roles = Membership.objects.filter(program__in=ids, role__in=[Role.MENTEE, Role.MENTOR])
+        members = {
+            (pid, role): n
+            for pid, role, n in roles.values_list("program_id", "role").annotate(n=Count("pk")).order_by()
+        }
+        pairings = {
+            row["program_id"]: row
+            for row in Pairing.objects.filter(program__in=ids)
+            .values("program_id")
+            .annotate(
+                active=Count("pk", filter=Q(status=PairingStatus.ACTIVE)),
+                made=Count("pk", filter=Q(created_at__gte=period.since, created_at__lt=period.until)),
+            )
+            .order_by()
+        }
+        held = dict(
+            MentorshipSession.objects.filter(
+                program__in=ids,
+                status=SessionStatus.PUBLISHED,
+                seats_taken__gt=0,
+                starts_at__gte=period.since,
+                starts_at__lt=period.until,
+                ends_at__lte=now,
+            )
+            .values_list("program_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        marks = {
+            row["date__activity__program_id"]: row
+            for row in Attendance.objects.filter(
+                date__activity__program__in=ids, date__starts_at__gte=period.since, date__starts_at__lt=period.until
+            )
+            .values("date__activity__program_id")
+            .annotate(
+                present=Count("pk", filter=Q(status=AttendanceStatus.PRESENT)),
+                absent=Count("pk", filter=Q(status=AttendanceStatus.ABSENT)),
+            )
+            .order_by()
+        }
+    table = Table(
+        "programs",
+        _("Programs side by side"),
+        _(
+            "Per program: mentees and mentors now; mentees with an active pairing now; pairings made, sessions "
+            "held (published, booked, over) and activity attendance rate (present out of present and absent) "
+            "for the period."
+        ),
+        [
+            _("Program"),
+            _("Mentees"),
+            _("Mentors"),
+            _("Matched now"),
+            _("Match rate now (percent)"),
+            _("Paired in the period"),
+            _("Sessions held"),
+            _("Activity attendance rate (percent)"),
+        ],
+    )
+    for program in programs:
+        mentees = members.get((program.pk, Role.MENTEE), 0)
+        pairing = pairings.get(program.pk, {})
+        mark = marks.get(program.pk, {})
+        active = pairing.get("active", 0)
+        table.rows.append(
+            [
+                program.name,
+                mentees,
+                members.get((program.pk, Role.MENTOR), 0),
+                active,
+                _percent(active, mentees),
+                pairing.get("made", 0),
+                held.get(program.pk, 0),
+                _rate(mark.get("present", 0), mark.get("absent", 0)),
+            ]
+        )
+    table.programs = programs
+    return table

@@ -1,0 +1,79 @@
+"""The program dashboard (program admins) and the organization dashboard (organization admins), with CSV."""
+
+from datetime import timedelta
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from mentorship.portal import dashboard
+from mentorship.portal.charts import chart
+from mentorship.portal.exports import table_csv
+from organizations.decorators import tenant_view
+
+LONGEST = timedelta(days=2 * 366)
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=gettext_lazy("To (included)"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The first day must come before the last."))
+        if start and end and end - start > LONGEST:
+            raise forms.ValidationError(_("Choose a period of at most two years."))
+        return data
+
+
+def _period(request: HttpRequest) -> tuple[PeriodForm, dashboard.Period]:
+    """The chosen period, or the last 12 weeks when none (or a wrong one) is chosen."""
+    default = dashboard.Period.default()
+    if "start" not in request.GET and "end" not in request.GET:
+        return PeriodForm(initial={"start": default.start, "end": default.end}), default
+    form = PeriodForm(request.GET)
+    if form.is_valid():
+        return form, dashboard.Period(form.cleaned_data["start"], form.cleaned_data["end"])
+    return form, default
+
+
+@tenant_view(perm="organizations.manage_program")
+def program_dashboard(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    form, period = _period(request)
+    figures = dashboard.program_dashboard(request.program, period)
+    tables = [(table, chart(table)) for table in figures["tables"]]
+    context = {"form": form, "period": period, "tables": tables, "requests": figures["requests"]}
+    return render(request, "portal/dashboard.html", context)
+
+
+@tenant_view(perm="organizations.manage_program")
+def program_dashboard_csv(request: HttpRequest, organization: str, program: str, table: str) -> HttpResponse:
+    _form, period = _period(request)
+    found = next((t for t in dashboard.program_dashboard(request.program, period)["tables"] if t.key == table), None)
+    if found is None:
+        raise Http404
+    return _csv(found, f"{request.program.slug}-{table}-{period.start}-{period.end}.csv")
+
+
+@tenant_view(perm="organizations.manage_organization")
+def organization_dashboard(request: HttpRequest, organization: str) -> HttpResponse:
+    form, period = _period(request)
+    table = dashboard.organization_dashboard(request.organization, period)
+    return render(request, "portal/organization_dashboard.html", {"form": form, "period": period, "table": table})
+
+
+@tenant_view(perm="organizations.manage_organization")
+def organization_dashboard_csv(request: HttpRequest, organization: str) -> HttpResponse:
+    _form, period = _period(request)
+    table = dashboard.organization_dashboard(request.organization, period)
+    return _csv(table, f"{request.organization.slug}-programs-{period.start}-{period.end}.csv")
+
+
+def _csv(table: dashboard.Table, filename: str) -> HttpResponse:
+    response = HttpResponse(table_csv(table).encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

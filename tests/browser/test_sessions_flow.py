@@ -22,7 +22,9 @@ def test_mentor_publishes_duplicates_and_bulk_duplicates_across_daylight_saving(
     page = browser.new_context(base_url=live_server.url).new_page()
     log_in(page, mentor.email, PASSWORD)
     page.goto(program.get_absolute_url())
-    page.get_by_role("navigation", name="Career Starts: pages").get_by_role("link", name="Mentorship").click()
+    page.get_by_role("navigation", name="Career Starts: pages").get_by_role(
+        "link", name="Mentorship", exact=True
+    ).click()
     page.get_by_role("link", name="New Session").click()
 
     expect(page.get_by_role("heading", name="New mentorship session")).to_be_visible()
@@ -76,7 +78,9 @@ def test_mentee_in_paris_books_from_the_mentors_profile_and_sees_it_on_my_sessio
     page = browser.new_context(base_url=live_server.url).new_page()
     log_in(page, mentee.email, PASSWORD)
     page.goto(program.get_absolute_url())
-    page.get_by_role("navigation", name="Career Starts: pages").get_by_role("link", name="Mentorship").click()
+    page.get_by_role("navigation", name="Career Starts: pages").get_by_role(
+        "link", name="Mentorship", exact=True
+    ).click()
     page.get_by_role("link", name="Maria Mentor").click()
 
     expect(page.get_by_role("heading", name="Maria Mentor")).to_be_visible()

@@ -103,9 +103,9 @@ def _session_request(program: Program) -> SessionRequest:
     )
 
 
-def _offer(program: Program) -> MentorOffer:
+def _mentor_offer(program: Program) -> MentorOffer:
     return MentorOffer.objects.create(
-        program=program, mentor=_membership(program, Role.MENTOR), mentee=_membership(program)
+        program=program, mentee=_membership(program), mentor=_membership(program, Role.MENTOR)
     )
 
 
@@ -162,7 +162,7 @@ PROGRAM_OWNED: dict[type[models.Model], Callable[[Program], models.Model]] = {
     Booking: _booking,
     SessionSettings: _session_settings,
     SessionRequest: _session_request,
-    MentorOffer: _offer,
+    MentorOffer: _mentor_offer,
     Activity: _activity,
     ActivityDate: _activity_date,
     Attendance: _attendance,

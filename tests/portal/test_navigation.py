@@ -71,6 +71,7 @@ def test_mentor_has_no_recommendations_link(client, program):
         "Mentorship",
         "Session requests",
         "Mentees looking for a mentor",
+        "My mentees",
     ]
 
 

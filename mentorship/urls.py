@@ -53,6 +53,9 @@ urlpatterns = [
     path("", include(staff_urlpatterns)),
 ]
 
+if settings.BENCH_VIEWS:  # the web benchmark's ceiling and bare views (issue 9)
+    urlpatterns += [path("", include("mentorship.devtools.bench_views"))]
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 

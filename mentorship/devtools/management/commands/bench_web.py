@@ -123,6 +123,8 @@ class Command(BaseCommand):
             o.update(mentees=300, mentors=60, seconds=2.0, rounds=1)
         started = time.monotonic()
         world = self._world(o["mentees"], o["mentors"])
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # planner statistics after the bulk load, as autovacuum would give them
         self.stderr.write(f"data ready in {time.monotonic() - started:.1f} s")
         pages = [p for p in PAGES if o["only"].lower() in p[0].lower()]
         sessions = {role: _session_key(user) for role, user in world.people.items()}

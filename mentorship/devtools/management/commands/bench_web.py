@@ -128,7 +128,7 @@ class Command(BaseCommand):
         self.stderr.write(f"data ready in {time.monotonic() - started:.1f} s")
         pages = [p for p in PAGES if o["only"].lower() in p[0].lower()]
         sessions = {role: _session_key(user) for role, user in world.people.items()}
-        queries = self._query_counts(world, pages)
+        queries, seq_scans = self._query_counts(world, pages)
         targets = [("ceiling", sessions["mentee"], CEILING), ("bare", None, BARE)] + [
             (name, sessions[role], build(world)) for name, role, build in pages
         ]
@@ -166,6 +166,7 @@ class Command(BaseCommand):
                     "p95_ms": round(r["p95_ms"], 1),
                     "queries": queries[name],
                     "share_of_ceiling": round(r["rps"] / ceiling, 3) if ceiling else None,
+                    "seq_scans": seq_scans[name],
                 }
                 for name, r in summary.items()
             },
@@ -319,9 +320,10 @@ class Command(BaseCommand):
 
     # ----------------------------------------------------------------- measuring
 
-    def _query_counts(self, world: World, pages) -> dict[str, int]:
-        """Each page's query count, from one request in this process (the same code the server runs)."""
-        counts = {}
+    def _query_counts(self, world: World, pages) -> tuple[dict[str, int], dict[str, list[str]]]:
+        """Each page's query count, from one request in this process (the same code the server runs), and the
+        large tables its three slowest queries read by a sequential scan (from EXPLAIN)."""
+        counts, seq_scans = {}, {}
         with override_settings(ALLOWED_HOSTS=["*"], SECURE_SSL_REDIRECT=False):
             clients = {}
             for role, user in world.people.items():
@@ -335,7 +337,35 @@ class Command(BaseCommand):
                 if response.status_code != 200:
                     raise CommandError(f"{name} ({url}) answered {response.status_code}")
                 counts[name] = len(captured.captured_queries)
-        return counts
+                slowest = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:3]
+                seq_scans[name] = sorted({t for q in slowest for t in _large_seq_scans(q["sql"])})
+        return counts, seq_scans
+
+
+LARGE_TABLE_ROWS = 5000
+
+
+def _large_seq_scans(sql: str) -> list[str]:
+    """The tables of more than LARGE_TABLE_ROWS rows that PostgreSQL's plan for ``sql`` scans sequentially."""
+    if not sql.lstrip().upper().startswith("SELECT"):
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql.replace("%", "%%"))
+        plan = cursor.fetchone()[0]
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        scanned, todo = [], [plan[0]["Plan"]]
+        while todo:
+            node = todo.pop()
+            todo.extend(node.get("Plans", []))
+            if node.get("Node Type") == "Seq Scan":
+                scanned.append(node["Relation Name"])
+        if not scanned:
+            return []
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relname = ANY(%s) AND reltuples > %s", [scanned, LARGE_TABLE_ROWS]
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _session_key(user: User) -> str:

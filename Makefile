@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup setup-dev translations lint format check-deploy check-translations security bench clean
+.PHONY: run test setup setup-dev translations lint format check-deploy check-translations security bench bench-web clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,12 @@ security: setup-dev
 bench: setup-dev
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py bench_matching --mentees 10000 --mentors 2000 --questions 20 --capacity 5
+
+## The web benchmark of issue 9: pages at 10,000 mentees beside the ceiling; needs DATABASE_URL=postgres://... and
+## REDIS_URL. Last line: JSON. BENCH_ARGS=--smoke for the short version CI runs.
+bench-web: setup-dev
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py bench_web $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles

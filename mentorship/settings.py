@@ -116,9 +116,10 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
-# A kept connection is checked before a request reuses it: a database restart costs no request an error.
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Persistent connections: opening a PostgreSQL connection costs more than a small page (issue 9). Each
+# connection is checked before a request reuses it, so a restarted database costs one failed check, not a 500.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 300)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("CONN_HEALTH_CHECKS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -135,6 +136,11 @@ if REDIS_URL:
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions are read on every request: from Redis when there is one (kept in the database too, so a flushed
+# cache logs nobody out).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+# The web benchmark's tiny views (mentorship/devtools/bench_views.py), mounted only when it asks for them.
+BENCH_VIEWS = env_bool("BENCH_VIEWS", default=False)
 
 # Accounts
 AUTH_USER_MODEL = "accounts.User"

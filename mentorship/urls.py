@@ -61,5 +61,8 @@ urlpatterns = [
 # Uploads, from the shared storage, on every node (not only in DEBUG).
 urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media, name="media")]
 
+if settings.BENCH_VIEWS:  # the web benchmark's ceiling and bare views (issue 9)
+    urlpatterns += [path("", include("mentorship.devtools.bench_views"))]
+
 # The 500 page needs no database: it renders a static template without the request.
 handler500 = "mentorship.views.server_error"

@@ -161,3 +161,20 @@ class InvitationRegisterForm(SignupForm):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+class PeopleFilterForm(forms.Form):
+    """Who a program's or an organization's people page lists: a search and a role."""
+
+    q = forms.CharField(label=_("Search by name or email"), required=False, max_length=100)
+    role = forms.ChoiceField(label=_("Role"), required=False)
+
+    def __init__(self, *args, roles=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.input_type = "search"
+        self.fields["role"].choices = [("", _("All roles")), *[(role.value, role.label) for role in roles]]
+
+    def filters(self) -> dict[str, str]:
+        """The valid choices; what is missing or invalid lists everyone."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return {"search": (data.get("q") or "").strip(), "role": data.get("role") or ""}

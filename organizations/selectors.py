@@ -1,6 +1,6 @@
 """Reads of organizations, programs and memberships."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 from django_scopes import scopes_disabled
@@ -58,23 +58,48 @@ def programs_for(organization: Organization) -> QuerySet[Program]:
     )
 
 
-def program_members(program: Program) -> QuerySet[Membership]:
-    """The program's members with their user and groups, ordered by role then name."""
-    return (
-        Membership.objects.filter(program=program)
-        .select_related("user")
-        .prefetch_related(Prefetch("groups"))
-        .order_by("role", "user__full_name", "user__email")
-    )
+ROLE_ORDER = Case(
+    When(role=Role.ORGANIZATION_ADMIN, then=Value(0)),
+    When(role=Role.PROGRAM_ADMIN, then=Value(1)),
+    When(role=Role.MENTOR, then=Value(2)),
+    default=Value(3),
+)
 
 
-def organization_members(organization: Organization) -> QuerySet[Membership]:
+def _people(members: QuerySet[Membership], *, search: str = "", role: str = "") -> QuerySet[Membership]:
+    if search:
+        members = members.filter(Q(user__full_name__icontains=search) | Q(user__email__icontains=search))
+    if role:
+        members = members.filter(role=role)
+    return members
+
+
+def program_members(program: Program, *, search: str = "", role: str = "") -> QuerySet[Membership]:
+    """The program's members with their user, admins then mentors then mentees, by name; groups apart
+    (``with_groups`` for a page of them)."""
+    return _people(
+        Membership.objects.filter(program=program).select_related("user"), search=search, role=role
+    ).order_by(ROLE_ORDER, "user__full_name", "user__email", "pk")
+
+
+def with_groups(members: list[Membership]) -> list[Membership]:
+    """Give each of a page of memberships ``group_names``, from one query whatever the page's size."""
+    names: dict[int, list[str]] = {m.pk: [] for m in members}
+    links = Membership.groups.through.objects.filter(membership_id__in=names).order_by("group__name")
+    for membership_id, name in links.values_list("membership_id", "group__name"):
+        names[membership_id].append(name)
+    for membership in members:
+        membership.group_names = names[membership.pk]
+    return members
+
+
+def organization_members(organization: Organization, *, search: str = "", role: str = "") -> QuerySet[Membership]:
     """Everyone in the organization, with their program, ordered by name."""
-    return (
-        Membership.objects.filter(organization=organization)
-        .select_related("user", "program")
-        .order_by("user__full_name", "user__email", "role")
-    )
+    return _people(
+        Membership.objects.filter(organization=organization).select_related("user", "program"),
+        search=search,
+        role=role,
+    ).order_by("user__full_name", "user__email", "role", "pk")
 
 
 def invitation_by_token(token: str) -> Invitation | None:

@@ -7,6 +7,7 @@ from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from accounts.widgets import LightSelect
 from matching.models import Pairing, PairingStatus
 from organizations.models import Group, Membership, Program
 from sessions_app import selectors
@@ -233,7 +234,13 @@ class CancelForm(forms.Form):
 
 
 class FilterForm(forms.Form):
-    mentor = MemberChoice(label=_("Mentor"), queryset=Membership.objects.none(), required=False, empty_label=_("All"))
+    mentor = MemberChoice(
+        label=_("Mentor"),
+        queryset=Membership.objects.none(),
+        required=False,
+        empty_label=_("All"),
+        widget=LightSelect,  # every mentor of the program: one option template each took most of the page
+    )
     status = forms.ChoiceField(label=_("State"), choices=[("", _("All")), *SessionStatus.choices], required=False)
     day = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

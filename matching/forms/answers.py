@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.widgets import LightSelect
 from matching.capacity import capacity_of
 from matching.models import Question, QuestionKind
 from organizations.models import Membership
@@ -75,7 +76,7 @@ class ProgramProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "photo", "bio", "languages", "location", "timezone"]
-        widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"bio": forms.Textarea(attrs={"rows": 4}), "timezone": LightSelect}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

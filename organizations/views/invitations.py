@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,6 +18,8 @@ from organizations.models import Invitation, InvitationStatus, Program
 from organizations.services import invitations as service
 from organizations.services.memberships import mentor_add_directly
 from organizations.sso.routing import sso_for_email
+
+PAGE_SIZE = 25
 
 
 def _list_url(request: HttpRequest) -> str:
@@ -31,8 +34,15 @@ def _invitation_form(request: HttpRequest, data=None) -> InvitationForm:
 
 
 def _render_list(request: HttpRequest, form=None, upload_form=None, report=None, saved=None, status=200):
+    search = request.GET.get("q", "").strip()[:100]
+    invitations = selectors.invitations_for(request.organization, request.program)
+    if search:
+        invitations = invitations.filter(email__icontains=search)
+    page = Paginator(invitations, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "invitations": selectors.invitations_for(request.organization, request.program),
+        "invitations": page.object_list,
+        "page": page,
+        "search": search,
         "form": form or _invitation_form(request),
         "upload_form": upload_form or InvitationUploadForm(),
         "report": report,

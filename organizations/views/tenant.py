@@ -1,8 +1,10 @@
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from organizations import selectors
 from organizations.decorators import tenant_view
+from organizations.forms import PeopleFilterForm
 from organizations.models import OnboardingSignup, Role
 
 
@@ -17,19 +19,34 @@ def organization_detail(request: HttpRequest, organization: str) -> HttpResponse
     return render(request, "organizations/organization_detail.html", context)
 
 
+PAGE_SIZE = 25
+
+
 @tenant_view(perm="organizations.manage_organization")
 def organization_members(request: HttpRequest, organization: str) -> HttpResponse:
-    members = selectors.organization_members(request.organization)
-    return render(request, "organizations/organization_members.html", {"members": members})
+    form = PeopleFilterForm(request.GET, roles=list(Role))
+    filters = form.filters()
+    members = selectors.organization_members(request.organization, search=filters["search"], role=filters["role"])
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "filtered": any(filters.values()), "page": page}
+    return render(request, "organizations/organization_members.html", context)
 
 
 @tenant_view(perm="organizations.manage_program")
 def program_people(request: HttpRequest, organization: str, program: str) -> HttpResponse:
-    members = list(selectors.program_members(request.program))
-    for membership in members:
+    form = PeopleFilterForm(request.GET, roles=[Role.PROGRAM_ADMIN, Role.MENTOR, Role.MENTEE])
+    filters = form.filters()
+    members = selectors.program_members(request.program, search=filters["search"], role=filters["role"])
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.with_groups(list(page.object_list))
+    for membership in rows:
         membership.shown_capacity = request.program.mentor_capacity(membership.capacity)
-    by_role = {
-        role.label: [m for m in members if m.role == role] for role in (Role.PROGRAM_ADMIN, Role.MENTOR, Role.MENTEE)
+    context = {
+        "form": form,
+        "filtered": any(filters.values()),
+        "page": page,
+        "rows": rows,
+        "has_mentors": any(m.role == Role.MENTOR for m in rows),
+        "mentor_role": Role.MENTOR.value,
     }
-    context = {"by_role": by_role, "mentor_label": Role.MENTOR.label}
     return render(request, "organizations/program_people.html", context)

@@ -11,6 +11,7 @@ from accounts.models import User
 from organizations.models import Invitation, InvitationStatus, Membership, Role
 from organizations.services.invitations import invitation_issue
 from tests.factories import PASSWORD, ProgramFactory, UserFactory, member
+from tests.helpers import assert_constant_queries
 
 
 def link_in(message) -> str:
@@ -385,3 +386,35 @@ def test_accepting_twice_does_not_welcome_again(client, program, django_capture_
     assert "You accepted this invitation already." in page
     assert "Welcome to" not in page
     assert Membership.objects.filter(user=user, program=program, role=Role.MENTOR).count() == 1
+
+
+def _many_invitations(program, count: int, start: int = 0) -> None:
+    for n in range(start, start + count):
+        invitation_issue(
+            organization=program.organization, program=program, email=f"guest{n:02d}@example.org", role=Role.MENTEE
+        )
+
+
+def test_invitations_list_pages_25_at_a_time_and_searches_by_email(client, program, org_admin):
+    _many_invitations(program, 30)
+    client.force_login(org_admin)
+    url = reverse("organizations:invitations", args=[program.organization.slug])
+    first = client.get(url).content.decode()
+    assert first.count("<td>guest") == 25 and "Page 1 of 2" in first
+    assert client.get(url, {"page": 2}).content.decode().count("<td>guest") == 5
+    found = client.get(url, {"q": "guest07"}).content.decode()
+    assert found.count("<td>guest") == 1 and "guest07@example.org" in found
+    assert "No invitation matches." in client.get(url, {"q": "nobody"}).content.decode()
+
+
+def test_invitations_list_runs_the_same_queries_for_few_and_many(client, program, org_admin):
+    client.force_login(org_admin)
+    added = [0]
+
+    def add_rows(count: int) -> None:
+        _many_invitations(program, count, start=added[0])
+        added[0] += count
+
+    assert_constant_queries(client, reverse("organizations:invitations", args=[program.organization.slug]), add_rows)
+    url = reverse("organizations:program_invitations", args=[program.organization.slug, program.slug])
+    assert_constant_queries(client, url, add_rows)

@@ -35,6 +35,42 @@ def test_program_people_runs_the_same_queries_for_few_and_many(client, db):
     assert_constant_queries(client, url, add_rows)
 
 
+def test_program_people_pages_25_at_a_time_and_finds_by_name_email_and_role(client, db):
+    program = ProgramFactory()
+    client.force_login(member(program, Role.PROGRAM_ADMIN, full_name="Ada Admin"))
+    for n in range(30):
+        member(program, Role.MENTEE, full_name=f"Mentee {n:02d}")
+    member(program, Role.MENTOR, full_name="Zed Mentor", email="zed@teach.example")
+    url = reverse("organizations:program_people", args=[program.organization.slug, program.slug])
+
+    first = client.get(url).content.decode()
+    assert "32 people" in first and "Page 1 of 2" in first
+    assert "Ada Admin" in first and "Zed Mentor" in first  # admins, then mentors, then mentees
+    assert first.count("<td>Mentee ") == 23
+    second = client.get(url, {"page": 2}).content.decode()
+    assert second.count("<td>Mentee ") == 7 and "Ada Admin" not in second
+
+    found = client.get(url, {"q": "teach.example"}).content.decode()
+    assert "1 person" in found and "Zed Mentor" in found and "Mentee 01" not in found
+    mentors = client.get(url, {"role": Role.MENTOR}).content.decode()
+    assert "Zed Mentor" in mentors and "Mentee 01" not in mentors and "Ada Admin" not in mentors
+    nobody = client.get(url, {"q": "no such person"}).content.decode()
+    assert "Nobody matches." in nobody
+
+
+def test_organization_members_page_and_search(client, db):
+    program = ProgramFactory()
+    client.force_login(member(program, Role.ORGANIZATION_ADMIN, full_name="Olga Org"))
+    for n in range(26):
+        member(program, Role.MENTOR, full_name=f"Mentor {n:02d}")
+    url = reverse("organizations:members", args=[program.organization.slug])
+    first = client.get(url).content.decode()
+    assert "27 people" in first and "Page 1 of 2" in first
+    assert "Mentor 25" not in first and "Olga Org" not in first  # by name: "Mentor 00".. first
+    assert "Olga Org" in client.get(url, {"page": 2}).content.decode()
+    assert "Mentor 07" in client.get(url, {"q": "tor 07"}).content.decode()
+
+
 def test_organization_members_runs_the_same_queries_for_few_and_many(client, db):
     program = ProgramFactory()
     client.force_login(member(program, Role.ORGANIZATION_ADMIN))

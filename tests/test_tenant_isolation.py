@@ -35,7 +35,13 @@ REFUSALS = {403, 404, 405}
 ROLES = ["orgadmin", "programadmin", "mentor1", "mentee1"]
 # Arguments that are not another tenant's data: a language code, a secret token (guessing
 # one is the token tests' business; here it must refuse and change nothing all the same).
-OPAQUE = {"token": "not-a-token-0123456789abcdef", "uidb36": "zz", "key": "not-a-key"}
+OPAQUE = {
+    "token": "not-a-token-0123456789abcdef",
+    "uidb36": "zz",
+    "key": "not-a-key",
+    # allauth's SAML endpoints (metadata, ACS, SLS) are the identity provider's, public by design.
+    "organization_slug": "not-an-organization",
+}
 
 
 def _fingerprint() -> dict[str, str]:

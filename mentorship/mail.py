@@ -78,9 +78,13 @@ def render_email(
     )
 
 
-def queue_email(email: RenderedEmail) -> None:
-    """Send ``email`` from a background task once the transaction commits."""
+def queue_email(email: RenderedEmail, *, key: str | None = None) -> bool:
+    """Send ``email`` from a background task once the transaction commits.
+
+    ``key``: stand-in for the outbox's signature (issue-outbox), ignored here until it lands.
+    """
     queue_payload(email.as_payload())
+    return True
 
 
 def queue_payload(payload: dict) -> None:

@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from matching.models import Pairing
-from mentorship.mail import absolute_url, queue_email, render_email
+from mentorship.mail import absolute_url, outbox_key, queue_email, render_email
 
 
 def pairing_created(pairing: Pairing) -> None:
@@ -18,7 +18,7 @@ def pairing_created(pairing: Pairing) -> None:
         email = render_email(
             "pairing_created", context, to=person.user.email, language=person.user.language, from_name=program.name
         )
-        queue_email(email)
+        queue_email(email, key=outbox_key("pairing-created", pairing, person.user.email))
 
 
 def pairing_ended(pairing: Pairing) -> None:
@@ -68,8 +68,10 @@ def request_sent(request, *, reminder: bool = False) -> None:
         "page_url": _request_url(request),
     }
     email = render_email(name, context, to=mentor.email, language=mentor.language, from_name=request.program.name)
-    sending = f"{request.sent_at.timestamp():.0f}"
-    queue_email(email, key=f"{name}:matching.request:{request.pk}:{sending}:{mentor.email}")
+    key = outbox_key("request-reminder" if reminder else "request-sent", request, mentor.email)
+    if reminder:
+        key += f":seq{request.deadline.timestamp():.0f}"  # a deadline extended gets its own reminder
+    queue_email(email, key=key)
 
 
 def choices_used_up(selection, admins) -> None:
@@ -83,4 +85,4 @@ def choices_used_up(selection, admins) -> None:
         email = render_email(
             "choices_used_up", context, to=person.email, language=person.language, from_name=program.name
         )
-        queue_email(email, key=f"choices-used-up:matching.selection:{selection.pk}:{person.email}")
+        queue_email(email, key=outbox_key("choices-used-up", selection, person.email))

@@ -323,6 +323,7 @@ class MentorRequest(models.Model):
     deadline = models.DateTimeField(null=True, blank=True)
     remind_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    mailed_at = models.DateTimeField(null=True, blank=True)  # its email is in the outbox
     answered_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.TextField(blank=True)
     token_hash = models.CharField(max_length=64, blank=True, db_index=True)
@@ -341,6 +342,11 @@ class MentorRequest(models.Model):
         indexes = [
             models.Index(fields=["deadline"], condition=Q(state="waiting"), name="request_waiting_deadline"),
             models.Index(fields=["remind_at"], condition=Q(state="waiting"), name="request_waiting_remind"),
+            models.Index(
+                fields=["sent_at"],
+                condition=Q(state="waiting", mailed_at__isnull=True),
+                name="request_waiting_unmailed",
+            ),
             models.Index(fields=["mentor", "state"]),
             models.Index(fields=["program", "state"]),
         ]

@@ -460,11 +460,18 @@ class SweepResult:
     programs: int = 0
     moved_on: int = 0
     reminded: int = 0
+    remailed: int = 0
+
+
+MAIL_GRACE = timedelta(minutes=5)  # a request's email not in the outbox this long after sending is queued again
 
 
 def programs_due(now: datetime) -> list[int]:
-    """The programs with a deadline passed or a reminder due: one query on two partial indexes."""
-    due = MentorRequest.objects.filter(state=RequestState.WAITING).filter(Q(deadline__lte=now) | Q(remind_at__lte=now))
+    """The programs with a deadline passed, a reminder due or an email lost: one query on partial indexes."""
+    unmailed = Q(mailed_at__isnull=True, sent_at__lte=now - MAIL_GRACE)
+    due = MentorRequest.objects.filter(state=RequestState.WAITING).filter(
+        Q(deadline__lte=now) | Q(remind_at__lte=now) | unmailed
+    )
     return list(due.order_by().values_list("program_id", flat=True).distinct())
 
 
@@ -485,6 +492,7 @@ def sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> Sweep
                 result.moved_on += moved
             while (reminded := _remind_batch(program, now, batch_size)) > 0:
                 result.reminded += reminded
+            result.remailed += _remail(program, now or timezone.now())
     return result
 
 
@@ -526,3 +534,15 @@ def _remind_batch(program: Program, now: datetime | None, batch_size: int) -> in
     MentorRequest.objects.filter(pk__in=due, state=RequestState.WAITING).update(remind_at=None, reminder_sent_at=now)
     transaction.on_commit(lambda: enqueue(SEND_REQUEST_EMAILS, REMINDER, *due))
     return len(due)
+
+
+def _remail(program: Program, now: datetime) -> int:
+    """Queue again the emails of requests sent a while ago whose task was lost (a broker down at commit)."""
+    ids = list(
+        MentorRequest.objects.filter(
+            program=program, state=RequestState.WAITING, mailed_at__isnull=True, sent_at__lte=now - MAIL_GRACE
+        ).values_list("pk", flat=True)[:BATCH_SIZE]
+    )
+    if ids:
+        enqueue(SEND_REQUEST_EMAILS, SENT, *ids)
+    return len(ids)

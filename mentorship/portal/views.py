@@ -17,7 +17,11 @@ from organizations.services.onboarding import can_request_access
 from sessions_app import panels as sessions_panels
 
 # The program overview's panels, top to bottom (its links are in the program navigation: context_processors).
-PROGRAM_PANELS: tuple[PanelProvider, ...] = (matching_panels.participant_next_steps, sessions_panels.upcoming_sessions)
+PROGRAM_PANELS: tuple[PanelProvider, ...] = (
+    matching_panels.participant_next_steps,
+    sessions_panels.schedule_together,
+    sessions_panels.upcoming_sessions,
+)
 
 
 @login_required
@@ -26,6 +30,8 @@ def home(request: HttpRequest) -> HttpResponse:
     steps = next_steps(memberships)
     for membership in memberships:
         membership.next_step = steps.get(membership.pk)
+        if membership.next_step and membership.next_step.pairings:
+            membership.next_step_links = sessions_panels.schedule_links(membership, membership.next_step.pairings)
     organizations = [
         (organization, list(rows)) for organization, rows in groupby(memberships, key=lambda m: m.organization)
     ]

@@ -150,7 +150,8 @@ def test_used_up_choices_tell_the_mentee_and_the_admins(program, cast, django_ca
 def test_the_sweep_moves_expired_requests_on_once_and_reminds_once(program, django_capture_on_commit_callbacks):
     mentors = people(program, Role.MENTOR, 2)
     mentees = people(program, Role.MENTEE, 3)
-    selections = [select(program, mentee, mentors) for mentee in mentees]
+    with django_capture_on_commit_callbacks(execute=True):
+        selections = [select(program, mentee, mentors) for mentee in mentees]
     now = timezone.now()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -250,3 +251,32 @@ def test_a_mentor_cannot_open_another_mentors_request(client, program, cast):
     client.post(url, {"action": "accept"})
     assert Pairing.objects.filter(mentor=mentors[0], mentee=mentee).exists()
     assert Membership.objects.filter(pk=mentee.pk).exists()
+
+
+def test_the_beat_runs_the_sweep_every_five_minutes(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["expire-requests"]
+    assert (entry["task"], entry["schedule"]) == ("matching.tasks.expire_requests", 300)
+
+
+def test_expire_requests_command_moves_on_and_an_email_lost_is_queued_again(
+    program, cast, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    from mentorship.models import OutboxEmail
+
+    mentee, mentors = cast
+    selection = select(program, mentee, mentors)  # its on-commit task never ran: as if the broker was down
+    assert not OutboxEmail.objects.exists()
+    MentorRequest.objects.update(sent_at=timezone.now() - timedelta(minutes=10))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("expire_requests")
+    assert OutboxEmail.objects.filter(recipient=mentors[0].user.email).count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("expire_requests")
+    assert OutboxEmail.objects.filter(recipient=mentors[0].user.email).count() == 1
+    MentorRequest.objects.filter(state="waiting").update(deadline=timezone.now() - timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("expire_requests")
+    assert states(selection) == ["expired", "waiting", "pending"]
+    assert [m.to[0] for m in mail.outbox].count(mentors[1].user.email) == 1

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup setup-dev translations lint format check-deploy check-translations security bench clean
+.PHONY: run test setup setup-dev translations lint format check-deploy check-translations security bench bench-requests clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,12 @@ security: setup-dev
 bench: setup-dev
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py bench_matching --mentees 10000 --mentors 2000 --questions 20 --capacity 5
+
+## The ranked requests' sweep benchmark of issue 10 (use DATABASE_URL=postgres://... for the real figures).
+bench-requests: setup-dev
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py bench_requests --overdue 1000
+	$(BIN)/python manage.py bench_requests --overdue 10000
 
 clean:
 	rm -rf $(VENV) var staticfiles

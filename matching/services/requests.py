@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -97,29 +97,30 @@ def remind_at_for(program: Program, deadline: datetime, sent_at: datetime) -> da
 
 @dataclass
 class Moves:
-    """What one change did, for the emails queued after commit and for callers' messages."""
+    """What one change did: its history rows, and the emails queued after commit."""
 
     sent: list[int] = field(default_factory=list)
     used_up: list[int] = field(default_factory=list)  # selection ids
-    events: list[RequestEvent] = field(default_factory=list)
+    events: dict[tuple, list[int]] = field(default_factory=dict)  # (program, old, new, by, at, note) -> ids
 
     def event(self, program_id: int, request_id: int, old: str, new: str, by: User | None, at, note="") -> None:
-        self.events.append(
-            RequestEvent(
-                program_id=program_id,
-                request_id=request_id,
-                from_state=old,
-                to_state=new,
-                by=by,
-                at=at,
-                note=note[:300],
-            )
-        )
+        key = (program_id, old, new, by.pk if by else None, at, note[:300])
+        self.events.setdefault(key, []).append(request_id)
+
+    def write_events(self) -> None:
+        """The history rows, one ``INSERT ... SELECT FROM unnest`` per kind of transition (no model objects)."""
+        table = connection.ops.quote_name(RequestEvent._meta.db_table)
+        with connection.cursor() as cursor:
+            for (program_id, old, new, by_id, at, note), ids in self.events.items():
+                cursor.execute(
+                    f"INSERT INTO {table} (program_id, request_id, from_state, to_state, by_id, at, note) "
+                    "SELECT %s, id, %s, %s, %s, %s, %s FROM unnest(%s::bigint[]) AS id",
+                    [program_id, old, new, by_id, at, note, ids],
+                )
 
     def finish(self) -> None:
         """Write the history and queue the emails after commit (one task per kind)."""
-        if self.events:
-            RequestEvent.objects.bulk_create(self.events)
+        self.write_events()
         sent, used_up = list(self.sent), list(self.used_up)
         if sent:
             transaction.on_commit(lambda: enqueue(SEND_REQUEST_EMAILS, SENT, *sent))
@@ -187,8 +188,7 @@ def _advance(program: Program, selection_ids: list[int], moves: Moves, *, by: Us
         )
         if moved != len(to_send):
             raise RuntimeError("locked pending requests changed under the lock")
-        rows = [MentorRequest(pk=pk, token_hash=_token_hash(pk, now)) for pk in to_send]
-        MentorRequest.objects.bulk_update(rows, ["token_hash"])
+        _set_token_hashes([(pk, _token_hash(pk, now)) for pk in to_send])
         moves.sent.extend(to_send)
     used_up = [pk for pk in selection_ids if pk not in chosen]
     if used_up:
@@ -201,6 +201,18 @@ def _advance(program: Program, selection_ids: list[int], moves: Moves, *, by: Us
             state=SelectionState.EXHAUSTED, closed_at=now
         )
         moves.used_up.extend(closed)
+
+
+def _set_token_hashes(pairs: list[tuple[int, str]]) -> None:
+    """One ``UPDATE ... FROM (VALUES ...)`` for a batch (``bulk_update``'s CASE grows quadratically)."""
+    table = connection.ops.quote_name(MentorRequest._meta.db_table)
+    values = ", ".join(["(%s::bigint, %s)"] * len(pairs))
+    params = [item for pair in pairs for item in pair]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS r SET token_hash = v.hash FROM (VALUES {values}) AS v(id, hash) WHERE r.id = v.id",
+            params,
+        )
 
 
 # -------------------------------------------------------------------- selecting
@@ -447,8 +459,7 @@ def requests_cancel_for_mentees(*, program: Program, mentee_ids: list[int], by: 
     MentorSelection.objects.filter(program=program, mentee_id__in=mentee_ids, state=SelectionState.OPEN).update(
         state=SelectionState.CANCELLED, closed_at=now
     )
-    if moves.events:
-        RequestEvent.objects.bulk_create(moves.events)
+    moves.write_events()
     return len(rows)
 
 

@@ -131,8 +131,8 @@ def test_accept_and_the_sweep_at_the_deadline_never_both():
         MentorRequest.objects.filter(pk=first.pk).update(deadline=deadline)
         results = at_once(
             [
-                lambda: service.request_accept(request_id=first.pk, by=mentor.user),
-                lambda: service.sweep(now=deadline + timedelta(milliseconds=1)),
+                lambda pk=first.pk: service.request_accept(request_id=pk, by=mentor.user),
+                lambda at=deadline: service.sweep(now=at + timedelta(milliseconds=1)),
             ]
         )
         assert [r for r in results if isinstance(r, Exception)] == []

@@ -1,12 +1,16 @@
 """Ranked mentor requests (F4): selecting, sending, accepting, declining, moving on, the sweep."""
 
 import re
-from datetime import timedelta
+import zoneinfo
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from matching.models import (
     MentorDecline,
@@ -280,3 +284,41 @@ def test_expire_requests_command_moves_on_and_an_email_lost_is_queued_again(
         call_command("expire_requests")
     assert states(selection) == ["expired", "waiting", "pending"]
     assert [m.to[0] for m in mail.outbox].count(mentors[1].user.email) == 1
+
+
+def test_auto_pairing_approval_cancels_waiting_requests_without_email(
+    program, cast, django_capture_on_commit_callbacks
+):
+    from matching.models import AutoPairProposal, AutoPairRun, RunStatus
+    from matching.services.pairing import autopair_approve
+
+    mentee, mentors = cast
+    with django_capture_on_commit_callbacks(execute=True):
+        selection = select(program, mentee, mentors)
+    mail.outbox.clear()
+    run = AutoPairRun.objects.create(program=program, status=RunStatus.PREVIEW)
+    AutoPairProposal.objects.create(run=run, mentee=mentee, mentor=mentors[2], score=50)
+    with django_capture_on_commit_callbacks(execute=True):
+        autopair_approve(run=run, by=None, notify=False)
+    assert states(selection) == ["cancelled"] * 3
+    assert Pairing.objects.get(mentee=mentee).mentor == mentors[2]
+    assert mail.outbox == []
+
+
+ZONES = ["Europe/Paris", "America/New_York", "Australia/Sydney", "America/Santiago", "UTC"]
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(
+    sent=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2028, 12, 31), timezones=st.just(UTC)),
+    mentor_zone=st.sampled_from(ZONES),
+    mentee_zone=st.sampled_from(ZONES),
+)
+def test_deadlines_land_exactly_72_hours_after_sending_across_daylight_saving(sent, mentor_zone, mentee_zone):
+    program = ProgramFactory.build(response_days=3, reminder_hours=24)
+    deadline = service.deadline_for(program, sent)
+    for zone in (zoneinfo.ZoneInfo(mentor_zone), zoneinfo.ZoneInfo(mentee_zone)):
+        local_sent, local_deadline = sent.astimezone(zone), deadline.astimezone(zone)
+        elapsed = local_deadline.astimezone(UTC) - local_sent.astimezone(UTC)
+        assert elapsed == timedelta(hours=72)
+    assert service.remind_at_for(program, deadline, sent) == sent + timedelta(hours=48)

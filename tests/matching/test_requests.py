@@ -322,3 +322,26 @@ def test_deadlines_land_exactly_72_hours_after_sending_across_daylight_saving(se
         elapsed = local_deadline.astimezone(UTC) - local_sent.astimezone(UTC)
         assert elapsed == timedelta(hours=72)
     assert service.remind_at_for(program, deadline, sent) == sent + timedelta(hours=48)
+
+
+def test_the_mentors_and_the_admins_requests_pages_run_constant_queries(client, program):
+    from tests.helpers import assert_constant_queries
+
+    program.default_capacity = 5
+    program.save()
+    mentor = people(program, Role.MENTOR, 1)[0]
+    admin = member(program, Role.PROGRAM_ADMIN)
+
+    def add(n):
+        for mentee in people(program, Role.MENTEE, n):
+            selection = select(program, mentee, [mentor])
+            if n % 2:
+                service.request_decline(request_id=selection.requests.get().pk, by=admin, reason="no")
+
+    client.force_login(mentor.user)
+    mine = reverse("matching:my_requests", args=[program.organization.slug, program.slug])
+    assert_constant_queries(client, mine, add, few=2, many=12)
+    client.force_login(admin)
+    page = reverse("matching:requests_admin", args=[program.organization.slug, program.slug])
+    assert_constant_queries(client, page, add, few=2, many=12)
+    assert mentor.user.full_name in client.get(page).content.decode()

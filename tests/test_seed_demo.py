@@ -41,3 +41,13 @@ def test_seed_demo_makes_sessions_once(db):
         assert series.count() == 8
         assert len({s.local_time for s in series}) == 1
         assert len({s.local_start.utcoffset() for s in series}) == 2  # 09:00 in Toronto on both sides of a change
+
+
+def test_seed_demo_leaves_ranked_requests_mid_cascade(db):
+    from matching.models import MentorRequest, MentorSelection
+
+    call_command("seed_demo", mentees=4, mentors=3)
+    call_command("seed_demo", mentees=4, mentors=3)
+    assert MentorRequest.objects.filter(state="waiting", rank=2).count() == 2  # mid-cascade
+    assert MentorSelection.objects.filter(state="exhausted").count() == 1  # choices used up
+    assert MentorRequest.objects.count() == 6  # made once

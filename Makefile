@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup setup-dev translations lint format check-deploy check-translations security bench bench-web clean
+.PHONY: run test setup setup-dev translations lint format check-deploy check-translations security bench bench-web bench-requests clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,12 @@ bench: setup-dev
 bench-web: setup-dev
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py bench_web $(BENCH_ARGS)
+
+## The ranked requests' sweep benchmark of issue 10 (use DATABASE_URL=postgres://... for the real figures).
+bench-requests: setup-dev
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py bench_requests --overdue 1000
+	$(BIN)/python manage.py bench_requests --overdue 10000
 
 clean:
 	rm -rf $(VENV) var staticfiles

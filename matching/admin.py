@@ -1,6 +1,18 @@
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
-from matching.models import Answer, AutoPairProposal, AutoPairRun, MentorDecline, Option, Pairing, Question
+from matching.models import (
+    Answer,
+    AutoPairProposal,
+    AutoPairRun,
+    MentorDecline,
+    MentorRequest,
+    MentorSelection,
+    Option,
+    Pairing,
+    Question,
+    RequestEvent,
+)
 from matching.services.answers import bump_matching_version
 
 
@@ -89,3 +101,46 @@ class AutoPairProposalAdmin(admin.ModelAdmin):
     list_display = ["run", "mentee", "mentor", "score", "unassigned_reason"]
     list_select_related = ["run__program", "mentee__user", "mentor__user"]
     raw_id_fields = ["run", "mentee", "mentor"]
+
+
+class RequestEventInline(admin.TabularInline):
+    model = RequestEvent
+    fields = ["at", "from_state", "to_state", "by", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(MentorRequest)
+class MentorRequestAdmin(admin.ModelAdmin):
+    """Every ranked request with its state, deadline and history; Skip moves waiting ones on (recorded)."""
+
+    list_display = ["mentee", "mentor", "rank", "state", "sent_at", "deadline", "answered_at", "program"]
+    list_filter = ["state", "program__organization", "program"]
+    search_fields = ["mentor__user__email", "mentee__user__email"]
+    list_select_related = ["mentor__user", "mentor__program", "mentee__user", "mentee__program", "program"]
+    raw_id_fields = ["program", "selection", "mentor", "mentee"]
+    readonly_fields = ["state", "token_hash", "sent_at", "mailed_at", "answered_at", "reminder_sent_at"]
+    inlines = [RequestEventInline]
+    actions = ["skip"]
+
+    @admin.action(description=_("Skip to the next choice"))
+    def skip(self, request, queryset) -> None:
+        from matching.services.requests import request_skip
+
+        done = sum(request_skip(request_id=pk, by=request.user).ok for pk in queryset.values_list("pk", flat=True))
+        self.message_user(request, _("%(count)d requests skipped.") % {"count": done})
+
+
+@admin.register(MentorSelection)
+class MentorSelectionAdmin(admin.ModelAdmin):
+    list_display = ["mentee", "program", "state", "created_at", "closed_at"]
+    list_filter = ["state", "program__organization"]
+    raw_id_fields = ["program", "mentee"]
+
+
+@admin.register(RequestEvent)
+class RequestEventAdmin(admin.ModelAdmin):
+    list_display = ["request", "from_state", "to_state", "by", "at", "note"]
+    list_filter = ["to_state", "program__organization"]
+    raw_id_fields = ["program", "request", "by"]

@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from matching.models import Pairing
-from mentorship.mail import absolute_url, queue_email, render_email
+from mentorship.mail import absolute_url, outbox_key, queue_email, render_email
 
 
 def pairing_created(pairing: Pairing) -> None:
@@ -18,7 +18,7 @@ def pairing_created(pairing: Pairing) -> None:
         email = render_email(
             "pairing_created", context, to=person.user.email, language=person.user.language, from_name=program.name
         )
-        queue_email(email)
+        queue_email(email, key=outbox_key("pairing-created", pairing, person.user.email))
 
 
 def pairing_ended(pairing: Pairing) -> None:
@@ -35,3 +35,54 @@ def pairing_ended(pairing: Pairing) -> None:
             from_name=pairing.program.name,
         )
         queue_email(email)
+
+
+# -------------------------------------------------------------------- ranked mentor requests
+
+
+def _request_url(request) -> str:
+    program = request.program
+    return absolute_url(reverse("matching:request_detail", args=[program.organization.slug, program.slug, request.pk]))
+
+
+def _token_url(request) -> str:
+    from matching.services.requests import request_token
+
+    return absolute_url(reverse("request_token", args=[request_token(request.pk, request.sent_at)]))
+
+
+def request_sent(request, *, reminder: bool = False) -> None:
+    """The mentor is asked (or reminded): who, the score and its reasons, the deadline in their time zone."""
+    import zoneinfo
+
+    mentor = request.mentor.user
+    deadline = request.deadline.astimezone(zoneinfo.ZoneInfo(mentor.timezone or "UTC"))
+    name = "request_reminder" if reminder else "request_sent"
+    context = {
+        "request": request,
+        "program": request.program,
+        "mentee": request.mentee.user,
+        "mentor": mentor,
+        "deadline": deadline,
+        "url": _token_url(request),
+        "page_url": _request_url(request),
+    }
+    email = render_email(name, context, to=mentor.email, language=mentor.language, from_name=request.program.name)
+    key = outbox_key("request-reminder" if reminder else "request-sent", request, mentor.email)
+    if reminder:
+        key += f":seq{request.deadline.timestamp():.0f}"  # a deadline extended gets its own reminder
+    queue_email(email, key=key)
+
+
+def choices_used_up(selection, admins) -> None:
+    """The mentee is told every choice is used up and offered to choose again; the program admins too."""
+    program = selection.program
+    mentee = selection.mentee.user
+    url = absolute_url(reverse("portal:program", args=[program.organization.slug, program.slug]))
+    recipients = [(mentee, "mentee")] + [(admin, "admin") for admin in admins]
+    for person, role in recipients:
+        context = {"program": program, "mentee": mentee, "person": person, "role": role, "url": url}
+        email = render_email(
+            "choices_used_up", context, to=person.email, language=person.language, from_name=program.name
+        )
+        queue_email(email, key=outbox_key("choices-used-up", selection, person.email))

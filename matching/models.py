@@ -259,3 +259,118 @@ class AutoPairProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentee_id} → {self.mentor_id or '-'}"
+
+
+# -------------------------------------------------------------------- ranked mentor requests (F4)
+
+
+class SelectionState(models.TextChoices):
+    OPEN = "open", _("Waiting for a mentor")
+    PAIRED = "paired", _("Paired")
+    EXHAUSTED = "exhausted", _("Choices used up")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class MentorSelection(models.Model):
+    """One round of a mentee's ranked choices: its requests are sent one at a time, in rank order."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="mentor_selections")
+    mentee = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="mentor_selections")
+    state = models.CharField(max_length=10, choices=SelectionState.choices, default=SelectionState.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(organization="program__organization", program="program")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["mentee"], condition=Q(state="open"), name="selection_one_open_per_mentee")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentee_id} selection {self.pk}"
+
+
+class RequestState(models.TextChoices):
+    PENDING = "pending", _("Not sent yet")
+    WAITING = "waiting", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("No answer in time")
+    SKIPPED = "skipped", _("Skipped by an admin")
+    UNAVAILABLE = "unavailable", _("Mentor no longer available")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class MentorRequest(models.Model):
+    """A mentee's request to one mentor, at one rank of a selection.
+
+    ``deadline`` and ``remind_at`` are absolute UTC instants set when the request is sent; the sweep
+    finds what is due by them. ``token_hash`` is the hash of the emailed link's secret (see
+    ``matching.services.requests.request_token``).
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="mentor_requests")
+    selection = models.ForeignKey(MentorSelection, on_delete=models.CASCADE, related_name="requests")
+    mentee = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="requests_made")
+    mentor = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="requests_received")
+    rank = models.PositiveSmallIntegerField()
+    state = models.CharField(max_length=12, choices=RequestState.choices, default=RequestState.PENDING)
+    score = models.FloatField(null=True, blank=True)
+    reasons = models.JSONField(default=list, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    deadline = models.DateTimeField(null=True, blank=True)
+    remind_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    mailed_at = models.DateTimeField(null=True, blank=True)  # its email is in the outbox
+    answered_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+
+    objects = ScopedManager(organization="program__organization", program="program")
+
+    class Meta:
+        ordering = ["selection_id", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["selection"], condition=Q(state="waiting"), name="request_one_waiting_per_selection"
+            ),
+            models.UniqueConstraint(fields=["selection", "rank"], name="request_rank_once"),
+            models.UniqueConstraint(fields=["selection", "mentor"], name="request_mentor_once"),
+        ]
+        indexes = [
+            models.Index(fields=["deadline"], condition=Q(state="waiting"), name="request_waiting_deadline"),
+            models.Index(fields=["remind_at"], condition=Q(state="waiting"), name="request_waiting_remind"),
+            models.Index(
+                fields=["sent_at"],
+                condition=Q(state="waiting", mailed_at__isnull=True),
+                name="request_waiting_unmailed",
+            ),
+            models.Index(fields=["mentor", "state"]),
+            models.Index(fields=["program", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentee_id} → {self.mentor_id} (#{self.rank}, {self.state})"
+
+
+class RequestEvent(models.Model):
+    """One transition of a request: from which state to which, by whom (none: the sweep) and when."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    request = models.ForeignKey(MentorRequest, on_delete=models.CASCADE, related_name="events")
+    from_state = models.CharField(max_length=12, choices=RequestState.choices)
+    to_state = models.CharField(max_length=12, choices=RequestState.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+    note = models.CharField(max_length=300, blank=True)
+
+    objects = ScopedManager(organization="program__organization", program="program")
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.from_state} → {self.to_state}"

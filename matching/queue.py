@@ -16,3 +16,6 @@ CONFIRM_AUTOPAIR = "matching.tasks.confirm_autopair"
 def enqueue(task_name: str, *args: int) -> None:
     """Queue the task ``task_name`` with ``args`` now; call it from ``transaction.on_commit``."""
     current_app.tasks[task_name].delay(*args)
+
+
+SEND_REQUEST_EMAILS = "matching.tasks.send_request_emails"

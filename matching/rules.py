@@ -21,3 +21,13 @@ rules.add_perm("matching.view_recommendations", is_mentee)
 rules.add_perm("matching.manage_pairing", can_manage_program)
 # ``obj`` is the Pairing: its mentor, its mentee, or whoever manages its program.
 rules.add_perm("matching.end_pairing", is_party_to_pairing | manages_pairing_program)
+
+
+@rules.predicate
+def is_requests_mentor(user, mentor_request) -> bool:
+    return user.is_authenticated and mentor_request.mentor.user_id == user.pk
+
+
+rules.add_perm("matching.answer_requests", is_mentor)
+# ``obj`` is the MentorRequest: only the mentor it was sent to.
+rules.add_perm("matching.answer_request", is_requests_mentor)

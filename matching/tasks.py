@@ -4,6 +4,8 @@ Services queue these by name (``matching.queue``) after their transaction commit
 """
 
 from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from matching.models import AutoPairRun, RunStatus
@@ -32,3 +34,45 @@ def refresh_demand(program_id: int) -> None:
 def confirm_autopair(run_id: int) -> None:
     with scopes_disabled():
         autopair_confirm(run=AutoPairRun.objects.get(pk=run_id))
+
+
+@shared_task
+def send_request_emails(kind: str, *ids: int) -> None:
+    """Render and send the emails of ranked requests moved by a service or the sweep (ids of one kind)."""
+    from matching import emails
+    from matching.models import MentorRequest, MentorSelection, RequestState
+    from matching.services.requests import REMINDER, SENT, USED_UP
+    from organizations.models import Membership, Role
+
+    with scopes_disabled():
+        if kind in (SENT, REMINDER):
+            with transaction.atomic():
+                requests = MentorRequest.objects.select_related(
+                    "program__organization", "mentor__user", "mentee__user"
+                ).filter(pk__in=ids, state=RequestState.WAITING)
+                if kind == SENT:  # a retried task, or the sweep's retry, writes nothing twice (keys too)
+                    requests = requests.filter(mailed_at__isnull=True).select_for_update(of=("self",), skip_locked=True)
+                requests = list(requests)
+                for request in requests:
+                    emails.request_sent(request, reminder=kind == REMINDER)
+                if kind == SENT:
+                    MentorRequest.objects.filter(pk__in=[r.pk for r in requests]).update(mailed_at=timezone.now())
+        elif kind == USED_UP:
+            selections = list(
+                MentorSelection.objects.select_related("program__organization", "mentee__user").filter(pk__in=ids)
+            )
+            admins: dict[int, list] = {}
+            for m in Membership.objects.select_related("user").filter(
+                program_id__in={s.program_id for s in selections}, role=Role.PROGRAM_ADMIN
+            ):
+                admins.setdefault(m.program_id, []).append(m.user)
+            for selection in selections:
+                emails.choices_used_up(selection, admins.get(selection.program_id, []))
+
+
+@shared_task
+def expire_requests() -> None:
+    """The beat entry: the ranked requests' sweep (``matching.services.requests.sweep``)."""
+    from matching.services.requests import sweep
+
+    sweep()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matching.views import builder, pairing, participant
+from matching.views import builder, pairing, participant, requests
 
 app_name = "matching"
 
@@ -24,4 +24,13 @@ program_urlpatterns = [
     path("pairing/runs/<int:pk>/", pairing.autopair_run, name="autopair_run"),
     path("pairing/runs/<int:pk>/decide/", pairing.autopair_decide, name="autopair_decide"),
     path("mentors/<int:pk>/capacity/", pairing.capacity, name="capacity"),
+    # Ranked mentor requests (F4)
+    path("requests/mine/", requests.my_requests, name="my_requests"),
+    path("requests/mine/<int:pk>/", requests.request_detail, name="request_detail"),
+    path("requests/", requests.requests_admin, name="requests_admin"),
+    path("requests/<int:pk>/skip/", requests.request_skip, name="request_skip"),
+    path("requests/<int:pk>/extend/", requests.request_extend, name="request_extend"),
 ]
+
+# The emailed link of a request, opened without signing in (the token is the permission).
+token_urlpatterns = [path("r/<str:token>/", requests.request_by_token, name="request_token")]

@@ -284,6 +284,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "session-reminders": {"task": "sessions_app.tasks.send_reminders", "schedule": 15 * 60},
     # The email outbox: rows a down broker, a failing provider or a killed worker left unsent (mentorship.outbox).
     "retry-outbox": {"task": "mentorship.tasks.retry_outbox", "schedule": 60},
+    # Ranked mentor requests: deadlines passed move on, reminders go; safe to overlap (matching.services.requests).
+    "expire-requests": {"task": "matching.tasks.expire_requests", "schedule": 5 * 60},
 }
 
 # Security: strict by default outside DEBUG; `manage.py check --deploy` is clean.

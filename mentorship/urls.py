@@ -52,6 +52,7 @@ urlpatterns = [
     tenant_urls(sessions_urls.app_name, program=sessions_urls.program_urlpatterns),
     tenant_urls(oversight_urls.app_name, program=oversight_urls.program_urlpatterns),
     path("", include(sessions_urls.urlpatterns)),
+    path("", include(matching_urls.token_urlpatterns)),
     path("", include(onboarding_urlpatterns)),
     path("", include(invitation_urlpatterns)),
     path("", include(staff_urlpatterns)),

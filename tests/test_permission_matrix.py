@@ -99,6 +99,10 @@ def _observation_pk(objects: dict) -> dict:
     return {"pk": objects["observation"].pk}
 
 
+def _request_pk(objects: dict) -> dict:
+    return {"pk": objects["mentor_request"].pk}
+
+
 MATRIX: dict[str, Entry] = {
     "organizations:detail": Entry(allowed=Role.MENTEE, forbidden=None),
     "organizations:members": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.MENTOR),
@@ -162,6 +166,16 @@ MATRIX: dict[str, Entry] = {
     ),
     "matching:capacity": Entry(
         allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR, method="post", extra_kwargs=_mentor_pk
+    ),
+    # Ranked mentor requests (F4); another mentor's request is a 404 (tests/matching/test_requests.py)
+    "matching:my_requests": Entry(allowed=Role.MENTOR, forbidden=Role.MENTEE, staff=False),
+    "matching:request_detail": Entry(allowed=Role.MENTOR, forbidden=None, extra_kwargs=_request_pk, staff=False),
+    "matching:requests_admin": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
+    "matching:request_skip": Entry(
+        allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE, method="post", extra_kwargs=_request_pk
+    ),
+    "matching:request_extend": Entry(
+        allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR, method="post", extra_kwargs=_request_pk
     ),
     # Sessions (F5)
     "sessions:mentorship": Entry(allowed=Role.MENTEE, forbidden="other_program_mentee"),
@@ -286,8 +300,18 @@ def world(db):
         "booking": session.bookings.get(),
         "session_request": SessionRequest.objects.create(program=program, mentee=mentee, mentor=mentor),
         "offer": MentorOffer.objects.create(program=program, mentor=mentor, mentee=mentee),
+        "mentor_request": _waiting_request(program, mentor, people["other_mentee"].memberships.get()),
     }
     return program, people, objects
+
+
+def _waiting_request(program, mentor, mentee):
+    from matching.services.requests import select_mentors
+
+    selection = select_mentors(
+        program=program, mentee=mentee, mentor_ids=[mentor.pk], allowed={mentor.pk: (50.0, [])}, by=None
+    )
+    return selection.requests.get()
 
 
 def _url(name: str, world) -> str:

@@ -67,3 +67,13 @@ def test_seed_demo_makes_activities_with_past_attendance_and_observations_once(d
         assert Activity.objects.count() == 2
         assert Attendance.objects.filter(date__local_date__lt=timezone.localdate()).count() == 4 * 2
         assert Observation.objects.count() == 2
+
+
+def test_seed_demo_leaves_ranked_requests_mid_cascade(db):
+    from matching.models import MentorRequest, MentorSelection
+
+    call_command("seed_demo", mentees=4, mentors=3)
+    call_command("seed_demo", mentees=4, mentors=3)
+    assert MentorRequest.objects.filter(state="waiting", rank=2).count() == 2  # mid-cascade
+    assert MentorSelection.objects.filter(state="exhausted").count() == 1  # choices used up
+    assert MentorRequest.objects.count() == 6  # made once

@@ -19,6 +19,7 @@ from matching.models import (
     RunStatus,
 )
 from matching.queue import COMPUTE_AUTOPAIR, CONFIRM_AUTOPAIR, enqueue
+from matching.services.requests import requests_cancel_for_mentees
 from organizations.models import Membership, Program, Role
 
 
@@ -209,6 +210,8 @@ def autopair_approve(*, run: AutoPairRun, by: User | None, notify: bool = False)
             )
         )
     Pairing.objects.bulk_create(pairings, batch_size=2000)
+    # Their ranked requests are cancelled, silently: the auto-pairing's own email says what happened.
+    requests_cancel_for_mentees(program=run.program, mentee_ids=[p.mentee_id for p in pairings], by=by)
     if notify and pairings:
         # Twice as many emails as pairs: rendered by the worker, not in the admin's request.
         transaction.on_commit(lambda: enqueue(CONFIRM_AUTOPAIR, run.pk))

@@ -94,6 +94,13 @@ class Program(models.Model):
     response_days = models.PositiveSmallIntegerField(
         _("days a mentor has to answer"), default=3, validators=[MinValueValidator(1), MaxValueValidator(30)]
     )
+    autopairing_enabled = models.BooleanField(_("auto-pairing"), default=True)
+    reminder_enabled = models.BooleanField(_("remind mentors before the deadline"), default=True)
+    reminder_hours = models.PositiveSmallIntegerField(
+        _("hours before the deadline for the reminder"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+    )
     recommendations_count = models.PositiveSmallIntegerField(
         _("mentors recommended"), default=5, validators=[MinValueValidator(1), MaxValueValidator(20)]
     )

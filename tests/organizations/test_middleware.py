@@ -13,11 +13,23 @@ from django.db import models
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scope
 from django_scopes.exceptions import ScopeError
 
 from accounts.models import User
-from matching.models import Answer, AutoPairProposal, AutoPairRun, MentorDecline, Option, Pairing, Question
+from matching.models import (
+    Answer,
+    AutoPairProposal,
+    AutoPairRun,
+    MentorDecline,
+    MentorRequest,
+    MentorSelection,
+    Option,
+    Pairing,
+    Question,
+    RequestEvent,
+)
 from mentorship.oversight.models import (
     Activity,
     ActivityDate,
@@ -109,6 +121,23 @@ def _mentor_offer(program: Program) -> MentorOffer:
     )
 
 
+def _selection(program: Program) -> MentorSelection:
+    return MentorSelection.objects.create(program=program, mentee=_membership(program))
+
+
+def _mentor_request(program: Program) -> MentorRequest:
+    selection = _selection(program)
+    return MentorRequest.objects.create(
+        program=program, selection=selection, mentee=selection.mentee, mentor=_membership(program, Role.MENTOR), rank=1
+    )
+
+
+def _request_event(program: Program) -> RequestEvent:
+    return RequestEvent.objects.create(
+        program=program, request=_mentor_request(program), from_state="pending", to_state="waiting", at=timezone.now()
+    )
+
+
 def _activity(program: Program) -> Activity:
     return Activity.objects.create(program=program, name=f"Club of {program.name}")
 
@@ -163,6 +192,9 @@ PROGRAM_OWNED: dict[type[models.Model], Callable[[Program], models.Model]] = {
     SessionSettings: _session_settings,
     SessionRequest: _session_request,
     MentorOffer: _mentor_offer,
+    MentorSelection: _selection,
+    MentorRequest: _mentor_request,
+    RequestEvent: _request_event,
     Activity: _activity,
     ActivityDate: _activity_date,
     Attendance: _attendance,

@@ -15,6 +15,7 @@ from django_scopes import scopes_disabled
 from accounts.models import User
 from mentorship.devtools.demo import answer_demo_questionnaire, build_demo_questionnaire, fill_demo_profiles
 from mentorship.devtools.demo_oversight import seed_demo_oversight
+from mentorship.devtools.demo_ranked_requests import seed_demo_ranked_requests
 from mentorship.devtools.demo_requests import seed_demo_requests
 from mentorship.devtools.demo_sessions import seed_demo_sessions
 from organizations.models import Membership, Organization, Program, ReviewStatus, Role
@@ -84,6 +85,7 @@ class Command(BaseCommand):
                 [p for p in people if p.role == Role.MENTOR],
                 [p for p in people if p.role == Role.MENTEE],
             )
+            seed_demo_ranked_requests(program, padmin)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {organization.name} / {program.name}"))
         self.stdout.write(f"Questionnaire: {len(questions)} questions; {written} new answers.")
         self.stdout.write(f"Mentorship sessions: {sessions} (a weekly series crosses a daylight-saving change).")

@@ -1,0 +1,141 @@
+"""Ranked mentor requests: the mentor's request page (signed in, or from the email's token link), their
+requests list, and the program admins' requests page with Skip and Extend.
+
+GET never changes anything (mail scanners open links); Accept, Decline, Skip and Extend are POSTs.
+"""
+
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_scopes import scopes_disabled
+
+from matching.models import MentorRequest, RequestState, SelectionState
+from matching.services import requests as service
+from organizations.decorators import tenant_view
+
+PAGE_SIZE = 50
+
+
+def request_of_url(request: HttpRequest, pk: int) -> MentorRequest:
+    """The program's sent request named by the URL; 404 for anyone but its mentor (and platform staff)."""
+    mentor_request = get_object_or_404(
+        MentorRequest.objects.select_related("mentee__user", "mentor__user").exclude(state=RequestState.PENDING),
+        program=request.program,
+        pk=pk,
+    )
+    if mentor_request.mentor.user_id != request.user.pk and not request.user.is_staff:
+        raise Http404
+    mentor_request.program = request.program
+    return mentor_request
+
+
+def _answer(request: HttpRequest, mentor_request: MentorRequest) -> service.Answer:
+    action = request.POST.get("action")
+    if action == "accept":
+        return service.request_accept(
+            request_id=mentor_request.pk, by=request.user if request.user.is_authenticated else None
+        )
+    if action == "decline":
+        return service.request_decline(
+            request_id=mentor_request.pk,
+            by=request.user if request.user.is_authenticated else None,
+            reason=request.POST.get("reason", "")[:2000],
+        )
+    raise Http404
+
+
+def _context(mentor_request: MentorRequest, **extra) -> dict:
+    return {"mentor_request": mentor_request, "waiting": mentor_request.state == RequestState.WAITING, **extra}
+
+
+@tenant_view(perm="matching.answer_request", obj=request_of_url)
+@require_http_methods(["GET", "HEAD", "POST"])
+def request_detail(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    mentor_request = request_of_url(request, pk)
+    if request.method == "POST":
+        answer = _answer(request, mentor_request)
+        (messages.success if answer.ok else messages.warning)(request, answer.message)
+        return redirect("matching:request_detail", organization, program, pk)
+    return render(request, "matching/request_detail.html", _context(mentor_request, token=None))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def request_by_token(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link: that one waiting request, and nothing else, for a mentor who is not signed in."""
+    with scopes_disabled():
+        mentor_request = service.request_for_token(token)
+        if mentor_request is None:
+            return render(request, "matching/request_gone.html", status=404)
+        if request.method == "POST":
+            answer = _answer(request, mentor_request)
+            mentor_request.refresh_from_db()
+            return render(request, "matching/request_detail.html", _context(mentor_request, token=token, answer=answer))
+        return render(request, "matching/request_detail.html", _context(mentor_request, token=token))
+
+
+@tenant_view(perm="matching.answer_requests")
+def my_requests(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    rows = (
+        MentorRequest.objects.filter(program=request.program, mentor__user=request.user)
+        .exclude(state=RequestState.PENDING)
+        .select_related("mentee__user")
+        .order_by("-sent_at")
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "matching/my_requests.html", {"page": page})
+
+
+@tenant_view(perm="matching.manage_pairing")
+def requests_admin(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    state = request.GET.get("state", "")
+    rows = (
+        MentorRequest.objects.filter(program=request.program)
+        .select_related("mentee__user", "mentor__user")
+        .prefetch_related("events__by")
+        .order_by("-sent_at", "-pk")
+    )
+    if state in RequestState.values:
+        rows = rows.filter(state=state)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    no_candidates = (
+        request.program.mentor_selections.filter(state=SelectionState.EXHAUSTED)
+        .exclude(mentee__mentee_pairings__status="active")
+        .exclude(mentee__mentor_selections__state=SelectionState.OPEN)
+        .select_related("mentee__user")
+        .order_by("-closed_at")[:100]
+    )
+    context = {"page": page, "state": state, "states": RequestState.choices, "no_candidates": no_candidates}
+    return render(request, "matching/requests_admin.html", context)
+
+
+def _program_request(request: HttpRequest, pk: int) -> MentorRequest:
+    return get_object_or_404(MentorRequest.objects.all(), program=request.program, pk=pk)
+
+
+@tenant_view(perm="matching.manage_pairing")
+@require_POST
+def request_skip(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    answer = service.request_skip(request_id=_program_request(request, pk).pk, by=request.user)
+    (messages.success if answer.ok else messages.warning)(request, answer.message)
+    return redirect("matching:requests_admin", organization, program)
+
+
+@tenant_view(perm="matching.manage_pairing")
+@require_POST
+def request_extend(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    mentor_request = _program_request(request, pk)
+    try:
+        day = datetime.strptime(request.POST.get("deadline", ""), "%Y-%m-%d").date()
+    except ValueError:
+        messages.warning(request, _("Enter the new deadline as a date (YYYY-MM-DD)."))
+        return redirect("matching:requests_admin", organization, program)
+    deadline = timezone.make_aware(datetime.combine(day, time(23, 59)))
+    answer = service.request_extend(request_id=mentor_request.pk, by=request.user, deadline=deadline)
+    (messages.success if answer.ok else messages.warning)(request, answer.message)
+    return redirect("matching:requests_admin", organization, program)

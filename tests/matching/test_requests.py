@@ -1,0 +1,347 @@
+"""Ranked mentor requests (F4): selecting, sending, accepting, declining, moving on, the sweep."""
+
+import re
+import zoneinfo
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from matching.models import (
+    MentorDecline,
+    MentorRequest,
+    MentorSelection,
+    Pairing,
+    PairingSource,
+    PairingStatus,
+    RequestEvent,
+    RequestState,
+    SelectionState,
+)
+from matching.services import requests as service
+from matching.services.pairing import pairing_create
+from organizations.models import Membership, Role
+from tests.factories import ProgramFactory, member
+
+
+def people(program, role, n, **fields):
+    return [member(program, role, **fields).memberships.get() for _ in range(n)]
+
+
+@pytest.fixture
+def program(db):
+    return ProgramFactory(default_capacity=1, max_capacity=5)
+
+
+def select(program, mentee, mentors, by=None):
+    allowed = {m.pk: (80.0, ["Languages: both speak French"]) for m in mentors}
+    return service.select_mentors(
+        program=program, mentee=mentee, mentor_ids=[m.pk for m in mentors], allowed=allowed, by=by
+    )
+
+
+def states(selection):
+    return list(selection.requests.order_by("rank").values_list("state", flat=True))
+
+
+def token_of(message):
+    return re.search(r"/r/([^/]+)/", message.body).group(1)
+
+
+@pytest.fixture
+def cast(program):
+    mentee = people(program, Role.MENTEE, 1)[0]
+    mentors = people(program, Role.MENTOR, 3)
+    return mentee, mentors
+
+
+def test_selecting_sends_the_first_choice_with_a_deadline_and_a_link(program, cast, django_capture_on_commit_callbacks):
+    mentee, mentors = cast
+    with django_capture_on_commit_callbacks(execute=True):
+        selection = select(program, mentee, mentors)
+    assert states(selection) == ["waiting", "pending", "pending"]
+    first = selection.requests.get(rank=1)
+    assert first.deadline - first.sent_at == timedelta(days=3)
+    assert first.remind_at == first.deadline - timedelta(hours=24)
+    [message] = mail.outbox
+    assert message.to == [mentors[0].user.email]
+    assert mentee.user.full_name in message.subject
+    assert "Languages: both speak French" in message.body
+    assert service.request_for_token(token_of(message)).pk == first.pk
+    assert first.token_hash and token_of(message) not in first.token_hash
+
+
+def test_only_recommended_mentors_and_at_most_n(program, cast):
+    mentee, mentors = cast
+    program.max_choices = 2
+    with pytest.raises(service.RequestError, match="at most 2"):
+        select(program, mentee, mentors)
+    with pytest.raises(service.RequestError, match="recommended"):
+        service.select_mentors(program=program, mentee=mentee, mentor_ids=[mentors[0].pk], allowed={}, by=None)
+    assert not MentorRequest.objects.exists()
+
+
+def test_decline_records_it_and_asks_the_next_with_a_fresh_deadline(program, cast, django_capture_on_commit_callbacks):
+    mentee, mentors = cast
+    selection = select(program, mentee, mentors)
+    first = selection.requests.get(rank=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = service.request_decline(request_id=first.pk, by=mentors[0].user, reason="Too busy")
+    assert answer.ok
+    assert states(selection) == ["declined", "waiting", "pending"]
+    assert MentorDecline.objects.filter(mentor=mentors[0], mentee=mentee).exists()
+    assert [m.to for m in mail.outbox] == [[mentors[1].user.email]]
+    assert service.request_decline(request_id=first.pk, by=None).ok is False
+
+
+def test_accept_pairs_closes_other_choices_and_emails_both(program, cast, django_capture_on_commit_callbacks):
+    mentee, mentors = cast
+    selection = select(program, mentee, mentors)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = service.request_accept(request_id=selection.requests.get(rank=1).pk, by=mentors[0].user)
+    assert answer.ok
+    assert states(selection) == ["accepted", "closed", "closed"]
+    pairing = Pairing.objects.get(mentee=mentee)
+    assert (pairing.mentor, pairing.source, pairing.status) == (mentors[0], PairingSource.REQUEST, PairingStatus.ACTIVE)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([mentee.user.email, mentors[0].user.email])
+    assert all("schedule your first session" in m.body for m in mail.outbox)
+    assert MentorSelection.objects.get().state == SelectionState.PAIRED
+    again = service.request_accept(request_id=selection.requests.get(rank=1).pk, by=mentors[0].user)
+    assert (again.ok, Pairing.objects.count()) == (False, 1)
+
+
+def test_unavailable_choices_are_skipped_and_recorded(program, cast):
+    mentee, mentors = cast
+    other = people(program, Role.MENTEE, 1)[0]
+    pairing_create(program=program, mentor=mentors[1], mentee=other, by=None, notify=False)  # full at capacity 1
+    selection = select(program, mentee, mentors)
+    service.request_decline(request_id=selection.requests.get(rank=1).pk, by=None)
+    assert states(selection) == ["declined", "unavailable", "waiting"]
+    assert RequestEvent.objects.filter(request__rank=2, to_state="unavailable").exists()
+
+
+def test_a_mentor_reaching_capacity_moves_their_other_waiting_requests_on_at_once(
+    program, django_capture_on_commit_callbacks
+):
+    mentor, backup = people(program, Role.MENTOR, 2)
+    first, second = people(program, Role.MENTEE, 2)
+    one = select(program, first, [mentor])
+    two = select(program, second, [mentor, backup])
+    with django_capture_on_commit_callbacks(execute=True):
+        service.request_accept(request_id=one.requests.get().pk, by=None)
+    assert states(two) == ["unavailable", "waiting"]
+    assert backup.user.email in [m.to[0] for m in mail.outbox]
+
+
+def test_used_up_choices_tell_the_mentee_and_the_admins(program, cast, django_capture_on_commit_callbacks):
+    mentee, mentors = cast
+    admin = member(program, Role.PROGRAM_ADMIN)
+    selection = select(program, mentee, mentors[:1])
+    with django_capture_on_commit_callbacks(execute=True):
+        service.request_decline(request_id=selection.requests.get().pk, by=None)
+    selection.refresh_from_db()
+    assert selection.state == SelectionState.EXHAUSTED
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([mentee.user.email, admin.email])
+    # They may choose again: a new selection (the one who declined is no longer allowed by recommendations).
+    assert select(program, mentee, mentors[1:2]).state == SelectionState.OPEN
+
+
+def test_the_sweep_moves_expired_requests_on_once_and_reminds_once(program, django_capture_on_commit_callbacks):
+    mentors = people(program, Role.MENTOR, 2)
+    mentees = people(program, Role.MENTEE, 3)
+    with django_capture_on_commit_callbacks(execute=True):
+        selections = [select(program, mentee, mentors) for mentee in mentees]
+    now = timezone.now()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = service.sweep(now=now + timedelta(days=2, hours=1))
+    assert (result.moved_on, result.reminded) == (0, 3)
+    assert len(mail.outbox) == 3 and all("Reminder" in m.subject for m in mail.outbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert service.sweep(now=now + timedelta(days=2, hours=2)).reminded == 0
+    mail.outbox.clear()
+    later = now + timedelta(days=3, minutes=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = service.sweep(now=later)
+    assert result.moved_on == 3
+    assert [states(s) for s in selections] == [["expired", "waiting"]] * 3
+    assert [m.to[0] for m in mail.outbox] == [mentors[1].user.email] * 3
+    with django_capture_on_commit_callbacks(execute=True):
+        assert service.sweep(now=later).moved_on == 0
+    assert len(mail.outbox) == 3
+
+
+def test_an_idle_sweep_is_one_query(program, cast, django_assert_num_queries):
+    mentee, mentors = cast
+    select(program, mentee, mentors)
+    with django_assert_num_queries(1):
+        assert service.sweep().moved_on == 0
+
+
+def test_admin_skip_and_extend_are_recorded(program, cast):
+    mentee, mentors = cast
+    admin = member(program, Role.PROGRAM_ADMIN)
+    selection = select(program, mentee, mentors)
+    service.request_skip(request_id=selection.requests.get(rank=1).pk, by=admin)
+    assert states(selection) == ["skipped", "waiting", "pending"]
+    second = selection.requests.get(rank=2)
+    new = timezone.now() + timedelta(days=10)
+    assert service.request_extend(request_id=second.pk, by=admin, deadline=new).ok
+    second.refresh_from_db()
+    assert second.deadline == new
+    assert set(RequestEvent.objects.filter(by=admin).values_list("request__rank", "to_state")) == {
+        (1, "skipped"),
+        (2, "waiting"),
+    }
+    assert RequestEvent.objects.filter(by=admin, note__startswith="New deadline").count() == 1
+
+
+def test_one_waiting_request_per_selection_is_a_constraint(program, cast):
+    from django.db import IntegrityError
+
+    mentee, mentors = cast
+    selection = select(program, mentee, mentors)
+    with pytest.raises(IntegrityError):
+        MentorRequest.objects.filter(selection=selection, rank=2).update(state=RequestState.WAITING)
+
+
+def test_cancel_for_auto_paired_mentees_sends_nothing(program, cast, django_capture_on_commit_callbacks):
+    mentee, mentors = cast
+    selection = select(program, mentee, mentors)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert service.requests_cancel_for_mentees(program=program, mentee_ids=[mentee.pk], by=None) == 3
+    assert states(selection) == ["cancelled"] * 3
+    assert mail.outbox == []
+
+
+def test_the_token_link_shows_that_request_and_answers_with_a_post(
+    client, program, cast, django_capture_on_commit_callbacks
+):
+    mentee, mentors = cast
+    with django_capture_on_commit_callbacks(execute=True):
+        selection = select(program, mentee, mentors)
+    token = token_of(mail.outbox[0])
+    link = reverse("request_token", args=[token])
+    before = list(MentorRequest.objects.values_list("pk", "state", "token_hash").order_by("pk"))
+    for method in (client.get, client.head):
+        assert method(link).status_code == 200
+    assert list(MentorRequest.objects.values_list("pk", "state", "token_hash").order_by("pk")) == before
+    page = client.get(link).content.decode()
+    assert mentee.user.full_name in page and "Accept" in page
+    assert client.get(reverse("request_token", args=["x" + token[1:]])).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(link, {"action": "decline"})
+    assert "next choice" in response.content.decode()
+    assert states(selection) == ["declined", "waiting", "pending"]
+    assert client.get(link).status_code == 404  # answered: the link is used up
+
+
+def test_a_mentor_cannot_open_another_mentors_request(client, program, cast):
+    mentee, mentors = cast
+    selection = select(program, mentee, mentors)
+    first = selection.requests.get(rank=1)
+    url = reverse("matching:request_detail", args=[program.organization.slug, program.slug, first.pk])
+    client.force_login(mentors[1].user)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"action": "accept"}).status_code == 404
+    client.force_login(mentors[0].user)
+    assert client.get(url).status_code == 200
+    client.post(url, {"action": "accept"})
+    assert Pairing.objects.filter(mentor=mentors[0], mentee=mentee).exists()
+    assert Membership.objects.filter(pk=mentee.pk).exists()
+
+
+def test_the_beat_runs_the_sweep_every_five_minutes(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["expire-requests"]
+    assert (entry["task"], entry["schedule"]) == ("matching.tasks.expire_requests", 300)
+
+
+def test_expire_requests_command_moves_on_and_an_email_lost_is_queued_again(
+    program, cast, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    from mentorship.models import OutboxEmail
+
+    mentee, mentors = cast
+    selection = select(program, mentee, mentors)  # its on-commit task never ran: as if the broker was down
+    assert not OutboxEmail.objects.exists()
+    MentorRequest.objects.update(sent_at=timezone.now() - timedelta(minutes=10))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("expire_requests")
+    assert OutboxEmail.objects.filter(recipient=mentors[0].user.email).count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("expire_requests")
+    assert OutboxEmail.objects.filter(recipient=mentors[0].user.email).count() == 1
+    MentorRequest.objects.filter(state="waiting").update(deadline=timezone.now() - timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("expire_requests")
+    assert states(selection) == ["expired", "waiting", "pending"]
+    assert [m.to[0] for m in mail.outbox].count(mentors[1].user.email) == 1
+
+
+def test_auto_pairing_approval_cancels_waiting_requests_without_email(
+    program, cast, django_capture_on_commit_callbacks
+):
+    from matching.models import AutoPairProposal, AutoPairRun, RunStatus
+    from matching.services.pairing import autopair_approve
+
+    mentee, mentors = cast
+    with django_capture_on_commit_callbacks(execute=True):
+        selection = select(program, mentee, mentors)
+    mail.outbox.clear()
+    run = AutoPairRun.objects.create(program=program, status=RunStatus.PREVIEW)
+    AutoPairProposal.objects.create(run=run, mentee=mentee, mentor=mentors[2], score=50)
+    with django_capture_on_commit_callbacks(execute=True):
+        autopair_approve(run=run, by=None, notify=False)
+    assert states(selection) == ["cancelled"] * 3
+    assert Pairing.objects.get(mentee=mentee).mentor == mentors[2]
+    assert mail.outbox == []
+
+
+ZONES = ["Europe/Paris", "America/New_York", "Australia/Sydney", "America/Santiago", "UTC"]
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(
+    sent=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2028, 12, 31), timezones=st.just(UTC)),
+    mentor_zone=st.sampled_from(ZONES),
+    mentee_zone=st.sampled_from(ZONES),
+)
+def test_deadlines_land_exactly_72_hours_after_sending_across_daylight_saving(sent, mentor_zone, mentee_zone):
+    program = ProgramFactory.build(response_days=3, reminder_hours=24)
+    deadline = service.deadline_for(program, sent)
+    for zone in (zoneinfo.ZoneInfo(mentor_zone), zoneinfo.ZoneInfo(mentee_zone)):
+        local_sent, local_deadline = sent.astimezone(zone), deadline.astimezone(zone)
+        elapsed = local_deadline.astimezone(UTC) - local_sent.astimezone(UTC)
+        assert elapsed == timedelta(hours=72)
+    assert service.remind_at_for(program, deadline, sent) == sent + timedelta(hours=48)
+
+
+def test_the_mentors_and_the_admins_requests_pages_run_constant_queries(client, program):
+    from tests.helpers import assert_constant_queries
+
+    program.default_capacity = 5
+    program.save()
+    mentor = people(program, Role.MENTOR, 1)[0]
+    admin = member(program, Role.PROGRAM_ADMIN)
+
+    def add(n):
+        for mentee in people(program, Role.MENTEE, n):
+            selection = select(program, mentee, [mentor])
+            if n % 2:
+                service.request_decline(request_id=selection.requests.get().pk, by=admin, reason="no")
+
+    client.force_login(mentor.user)
+    mine = reverse("matching:my_requests", args=[program.organization.slug, program.slug])
+    assert_constant_queries(client, mine, add, few=2, many=12)
+    client.force_login(admin)
+    page = reverse("matching:requests_admin", args=[program.organization.slug, program.slug])
+    assert_constant_queries(client, page, add, few=2, many=12)
+    assert mentor.user.full_name in client.get(page).content.decode()

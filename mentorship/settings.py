@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "organizations",
     "matching",
     "sessions_app",
+    "mentorship.pairings",
 ]
 
 MIDDLEWARE = [
@@ -227,7 +228,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
     # Day-before session reminders; each is claimed once, so an extra or overlapping run sends nothing twice.
     "session-reminders": {"task": "sessions_app.tasks.send_reminders", "schedule": 15 * 60},
+    # Conversation emails held back by the 15-minute batching window; each window is claimed once.
+    "conversation-emails": {"task": "pairings.tasks.sweep_conversations", "schedule": 5 * 60},
 }
+# A person sends at most this many messages a minute in pair conversations.
+PAIRINGS_MESSAGES_PER_MINUTE = env.int("PAIRINGS_MESSAGES_PER_MINUTE", default=10)
 
 # Security: strict by default outside DEBUG; `manage.py check --deploy` is clean.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

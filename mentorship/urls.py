@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from matching import urls as matching_urls
+from mentorship.pairings import urls as pairings_urls
 from mentorship.portal import urls as portal_urls
 from organizations import urls as organizations_urls
 from organizations.urls import invitation_urlpatterns, onboarding_urlpatterns, staff_urlpatterns
@@ -47,6 +48,7 @@ urlpatterns = [
     ),
     tenant_urls(matching_urls.app_name, program=matching_urls.program_urlpatterns),
     tenant_urls(sessions_urls.app_name, program=sessions_urls.program_urlpatterns),
+    tenant_urls(pairings_urls.app_name, program=pairings_urls.program_urlpatterns),
     path("", include(sessions_urls.urlpatterns)),
     path("", include(onboarding_urlpatterns)),
     path("", include(invitation_urlpatterns)),

@@ -14,8 +14,9 @@ TOP = ("mentorship.portal", "mentorship.devtools")
 FORBIDDEN = {
     "accounts": ("organizations", "matching", "sessions_app", *TOP),
     "organizations": ("matching", "sessions_app", *TOP),
-    "matching": TOP,
-    "sessions_app": TOP,
+    "matching": (*TOP, "mentorship.pairings"),
+    "sessions_app": (*TOP, "mentorship.pairings"),
+    "mentorship.pairings": TOP,
 }
 
 
@@ -40,7 +41,7 @@ def is_within(name: str, packages: tuple[str, ...]) -> bool:
 def test_app_imports_only_downwards(app):
     wrong = sorted(
         f"{path.relative_to(ROOT)} imports {name}"
-        for path in (ROOT / app).rglob("*.py")
+        for path in ROOT.joinpath(*app.split(".")).rglob("*.py")
         if "migrations" not in path.parts
         for name in imported_modules(path)
         if is_within(name, FORBIDDEN[app])

@@ -17,6 +17,7 @@ import pytest
 from django.urls import reverse
 
 from matching.models import AutoPairRun, Pairing, Question
+from mentorship.pairings.models import Message
 from organizations.decorators import declared_access
 from organizations.models import Role
 from organizations.services.invitations import invitation_issue
@@ -35,6 +36,7 @@ class Entry:
     extra_kwargs: Callable[[dict], dict] = field(default=lambda objects: {})
     ok: int | None = None  # what the right role gets, when not the default
     staff: bool = True  # False: a page of one's own as mentor or mentee, which staff do not have
+    refused: int = 403  # what the wrong role (and staff, without ``staff``) gets: 404 for a private page
 
     @property
     def ok_status(self) -> int:
@@ -71,6 +73,10 @@ def _open_session_pk(objects: dict) -> dict:
 
 def _booking_pk(objects: dict) -> dict:
     return {"pk": objects["booking"].pk}
+
+
+def _message_pk(objects: dict) -> dict:
+    return {"pk": objects["message"].pk}
 
 
 MATRIX: dict[str, Entry] = {
@@ -149,6 +155,19 @@ MATRIX: dict[str, Entry] = {
     ),
     "sessions:settings": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
     "sessions:mentor": Entry(allowed=Role.MENTEE, forbidden="other_program_mentee", extra_kwargs=_mentor_pk),
+    # The life of a pairing (issue 16): a conversation is the pair's own, a 404 for everyone else.
+    "pairings:conversation": Entry(
+        allowed=Role.MENTEE, forbidden=Role.PROGRAM_ADMIN, extra_kwargs=_pairing_pk, staff=False, refused=404
+    ),
+    "pairings:report": Entry(
+        allowed=Role.MENTOR,
+        forbidden=Role.PROGRAM_ADMIN,
+        method="post",
+        extra_kwargs=_message_pk,
+        staff=False,
+        refused=404,
+    ),
+    "pairings:activity": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
 }
 
 
@@ -196,6 +215,7 @@ def world(db):
         "session": session,
         "open_session": open_session,
         "booking": session.bookings.get(),
+        "message": Message.objects.create(program=program, pairing=pairing, author=mentee, body="Hello"),
     }
     return program, people, objects
 
@@ -233,7 +253,7 @@ def test_unknown_organization_gets_404_like_a_foreign_one(client, world, name):
 @pytest.mark.parametrize("name", sorted(n for n, e in MATRIX.items() if e.forbidden))
 def test_wrong_role_gets_403(client, world, name):
     client.force_login(world[1][MATRIX[name].forbidden])
-    assert _visit(client, name, _url(name, world)).status_code == 403
+    assert _visit(client, name, _url(name, world)).status_code == MATRIX[name].refused
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
@@ -246,7 +266,7 @@ def test_right_role_gets_the_page(client, world, name):
 def test_platform_staff_gets_the_page(client, world, name, django_user_model):
     staff = django_user_model.objects.create_user(email="staff@example.org", full_name="Staff", is_staff=True)
     client.force_login(staff)
-    expected = MATRIX[name].ok_status if MATRIX[name].staff else 403
+    expected = MATRIX[name].ok_status if MATRIX[name].staff else MATRIX[name].refused
     assert _visit(client, name, _url(name, world)).status_code == expected
 
 

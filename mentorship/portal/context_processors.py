@@ -6,6 +6,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from matching import panels as matching_panels
+from mentorship.pairings import panels as pairings_panels
 from mentorship.panels import Link, LinkProvider
 from organizations import panels as organizations_panels
 from sessions_app import panels as sessions_panels
@@ -14,6 +15,7 @@ from sessions_app import panels as sessions_panels
 PROGRAM_NAV: tuple[LinkProvider, ...] = (
     matching_panels.program_nav_links,
     sessions_panels.program_nav_links,
+    pairings_panels.program_nav_links,
     organizations_panels.program_nav_links,
 )
 

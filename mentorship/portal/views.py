@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 
 from matching import panels as matching_panels
 from matching.selectors import next_steps
+from mentorship.pairings import panels as pairings_panels
 from mentorship.panels import PanelProvider
 from organizations import selectors as organizations_selectors
 from organizations.decorators import tenant_view
@@ -17,7 +18,11 @@ from organizations.services.onboarding import can_request_access
 from sessions_app import panels as sessions_panels
 
 # The program overview's panels, top to bottom (its links are in the program navigation: context_processors).
-PROGRAM_PANELS: tuple[PanelProvider, ...] = (matching_panels.participant_next_steps, sessions_panels.upcoming_sessions)
+PROGRAM_PANELS: tuple[PanelProvider, ...] = (
+    matching_panels.participant_next_steps,
+    pairings_panels.my_conversations,
+    sessions_panels.upcoming_sessions,
+)
 
 
 @login_required

@@ -1,0 +1,18 @@
+"""One small function per email of the life of a pairing."""
+
+from django.urls import reverse
+
+from matching.models import Pairing
+from mentorship.mail import absolute_url, queue_email, render_email
+from organizations.models import Membership
+
+
+def new_messages(pairing: Pairing, *, recipient: Membership, author: Membership, count: int) -> None:
+    """``recipient`` has ``count`` new messages from ``author``; answering by email reaches nobody."""
+    program = pairing.program
+    url = absolute_url(reverse("pairings:conversation", args=[program.organization.slug, program.slug, pairing.pk]))
+    context = {"program": program, "recipient": recipient, "author": author, "count": count, "url": url}
+    email = render_email(
+        "pairing_messages", context, to=recipient.user.email, language=recipient.user.language, from_name=program.name
+    )
+    queue_email(email)

@@ -1,0 +1,26 @@
+"""Permissions of the life of a pairing. ``obj`` is the Program, except where a permission names another object."""
+
+import rules
+
+from matching.models import Pairing
+from mentorship.pairings.models import Message
+from organizations.rules import can_manage_program
+
+
+@rules.predicate
+def is_party_to_pairing(user, pairing: Pairing) -> bool:
+    return user.is_authenticated and user.pk in (pairing.mentor.user_id, pairing.mentee.user_id)
+
+
+@rules.predicate
+def is_recipient_of_message(user, message: Message) -> bool:
+    pairing = message.pairing
+    return user.is_authenticated and message.author.user_id != user.pk and is_party_to_pairing.test(user, pairing)
+
+
+# ``obj`` is the Pairing: only its mentor and its mentee, never the program's admins.
+rules.add_perm("pairings.converse", is_party_to_pairing)
+# ``obj`` is the Message: the person it was written to.
+rules.add_perm("pairings.report_message", is_recipient_of_message)
+# On the program: who sees which pairs talked and when, and the reported messages.
+rules.add_perm("pairings.oversee", can_manage_program)

@@ -1,0 +1,22 @@
+"""Background work of the life of a pairing: the batched conversation emails (a beat sweep fans out)."""
+
+from celery import shared_task
+from django_scopes import scopes_disabled
+
+from mentorship.pairings import services
+
+
+@shared_task(name="pairings.tasks.notify_conversation")
+def notify_conversation(pairing_id: int, recipient_id: int) -> bool:
+    with scopes_disabled():
+        return services.conversation_notify(pairing_id=pairing_id, recipient_id=recipient_id)
+
+
+@shared_task(name="pairings.tasks.sweep_conversations")
+def sweep_conversations() -> int:
+    """Email whoever has messages written inside a closed window; safe to run twice (each window is claimed)."""
+    with scopes_disabled():
+        due = services.conversations_due()
+    for pairing_id, recipient_id in due:
+        notify_conversation.delay(pairing_id, recipient_id)
+    return len(due)

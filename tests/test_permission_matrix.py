@@ -17,7 +17,7 @@ import pytest
 from django.urls import reverse
 
 from matching.models import AutoPairRun, Pairing, Question
-from mentorship.pairings.models import Message
+from mentorship.pairings.models import Agreement, Goal, Message
 from organizations.decorators import declared_access
 from organizations.models import Role
 from organizations.services.invitations import invitation_issue
@@ -77,6 +77,10 @@ def _booking_pk(objects: dict) -> dict:
 
 def _message_pk(objects: dict) -> dict:
     return {"pk": objects["message"].pk}
+
+
+def _goal_pk(objects: dict) -> dict:
+    return {"pk": objects["goal"].pk}
 
 
 MATRIX: dict[str, Entry] = {
@@ -168,6 +172,20 @@ MATRIX: dict[str, Entry] = {
         refused=404,
     ),
     "pairings:activity": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
+    "pairings:agreement": Entry(
+        allowed=Role.MENTOR, forbidden=Role.PROGRAM_ADMIN, extra_kwargs=_pairing_pk, staff=False, refused=404
+    ),
+    "pairings:agreement_decide": Entry(
+        allowed=Role.MENTOR, forbidden=Role.MENTEE, method="post", extra_kwargs=_pairing_pk, staff=False, refused=403
+    ),
+    "pairings:goal_done": Entry(
+        allowed=Role.MENTEE,
+        forbidden=Role.PROGRAM_ADMIN,
+        method="post",
+        extra_kwargs=_goal_pk,
+        staff=False,
+        refused=404,
+    ),
 }
 
 
@@ -216,6 +234,12 @@ def world(db):
         "open_session": open_session,
         "booking": session.bookings.get(),
         "message": Message.objects.create(program=program, pairing=pairing, author=mentee, body="Hello"),
+        "goal": Goal.objects.create(
+            program=program,
+            agreement=Agreement.objects.create(program=program, pairing=pairing, learning="x", frequency="x"),
+            title="Goal",
+            target_date=session.local_date,
+        ),
     }
     return program, people, objects
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from mentorship.pairings.models import ConversationNotice, Message
+from mentorship.pairings.models import Agreement, ConversationNotice, Goal, Message, PairingSettings
 
 
 @admin.register(Message)
@@ -17,3 +17,25 @@ class MessageAdmin(admin.ModelAdmin):
 class ConversationNoticeAdmin(admin.ModelAdmin):
     list_display = ["pairing", "recipient", "notified_until"]
     raw_id_fields = ["program", "pairing", "recipient"]
+
+
+@admin.register(PairingSettings)
+class PairingSettingsAdmin(admin.ModelAdmin):
+    list_display = ["program", "agreement_enabled", "quiet_days", "feedback_shared_with_pair"]
+    raw_id_fields = ["program"]
+
+
+@admin.register(Agreement)
+class AgreementAdmin(admin.ModelAdmin):
+    # The agreement's text is the pair's; staff see its state.
+    list_display = ["pairing", "status", "signed_at", "updated_at"]
+    list_filter = ["status"]
+    fields = ["pairing", "status", "signed_at"]
+    readonly_fields = fields
+
+
+@admin.register(Goal)
+class GoalAdmin(admin.ModelAdmin):
+    list_display = ["agreement", "target_date", "done_at"]
+    fields = ["agreement", "target_date", "done_at"]
+    readonly_fields = fields

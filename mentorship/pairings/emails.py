@@ -16,3 +16,22 @@ def new_messages(pairing: Pairing, *, recipient: Membership, author: Membership,
         "pairing_messages", context, to=recipient.user.email, language=recipient.user.language, from_name=program.name
     )
     queue_email(email)
+
+
+def _agreement_email(name: str, agreement, person: Membership) -> None:
+    pairing = agreement.pairing
+    program = pairing.program
+    url = absolute_url(reverse("pairings:agreement", args=[program.organization.slug, program.slug, pairing.pk]))
+    context = {"program": program, "agreement": agreement, "pairing": pairing, "person": person, "url": url}
+    email = render_email(name, context, to=person.user.email, language=person.user.language, from_name=program.name)
+    queue_email(email)
+
+
+def agreement_sent(agreement) -> None:
+    """The mentor is asked to sign the agreement off."""
+    _agreement_email("agreement_sent", agreement, agreement.pairing.mentor)
+
+
+def agreement_decided(agreement) -> None:
+    """The mentee hears that the mentor signed, or what should change."""
+    _agreement_email("agreement_decided", agreement, agreement.pairing.mentee)

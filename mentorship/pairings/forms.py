@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mentorship.pairings.models import Message
+from mentorship.pairings.models import Agreement, Message
 
 
 class MessageForm(forms.Form):
@@ -10,4 +10,68 @@ class MessageForm(forms.Form):
         max_length=Message.MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Plain text; links become clickable."),
+    )
+
+
+class AgreementForm(forms.Form):
+    """The mentee's draft: what they want to learn, two to five goals with target dates, how they will meet."""
+
+    learning = forms.CharField(
+        label=_("What you want to learn"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    frequency = forms.CharField(
+        label=_("How often you will meet"), max_length=200, help_text=_("For example: every two weeks")
+    )
+    meeting_format = forms.CharField(
+        label=_("How you will meet"), max_length=200, help_text=_("For example: online, one hour")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(1, Agreement.MAX_GOALS + 1):
+            self.fields[f"goal_{i}"] = forms.CharField(label=_("Goal %(n)s") % {"n": i}, max_length=300, required=False)
+            self.fields[f"goal_{i}_date"] = forms.DateField(
+                label=_("Target date of goal %(n)s") % {"n": i},
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
+        self.fields["goal_1"].help_text = _("Two to five goals, each with a target date.")
+
+    @staticmethod
+    def initial_for(agreement) -> dict:
+        if agreement is None:
+            return {}
+        initial = {
+            "learning": agreement.learning,
+            "frequency": agreement.frequency,
+            "meeting_format": agreement.meeting_format,
+        }
+        for i, goal in enumerate(agreement.goals.all(), start=1):
+            initial[f"goal_{i}"], initial[f"goal_{i}_date"] = goal.title, goal.target_date
+        return initial
+
+    def clean(self):
+        data = super().clean()
+        goals = []
+        for i in range(1, Agreement.MAX_GOALS + 1):
+            title, date = (data.get(f"goal_{i}") or "").strip(), data.get(f"goal_{i}_date")
+            if title and not date and f"goal_{i}_date" not in self.errors:
+                self.add_error(f"goal_{i}_date", _("Give this goal a target date."))
+            elif date and not title:
+                self.add_error(f"goal_{i}", _("Say what this goal is, or clear its date."))
+            elif title:
+                goals.append((title, date))
+        if len(goals) < Agreement.MIN_GOALS and not self.errors:
+            self.add_error("goal_1", _("Set two to five goals."))
+        data["goals"] = goals
+        return data
+
+
+class AgreementDecisionForm(forms.Form):
+    change_request = forms.CharField(
+        label=_("What should change"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed to ask for changes; leave empty to sign."),
     )

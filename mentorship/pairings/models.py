@@ -65,3 +65,72 @@ class ConversationNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pairing_id} → {self.recipient_id}"
+
+
+class PairingSettings(models.Model):
+    """A program's settings for the life of its pairings; a program without a row has the defaults."""
+
+    DEFAULT_QUIET_DAYS = 30
+
+    program = models.OneToOneField(Program, on_delete=models.CASCADE, related_name="pairing_settings")
+    agreement_enabled = models.BooleanField(_("pairs draft a mentoring agreement"), default=True)
+    quiet_days = models.PositiveSmallIntegerField(
+        _("days without activity before a pair needs a check-in"), default=DEFAULT_QUIET_DAYS
+    )
+    feedback_shared_with_pair = models.BooleanField(
+        _("the pair sees each other's feedback (the private note stays with the admins)"), default=False
+    )
+
+    objects = ScopedManager(**PROGRAM_SCOPES)
+
+    class Meta:
+        verbose_name = _("pairing settings")
+        verbose_name_plural = _("pairing settings")
+
+    def __str__(self) -> str:
+        return str(self.program)
+
+
+class AgreementStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Waiting for the mentor's sign-off")
+    CHANGES = "changes", _("Changes asked")
+    SIGNED = "signed", _("Signed")
+
+
+class Agreement(models.Model):
+    """The mentoring agreement of a pairing: drafted by the mentee, signed off by the mentor."""
+
+    MIN_GOALS, MAX_GOALS = 2, 5
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    pairing = models.OneToOneField(Pairing, on_delete=models.CASCADE, related_name="agreement")
+    learning = models.TextField(_("What you want to learn"), max_length=4000)
+    frequency = models.CharField(_("How often you will meet"), max_length=200)
+    meeting_format = models.CharField(_("How you will meet"), max_length=200)
+    status = models.CharField(max_length=8, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT)
+    change_request = models.TextField(_("What should change"), blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(**PROGRAM_SCOPES)
+
+    def __str__(self) -> str:
+        return f"{self.pairing} · {self.status}"
+
+
+class Goal(models.Model):
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="goals")
+    order = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(_("goal"), max_length=300)
+    target_date = models.DateField(_("target date"))
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(**PROGRAM_SCOPES)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.title

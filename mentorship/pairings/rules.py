@@ -13,6 +13,16 @@ def is_party_to_pairing(user, pairing: Pairing) -> bool:
 
 
 @rules.predicate
+def is_mentor_of_pairing(user, pairing: Pairing) -> bool:
+    return user.is_authenticated and pairing.mentor.user_id == user.pk
+
+
+@rules.predicate
+def is_party_to_goal(user, goal) -> bool:
+    return is_party_to_pairing.test(user, goal.agreement.pairing)
+
+
+@rules.predicate
 def is_recipient_of_message(user, message: Message) -> bool:
     pairing = message.pairing
     return user.is_authenticated and message.author.user_id != user.pk and is_party_to_pairing.test(user, pairing)
@@ -22,5 +32,9 @@ def is_recipient_of_message(user, message: Message) -> bool:
 rules.add_perm("pairings.converse", is_party_to_pairing)
 # ``obj`` is the Message: the person it was written to.
 rules.add_perm("pairings.report_message", is_recipient_of_message)
+# ``obj`` is the Pairing: its mentor signs the agreement off or asks for changes.
+rules.add_perm("pairings.sign_agreement", is_mentor_of_pairing)
+# ``obj`` is the Goal: either of the pair.
+rules.add_perm("pairings.mark_goal", is_party_to_goal)
 # On the program: who sees which pairs talked and when, and the reported messages.
 rules.add_perm("pairings.oversee", can_manage_program)

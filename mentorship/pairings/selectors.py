@@ -1,6 +1,6 @@
 """Reads of the life of a pairing, already scoped and prefetching what their pages show."""
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 
 from matching.models import Pairing
 from mentorship.pairings.models import Message
@@ -25,7 +25,13 @@ def pairings_with_talk(program: Program) -> QuerySet[Pairing]:
     return (
         Pairing.objects.filter(program=program)
         .select_related("mentor__user", "mentee__user")
-        .annotate(message_count=Count("messages"), last_message_at=Max("messages__created_at"))
+        .annotate(
+            message_count=Count("messages", distinct=True),
+            last_message_at=Max("messages__created_at"),
+            agreement_status=F("agreement__status"),
+            goals_total=Count("agreement__goals", distinct=True),
+            goals_done=Count("agreement__goals", filter=Q(agreement__goals__done_at__isnull=False), distinct=True),
+        )
         .order_by("status", "-last_message_at", "-created_at")
     )
 

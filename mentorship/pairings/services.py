@@ -12,7 +12,14 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from matching.models import Pairing, PairingStatus
 from mentorship.pairings import emails
-from mentorship.pairings.models import ConversationNotice, Message
+from mentorship.pairings.models import (
+    Agreement,
+    AgreementStatus,
+    ConversationNotice,
+    Goal,
+    Message,
+    PairingSettings,
+)
 from organizations.models import Membership
 
 # At most one email per conversation and recipient in this window.
@@ -83,9 +90,9 @@ def conversation_notify(*, pairing_id: int, recipient_id: int) -> bool:
         if not claimed:
             return False
         count = pending.update(notified_at=now)
-        pairing = Pairing.objects.select_related(
-            "program__organization", "mentor__user", "mentee__user"
-        ).get(pk=pairing_id)
+        pairing = Pairing.objects.select_related("program__organization", "mentor__user", "mentee__user").get(
+            pk=pairing_id
+        )
         recipient = pairing.mentor if pairing.mentor_id == recipient_id else pairing.mentee
         emails.new_messages(pairing, recipient=recipient, author=other_party(pairing, recipient), count=count)
     return True
@@ -111,3 +118,72 @@ def message_report(*, message: Message, by: User) -> Message:
     if updated:
         message.refresh_from_db()
     return message
+
+
+# ------------------------------------------------------------------ the mentoring agreement
+
+
+class AgreementError(Exception):
+    """Why an agreement cannot change, in words for the person who tried."""
+
+
+def settings_of(program) -> PairingSettings:
+    """The program's settings, or the defaults (unsaved) when it has none."""
+    return PairingSettings.objects.filter(program=program).first() or PairingSettings(program=program)
+
+
+@transaction.atomic
+def agreement_save(
+    *, pairing: Pairing, by: Membership, learning: str, frequency: str, meeting_format: str, goals: list, send: bool
+) -> Agreement:
+    """The mentee writes (or rewrites) the agreement with 2-5 goals ``[(title, date)]``; ``send`` asks the mentor."""
+    if by.pk != pairing.mentee_id:
+        raise AgreementError(_("The mentee drafts the agreement."))
+    if not settings_of(pairing.program).agreement_enabled:
+        raise AgreementError(_("This program does not use mentoring agreements."))
+    if not Agreement.MIN_GOALS <= len(goals) <= Agreement.MAX_GOALS:
+        raise AgreementError(_("Set two to five goals."))
+    agreement = Agreement.objects.select_for_update().filter(pairing=pairing).first()
+    if agreement and agreement.status == AgreementStatus.SIGNED:
+        raise AgreementError(_("The agreement is signed: it no longer changes."))
+    agreement = agreement or Agreement(program_id=pairing.program_id, pairing=pairing)
+    agreement.learning, agreement.frequency, agreement.meeting_format = learning, frequency, meeting_format
+    if send:
+        agreement.status = AgreementStatus.SENT
+    agreement.save()
+    agreement.goals.all().delete()
+    Goal.objects.bulk_create(
+        Goal(program_id=pairing.program_id, agreement=agreement, order=i, title=title, target_date=date)
+        for i, (title, date) in enumerate(goals)
+    )
+    if send:
+        emails.agreement_sent(agreement)
+    return agreement
+
+
+@transaction.atomic
+def agreement_decide(*, agreement: Agreement, by: Membership, sign: bool, change_request: str = "") -> Agreement:
+    """The mentor signs the sent agreement off, or sends it back saying what should change."""
+    agreement = Agreement.objects.select_for_update().select_related("pairing").get(pk=agreement.pk)
+    if by.pk != agreement.pairing.mentor_id:
+        raise AgreementError(_("The mentor signs the agreement off."))
+    if agreement.status != AgreementStatus.SENT:
+        raise AgreementError(_("The agreement is not waiting for your sign-off."))
+    if sign:
+        agreement.status, agreement.signed_at, agreement.change_request = AgreementStatus.SIGNED, timezone.now(), ""
+    else:
+        if not change_request.strip():
+            raise AgreementError(_("Say what should change."))
+        agreement.status, agreement.change_request = AgreementStatus.CHANGES, change_request.strip()
+    agreement.save(update_fields=["status", "signed_at", "change_request", "updated_at"])
+    emails.agreement_decided(agreement)
+    return agreement
+
+
+def goal_mark(*, goal: Goal, done: bool) -> Goal:
+    """Either of the pair marks a goal of the signed agreement done (or not done)."""
+    if goal.agreement.status != AgreementStatus.SIGNED:
+        raise AgreementError(_("Goals are marked done once the agreement is signed."))
+    goal.done_at = timezone.now() if done else None
+    goal.save(update_fields=["done_at"])
+    return goal

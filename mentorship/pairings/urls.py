@@ -9,4 +9,7 @@ program_urlpatterns = [
     path("pairings/<int:pk>/conversation/", views.conversation, name="conversation"),
     path("pairings/messages/<int:pk>/report/", views.report, name="report"),
     path("pairings/activity/", views.activity, name="activity"),
+    path("pairings/<int:pk>/agreement/", views.agreement, name="agreement"),
+    path("pairings/<int:pk>/agreement/decide/", views.agreement_decide, name="agreement_decide"),
+    path("pairings/goals/<int:pk>/done/", views.goal_done, name="goal_done"),
 ]

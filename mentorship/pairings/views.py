@@ -1,6 +1,7 @@
 """The pages of the life of a pairing: the pair's conversation, and what program admins may see of it."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,8 +10,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from matching.models import Pairing
 from mentorship.pairings import selectors, services
-from mentorship.pairings.forms import MessageForm
-from mentorship.pairings.models import Message
+from mentorship.pairings.forms import AgreementDecisionForm, AgreementForm, MessageForm
+from mentorship.pairings.models import Agreement, AgreementStatus, Goal, Message
 from organizations.decorators import tenant_view
 
 
@@ -80,3 +81,94 @@ def activity(request: HttpRequest, organization: str, program: str) -> HttpRespo
     pairings = Paginator(selectors.pairings_with_talk(request.program), 50).get_page(request.GET.get("page"))
     reported = Paginator(selectors.reported_messages(request.program), 20).get_page(request.GET.get("reported"))
     return render(request, "pairings/activity.html", {"pairings": pairings, "reported": reported})
+
+
+# ------------------------------------------------------------------ the mentoring agreement
+
+
+def _agreement_of(pairing: Pairing):
+    return Agreement.objects.filter(pairing=pairing).prefetch_related("goals").first()
+
+
+@tenant_view(perm="pairings.converse", obj=own_pairing_of_url)
+@require_http_methods(["GET", "HEAD", "POST"])
+def agreement(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    """The pair's agreement: the mentee drafts and sends it; the mentor reads it, signs it or asks for changes."""
+    pairing = own_pairing_of_url(request, pk)
+    me = _me(pairing, request.user)
+    current = _agreement_of(pairing)
+    enabled = services.settings_of(request.program).agreement_enabled
+    editable = me.pk == pairing.mentee_id and enabled and (current is None or current.status != AgreementStatus.SIGNED)
+    form = AgreementForm(request.POST or None, initial=AgreementForm.initial_for(current)) if editable else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            send = "send" in request.POST
+            try:
+                services.agreement_save(
+                    pairing=pairing,
+                    by=me,
+                    learning=form.cleaned_data["learning"],
+                    frequency=form.cleaned_data["frequency"],
+                    meeting_format=form.cleaned_data["meeting_format"],
+                    goals=form.cleaned_data["goals"],
+                    send=send,
+                )
+            except services.AgreementError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Sent to your mentor for sign-off.") if send else _("Draft saved."))
+                return redirect("pairings:agreement", request.organization.slug, request.program.slug, pairing.pk)
+    context = {
+        "pairing": pairing,
+        "me": me,
+        "agreement": current,
+        "enabled": enabled,
+        "form": form,
+        "decision_form": AgreementDecisionForm(),
+        "is_mentor": me.pk == pairing.mentor_id,
+    }
+    return render(request, "pairings/agreement.html", context)
+
+
+@tenant_view(perm="pairings.sign_agreement", obj=own_pairing_of_url)
+@require_POST
+def agreement_decide(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    pairing = own_pairing_of_url(request, pk)
+    current = get_object_or_404(Agreement.objects.filter(pairing=pairing))
+    form = AgreementDecisionForm(request.POST)
+    form.is_valid()
+    sign = "sign" in request.POST
+    try:
+        services.agreement_decide(
+            agreement=current, by=pairing.mentor, sign=sign, change_request=form.cleaned_data.get("change_request", "")
+        )
+    except services.AgreementError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The agreement is signed.") if sign else _("Your mentee is asked for the changes."))
+    return redirect("pairings:agreement", request.organization.slug, request.program.slug, pairing.pk)
+
+
+def goal_of_url(request: HttpRequest, pk: int) -> Goal:
+    """A goal of one of the visitor's own pairings' agreements, or 404."""
+    mine = selectors.pairings_of_user(request.program, request.user)
+    goal = get_object_or_404(
+        Goal.objects.filter(agreement__pairing__in=mine).select_related(
+            "agreement__pairing__mentor", "agreement__pairing__mentee"
+        ),
+        pk=pk,
+    )
+    return goal
+
+
+@tenant_view(perm="pairings.mark_goal", obj=goal_of_url)
+@require_POST
+def goal_done(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    goal = goal_of_url(request, pk)
+    try:
+        services.goal_mark(goal=goal, done=request.POST.get("done") != "0")
+    except services.AgreementError as error:
+        messages.error(request, str(error))
+    return redirect("pairings:agreement", request.organization.slug, request.program.slug, goal.agreement.pairing_id)

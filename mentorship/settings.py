@@ -230,6 +230,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "session-reminders": {"task": "sessions_app.tasks.send_reminders", "schedule": 15 * 60},
     # Conversation emails held back by the 15-minute batching window; each window is claimed once.
     "conversation-emails": {"task": "pairings.tasks.sweep_conversations", "schedule": 5 * 60},
+    # Feedback requests after ended sessions; one request per session and person (a constraint).
+    "feedback-requests": {"task": "pairings.tasks.request_feedback", "schedule": 60 * 60},
 }
 # A person sends at most this many messages a minute in pair conversations.
 PAIRINGS_MESSAGES_PER_MINUTE = env.int("PAIRINGS_MESSAGES_PER_MINUTE", default=10)

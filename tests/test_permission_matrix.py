@@ -17,7 +17,7 @@ import pytest
 from django.urls import reverse
 
 from matching.models import AutoPairRun, Pairing, Question
-from mentorship.pairings.models import Agreement, Goal, Message
+from mentorship.pairings.models import Agreement, FeedbackRequest, Goal, Message
 from organizations.decorators import declared_access
 from organizations.models import Role
 from organizations.services.invitations import invitation_issue
@@ -37,6 +37,7 @@ class Entry:
     ok: int | None = None  # what the right role gets, when not the default
     staff: bool = True  # False: a page of one's own as mentor or mentee, which staff do not have
     refused: int = 403  # what the wrong role (and staff, without ``staff``) gets: 404 for a private page
+    staff_refused: int | None = None  # what staff get, when not ``refused`` (a page of one's own: 404)
 
     @property
     def ok_status(self) -> int:
@@ -81,6 +82,10 @@ def _message_pk(objects: dict) -> dict:
 
 def _goal_pk(objects: dict) -> dict:
     return {"pk": objects["goal"].pk}
+
+
+def _feedback_pk(objects: dict) -> dict:
+    return {"pk": objects["feedback"].pk}
 
 
 MATRIX: dict[str, Entry] = {
@@ -176,8 +181,25 @@ MATRIX: dict[str, Entry] = {
         allowed=Role.MENTOR, forbidden=Role.PROGRAM_ADMIN, extra_kwargs=_pairing_pk, staff=False, refused=404
     ),
     "pairings:agreement_decide": Entry(
-        allowed=Role.MENTOR, forbidden=Role.MENTEE, method="post", extra_kwargs=_pairing_pk, staff=False, refused=403
+        allowed=Role.MENTOR,
+        forbidden=Role.MENTEE,
+        method="post",
+        extra_kwargs=_pairing_pk,
+        staff=False,
+        staff_refused=404,
     ),
+    "pairings:feedback": Entry(
+        allowed=Role.MENTEE, forbidden=Role.PROGRAM_ADMIN, extra_kwargs=_feedback_pk, staff=False, refused=404
+    ),
+    "pairings:rematch": Entry(
+        allowed=Role.MENTEE,
+        forbidden=Role.MENTOR,
+        method="post",
+        extra_kwargs=_pairing_pk,
+        staff=False,
+        staff_refused=404,
+    ),
+    "pairings:feedback_overview": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE),
     "pairings:goal_done": Entry(
         allowed=Role.MENTEE,
         forbidden=Role.PROGRAM_ADMIN,
@@ -240,6 +262,9 @@ def world(db):
             title="Goal",
             target_date=session.local_date,
         ),
+        "feedback": FeedbackRequest.objects.create(
+            program=program, pairing=pairing, session=session, respondent=mentee
+        ),
     }
     return program, people, objects
 
@@ -290,7 +315,8 @@ def test_right_role_gets_the_page(client, world, name):
 def test_platform_staff_gets_the_page(client, world, name, django_user_model):
     staff = django_user_model.objects.create_user(email="staff@example.org", full_name="Staff", is_staff=True)
     client.force_login(staff)
-    expected = MATRIX[name].ok_status if MATRIX[name].staff else MATRIX[name].refused
+    entry = MATRIX[name]
+    expected = entry.ok_status if entry.staff else (entry.staff_refused or entry.refused)
     assert _visit(client, name, _url(name, world)).status_code == expected
 
 

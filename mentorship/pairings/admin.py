@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from mentorship.pairings.models import Agreement, ConversationNotice, Goal, Message, PairingSettings
+from mentorship.pairings.models import (
+    Agreement,
+    ConversationNotice,
+    FeedbackQuestion,
+    FeedbackRequest,
+    Goal,
+    Message,
+    PairingSettings,
+)
 
 
 @admin.register(Message)
@@ -38,4 +46,18 @@ class AgreementAdmin(admin.ModelAdmin):
 class GoalAdmin(admin.ModelAdmin):
     list_display = ["agreement", "target_date", "done_at"]
     fields = ["agreement", "target_date", "done_at"]
+    readonly_fields = fields
+
+
+@admin.register(FeedbackQuestion)
+class FeedbackQuestionAdmin(admin.ModelAdmin):
+    list_display = ["text", "program", "order"]
+    search_fields = ["text"]
+    raw_id_fields = ["program"]
+
+
+@admin.register(FeedbackRequest)
+class FeedbackRequestAdmin(admin.ModelAdmin):
+    list_display = ["respondent", "pairing", "created_at", "answered_at", "rating"]
+    fields = ["respondent", "pairing", "session", "created_at", "answered_at", "rating", "fit"]
     readonly_fields = fields

@@ -35,3 +35,15 @@ def agreement_sent(agreement) -> None:
 def agreement_decided(agreement) -> None:
     """The mentee hears that the mentor signed, or what should change."""
     _agreement_email("agreement_decided", agreement, agreement.pairing.mentee)
+
+
+def feedback_requested(request, *, pairing: Pairing, person: Membership) -> None:
+    """After a session: a short feedback form."""
+    program = pairing.program
+    url = absolute_url(reverse("pairings:feedback", args=[program.organization.slug, program.slug, request.pk]))
+    other = pairing.mentee if person.pk == pairing.mentor_id else pairing.mentor
+    context = {"program": program, "person": person, "other": other, "url": url}
+    email = render_email(
+        "feedback_requested", context, to=person.user.email, language=person.user.language, from_name=program.name
+    )
+    queue_email(email)

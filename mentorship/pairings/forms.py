@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mentorship.pairings.models import Agreement, Message
+from mentorship.pairings.models import Agreement, Fit, Message
 
 
 class MessageForm(forms.Form):
@@ -75,3 +75,41 @@ class AgreementDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Needed to ask for changes; leave empty to sign."),
     )
+
+
+class FeedbackForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("How was the session? (1 to 4)"),
+        choices=[(n, str(n)) for n in range(1, 5)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text=_("1: not useful · 4: very useful"),
+    )
+    went_well = forms.CharField(
+        label=_("What went well"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    private_note = forms.CharField(
+        label=_("A private note for the program's administrators"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, asks_fit: bool, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        if asks_fit:
+            self.fields["fit"] = forms.ChoiceField(
+                label=_("Is this pairing a good fit?"), choices=Fit.choices, widget=forms.RadioSelect
+            )
+        self.questions = list(questions)
+        for question in self.questions:
+            self.fields[f"q{question.pk}"] = forms.CharField(
+                label=question.text, required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+            )
+
+    def extra_answers(self) -> dict:
+        return {str(q.pk): self.cleaned_data[f"q{q.pk}"] for q in self.questions if self.cleaned_data.get(f"q{q.pk}")}
+
+
+class FeedbackQuestionForm(forms.Form):
+    text = forms.CharField(label=_("New question"), max_length=300)

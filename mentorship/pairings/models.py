@@ -134,3 +134,51 @@ class Goal(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class FeedbackQuestion(models.Model):
+    """A question a program admin adds to the feedback form after sessions."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="feedback_questions")
+    text = models.CharField(_("question"), max_length=300)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = ScopedManager(**PROGRAM_SCOPES)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Fit(models.TextChoices):
+    GOOD = "good", _("Yes, a good fit")
+    NOT_GOOD = "not_good", _("Not a good fit")
+
+
+class FeedbackRequest(models.Model):
+    """One person's feedback on one session of their pairing: asked once, answered once."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="feedback_requests")
+    session = models.ForeignKey("sessions_app.MentorshipSession", on_delete=models.CASCADE, related_name="+")
+    respondent = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="feedback_requests")
+    asks_fit = models.BooleanField(default=False)  # the pair's first session
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("How was the session? (1 to 4)"), null=True, blank=True)
+    went_well = models.TextField(_("What went well"), blank=True, max_length=4000)
+    private_note = models.TextField(_("A private note for the program's administrators"), blank=True, max_length=4000)
+    fit = models.CharField(_("Is this pairing a good fit?"), max_length=8, choices=Fit.choices, blank=True)
+    answers = models.JSONField(default=dict, blank=True)  # {feedback question id: text}
+
+    objects = ScopedManager(**PROGRAM_SCOPES)
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["session", "respondent"], name="feedback_once_per_session")]
+        indexes = [models.Index(fields=["program", "answered_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.respondent} · {self.session_id}"

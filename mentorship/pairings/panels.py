@@ -14,7 +14,10 @@ def program_nav_links(request: HttpRequest) -> list[Link]:
     if not request.user.has_perm("pairings.oversee", request.program):
         return []
     args = [request.organization.slug, request.program.slug]
-    return [Link(_("Pair activity"), reverse("pairings:activity", args=args))]
+    return [
+        Link(_("Pair activity"), reverse("pairings:activity", args=args)),
+        Link(_("Session feedback"), reverse("pairings:feedback_overview", args=args)),
+    ]
 
 
 def my_conversations(request: HttpRequest) -> Panel | None:
@@ -24,4 +27,5 @@ def my_conversations(request: HttpRequest) -> Panel | None:
         return None
     for pairing in pairings:
         pairing.other = pairing.mentee if pairing.mentor.user_id == request.user.pk else pairing.mentor
-    return Panel("pairings/_conversations_panel.html", {"my_pairings": pairings})
+    open_feedback = list(selectors.open_feedback_of_user(request.program, request.user)[:5])
+    return Panel("pairings/_conversations_panel.html", {"my_pairings": pairings, "open_feedback": open_feedback})

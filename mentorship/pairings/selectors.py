@@ -3,7 +3,7 @@
 from django.db.models import Count, F, Max, Q, QuerySet
 
 from matching.models import Pairing
-from mentorship.pairings.models import Message
+from mentorship.pairings.models import FeedbackRequest, Message
 from organizations.models import Program
 
 
@@ -42,3 +42,18 @@ def reported_messages(program: Program) -> QuerySet[Message]:
         .select_related("author__user", "reported_by", "pairing__mentor__user", "pairing__mentee__user")
         .order_by("-reported_at")
     )
+
+
+def feedback_answers(program: Program) -> QuerySet[FeedbackRequest]:
+    """The program's answered feedback, newest first, for its admins."""
+    return (
+        FeedbackRequest.objects.filter(program=program, answered_at__isnull=False)
+        .select_related("respondent__user", "pairing__mentor__user", "pairing__mentee__user", "session")
+        .order_by("-answered_at", "-pk")
+    )
+
+
+def open_feedback_of_user(program: Program, user) -> QuerySet[FeedbackRequest]:
+    return FeedbackRequest.objects.filter(
+        program=program, respondent__user=user, answered_at__isnull=True
+    ).select_related("session")

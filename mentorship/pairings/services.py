@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,7 @@ from mentorship.pairings.models import (
     Agreement,
     AgreementStatus,
     ConversationNotice,
+    FeedbackRequest,
     Goal,
     Message,
     PairingSettings,
@@ -187,3 +188,86 @@ def goal_mark(*, goal: Goal, done: bool) -> Goal:
     goal.done_at = timezone.now() if done else None
     goal.save(update_fields=["done_at"])
     return goal
+
+
+# ------------------------------------------------------------------ feedback after sessions
+
+NOT_A_GOOD_FIT = "not a good fit"
+
+
+def sessions_due_for_feedback() -> list[tuple[int, int]]:
+    """(pairing, session) of ended sessions between an active pair that asked no feedback yet."""
+    from sessions_app.models import Booking, BookingStatus, SessionStatus
+
+    asked = FeedbackRequest.objects.filter(session_id=OuterRef("session_id"), pairing_id=OuterRef("pairing_pk"))
+    rows = (
+        Booking.objects.filter(
+            status=BookingStatus.BOOKED,
+            session__status=SessionStatus.PUBLISHED,
+            session__ends_at__lte=timezone.now(),
+            session__ends_at__gte=timezone.now() - timedelta(days=14),
+            mentee__mentee_pairings__status=PairingStatus.ACTIVE,
+            mentee__mentee_pairings__mentor_id=F("session__mentor_id"),
+        )
+        .annotate(pairing_pk=F("mentee__mentee_pairings__pk"))
+        .filter(~Exists(asked))
+        .values_list("pairing_pk", "session_id")
+    )
+    return list(rows)
+
+
+def feedback_request(*, pairing_id: int, session_id: int) -> int:
+    """Ask both of the pair for feedback on the session (once: the constraint keeps a rerun from asking twice)."""
+    pairing = Pairing.objects.select_related("program__organization", "mentor__user", "mentee__user").get(pk=pairing_id)
+    first = not FeedbackRequest.objects.filter(pairing=pairing).exclude(session_id=session_id).exists()
+    made = 0
+    with transaction.atomic():
+        for person in (pairing.mentor, pairing.mentee):
+            request, created = FeedbackRequest.objects.get_or_create(
+                session_id=session_id,
+                respondent=person,
+                defaults={"program_id": pairing.program_id, "pairing": pairing, "asks_fit": first},
+            )
+            if created:
+                made += 1
+                emails.feedback_requested(request, pairing=pairing, person=person)
+    return made
+
+
+@transaction.atomic
+def feedback_answer(
+    *, request: FeedbackRequest, rating: int, went_well: str, private_note: str, fit: str, answers: dict
+):
+    request = FeedbackRequest.objects.select_for_update().get(pk=request.pk)
+    if request.answered_at:
+        raise MessageError(_("You have already answered; thank you."))
+    request.rating, request.went_well, request.private_note = rating, went_well, private_note
+    request.fit = fit if request.asks_fit else ""
+    request.answers, request.answered_at = answers, timezone.now()
+    request.save()
+    return request
+
+
+def reopen_selection(mentee: Membership, program) -> None:
+    """Open mentor selection again for ``mentee`` after a re-match.
+
+    The ranked-requests work wires the real reopening here; until then the mentee is sent to their
+    recommendations, which leave out the mentor who was not a good fit (a MentorDecline).
+    """
+
+
+@transaction.atomic
+def rematch(*, pairing: Pairing, by: User) -> Pairing:
+    """The mentee found the pairing "not a good fit": it ends so, and that mentor is not proposed again."""
+    from matching.models import MentorDecline
+    from matching.services.pairing import PairingError, pairing_end
+
+    if by.pk != pairing.mentee.user_id:
+        raise MessageError(_("Only the mentee asks for a re-match."))
+    try:
+        pairing = pairing_end(pairing=pairing, by=by, reason=NOT_A_GOOD_FIT)
+    except PairingError as error:
+        raise MessageError(str(error)) from error
+    MentorDecline.objects.get_or_create(program_id=pairing.program_id, mentor=pairing.mentor, mentee=pairing.mentee)
+    reopen_selection(pairing.mentee, pairing.program)
+    return pairing

@@ -20,3 +20,11 @@ def sweep_conversations() -> int:
     for pairing_id, recipient_id in due:
         notify_conversation.delay(pairing_id, recipient_id)
     return len(due)
+
+
+@shared_task(name="pairings.tasks.request_feedback")
+def request_feedback() -> int:
+    """Ask both of each pair for feedback after their ended sessions; safe to run twice (one request a session)."""
+    with scopes_disabled():
+        due = services.sessions_due_for_feedback()
+        return sum(services.feedback_request(pairing_id=p, session_id=s) for p, s in due)

@@ -12,4 +12,7 @@ program_urlpatterns = [
     path("pairings/<int:pk>/agreement/", views.agreement, name="agreement"),
     path("pairings/<int:pk>/agreement/decide/", views.agreement_decide, name="agreement_decide"),
     path("pairings/goals/<int:pk>/done/", views.goal_done, name="goal_done"),
+    path("pairings/feedback/<int:pk>/", views.feedback, name="feedback"),
+    path("pairings/<int:pk>/rematch/", views.rematch, name="rematch"),
+    path("pairings/feedback/", views.feedback_overview, name="feedback_overview"),
 ]

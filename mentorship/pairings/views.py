@@ -8,10 +8,24 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from matching.models import Pairing
+from matching.models import Pairing, PairingStatus
 from mentorship.pairings import selectors, services
-from mentorship.pairings.forms import AgreementDecisionForm, AgreementForm, MessageForm
-from mentorship.pairings.models import Agreement, AgreementStatus, Goal, Message
+from mentorship.pairings.forms import (
+    AgreementDecisionForm,
+    AgreementForm,
+    FeedbackForm,
+    FeedbackQuestionForm,
+    MessageForm,
+)
+from mentorship.pairings.models import (
+    Agreement,
+    AgreementStatus,
+    FeedbackQuestion,
+    FeedbackRequest,
+    Fit,
+    Goal,
+    Message,
+)
 from organizations.decorators import tenant_view
 
 
@@ -172,3 +186,73 @@ def goal_done(request: HttpRequest, organization: str, program: str, pk: int) ->
     except services.AgreementError as error:
         messages.error(request, str(error))
     return redirect("pairings:agreement", request.organization.slug, request.program.slug, goal.agreement.pairing_id)
+
+
+# ------------------------------------------------------------------ feedback after sessions
+
+
+def feedback_of_url(request: HttpRequest, pk: int) -> FeedbackRequest:
+    """One of the visitor's own feedback requests, or 404."""
+    own = FeedbackRequest.objects.filter(program=request.program, respondent__user=request.user)
+    return get_object_or_404(own.select_related("pairing__mentor__user", "pairing__mentee__user", "session"), pk=pk)
+
+
+@tenant_view(perm="pairings.answer_feedback", obj=feedback_of_url)
+@require_http_methods(["GET", "HEAD", "POST"])
+def feedback(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    asked = feedback_of_url(request, pk)
+    questions = FeedbackQuestion.objects.filter(program=request.program)
+    form = FeedbackForm(request.POST or None, asks_fit=asked.asks_fit, questions=questions)
+    if request.method == "POST" and not asked.answered_at and form.is_valid():
+        data = form.cleaned_data
+        services.feedback_answer(
+            request=asked,
+            rating=data["rating"],
+            went_well=data["went_well"],
+            private_note=data["private_note"],
+            fit=data.get("fit", ""),
+            answers=form.extra_answers(),
+        )
+        messages.success(request, _("Thank you for your feedback."))
+        return redirect("pairings:feedback", request.organization.slug, request.program.slug, asked.pk)
+    pairing = asked.pairing
+    context = {
+        "asked": asked,
+        "form": form,
+        "other": pairing.mentee if asked.respondent_id == pairing.mentor_id else pairing.mentor,
+        "offer_rematch": asked.fit == Fit.NOT_GOOD
+        and asked.respondent_id == pairing.mentee_id
+        and pairing.status == PairingStatus.ACTIVE,
+    }
+    return render(request, "pairings/feedback.html", context)
+
+
+@tenant_view(perm="pairings.rematch", obj=own_pairing_of_url)
+@require_POST
+def rematch(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    pairing = own_pairing_of_url(request, pk)
+    try:
+        services.rematch(pairing=pairing, by=request.user)
+    except services.MessageError as error:
+        messages.error(request, str(error))
+        return redirect("portal:program", request.organization.slug, request.program.slug)
+    messages.success(request, _("Your pairing has ended. Choose another mentor among your recommendations."))
+    return redirect("matching:recommendations", request.organization.slug, request.program.slug)
+
+
+@tenant_view(perm="pairings.oversee")
+@require_http_methods(["GET", "HEAD", "POST"])
+def feedback_overview(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    """The program admins' feedback: the answers, and the questions they add to the form."""
+    form = FeedbackQuestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        FeedbackQuestion.objects.create(program=request.program, text=form.cleaned_data["text"])
+        messages.success(request, _("The question is added to the feedback form."))
+        return redirect("pairings:feedback_overview", request.organization.slug, request.program.slug)
+    answered = selectors.feedback_answers(request.program)
+    questions = list(FeedbackQuestion.objects.filter(program=request.program))
+    page = Paginator(answered, 50).get_page(request.GET.get("page"))
+    by_id = {str(q.pk): q.text for q in questions}
+    for row in page:
+        row.extra = [(by_id.get(k, "?"), v) for k, v in row.answers.items()]
+    return render(request, "pairings/feedback_overview.html", {"form": form, "page": page, "questions": questions})

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup setup-dev translations lint format check-deploy bench clean
+.PHONY: run test setup setup-dev translations lint format check-deploy check-translations security bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ check-deploy: setup
 	DEBUG=False SECRET_KEY=check-deploy-only-$$(date +%s)-a-long-enough-random-looking-secret-key-value \
 	ALLOWED_HOSTS=mentorship.example.org DATABASE_URL=$${DATABASE_URL:-sqlite:///:memory:} \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+## Every string of the code has a French translation, none fuzzy (needs gettext's xgettext).
+check-translations: setup-dev
+	$(BIN)/python manage.py check_translations
+
+## Static analysis of our code: no medium or high finding (low ones are listed, not fatal).
+security: setup-dev
+	$(BIN)/bandit -q -c pyproject.toml -r accounts organizations matching sessions_app mentorship --severity-level medium
 
 ## The matching benchmark of issue 4 (use DATABASE_URL=postgres://... for the real figures).
 bench: setup-dev

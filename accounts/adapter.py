@@ -22,5 +22,6 @@ class AccountAdapter(DefaultAccountAdapter):
                 "to": list(message.to),
                 "from_email": message.from_email,
                 "attachments": [],
-            }
+            },
+            kind=template_prefix.rsplit("/", 1)[-1],
         )

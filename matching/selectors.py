@@ -160,6 +160,8 @@ class NextStep:
     label: str
     url_name: str
     detail: str = ""
+    # The membership's active pairings: the portal adds how to schedule a session with each (sessions).
+    pairings: tuple[Pairing, ...] = ()
 
 
 def next_steps(memberships: list[Membership]) -> dict[int, NextStep]:
@@ -203,12 +205,11 @@ def _step(membership: Membership, missing: list[int], active: list[Pairing]) -> 
         pairing = next((p for p in active if p.mentee_id == membership.pk), None)
         if pairing:
             return NextStep(
-                _("Your mentor: %(name)s") % {"name": pairing.mentor.user},
-                "portal:program",
-                _("Schedule a session together."),
+                _("Your mentor: %(name)s") % {"name": pairing.mentor.user}, "portal:program", "", (pairing,)
             )
         return NextStep(_("See your recommended mentors"), "matching:recommendations")
-    mentees = [p.mentee.user.full_name for p in active if p.mentor_id == membership.pk]
-    if mentees:
-        return NextStep(_("Your mentees: %(names)s") % {"names": ", ".join(mentees)}, "portal:program")
+    mine = tuple(p for p in active if p.mentor_id == membership.pk)
+    if mine:
+        names = ", ".join(p.mentee.user.full_name for p in mine)
+        return NextStep(_("Your mentees: %(names)s") % {"names": names}, "portal:program", "", mine)
     return NextStep(_("Wait for a mentee to choose you"), "portal:program")

@@ -2,8 +2,10 @@
 
 An email named ``invitation`` is made of ``emails/invitation_subject.txt``,
 ``emails/invitation_body.txt`` and ``emails/invitation_body.html``. It is
-rendered in the recipient's language, then handed to a Celery task once the
-current transaction commits, so a rolled-back change never sends mail.
+rendered in the recipient's language, then written to the outbox
+(``mentorship.models.OutboxEmail``) in the current transaction and sent by a
+Celery task once it commits: a rolled-back change never sends mail, and a
+broker that is down at commit loses none (the ``retry-outbox`` sweep sends it).
 """
 
 from dataclasses import dataclass, field
@@ -36,6 +38,7 @@ class RenderedEmail:
     to: list[str]
     from_email: str
     attachments: list[Attachment] = field(default_factory=list)
+    name: str = ""  # the template trio's name: the outbox row's kind
 
     def as_payload(self) -> dict:
         """A JSON-able form, for the Celery task."""
@@ -75,19 +78,36 @@ def render_email(
         html=html,
         to=[to],
         from_email=sender(from_name),
+        name=name,
     )
 
 
-def queue_email(email: RenderedEmail) -> None:
-    """Send ``email`` from a background task once the transaction commits."""
-    queue_payload(email.as_payload())
+def outbox_key(kind: str, obj, recipient: str) -> str:
+    """The conventional outbox key of the email ``kind`` about model instance ``obj`` to ``recipient``."""
+    return f"{kind}:{obj._meta.label_lower}:{obj.pk}:{recipient}"
 
 
-def queue_payload(payload: dict) -> None:
-    """Queue the sending task for a rendered payload, after the transaction commits."""
-    from mentorship.tasks import send_email
+def queue_email(email: RenderedEmail, *, key: str | None = None) -> bool:
+    """Write ``email`` to the outbox in the current transaction; it is sent by a task once that commits.
 
-    transaction.on_commit(lambda: send_email.delay(payload))
+    ``key`` makes the email idempotent: queueing the same key again (a retried state change, a sweep run
+    twice) is a no-op and returns False. The convention is ``f"{kind}:{object label}:{pk}:{recipient}"``,
+    e.g. ``"request-sent:matching.request:42:mentor@example.org"`` (``outbox_key(kind, obj, recipient)``
+    builds it); when an object sends the same kind of email more than once (a session changed twice), add
+    what tells the occurrences apart (``...:seq3``). Without a key the email is always queued.
+    """
+    return queue_payload(email.as_payload(), key=key, kind=email.name)
+
+
+def queue_payload(payload: dict, *, key: str | None = None, kind: str = "") -> bool:
+    """Write a rendered payload to the outbox now and queue its sending after commit (see ``queue_email``)."""
+    from mentorship import outbox
+
+    outbox_id = outbox.add(payload, key=key, kind=kind)
+    if outbox_id is None:
+        return False
+    transaction.on_commit(lambda: outbox.enqueue(outbox_id))
+    return True
 
 
 def build_message(payload: dict) -> EmailMultiAlternatives:

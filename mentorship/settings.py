@@ -122,8 +122,11 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="mentorship"),
+            # Redis down is a cache miss, not a 500: pages keep answering (tests/faults).
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -174,8 +177,25 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploads go through Django's storage API, so that any number of web nodes share them:
+# MEDIA_ROOT on a shared filesystem (the default), or an S3-compatible bucket.
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")  # filesystem | s3
+if MEDIA_STORAGE == "s3":
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,  # photos are shown by short-lived signed links
+            "file_overwrite": False,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if env_bool("STATIC_MANIFEST", default=not DEBUG)
@@ -201,6 +221,8 @@ ANYMAIL = {
     }.items()
     if value
 }
+# A provider that hangs holds a worker no longer than this; the outbox retries the message later.
+ANYMAIL["REQUESTS_TIMEOUT"] = env.float("ANYMAIL_REQUESTS_TIMEOUT", default=15.0)
 
 # Celery: kombu's filesystem transport needs no server; REDIS_URL switches to Redis. The transport ignores the
 # host, but kombu warns "No hostname was supplied" at each connection when the URL has none.
@@ -232,6 +254,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "conversation-emails": {"task": "pairings.tasks.sweep_conversations", "schedule": 5 * 60},
     # Feedback requests after ended sessions; one request per session and person (a constraint).
     "feedback-requests": {"task": "pairings.tasks.request_feedback", "schedule": 60 * 60},
+    # The email outbox: rows a down broker, a failing provider or a killed worker left unsent (mentorship.outbox).
+    "retry-outbox": {"task": "mentorship.tasks.retry_outbox", "schedule": 60},
 }
 # A person sends at most this many messages a minute in pair conversations.
 PAIRINGS_MESSAGES_PER_MINUTE = env.int("PAIRINGS_MESSAGES_PER_MINUTE", default=10)

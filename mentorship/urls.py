@@ -2,11 +2,11 @@ from collections.abc import Sequence
 
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from matching import urls as matching_urls
+from mentorship.media import media
 from mentorship.pairings import urls as pairings_urls
 from mentorship.portal import urls as portal_urls
 from organizations import urls as organizations_urls
@@ -55,8 +55,8 @@ urlpatterns = [
     path("", include(staff_urlpatterns)),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploads, from the shared storage, on every node (not only in DEBUG).
+urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media, name="media")]
 
 # The 500 page needs no database: it renders a static template without the request.
 handler500 = "mentorship.views.server_error"

@@ -1,13 +1,16 @@
 """One small function per email of sessions; each in the recipient's language and time zone, sent after commit.
 
-Booking, change and cancellation emails carry an .ics (same UID, the session's current SEQUENCE).
+Booking, change and cancellation emails carry an .ics (same UID, the session's current SEQUENCE). Each is
+an outbox row with a key (``mentorship.mail.queue_email``): the booking's or the session's, its SEQUENCE
+for changes, its start for reminders, and the recipient; so a retried change or a beat run twice sends
+nothing twice.
 """
 
 from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
-from mentorship.mail import Attachment, absolute_url, queue_email, render_email
+from mentorship.mail import Attachment, absolute_url, outbox_key, queue_email, render_email
 from sessions_app import display, ics
 from sessions_app.models import Booking, MentorshipSession
 
@@ -18,7 +21,9 @@ def _wants_session_mail(user: User) -> bool:
     return user.notify_sessions or user.calendar_fetched_at is not None
 
 
-def _send(name: str, user: User, session: MentorshipSession, attachment: Attachment | None, **context) -> None:
+def _send(
+    name: str, user: User, session: MentorshipSession, attachment: Attachment | None, *, key: str, **context
+) -> None:
     with translation.override(user.language):
         when = display.when(session, user.timezone)
         places = display.places(session, user.timezone)
@@ -35,7 +40,7 @@ def _send(name: str, user: User, session: MentorshipSession, attachment: Attachm
     email = render_email(name, context, to=user.email, language=user.language, from_name=session.program.name)
     if attachment is not None:
         email.attachments.append(attachment)
-    queue_email(email)
+    queue_email(email, key=key)
 
 
 def session_booked(booking: Booking) -> None:
@@ -44,7 +49,17 @@ def session_booked(booking: Booking) -> None:
     attachment = ics.invitation(session, [mentee])
     for user in (mentee, session.mentor.user):
         if _wants_session_mail(user):
-            _send("session_booked", user, session, attachment, booking=booking, mentee=mentee, is_mentee=user == mentee)
+            key = outbox_key("session_booked", booking, user.email)
+            _send(
+                "session_booked",
+                user,
+                session,
+                attachment,
+                key=key,
+                booking=booking,
+                mentee=mentee,
+                is_mentee=user == mentee,
+            )
 
 
 def session_changed(session: MentorshipSession, changes: list[str], attendees: list[User]) -> None:
@@ -52,7 +67,8 @@ def session_changed(session: MentorshipSession, changes: list[str], attendees: l
     attachment = ics.invitation(session, attendees)
     for user in attendees:
         if _wants_session_mail(user):
-            _send("session_changed", user, session, attachment, changes=changes)
+            key = outbox_key("session_changed", session, f"seq{session.sequence}:{user.email}")
+            _send("session_changed", user, session, attachment, key=key, changes=changes)
 
 
 def session_cancelled(session: MentorshipSession, attendees: list[User]) -> None:
@@ -60,7 +76,8 @@ def session_cancelled(session: MentorshipSession, attendees: list[User]) -> None
     attachment = ics.invitation(session, attendees, method="CANCEL")
     for user in attendees:
         if _wants_session_mail(user):
-            _send("session_cancelled", user, session, attachment)
+            key = outbox_key("session_cancelled", session, f"seq{session.sequence}:{user.email}")
+            _send("session_cancelled", user, session, attachment, key=key)
 
 
 def booking_cancelled(booking: Booking, by: User) -> None:
@@ -68,13 +85,16 @@ def booking_cancelled(booking: Booking, by: User) -> None:
     session, mentee = booking.session, booking.mentee.user
     if _wants_session_mail(mentee):
         attachment = ics.invitation(session, [mentee], method="CANCEL")
-        _send("booking_cancelled", mentee, session, attachment, mentee=mentee, is_mentee=True, by=by)
+        key = outbox_key("booking_cancelled", booking, mentee.email)
+        _send("booking_cancelled", mentee, session, attachment, key=key, mentee=mentee, is_mentee=True, by=by)
     mentor = session.mentor.user
     if mentor != by and _wants_session_mail(mentor):
-        _send("booking_cancelled", mentor, session, None, mentee=mentee, is_mentee=False, by=by)
+        key = outbox_key("booking_cancelled", booking, mentor.email)
+        _send("booking_cancelled", mentor, session, None, key=key, mentee=mentee, is_mentee=False, by=by)
 
 
 def session_reminder(session: MentorshipSession, user: User) -> None:
     """The day before: the session, its place and link."""
     if user.notify_reminders:
-        _send("session_reminder", user, session, None, is_mentor=user == session.mentor.user)
+        key = outbox_key("session_reminder", session, f"{session.starts_at:%Y%m%dT%H%MZ}:{user.email}")
+        _send("session_reminder", user, session, None, key=key, is_mentor=user == session.mentor.user)

@@ -86,7 +86,7 @@ class SessionForm(forms.Form):
         super().__init__(*args, **kwargs)
         mentors = selectors.mentors_for(program)
         self.fields["mentor"].queryset = mentors if may_manage else mentors.filter(user=user)
-        self.fields["mentee"].queryset = self._mentees(program, user, may_manage)
+        self.fields["mentee"].queryset = self.mentees_offered(program, user, may_manage)
         self.fields["location"].queryset = selectors.locations_for(program)
         self.fields["groups"].queryset = Group.objects.filter(program=program)
         if not self.fields["groups"].queryset.exists():
@@ -97,7 +97,7 @@ class SessionForm(forms.Form):
             self.initial["mentor"] = mentors.filter(user=user).first()
 
     @staticmethod
-    def _mentees(program: Program, user, may_manage: bool):
+    def mentees_offered(program: Program, user, may_manage: bool):
         mentees = selectors.mentees_for(program)
         if may_manage:
             return mentees

@@ -1,11 +1,14 @@
 """What sessions add to the pages of a program (see ``mentorship.panels``)."""
 
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from matching.models import Pairing, PairingStatus
 from mentorship.panels import Link, Panel
+from organizations.models import Membership, Role
 from sessions_app import selectors
 from sessions_app.models import BookingStatus, SessionStatus
 
@@ -30,3 +33,40 @@ def upcoming_sessions(request: HttpRequest) -> Panel | None:
     if not upcoming:
         return None
     return Panel("sessions_app/_upcoming_panel.html", {"upcoming_sessions": upcoming})
+
+
+def schedule_links(membership: Membership, pairings) -> list[Link]:
+    """Where a paired person schedules a session with the other (F5.5): a mentee books on their mentor's
+    profile in the program; a mentor adds the mentee from New Session, pre-filled with them."""
+    args = [membership.organization.slug, membership.program.slug]
+    if membership.role == Role.MENTEE:
+        return [
+            Link(_("Schedule a session together."), reverse("sessions:mentor", args=[*args, pairing.mentor_id]))
+            for pairing in pairings
+        ]
+    new_session = reverse("sessions:create", args=args)
+    return [
+        Link(
+            _("Schedule a session with %(name)s") % {"name": pairing.mentee.user.full_name},
+            f"{new_session}?mentee={pairing.mentee_id}",
+        )
+        for pairing in pairings
+    ]
+
+
+def schedule_together(request: HttpRequest) -> Panel | None:
+    """On the program's page: how the visitor, paired as mentor or mentee, schedules a session with the other."""
+    mine = list(
+        Pairing.objects.filter(program=request.program, status=PairingStatus.ACTIVE)
+        .filter(Q(mentor__user=request.user) | Q(mentee__user=request.user))
+        .select_related(
+            *(f"{side}__{field}" for side in ("mentor", "mentee") for field in ("user", "organization", "program"))
+        )
+    )
+    links = []
+    for pairing in mine:
+        membership = pairing.mentor if pairing.mentor.user_id == request.user.pk else pairing.mentee
+        links += schedule_links(membership, [pairing])
+    if not links:
+        return None
+    return Panel("sessions_app/_schedule_panel.html", {"schedule_links": links})

@@ -109,14 +109,12 @@ def sessions_of_person(user: User) -> QuerySet[MentorshipSession]:
         return _with_details(MentorshipSession.objects.filter(pk__in=ids.values("pk")))
 
 
-def my_sessions(user: User, *, now: datetime | None = None) -> tuple[list, list]:
-    """``user``'s upcoming and past sessions, in both roles, in every program."""
+def my_sessions(user: User, *, now: datetime | None = None) -> tuple[QuerySet, QuerySet]:
+    """``user``'s upcoming (soonest first) and past (latest first) sessions, in both roles, in every program."""
     now = now or timezone.now()
     with scopes_disabled():
-        sessions = list(sessions_of_person(user))
-    upcoming = [s for s in sessions if s.ends_at > now]
-    past = [s for s in reversed(sessions) if s.ends_at <= now]
-    return upcoming, past
+        sessions = sessions_of_person(user)
+        return sessions.filter(ends_at__gt=now), sessions.filter(ends_at__lte=now).order_by("-starts_at", "-pk")
 
 
 def cancel_notice(program: Program) -> timedelta:

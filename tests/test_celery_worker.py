@@ -74,3 +74,18 @@ def test_auto_pairing_is_computed_by_a_worker(client, transactional_db, redis_wo
     assert (run.summary["paired"], run.summary["unassigned"]) == (3, 0)
     page = client.get(response.url).content.decode()
     assert "Approve and save these pairs" in page
+
+
+def test_outbox_rows_left_unsent_are_sent_by_the_workers_sweep(transactional_db, redis_worker):
+    """The beat's retry-outbox task, run by a worker, sends rows whose enqueue was lost (broker down at commit)."""
+    from mentorship.models import OutboxEmail, OutboxState
+    from mentorship.tasks import retry_outbox
+
+    payload = {"subject": "Hi", "body": "Hi", "html": None, "to": ["late@example.org"], "from_email": "a@example.org"}
+    OutboxEmail.objects.create(kind="test_message", recipient="late@example.org", payload=payload)
+    retry_outbox.delay()
+    retry_outbox.delay()  # a second, overlapping run sends nothing twice
+    _wait_for_mail(1)
+    time.sleep(0.5)
+    assert [m.to for m in mail.outbox] == [["late@example.org"]]
+    assert OutboxEmail.objects.get().state == OutboxState.SENT

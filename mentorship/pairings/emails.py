@@ -3,11 +3,11 @@
 from django.urls import reverse
 
 from matching.models import Pairing
-from mentorship.mail import absolute_url, queue_email, render_email
+from mentorship.mail import absolute_url, outbox_key, queue_email, render_email
 from organizations.models import Membership
 
 
-def new_messages(pairing: Pairing, *, recipient: Membership, author: Membership, count: int) -> None:
+def new_messages(pairing: Pairing, *, recipient: Membership, author: Membership, count: int, window: str) -> None:
     """``recipient`` has ``count`` new messages from ``author``; answering by email reaches nobody."""
     program = pairing.program
     url = absolute_url(reverse("pairings:conversation", args=[program.organization.slug, program.slug, pairing.pk]))
@@ -15,7 +15,8 @@ def new_messages(pairing: Pairing, *, recipient: Membership, author: Membership,
     email = render_email(
         "pairing_messages", context, to=recipient.user.email, language=recipient.user.language, from_name=program.name
     )
-    queue_email(email)
+    # One email per claimed window: the claim's end tells the windows apart.
+    queue_email(email, key=outbox_key("pairing-messages", pairing, recipient.user.email) + f":{window}")
 
 
 def _agreement_email(name: str, agreement, person: Membership) -> None:
@@ -24,7 +25,8 @@ def _agreement_email(name: str, agreement, person: Membership) -> None:
     url = absolute_url(reverse("pairings:agreement", args=[program.organization.slug, program.slug, pairing.pk]))
     context = {"program": program, "agreement": agreement, "pairing": pairing, "person": person, "url": url}
     email = render_email(name, context, to=person.user.email, language=person.user.language, from_name=program.name)
-    queue_email(email)
+    stamp = f"{agreement.status}:{agreement.updated_at:%Y%m%d%H%M%S%f}"
+    queue_email(email, key=outbox_key(name, agreement, person.user.email) + f":{stamp}")
 
 
 def agreement_sent(agreement) -> None:
@@ -46,4 +48,4 @@ def feedback_requested(request, *, pairing: Pairing, person: Membership) -> None
     email = render_email(
         "feedback_requested", context, to=person.user.email, language=person.user.language, from_name=program.name
     )
-    queue_email(email)
+    queue_email(email, key=outbox_key("feedback-requested", request, person.user.email))

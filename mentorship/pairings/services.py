@@ -95,7 +95,13 @@ def conversation_notify(*, pairing_id: int, recipient_id: int) -> bool:
             pk=pairing_id
         )
         recipient = pairing.mentor if pairing.mentor_id == recipient_id else pairing.mentee
-        emails.new_messages(pairing, recipient=recipient, author=other_party(pairing, recipient), count=count)
+        emails.new_messages(
+            pairing,
+            recipient=recipient,
+            author=other_party(pairing, recipient),
+            count=count,
+            window=f"{now + EMAIL_WINDOW:%Y%m%d%H%M%S%f}",
+        )
     return True
 
 

@@ -21,6 +21,7 @@ from sessions_app import panels as sessions_panels
 PROGRAM_PANELS: tuple[PanelProvider, ...] = (
     matching_panels.participant_next_steps,
     pairings_panels.my_conversations,
+    sessions_panels.schedule_together,
     sessions_panels.upcoming_sessions,
 )
 
@@ -31,6 +32,8 @@ def home(request: HttpRequest) -> HttpResponse:
     steps = next_steps(memberships)
     for membership in memberships:
         membership.next_step = steps.get(membership.pk)
+        if membership.next_step and membership.next_step.pairings:
+            membership.next_step_links = sessions_panels.schedule_links(membership, membership.next_step.pairings)
     organizations = [
         (organization, list(rows)) for organization, rows in groupby(memberships, key=lambda m: m.organization)
     ]

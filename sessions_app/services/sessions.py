@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
 from organizations.models import Group, Membership, Program
@@ -130,6 +130,13 @@ def _snapshot(session: MentorshipSession) -> dict:
 def _store(session: MentorshipSession, data: SessionInput, status: str, *, keep_date: bool = False) -> list[Promise]:
     """Write one session from ``data``; returns what changed that a booked mentee is told."""
     before = _snapshot(session) if session.pk else None
+    if session.pk and data.seats < session.seats_taken:
+        message = ngettext(
+            "%(count)s seat is booked: keep at least that many.",
+            "%(count)s seats are booked: keep at least that many.",
+            session.seats_taken,
+        ) % {"count": session.seats_taken}
+        raise SessionError(message, field="seats")
     _fill(session, data, keep_date=keep_date)
     was_published = session.status == SessionStatus.PUBLISHED
     session.status = status
@@ -138,9 +145,14 @@ def _store(session: MentorshipSession, data: SessionInput, status: str, *, keep_
     changes = _changes(before, session) if before else []
     if changes:
         session.sequence += 1
+    if before and before["starts_at"] != session.starts_at:
+        session.reminder_sent_at = None  # moved: the new date gets its own day-before reminder
     try:
         with transaction.atomic():
-            session.save()
+            if session.pk:  # seats_taken is the booking service's, moved under the row lock: never written here
+                session.save(update_fields=_EDITABLE)
+            else:
+                session.save()
     except IntegrityError as error:  # the exclusion constraint: a concurrent publish got there first
         other = selectors.overlapping(session.mentor, session.starts_at, session.ends_at, exclude=[session.pk or 0])
         raise overlap_error(other) if other else SessionError(_("This session could not be saved.")) from error
@@ -148,6 +160,19 @@ def _store(session: MentorshipSession, data: SessionInput, status: str, *, keep_
     if was_published and changes:
         emails.session_changed(session, changes, _attendees(session))
     return changes
+
+
+_EDITABLE = [
+    f.name
+    for f in MentorshipSession._meta.concrete_fields
+    if not f.primary_key and f.name not in ("seats_taken", "created_at", "created_by", "program", "uid", "series")
+]
+
+
+def _locked(session: MentorshipSession) -> MentorshipSession:
+    """The session as the database has it now, its row locked: bookings of it wait until this edit commits."""
+    locked = MentorshipSession.objects.select_for_update(of=("self",)).select_related("mentor__user", "program")
+    return locked.get(pk=session.pk)
 
 
 def _attendees(session: MentorshipSession) -> list[User]:
@@ -174,6 +199,7 @@ def _series_siblings(session: MentorshipSession, scope: Scope, starts_at: dateti
         return []
     siblings = MentorshipSession.objects.filter(series=session.series).exclude(pk=session.pk)
     siblings = siblings.exclude(status=SessionStatus.CANCELLED).select_related("mentor__user", "program")
+    siblings = siblings.select_for_update(of=("self",))  # bookings of each wait; seats_taken is read fresh
     if scope == Scope.FOLLOWING:
         siblings = siblings.filter(starts_at__gt=starts_at)
     return list(siblings.order_by("starts_at"))
@@ -197,7 +223,7 @@ def session_save(
     changes, each keeping its own date; earlier ones are not touched and none is created.
     """
     _lock_mentor(data.mentor)
-    session = session or MentorshipSession(program=program, created_by=by)
+    session = _locked(session) if session is not None else MentorshipSession(program=program, created_by=by)
     was_draft = session.pk is None or session.status == SessionStatus.DRAFT
     original_start = session.starts_at
     status = SessionStatus.PUBLISHED if publish else SessionStatus.DRAFT
@@ -217,6 +243,7 @@ def session_save(
 def session_cancel(*, session: MentorshipSession, by: User, scope: Scope = Scope.THIS) -> list[MentorshipSession]:
     """Cancel ``session`` (and, with ``scope``, the other occurrences of its series); whoever booked is told."""
     cancelled = []
+    session = _locked(session)  # a booking at the same moment waits, then finds the session cancelled
     for one in [session, *_series_siblings(session, scope, session.starts_at)]:
         if one.status == SessionStatus.CANCELLED:
             continue

@@ -1,6 +1,7 @@
 """Mentors' and program admins' pages: the Mentorship page, New Session, Edit, Duplicate, Bulk Duplicate, Cancel."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from sessions_app.services.sessions import Scope, session_cancel, session_save
 from sessions_app.views.loaders import session_of_url
 
 ACTIONS = {"draft": False, "publish": True, "publish_duplicate": True}
+PAGE_SIZE = 50
 
 
 def _may_manage(request: HttpRequest) -> bool:
@@ -44,7 +46,7 @@ def mentorship(request: HttpRequest, organization: str, program: str) -> HttpRes
         sessions = selectors.visible_to(selectors.mentorship_page(program_), mentee)
         filters = None
     context = {
-        "sessions": list(sessions[:200]),
+        "sessions": Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page")),
         "filters": filters,
         "may_create": request.user.has_perm("sessions_app.create_session", program_),
         "may_manage": _may_manage(request),
@@ -84,12 +86,28 @@ def _form_page(request: HttpRequest, form: SessionForm, title: str, session=None
 
 @tenant_view(perm="sessions_app.create_session")
 def session_create(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    """New Session; ``?mentee=<id>`` (the home page's "Schedule a session with ...") pre-fills the Mentee."""
     form = SessionForm(
-        request.POST or None, program=request.program, user=request.user, may_manage=_may_manage(request)
+        request.POST or None,
+        program=request.program,
+        user=request.user,
+        may_manage=_may_manage(request),
+        initial=_initial_mentee(request),
     )
     if request.method == "POST" and (response := _save(request, form)):
         return response
     return _form_page(request, form, _("New mentorship session"))
+
+
+def _initial_mentee(request: HttpRequest) -> dict:
+    """The mentee named in the query string, if the form may offer them (a mentor's own paired mentees)."""
+    try:
+        pk = int(request.GET.get("mentee", ""))
+    except ValueError:
+        return {}
+    mentees = SessionForm.mentees_offered(request.program, request.user, _may_manage(request))
+    mentee = mentees.filter(pk=pk).first()
+    return {"mentee": mentee} if mentee else {}
 
 
 @tenant_view(perm="sessions_app.edit_session", obj=session_of_url)

@@ -1,6 +1,7 @@
 """Pages outside any program: "My Sessions" in every program and role, and the private calendar feed."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,6 +12,8 @@ from django_scopes import scopes_disabled
 from accounts.services import calendar_fetched, user_by_calendar_token
 from sessions_app import ics, selectors
 
+PAGE_SIZE = 25
+
 
 @login_required
 def my_sessions(request: HttpRequest) -> HttpResponse:
@@ -18,8 +21,11 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
     which is why scopes are off: every row is chosen by the visitor's own memberships)."""
     with scopes_disabled():
         upcoming, past = selectors.my_sessions(request.user)
-        _annotate(request, upcoming)
-    context = {"upcoming": upcoming, "past": past[:50], "synced_at": request.user.calendar_fetched_at}
+        upcoming = Paginator(upcoming, PAGE_SIZE).get_page(request.GET.get("page"))
+        past = Paginator(past, PAGE_SIZE).get_page(request.GET.get("past"))
+        upcoming.object_list, past.object_list = list(upcoming.object_list), list(past.object_list)
+        _annotate(request, upcoming.object_list)
+    context = {"upcoming": upcoming, "past": past, "synced_at": request.user.calendar_fetched_at}
     return render(request, "sessions_app/my_sessions.html", context)
 
 

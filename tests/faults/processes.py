@@ -1,0 +1,117 @@
+"""Real processes for the fault tests: a private Redis, gunicorn and a Celery worker on the test database."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(process: subprocess.Popen, port: int, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((HOST, port), timeout=0.2).close()
+            return
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail(f"{process.args[:3]} stopped: {(process.stderr.read() or b'').decode()[-2000:]}")
+            time.sleep(0.1)
+    pytest.fail(f"{process.args[:3]} did not listen on {port}")
+
+
+def wait_until(condition, seconds: float = 30, what: str = "the condition") -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def production_env(**overrides: str) -> dict:
+    """The production settings on the test database, over plain HTTP (no TLS proxy in a test)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (DATABASE_URL): the servers run in other processes")
+    database = connection.settings_dict
+    return {
+        **os.environ,
+        "DEBUG": "False",
+        "SECRET_KEY": "fault-tests-only-" + "x" * 50,
+        "ALLOWED_HOSTS": HOST,
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "STATIC_MANIFEST": "False",
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        **overrides,
+    }
+
+
+def start(args: list[str], env: dict) -> subprocess.Popen:
+    return subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class Redis:
+    """A Redis of the test's own, on a free port, that the test may stop and start again."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://{HOST}:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = start(
+            ["redis-server", "--port", str(self.port), "--bind", HOST, "--save", "", "--appendonly", "no"], os.environ
+        )
+        wait_for_port(self.process, self.port)
+
+    def stop(self) -> None:
+        if self.process:
+            stop(self.process)
+
+
+def gunicorn(env: dict) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    process = start([sys.executable, "-m", "gunicorn", "mentorship.wsgi", "-b", f"{HOST}:{port}", "-w", "1"], env)
+    wait_for_port(process, port)
+    return process, f"http://{HOST}:{port}"
+
+
+def celery_worker(env: dict) -> subprocess.Popen:
+    return start(
+        [sys.executable, "-m", "celery", "-A", "mentorship", "worker", "--pool=solo", "--loglevel=WARNING"], env
+    )
+
+
+def production_password(user, password: str) -> None:
+    """The servers run the production hashers, not the tests' fast one."""
+    user.password = PBKDF2PasswordHasher().encode(password, PBKDF2PasswordHasher().salt())
+    user.save(update_fields=["password"])

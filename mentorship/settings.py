@@ -254,6 +254,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "conversation-emails": {"task": "pairings.tasks.sweep_conversations", "schedule": 5 * 60},
     # Feedback requests after ended sessions; one request per session and person (a constraint).
     "feedback-requests": {"task": "pairings.tasks.request_feedback", "schedule": 60 * 60},
+    # Pairs that went quiet: reminded once, then their program's admins told (claimed by conditional updates).
+    "quiet-pairs": {"task": "pairings.tasks.check_quiet_pairs", "schedule": 24 * 60 * 60},
     # The email outbox: rows a down broker, a failing provider or a killed worker left unsent (mentorship.outbox).
     "retry-outbox": {"task": "mentorship.tasks.retry_outbox", "schedule": 60},
 }

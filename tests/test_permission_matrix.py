@@ -200,6 +200,9 @@ MATRIX: dict[str, Entry] = {
         staff_refused=404,
     ),
     "pairings:feedback_overview": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE),
+    "pairings:conclude": Entry(
+        allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE, method="post", extra_kwargs=_pairing_pk
+    ),
     "pairings:goal_done": Entry(
         allowed=Role.MENTEE,
         forbidden=Role.PROGRAM_ADMIN,

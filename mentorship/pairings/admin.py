@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from mentorship.pairings.models import (
     Agreement,
+    CheckIn,
     ConversationNotice,
     FeedbackQuestion,
     FeedbackRequest,
@@ -61,3 +62,9 @@ class FeedbackRequestAdmin(admin.ModelAdmin):
     list_display = ["respondent", "pairing", "created_at", "answered_at", "rating"]
     fields = ["respondent", "pairing", "session", "created_at", "answered_at", "rating", "fit"]
     readonly_fields = fields
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(admin.ModelAdmin):
+    list_display = ["pairing", "reminded_at", "admins_told_at"]
+    raw_id_fields = ["program", "pairing"]

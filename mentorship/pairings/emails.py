@@ -49,3 +49,30 @@ def feedback_requested(request, *, pairing: Pairing, person: Membership) -> None
         "feedback_requested", context, to=person.user.email, language=person.user.language, from_name=program.name
     )
     queue_email(email, key=outbox_key("feedback-requested", request, person.user.email))
+
+
+def quiet_reminder(pairing: Pairing, *, stamp: str) -> None:
+    """A gentle reminder to both of a pair that went quiet."""
+    program = pairing.program
+    url = absolute_url(reverse("pairings:conversation", args=[program.organization.slug, program.slug, pairing.pk]))
+    for person, other in ((pairing.mentor, pairing.mentee), (pairing.mentee, pairing.mentor)):
+        context = {"program": program, "person": person, "other": other, "url": url}
+        email = render_email(
+            "quiet_reminder", context, to=person.user.email, language=person.user.language, from_name=program.name
+        )
+        queue_email(email, key=outbox_key("quiet-reminder", pairing, person.user.email) + f":{stamp}")
+
+
+def quiet_admins_told(pairing: Pairing, *, stamp: str) -> None:
+    """The program's admins hear that a pair stayed quiet after its reminder."""
+    from organizations.models import Role
+
+    program = pairing.program
+    url = absolute_url(reverse("pairings:activity", args=[program.organization.slug, program.slug]))
+    admins = Membership.objects.filter(program=program, role=Role.PROGRAM_ADMIN).select_related("user")
+    for admin in admins:
+        context = {"program": program, "pairing": pairing, "url": url}
+        email = render_email(
+            "quiet_admins", context, to=admin.user.email, language=admin.user.language, from_name=program.name
+        )
+        queue_email(email, key=outbox_key("quiet-admins", pairing, admin.user.email) + f":{stamp}")

@@ -182,3 +182,20 @@ class FeedbackRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.respondent} · {self.session_id}"
+
+
+class CheckIn(models.Model):
+    """A pair that went quiet: when both were reminded, and when the program's admins were told.
+
+    Each step is claimed by a conditional update, so the daily task run twice reminds once.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    pairing = models.OneToOneField(Pairing, on_delete=models.CASCADE, related_name="check_in")
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    admins_told_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(**PROGRAM_SCOPES)
+
+    def __str__(self) -> str:
+        return str(self.pairing)

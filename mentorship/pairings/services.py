@@ -15,6 +15,7 @@ from mentorship.pairings import emails
 from mentorship.pairings.models import (
     Agreement,
     AgreementStatus,
+    CheckIn,
     ConversationNotice,
     FeedbackRequest,
     Goal,
@@ -277,3 +278,59 @@ def rematch(*, pairing: Pairing, by: User) -> Pairing:
     MentorDecline.objects.get_or_create(program_id=pairing.program_id, mentor=pairing.mentor, mentee=pairing.mentee)
     reopen_selection(pairing.mentee, pairing.program)
     return pairing
+
+
+# ------------------------------------------------------------------ pairs that go quiet
+
+CONCLUDED = "concluded"
+
+
+def quiet_pairs_sweep(*, now=None) -> dict:
+    """Remind quiet active pairs once, then tell the program's admins after a second quiet period.
+
+    Safe to run twice: each reminder and each notice to the admins is claimed by a conditional update.
+    """
+    from mentorship.pairings.selectors import needs_check_in, with_last_activity
+
+    now = now or timezone.now()
+    counts = {"reminded": 0, "admins_told": 0}
+    pairings = with_last_activity(
+        Pairing.objects.filter(status=PairingStatus.ACTIVE).select_related(
+            "program__organization", "mentor__user", "mentee__user"
+        )
+    )
+    for pairing in pairings.iterator(chunk_size=500):
+        if not needs_check_in(pairing, now):
+            continue
+        quiet = timedelta(days=pairing.quiet_days)
+        check_in, _ = CheckIn.objects.get_or_create(pairing=pairing, defaults={"program_id": pairing.program_id})
+        with transaction.atomic():
+            reminded = (
+                CheckIn.objects.filter(pk=check_in.pk)
+                .filter(Q(reminded_at__isnull=True) | Q(reminded_at__lt=pairing.last_activity))
+                .update(reminded_at=now, admins_told_at=None)
+            )
+            if reminded:
+                counts["reminded"] += 1
+                emails.quiet_reminder(pairing, stamp=f"{now:%Y%m%d%H%M%S%f}")
+                continue
+            told = CheckIn.objects.filter(
+                pk=check_in.pk,
+                reminded_at__gte=pairing.last_activity,
+                reminded_at__lte=now - quiet,
+                admins_told_at__isnull=True,
+            ).update(admins_told_at=now)
+            if told:
+                counts["admins_told"] += 1
+                emails.quiet_admins_told(pairing, stamp=f"{now:%Y%m%d%H%M%S%f}")
+    return counts
+
+
+def pairing_conclude(*, pairing: Pairing, by: User) -> Pairing:
+    """A program admin concludes a pair that went quiet."""
+    from matching.services.pairing import PairingError, pairing_end
+
+    try:
+        return pairing_end(pairing=pairing, by=by, reason=CONCLUDED)
+    except PairingError as error:
+        raise MessageError(str(error)) from error

@@ -28,3 +28,10 @@ def request_feedback() -> int:
     with scopes_disabled():
         due = services.sessions_due_for_feedback()
         return sum(services.feedback_request(pairing_id=p, session_id=s) for p, s in due)
+
+
+@shared_task(name="pairings.tasks.check_quiet_pairs")
+def check_quiet_pairs() -> dict:
+    """Daily: remind quiet pairs, tell admins of pairs still quiet; safe to run twice."""
+    with scopes_disabled():
+        return services.quiet_pairs_sweep()

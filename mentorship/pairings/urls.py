@@ -15,4 +15,5 @@ program_urlpatterns = [
     path("pairings/feedback/<int:pk>/", views.feedback, name="feedback"),
     path("pairings/<int:pk>/rematch/", views.rematch, name="rematch"),
     path("pairings/feedback/", views.feedback_overview, name="feedback_overview"),
+    path("pairings/<int:pk>/conclude/", views.conclude, name="conclude"),
 ]

@@ -93,6 +93,8 @@ def report(request: HttpRequest, organization: str, program: str, pk: int) -> Ht
 @tenant_view(perm="pairings.oversee")
 def activity(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     pairings = Paginator(selectors.pairings_with_talk(request.program), 50).get_page(request.GET.get("page"))
+    for pairing in pairings:
+        pairing.needs_check_in = selectors.needs_check_in(pairing)
     reported = Paginator(selectors.reported_messages(request.program), 20).get_page(request.GET.get("reported"))
     return render(request, "pairings/activity.html", {"pairings": pairings, "reported": reported})
 
@@ -256,3 +258,26 @@ def feedback_overview(request: HttpRequest, organization: str, program: str) -> 
     for row in page:
         row.extra = [(by_id.get(k, "?"), v) for k, v in row.answers.items()]
     return render(request, "pairings/feedback_overview.html", {"form": form, "page": page, "questions": questions})
+
+
+def program_pairing_of_url(request: HttpRequest, pk: int) -> Pairing:
+    """The program's pairing named by the URL, or 404."""
+    pairing = get_object_or_404(
+        Pairing.objects.filter(program=request.program).select_related("mentor__user", "mentee__user"), pk=pk
+    )
+    pairing.program = request.program
+    return pairing
+
+
+@tenant_view(perm="pairings.oversee")
+@require_POST
+def conclude(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    """A program admin concludes a pair (one that went quiet, typically)."""
+    pairing = program_pairing_of_url(request, pk)
+    try:
+        services.pairing_conclude(pairing=pairing, by=request.user)
+    except services.MessageError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The pairing is concluded."))
+    return redirect("pairings:activity", request.organization.slug, request.program.slug)

@@ -36,6 +36,8 @@ class AgreementForm(forms.Form):
                 widget=forms.DateInput(attrs={"type": "date"}),
             )
         self.fields["goal_1"].help_text = _("Two to five goals, each with a target date.")
+        for name in ("goal_1", "goal_1_date", "goal_2", "goal_2_date"):
+            self.fields[name].required_when = True  # two goals are needed: not marked "(optional)"
 
     @staticmethod
     def initial_for(agreement) -> dict:

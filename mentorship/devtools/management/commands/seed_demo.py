@@ -14,6 +14,7 @@ from django_scopes import scopes_disabled
 
 from accounts.models import User
 from mentorship.devtools.demo import answer_demo_questionnaire, build_demo_questionnaire, fill_demo_profiles
+from mentorship.devtools.demo_pairings import seed_demo_pairings
 from mentorship.devtools.demo_sessions import seed_demo_sessions
 from organizations.models import Membership, Organization, Program, ReviewStatus, Role
 from organizations.services.memberships import membership_ensure
@@ -73,9 +74,13 @@ class Command(BaseCommand):
             sessions = seed_demo_sessions(
                 program, [p for p in people if p.role == Role.MENTOR], [p for p in people if p.role == Role.MENTEE]
             )
+            pairs = seed_demo_pairings(
+                program, [p for p in people if p.role == Role.MENTOR], [p for p in people if p.role == Role.MENTEE]
+            )
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {organization.name} / {program.name}"))
         self.stdout.write(f"Questionnaire: {len(questions)} questions; {written} new answers.")
         self.stdout.write(f"Mentorship sessions: {sessions} (a weekly series crosses a daylight-saving change).")
+        self.stdout.write(f"Active pairs: {pairs} (one talking with a signed agreement and feedback, one quiet).")
         self.stdout.write(f"Log in at /accounts/login/ with any of these (password: {DEMO_PASSWORD}):")
         for person in logins:
             self.stdout.write(f"  {person.email}")

@@ -256,6 +256,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "feedback-requests": {"task": "pairings.tasks.request_feedback", "schedule": 60 * 60},
     # Pairs that went quiet: reminded once, then their program's admins told (claimed by conditional updates).
     "quiet-pairs": {"task": "pairings.tasks.check_quiet_pairs", "schedule": 24 * 60 * 60},
+    # Program cycles: end-of-program surveys (once a person and cycle), completed pairings at the end.
+    "program-cycles": {"task": "pairings.tasks.program_cycles", "schedule": 24 * 60 * 60},
     # The email outbox: rows a down broker, a failing provider or a killed worker left unsent (mentorship.outbox).
     "retry-outbox": {"task": "mentorship.tasks.retry_outbox", "schedule": 60},
 }

@@ -17,7 +17,7 @@ import pytest
 from django.urls import reverse
 
 from matching.models import AutoPairRun, Pairing, Question
-from mentorship.pairings.models import Agreement, FeedbackRequest, Goal, Message
+from mentorship.pairings.models import Agreement, CycleSurvey, FeedbackRequest, Goal, Message
 from organizations.decorators import declared_access
 from organizations.models import Role
 from organizations.services.invitations import invitation_issue
@@ -86,6 +86,10 @@ def _goal_pk(objects: dict) -> dict:
 
 def _feedback_pk(objects: dict) -> dict:
     return {"pk": objects["feedback"].pk}
+
+
+def _survey_pk(objects: dict) -> dict:
+    return {"pk": objects["survey"].pk}
 
 
 MATRIX: dict[str, Entry] = {
@@ -200,6 +204,10 @@ MATRIX: dict[str, Entry] = {
         staff_refused=404,
     ),
     "pairings:feedback_overview": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE),
+    "pairings:cycle": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
+    "pairings:cycle_survey": Entry(
+        allowed=Role.MENTEE, forbidden=Role.PROGRAM_ADMIN, extra_kwargs=_survey_pk, staff=False, refused=404
+    ),
     "pairings:conclude": Entry(
         allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE, method="post", extra_kwargs=_pairing_pk
     ),
@@ -265,6 +273,7 @@ def world(db):
             title="Goal",
             target_date=session.local_date,
         ),
+        "survey": CycleSurvey.objects.create(program=program, respondent=mentee, cycle_ends_on=session.local_date),
         "feedback": FeedbackRequest.objects.create(
             program=program, pairing=pairing, session=session, respondent=mentee
         ),

@@ -4,6 +4,7 @@ from mentorship.pairings.models import (
     Agreement,
     CheckIn,
     ConversationNotice,
+    CycleSurvey,
     FeedbackQuestion,
     FeedbackRequest,
     Goal,
@@ -68,3 +69,9 @@ class FeedbackRequestAdmin(admin.ModelAdmin):
 class CheckInAdmin(admin.ModelAdmin):
     list_display = ["pairing", "reminded_at", "admins_told_at"]
     raw_id_fields = ["program", "pairing"]
+
+
+@admin.register(CycleSurvey)
+class CycleSurveyAdmin(admin.ModelAdmin):
+    list_display = ["respondent", "cycle_ends_on", "answered_at", "satisfaction"]
+    raw_id_fields = ["program", "respondent"]

@@ -76,3 +76,13 @@ def quiet_admins_told(pairing: Pairing, *, stamp: str) -> None:
             "quiet_admins", context, to=admin.user.email, language=admin.user.language, from_name=program.name
         )
         queue_email(email, key=outbox_key("quiet-admins", pairing, admin.user.email) + f":{stamp}")
+
+
+def cycle_survey(survey, *, program, person: Membership) -> None:
+    """Before a cycle's end: the end-of-program survey."""
+    url = absolute_url(reverse("pairings:cycle_survey", args=[program.organization.slug, program.slug, survey.pk]))
+    context = {"program": program, "person": person, "url": url}
+    email = render_email(
+        "cycle_survey", context, to=person.user.email, language=person.user.language, from_name=program.name
+    )
+    queue_email(email, key=outbox_key("cycle-survey", survey, person.user.email))

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from matching.models import Pairing, PairingStatus
 from mentorship.pairings import selectors
-from mentorship.pairings.models import Agreement, AgreementStatus, FeedbackRequest, Goal, Message
+from mentorship.pairings.models import Agreement, AgreementStatus, CycleSurvey, FeedbackRequest, Goal, Message
+from mentorship.pairings.services import nps
 from organizations.models import Program
 
 
@@ -27,6 +28,7 @@ class PairingFigures:
     average_rating: float | None  # session feedback, out of 4
     feedback_answers: int
     needs_check_in: int
+    nps: int | None = None  # the current cycle's end-of-program survey
 
 
 def program_figures(program: Program) -> PairingFigures:
@@ -47,6 +49,13 @@ def program_figures(program: Program) -> PairingFigures:
         average_rating=round(ratings["average"], 2) if ratings["average"] is not None else None,
         feedback_answers=ratings["answers"],
         needs_check_in=len(needs_check_in_pairs(program)),
+        nps=nps(
+            list(
+                CycleSurvey.objects.filter(
+                    program=program, cycle_ends_on=program.cycle_ends_on, answered_at__isnull=False
+                ).values_list("satisfaction", flat=True)
+            )
+        ),
     )
 
 

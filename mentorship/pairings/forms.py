@@ -115,3 +115,37 @@ class FeedbackForm(forms.Form):
 
 class FeedbackQuestionForm(forms.Form):
     text = forms.CharField(label=_("New question"), max_length=300)
+
+
+class CycleForm(forms.Form):
+    cycle_starts_on = forms.DateField(
+        label=_("Cycle starts on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    cycle_ends_on = forms.DateField(
+        label=_("Cycle ends on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Two weeks before, everyone gets the end-of-program survey; at the end, active pairings complete."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("cycle_starts_on"), data.get("cycle_ends_on")
+        if start and end and end <= start:
+            self.add_error("cycle_ends_on", _("The cycle ends after it starts."))
+        return data
+
+
+class CycleSurveyForm(forms.Form):
+    satisfaction = forms.TypedChoiceField(
+        label=_("How likely are you to recommend this program to a friend? (0 to 10)"),
+        choices=[(n, str(n)) for n in range(11)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    keep = forms.CharField(
+        label=_("What should the program keep?"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -199,3 +199,27 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return str(self.pairing)
+
+
+class CycleSurvey(models.Model):
+    """The end-of-program survey of one person for one cycle: satisfaction out of 10 (the NPS), what to keep."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    respondent = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="cycle_surveys")
+    cycle_ends_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(
+        _("How likely are you to recommend this program to a friend? (0 to 10)"), null=True, blank=True
+    )
+    keep = models.TextField(_("What should the program keep?"), blank=True, max_length=4000)
+
+    objects = ScopedManager(**PROGRAM_SCOPES)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["respondent", "cycle_ends_on"], name="cycle_survey_once_per_cycle")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.respondent} · {self.cycle_ends_on}"

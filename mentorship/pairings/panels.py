@@ -17,6 +17,7 @@ def program_nav_links(request: HttpRequest) -> list[Link]:
     return [
         Link(_("Pair activity"), reverse("pairings:activity", args=args)),
         Link(_("Session feedback"), reverse("pairings:feedback_overview", args=args)),
+        Link(_("Program cycle"), reverse("pairings:cycle", args=args)),
     ]
 
 

@@ -50,5 +50,7 @@ rules.add_perm("pairings.mark_goal", is_party_to_goal)
 rules.add_perm("pairings.answer_feedback", is_respondent)
 # ``obj`` is the Pairing: its mentee ends it as "not a good fit" and chooses again.
 rules.add_perm("pairings.rematch", is_mentee_of_pairing)
+# ``obj`` is the CycleSurvey: the person asked.
+rules.add_perm("pairings.answer_survey", is_respondent)
 # On the program: who sees which pairs talked and when, and the reported messages.
 rules.add_perm("pairings.oversee", can_manage_program)

@@ -99,3 +99,12 @@ def needs_check_in(pairing: Pairing, now=None) -> bool:
     """An active pair quiet for the program's number of days (on a pairing from ``with_last_activity``)."""
     now = now or timezone.now()
     return pairing.status == "active" and now - pairing.last_activity >= timedelta(days=pairing.quiet_days)
+
+
+def alumni(program: Program) -> QuerySet[Pairing]:
+    """Pairings of past cycles (completed), with their people: the program's alumni."""
+    return (
+        Pairing.objects.filter(program=program, end_reason="completed")
+        .select_related("mentor__user", "mentee__user")
+        .order_by("-ended_at", "-pk")
+    )

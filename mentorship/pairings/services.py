@@ -17,6 +17,7 @@ from mentorship.pairings.models import (
     AgreementStatus,
     CheckIn,
     ConversationNotice,
+    CycleSurvey,
     FeedbackRequest,
     Goal,
     Message,
@@ -334,3 +335,56 @@ def pairing_conclude(*, pairing: Pairing, by: User) -> Pairing:
         return pairing_end(pairing=pairing, by=by, reason=CONCLUDED)
     except PairingError as error:
         raise MessageError(str(error)) from error
+
+
+# ------------------------------------------------------------------ program cycles
+
+COMPLETED = "completed"
+SURVEY_DAYS_BEFORE_END = 14
+
+
+def cycle_sweep(*, today=None) -> dict:
+    """Daily: two weeks before a cycle's end, survey its mentors and mentees (once each); at the end, complete
+    its active pairings (ended with the reason "completed", not cancelled). Safe to run twice."""
+    from organizations.models import Program, Role
+
+    today = today or timezone.localdate()
+    counts = {"surveyed": 0, "completed": 0}
+    due = Program.objects.filter(
+        cycle_ends_on__isnull=False, cycle_ends_on__lte=today + timedelta(SURVEY_DAYS_BEFORE_END)
+    )
+    for program in due.select_related("organization"):
+        people = Membership.objects.filter(program=program, role__in=[Role.MENTOR, Role.MENTEE]).select_related("user")
+        for person in people:
+            with transaction.atomic():
+                survey, created = CycleSurvey.objects.get_or_create(
+                    respondent=person, cycle_ends_on=program.cycle_ends_on, defaults={"program": program}
+                )
+                if created:
+                    counts["surveyed"] += 1
+                    emails.cycle_survey(survey, program=program, person=person)
+        if program.cycle_ends_on <= today:
+            active = Pairing.objects.filter(program=program, status=PairingStatus.ACTIVE)
+            counts["completed"] += active.update(
+                status=PairingStatus.ENDED, ended_at=timezone.now(), end_reason=COMPLETED
+            )
+    return counts
+
+
+@transaction.atomic
+def cycle_survey_answer(*, survey: CycleSurvey, satisfaction: int, keep: str) -> CycleSurvey:
+    survey = CycleSurvey.objects.select_for_update().get(pk=survey.pk)
+    if survey.answered_at:
+        raise MessageError(_("You have already answered; thank you."))
+    survey.satisfaction, survey.keep, survey.answered_at = satisfaction, keep, timezone.now()
+    survey.save(update_fields=["satisfaction", "keep", "answered_at"])
+    return survey
+
+
+def nps(scores: list[int]) -> int | None:
+    """Net Promoter Score: % of 9-10 minus % of 0-6, or None without answers."""
+    if not scores:
+        return None
+    promoters = sum(1 for s in scores if s >= 9)
+    detractors = sum(1 for s in scores if s <= 6)
+    return round(100 * (promoters - detractors) / len(scores))

@@ -35,3 +35,10 @@ def check_quiet_pairs() -> dict:
     """Daily: remind quiet pairs, tell admins of pairs still quiet; safe to run twice."""
     with scopes_disabled():
         return services.quiet_pairs_sweep()
+
+
+@shared_task(name="pairings.tasks.program_cycles")
+def program_cycles() -> dict:
+    """Daily: end-of-program surveys before a cycle ends, completed pairings at its end; safe to run twice."""
+    with scopes_disabled():
+        return services.cycle_sweep()

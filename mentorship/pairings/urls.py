@@ -16,4 +16,6 @@ program_urlpatterns = [
     path("pairings/<int:pk>/rematch/", views.rematch, name="rematch"),
     path("pairings/feedback/", views.feedback_overview, name="feedback_overview"),
     path("pairings/<int:pk>/conclude/", views.conclude, name="conclude"),
+    path("pairings/survey/<int:pk>/", views.cycle_survey, name="cycle_survey"),
+    path("pairings/cycle/", views.cycle, name="cycle"),
 ]

@@ -13,6 +13,8 @@ from mentorship.pairings import selectors, services
 from mentorship.pairings.forms import (
     AgreementDecisionForm,
     AgreementForm,
+    CycleForm,
+    CycleSurveyForm,
     FeedbackForm,
     FeedbackQuestionForm,
     MessageForm,
@@ -20,6 +22,7 @@ from mentorship.pairings.forms import (
 from mentorship.pairings.models import (
     Agreement,
     AgreementStatus,
+    CycleSurvey,
     FeedbackQuestion,
     FeedbackRequest,
     Fit,
@@ -281,3 +284,46 @@ def conclude(request: HttpRequest, organization: str, program: str, pk: int) -> 
     else:
         messages.success(request, _("The pairing is concluded."))
     return redirect("pairings:activity", request.organization.slug, request.program.slug)
+
+
+# ------------------------------------------------------------------ program cycles
+
+
+def survey_of_url(request: HttpRequest, pk: int) -> CycleSurvey:
+    own = CycleSurvey.objects.filter(program=request.program, respondent__user=request.user)
+    return get_object_or_404(own.select_related("respondent"), pk=pk)
+
+
+@tenant_view(perm="pairings.answer_survey", obj=survey_of_url)
+@require_http_methods(["GET", "HEAD", "POST"])
+def cycle_survey(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    survey = survey_of_url(request, pk)
+    form = CycleSurveyForm(request.POST or None)
+    if request.method == "POST" and not survey.answered_at and form.is_valid():
+        services.cycle_survey_answer(
+            survey=survey, satisfaction=form.cleaned_data["satisfaction"], keep=form.cleaned_data["keep"]
+        )
+        messages.success(request, _("Thank you for your feedback."))
+        return redirect("pairings:cycle_survey", request.organization.slug, request.program.slug, survey.pk)
+    return render(request, "pairings/cycle_survey.html", {"survey": survey, "form": form})
+
+
+@tenant_view(perm="pairings.oversee")
+@require_http_methods(["GET", "HEAD", "POST"])
+def cycle(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    """The program's cycle: its dates, the NPS of its end-of-program survey, its alumni."""
+    current = request.program
+    form = CycleForm(
+        request.POST or None,
+        initial={"cycle_starts_on": current.cycle_starts_on, "cycle_ends_on": current.cycle_ends_on},
+    )
+    if request.method == "POST" and form.is_valid():
+        type(current).objects.filter(pk=current.pk).update(**form.cleaned_data)
+        messages.success(request, _("The cycle's dates are saved."))
+        return redirect("pairings:cycle", request.organization.slug, request.program.slug)
+    scores = list(
+        CycleSurvey.objects.filter(program=current, answered_at__isnull=False).values_list("satisfaction", flat=True)
+    )
+    alumni = Paginator(selectors.alumni(current), 50).get_page(request.GET.get("page"))
+    context = {"form": form, "nps": services.nps(scores), "answers": len(scores), "alumni": alumni}
+    return render(request, "pairings/cycle.html", context)

@@ -89,3 +89,29 @@ def test_program_overview_with_conversations(client, program, mentor):
 
     client.force_login(mentor.user)
     assert_constant_queries(client, program_url(program, "portal:program"), add)
+
+
+def test_cycle_page(client, program, mentor, program_admin):
+    from mentorship.pairings.models import CycleSurvey
+
+    def add(n):
+        for _ in range(n):
+            mentee = member(program, Role.MENTEE).memberships.get()
+            Pairing.objects.create(
+                program=program,
+                mentor=mentor,
+                mentee=mentee,
+                status="ended",
+                end_reason="completed",
+                ended_at=timezone.now(),
+            )
+            CycleSurvey.objects.create(
+                program=program,
+                respondent=mentee,
+                cycle_ends_on=date.today(),
+                satisfaction=9,
+                answered_at=timezone.now(),
+            )
+
+    client.force_login(program_admin)
+    assert_constant_queries(client, program_url(program, "pairings:cycle"), add)

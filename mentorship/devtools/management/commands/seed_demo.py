@@ -5,6 +5,8 @@ mentor and mentee, and those people have a profile, so recommendations and
 auto-pairing can be tried at once.
 """
 
+import argparse
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandParser
@@ -50,9 +52,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--mentees", type=int, default=6)
         parser.add_argument("--mentors", type=int, default=4)
+        parser.add_argument(
+            "--pairs",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="Demo pairs with messages, an agreement, feedback and a quiet pair (--no-pairs: everyone unpaired).",
+        )
 
     @transaction.atomic
-    def handle(self, *args, mentees: int, mentors: int, **options) -> None:
+    def handle(self, *args, mentees: int, mentors: int, pairs: bool = True, **options) -> None:
         # Hashing is slow on purpose: hash the demo password once, for everyone.
         self.password_hash = make_password(DEMO_PASSWORD)
         with scopes_disabled():
@@ -74,13 +82,15 @@ class Command(BaseCommand):
             sessions = seed_demo_sessions(
                 program, [p for p in people if p.role == Role.MENTOR], [p for p in people if p.role == Role.MENTEE]
             )
-            pairs = seed_demo_pairings(
-                program, [p for p in people if p.role == Role.MENTOR], [p for p in people if p.role == Role.MENTEE]
-            )
+            if pairs:
+                pairs = seed_demo_pairings(
+                    program, [p for p in people if p.role == Role.MENTOR], [p for p in people if p.role == Role.MENTEE]
+                )
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {organization.name} / {program.name}"))
         self.stdout.write(f"Questionnaire: {len(questions)} questions; {written} new answers.")
         self.stdout.write(f"Mentorship sessions: {sessions} (a weekly series crosses a daylight-saving change).")
-        self.stdout.write(f"Active pairs: {pairs} (one talking with a signed agreement and feedback, one quiet).")
+        if pairs:
+            self.stdout.write(f"Active pairs: {pairs} (one talking with a signed agreement and feedback, one quiet).")
         self.stdout.write(f"Log in at /accounts/login/ with any of these (password: {DEMO_PASSWORD}):")
         for person in logins:
             self.stdout.write(f"  {person.email}")

@@ -53,8 +53,9 @@ def test_feedback_overview(client, program, mentor, program_admin):
     def add(n):
         for _ in range(n):
             mentee = member(program, Role.MENTEE).memberships.get()
-            pairing = Pairing.objects.create(program=program, mentor=mentor, mentee=mentee)
-            session = ended_session(mentor, mentee)
+            own_mentor = member(program, Role.MENTOR).memberships.get()  # sessions of one mentor may not overlap
+            pairing = Pairing.objects.create(program=program, mentor=own_mentor, mentee=mentee)
+            session = ended_session(own_mentor, mentee)
             FeedbackRequest.objects.create(
                 program=program,
                 pairing=pairing,

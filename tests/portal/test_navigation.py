@@ -32,6 +32,9 @@ def test_program_admin_reaches_every_management_page_with_the_current_one_marked
         ("Questionnaire", False),
         ("Pairing", False),
         ("Mentorship", False),
+        ("Pair activity", False),
+        ("Session feedback", False),
+        ("Program cycle", False),
         ("People", True),
         ("Invitations", False),
     ]

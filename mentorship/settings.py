@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "matching",
     "sessions_app",
     "mentorship.oversight",
+    "mentorship.pairings",
 ]
 
 MIDDLEWARE = [
@@ -282,11 +283,21 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
     # Day-before session reminders; each is claimed once, so an extra or overlapping run sends nothing twice.
     "session-reminders": {"task": "sessions_app.tasks.send_reminders", "schedule": 15 * 60},
+    # Conversation emails held back by the 15-minute batching window; each window is claimed once.
+    "conversation-emails": {"task": "pairings.tasks.sweep_conversations", "schedule": 5 * 60},
+    # Feedback requests after ended sessions; one request per session and person (a constraint).
+    "feedback-requests": {"task": "pairings.tasks.request_feedback", "schedule": 60 * 60},
+    # Pairs that went quiet: reminded once, then their program's admins told (claimed by conditional updates).
+    "quiet-pairs": {"task": "pairings.tasks.check_quiet_pairs", "schedule": 24 * 60 * 60},
+    # Program cycles: end-of-program surveys (once a person and cycle), completed pairings at the end.
+    "program-cycles": {"task": "pairings.tasks.program_cycles", "schedule": 24 * 60 * 60},
     # The email outbox: rows a down broker, a failing provider or a killed worker left unsent (mentorship.outbox).
     "retry-outbox": {"task": "mentorship.tasks.retry_outbox", "schedule": 60},
     # Ranked mentor requests: deadlines passed move on, reminders go; safe to overlap (matching.services.requests).
     "expire-requests": {"task": "matching.tasks.expire_requests", "schedule": 5 * 60},
 }
+# A person sends at most this many messages a minute in pair conversations.
+PAIRINGS_MESSAGES_PER_MINUTE = env.int("PAIRINGS_MESSAGES_PER_MINUTE", default=10)
 
 # Security: strict by default outside DEBUG; `manage.py check --deploy` is clean.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

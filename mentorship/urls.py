@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from matching import urls as matching_urls
 from mentorship.media import media
 from mentorship.oversight import urls as oversight_urls
+from mentorship.pairings import urls as pairings_urls
 from mentorship.portal import urls as portal_urls
 from organizations import urls as organizations_urls
 from organizations.sso import urls as sso_urls
@@ -51,6 +52,7 @@ urlpatterns = [
     tenant_urls(matching_urls.app_name, program=matching_urls.program_urlpatterns),
     tenant_urls(sessions_urls.app_name, program=sessions_urls.program_urlpatterns),
     tenant_urls(oversight_urls.app_name, program=oversight_urls.program_urlpatterns),
+    tenant_urls(pairings_urls.app_name, program=pairings_urls.program_urlpatterns),
     path("", include(sessions_urls.urlpatterns)),
     path("", include(matching_urls.token_urlpatterns)),
     path("", include(onboarding_urlpatterns)),

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from tests.factories import MembershipFactory, UserFactory
 
-OUR_APPS = {"accounts", "organizations", "matching", "sessions_app", "oversight"}
+OUR_APPS = {"accounts", "organizations", "matching", "sessions_app", "oversight", "pairings"}
 
 
 def test_every_model_of_ours_is_in_the_admin():

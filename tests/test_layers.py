@@ -13,12 +13,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 TOP = ("mentorship.portal", "mentorship.devtools")
 FORBIDDEN = {
-    "accounts": ("organizations", "matching", "sessions_app", "mentorship.oversight", *TOP),
-    "organizations": ("matching", "sessions_app", "mentorship.oversight", *TOP),
-    "matching": ("mentorship.oversight", *TOP),
-    "sessions_app": ("mentorship.oversight", *TOP),
+    "accounts": ("organizations", "matching", "sessions_app", "mentorship.oversight", "mentorship.pairings", *TOP),
+    "organizations": ("matching", "sessions_app", "mentorship.oversight", "mentorship.pairings", *TOP),
+    "matching": ("mentorship.oversight", "mentorship.pairings", *TOP),
+    "sessions_app": ("mentorship.oversight", "mentorship.pairings", *TOP),
     # Oversight reads pairings and sessions; the portal shows its figures.
     "mentorship.oversight": TOP,
+    "mentorship.pairings": TOP,
 }
 
 

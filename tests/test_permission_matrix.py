@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from matching.models import AutoPairRun, Pairing, Question
 from mentorship.oversight.services import DateInput, activity_save, observation_add
+from mentorship.pairings.models import Agreement, CycleSurvey, FeedbackRequest, Goal, Message
 from organizations.decorators import declared_access
 from organizations.models import Role
 from organizations.services.invitations import invitation_issue
@@ -37,6 +38,8 @@ class Entry:
     extra_kwargs: Callable[[dict], dict] = field(default=lambda objects: {})
     ok: int | None = None  # what the right role gets, when not the default
     staff: bool = True  # False: a page of one's own as mentor or mentee, which staff do not have
+    refused: int = 403  # what the wrong role (and staff, without ``staff``) gets: 404 for a private page
+    staff_refused: int | None = None  # what staff get, when not ``refused`` (a page of one's own: 404)
 
     @property
     def ok_status(self) -> int:
@@ -101,6 +104,22 @@ def _observation_pk(objects: dict) -> dict:
 
 def _request_pk(objects: dict) -> dict:
     return {"pk": objects["mentor_request"].pk}
+
+
+def _message_pk(objects: dict) -> dict:
+    return {"pk": objects["message"].pk}
+
+
+def _goal_pk(objects: dict) -> dict:
+    return {"pk": objects["goal"].pk}
+
+
+def _feedback_pk(objects: dict) -> dict:
+    return {"pk": objects["feedback"].pk}
+
+
+def _survey_pk(objects: dict) -> dict:
+    return {"pk": objects["survey"].pk}
 
 
 MATRIX: dict[str, Entry] = {
@@ -234,6 +253,57 @@ MATRIX: dict[str, Entry] = {
     "portal:organization_dashboard": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.PROGRAM_ADMIN),
     "portal:organization_dashboard_csv": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.MENTOR),
     "oversight:session_attendance": Entry(allowed=Role.MENTOR, forbidden=Role.MENTEE, extra_kwargs=_session_pk),
+    # The life of a pairing (issue 16): a conversation is the pair's own, a 404 for everyone else.
+    "pairings:conversation": Entry(
+        allowed=Role.MENTEE, forbidden=Role.PROGRAM_ADMIN, extra_kwargs=_pairing_pk, staff=False, refused=404
+    ),
+    "pairings:report": Entry(
+        allowed=Role.MENTOR,
+        forbidden=Role.PROGRAM_ADMIN,
+        method="post",
+        extra_kwargs=_message_pk,
+        staff=False,
+        refused=404,
+    ),
+    "pairings:activity": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
+    "pairings:agreement": Entry(
+        allowed=Role.MENTOR, forbidden=Role.PROGRAM_ADMIN, extra_kwargs=_pairing_pk, staff=False, refused=404
+    ),
+    "pairings:agreement_decide": Entry(
+        allowed=Role.MENTOR,
+        forbidden=Role.MENTEE,
+        method="post",
+        extra_kwargs=_pairing_pk,
+        staff=False,
+        staff_refused=404,
+    ),
+    "pairings:feedback": Entry(
+        allowed=Role.MENTEE, forbidden=Role.PROGRAM_ADMIN, extra_kwargs=_feedback_pk, staff=False, refused=404
+    ),
+    "pairings:rematch": Entry(
+        allowed=Role.MENTEE,
+        forbidden=Role.MENTOR,
+        method="post",
+        extra_kwargs=_pairing_pk,
+        staff=False,
+        staff_refused=404,
+    ),
+    "pairings:feedback_overview": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE),
+    "pairings:cycle": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
+    "pairings:cycle_survey": Entry(
+        allowed=Role.MENTEE, forbidden=Role.PROGRAM_ADMIN, extra_kwargs=_survey_pk, staff=False, refused=404
+    ),
+    "pairings:conclude": Entry(
+        allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE, method="post", extra_kwargs=_pairing_pk
+    ),
+    "pairings:goal_done": Entry(
+        allowed=Role.MENTEE,
+        forbidden=Role.PROGRAM_ADMIN,
+        method="post",
+        extra_kwargs=_goal_pk,
+        staff=False,
+        refused=404,
+    ),
 }
 
 
@@ -301,6 +371,17 @@ def world(db):
         "session_request": SessionRequest.objects.create(program=program, mentee=mentee, mentor=mentor),
         "offer": MentorOffer.objects.create(program=program, mentor=mentor, mentee=mentee),
         "mentor_request": _waiting_request(program, mentor, people["other_mentee"].memberships.get()),
+        "message": Message.objects.create(program=program, pairing=pairing, author=mentee, body="Hello"),
+        "goal": Goal.objects.create(
+            program=program,
+            agreement=Agreement.objects.create(program=program, pairing=pairing, learning="x", frequency="x"),
+            title="Goal",
+            target_date=session.local_date,
+        ),
+        "survey": CycleSurvey.objects.create(program=program, respondent=mentee, cycle_ends_on=session.local_date),
+        "feedback": FeedbackRequest.objects.create(
+            program=program, pairing=pairing, session=session, respondent=mentee
+        ),
     }
     return program, people, objects
 
@@ -347,7 +428,7 @@ def test_unknown_organization_gets_404_like_a_foreign_one(client, world, name):
 @pytest.mark.parametrize("name", sorted(n for n, e in MATRIX.items() if e.forbidden))
 def test_wrong_role_gets_403(client, world, name):
     client.force_login(world[1][MATRIX[name].forbidden])
-    assert _visit(client, name, _url(name, world)).status_code == 403
+    assert _visit(client, name, _url(name, world)).status_code == MATRIX[name].refused
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
@@ -360,7 +441,8 @@ def test_right_role_gets_the_page(client, world, name):
 def test_platform_staff_gets_the_page(client, world, name, django_user_model):
     staff = django_user_model.objects.create_user(email="staff@example.org", full_name="Staff", is_staff=True)
     client.force_login(staff)
-    expected = MATRIX[name].ok_status if MATRIX[name].staff else 403
+    entry = MATRIX[name]
+    expected = entry.ok_status if entry.staff else (entry.staff_refused or entry.refused)
     assert _visit(client, name, _url(name, world)).status_code == expected
 
 

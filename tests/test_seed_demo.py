@@ -34,8 +34,9 @@ def test_seed_demo_makes_sessions_once(db):
     call_command("seed_demo", mentees=2, mentors=2)
     with scopes_disabled():
         assert Location.objects.count() == 2
-        assert MentorshipSession.objects.filter(status="published").count() == 3 + 8
-        assert Booking.objects.filter(status="booked").count() == 2  # one online, one in person (of 2 mentees)
+        # + 1: the demo pair's past session with its feedback (demo_pairings)
+        assert MentorshipSession.objects.filter(status="published").count() == 3 + 8 + 1
+        assert Booking.objects.filter(status="booked").count() == 2 + 1  # online, in person, the demo pair's
         assert MentorshipSession.objects.filter(groups__name="Engineers").count() == 1
         series = MentorshipSession.objects.exclude(series=None)
         assert series.count() == 8
@@ -77,3 +78,18 @@ def test_seed_demo_leaves_ranked_requests_mid_cascade(db):
     assert MentorRequest.objects.filter(state="waiting", rank=2).count() == 2  # mid-cascade
     assert MentorSelection.objects.filter(state="exhausted").count() == 1  # choices used up
     assert MentorRequest.objects.count() == 6  # made once
+
+
+def test_seed_demo_makes_the_life_of_pairings_once(db):
+    from django_scopes import scopes_disabled
+
+    from mentorship.pairings.models import Agreement, FeedbackRequest, Message
+    from mentorship.pairings.services import quiet_pairs_sweep
+
+    call_command("seed_demo", mentees=3, mentors=2)
+    call_command("seed_demo", mentees=3, mentors=2)
+    with scopes_disabled():
+        assert Message.objects.count() == 3
+        assert Agreement.objects.filter(status="signed").count() == 1
+        assert FeedbackRequest.objects.filter(answered_at__isnull=False).count() == 2
+        assert quiet_pairs_sweep()["reminded"] == 1  # the one quiet pair

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from matching import panels as matching_panels
 from mentorship.oversight import panels as oversight_panels
+from mentorship.pairings import panels as pairings_panels
 from mentorship.panels import Link, LinkProvider
 from organizations import panels as organizations_panels
 from sessions_app import panels as sessions_panels
@@ -24,6 +25,7 @@ PROGRAM_NAV: tuple[LinkProvider, ...] = (
     matching_panels.program_nav_links,
     sessions_panels.program_nav_links,
     oversight_panels.program_nav_links,
+    pairings_panels.program_nav_links,
     organizations_panels.program_nav_links,
     dashboard_link,
 )

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 
 from matching import panels as matching_panels
 from matching.selectors import next_steps
+from mentorship.pairings import panels as pairings_panels
 from mentorship.panels import PanelProvider
 from organizations import selectors as organizations_selectors
 from organizations.decorators import tenant_view
@@ -20,6 +21,7 @@ from sessions_app import panels as sessions_panels
 PROGRAM_PANELS: tuple[PanelProvider, ...] = (
     matching_panels.participant_next_steps,
     sessions_panels.open_session_requests,
+    pairings_panels.my_conversations,
     sessions_panels.schedule_together,
     sessions_panels.upcoming_sessions,
 )

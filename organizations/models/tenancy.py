@@ -110,6 +110,9 @@ class Program(models.Model):
     max_capacity = models.PositiveSmallIntegerField(
         _("most mentees a mentor may take"), default=5, validators=[MinValueValidator(1)]
     )
+    # The program's current cycle (issue 16): optional; at its end, active pairings are completed.
+    cycle_starts_on = models.DateField(_("cycle starts on"), null=True, blank=True)
+    cycle_ends_on = models.DateField(_("cycle ends on"), null=True, blank=True)
     # Bumped whenever questions or mentors' answers change: keys the cached mentor index.
     matching_version = models.PositiveIntegerField(default=0, editable=False)
 

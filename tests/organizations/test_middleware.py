@@ -39,6 +39,17 @@ from mentorship.oversight.models import (
     ObservationRevision,
     OversightSettings,
 )
+from mentorship.pairings.models import (
+    Agreement,
+    CheckIn,
+    ConversationNotice,
+    CycleSurvey,
+    FeedbackQuestion,
+    FeedbackRequest,
+    Goal,
+    Message,
+    PairingSettings,
+)
 from organizations.middleware import TenantMiddleware
 from organizations.models import AccessRequest, Group, Invitation, Membership, Program, Role
 from organizations.services.invitations import invitation_issue
@@ -138,6 +149,49 @@ def _request_event(program: Program) -> RequestEvent:
     )
 
 
+def _message(program: Program) -> Message:
+    pairing = _pairing(program)
+    return Message.objects.create(program=program, pairing=pairing, author=pairing.mentee, body="Hello")
+
+
+def _notice(program: Program) -> ConversationNotice:
+    pairing = _pairing(program)
+    return ConversationNotice.objects.create(program=program, pairing=pairing, recipient=pairing.mentor)
+
+
+def _pairing_settings(program: Program) -> PairingSettings:
+    return PairingSettings.objects.create(program=program)
+
+
+def _agreement(program: Program) -> Agreement:
+    return Agreement.objects.create(
+        program=program, pairing=_pairing(program), learning="Interviews", frequency="Weekly", meeting_format="Online"
+    )
+
+
+def _goal(program: Program) -> Goal:
+    agreement = _agreement(program)
+    return Goal.objects.create(program=program, agreement=agreement, title="A mock interview", target_date=date.today())
+
+
+def _feedback_question(program: Program) -> FeedbackQuestion:
+    return FeedbackQuestion.objects.create(program=program, text="What did you try?")
+
+
+def _feedback_request(program: Program) -> FeedbackRequest:
+    pairing = _pairing(program)
+    session = make_session(pairing.mentor, mentee=pairing.mentee)
+    return FeedbackRequest.objects.create(program=program, pairing=pairing, session=session, respondent=pairing.mentee)
+
+
+def _check_in(program: Program) -> CheckIn:
+    return CheckIn.objects.create(program=program, pairing=_pairing(program))
+
+
+def _cycle_survey(program: Program) -> CycleSurvey:
+    return CycleSurvey.objects.create(program=program, respondent=_membership(program), cycle_ends_on=date.today())
+
+
 def _activity(program: Program) -> Activity:
     return Activity.objects.create(program=program, name=f"Club of {program.name}")
 
@@ -195,6 +249,15 @@ PROGRAM_OWNED: dict[type[models.Model], Callable[[Program], models.Model]] = {
     MentorSelection: _selection,
     MentorRequest: _mentor_request,
     RequestEvent: _request_event,
+    Message: _message,
+    ConversationNotice: _notice,
+    PairingSettings: _pairing_settings,
+    Agreement: _agreement,
+    Goal: _goal,
+    FeedbackQuestion: _feedback_question,
+    FeedbackRequest: _feedback_request,
+    CheckIn: _check_in,
+    CycleSurvey: _cycle_survey,
     Activity: _activity,
     ActivityDate: _activity_date,
     Attendance: _attendance,

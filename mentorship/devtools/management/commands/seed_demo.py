@@ -5,6 +5,8 @@ mentor and mentee, and those people have a profile, so recommendations and
 auto-pairing can be tried at once.
 """
 
+import argparse
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandParser
@@ -15,6 +17,7 @@ from django_scopes import scopes_disabled
 from accounts.models import User
 from mentorship.devtools.demo import answer_demo_questionnaire, build_demo_questionnaire, fill_demo_profiles
 from mentorship.devtools.demo_oversight import seed_demo_oversight
+from mentorship.devtools.demo_pairings import seed_demo_pairings
 from mentorship.devtools.demo_ranked_requests import seed_demo_ranked_requests
 from mentorship.devtools.demo_requests import seed_demo_requests
 from mentorship.devtools.demo_sessions import seed_demo_sessions
@@ -52,9 +55,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--mentees", type=int, default=6)
         parser.add_argument("--mentors", type=int, default=4)
+        parser.add_argument(
+            "--pairs",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="Demo pairs with messages, an agreement, feedback and a quiet pair (--no-pairs: everyone unpaired).",
+        )
 
     @transaction.atomic
-    def handle(self, *args, mentees: int, mentors: int, **options) -> None:
+    def handle(self, *args, mentees: int, mentors: int, pairs: bool = True, **options) -> None:
         # Hashing is slow on purpose: hash the demo password once, for everyone.
         self.password_hash = make_password(DEMO_PASSWORD)
         with scopes_disabled():
@@ -86,10 +95,16 @@ class Command(BaseCommand):
                 [p for p in people if p.role == Role.MENTEE],
             )
             seed_demo_ranked_requests(program, padmin)
+            if pairs:
+                pairs = seed_demo_pairings(
+                    program, [p for p in people if p.role == Role.MENTOR], [p for p in people if p.role == Role.MENTEE]
+                )
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {organization.name} / {program.name}"))
         self.stdout.write(f"Questionnaire: {len(questions)} questions; {written} new answers.")
         self.stdout.write(f"Mentorship sessions: {sessions} (a weekly series crosses a daylight-saving change).")
         self.stdout.write(f"Activities: {activities} (with a past schedule, attendance and observations).")
+        if pairs:
+            self.stdout.write(f"Active pairs: {pairs} (one talking with a signed agreement and feedback, one quiet).")
         self.stdout.write(f"Log in at /accounts/login/ with any of these (password: {DEMO_PASSWORD}):")
         for person in logins:
             self.stdout.write(f"  {person.email}")

@@ -1,0 +1,77 @@
+from django.contrib import admin
+
+from mentorship.pairings.models import (
+    Agreement,
+    CheckIn,
+    ConversationNotice,
+    CycleSurvey,
+    FeedbackQuestion,
+    FeedbackRequest,
+    Goal,
+    Message,
+    PairingSettings,
+)
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    # Platform staff see that a message exists, its pairing and its report; not its text.
+    list_display = ["pairing", "author", "created_at", "reported_at"]
+    list_filter = ["reported_at"]
+    fields = ["pairing", "author", "created_at", "notified_at", "reported_at", "reported_by"]
+    readonly_fields = fields
+    list_select_related = ["pairing", "author__user"]
+
+
+@admin.register(ConversationNotice)
+class ConversationNoticeAdmin(admin.ModelAdmin):
+    list_display = ["pairing", "recipient", "notified_until"]
+    raw_id_fields = ["program", "pairing", "recipient"]
+
+
+@admin.register(PairingSettings)
+class PairingSettingsAdmin(admin.ModelAdmin):
+    list_display = ["program", "agreement_enabled", "quiet_days", "feedback_shared_with_pair"]
+    raw_id_fields = ["program"]
+
+
+@admin.register(Agreement)
+class AgreementAdmin(admin.ModelAdmin):
+    # The agreement's text is the pair's; staff see its state.
+    list_display = ["pairing", "status", "signed_at", "updated_at"]
+    list_filter = ["status"]
+    fields = ["pairing", "status", "signed_at"]
+    readonly_fields = fields
+
+
+@admin.register(Goal)
+class GoalAdmin(admin.ModelAdmin):
+    list_display = ["agreement", "target_date", "done_at"]
+    fields = ["agreement", "target_date", "done_at"]
+    readonly_fields = fields
+
+
+@admin.register(FeedbackQuestion)
+class FeedbackQuestionAdmin(admin.ModelAdmin):
+    list_display = ["text", "program", "order"]
+    search_fields = ["text"]
+    raw_id_fields = ["program"]
+
+
+@admin.register(FeedbackRequest)
+class FeedbackRequestAdmin(admin.ModelAdmin):
+    list_display = ["respondent", "pairing", "created_at", "answered_at", "rating"]
+    fields = ["respondent", "pairing", "session", "created_at", "answered_at", "rating", "fit"]
+    readonly_fields = fields
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(admin.ModelAdmin):
+    list_display = ["pairing", "reminded_at", "admins_told_at"]
+    raw_id_fields = ["program", "pairing"]
+
+
+@admin.register(CycleSurvey)
+class CycleSurveyAdmin(admin.ModelAdmin):
+    list_display = ["respondent", "cycle_ends_on", "answered_at", "satisfaction"]
+    raw_id_fields = ["program", "respondent"]

@@ -1,0 +1,32 @@
+"""What the life of a pairing adds to the pages of a program (see ``mentorship.panels``)."""
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from matching.models import PairingStatus
+from mentorship.pairings import selectors
+from mentorship.panels import Link, Panel
+
+
+def program_nav_links(request: HttpRequest) -> list[Link]:
+    """Pair activity, for the program's admins."""
+    if not request.user.has_perm("pairings.oversee", request.program):
+        return []
+    args = [request.organization.slug, request.program.slug]
+    return [
+        Link(_("Pair activity"), reverse("pairings:activity", args=args)),
+        Link(_("Session feedback"), reverse("pairings:feedback_overview", args=args)),
+        Link(_("Program cycle"), reverse("pairings:cycle", args=args)),
+    ]
+
+
+def my_conversations(request: HttpRequest) -> Panel | None:
+    """The visitor's active pairings in this program, each with a link to its conversation."""
+    pairings = list(selectors.pairings_of_user(request.program, request.user).filter(status=PairingStatus.ACTIVE))
+    if not pairings:
+        return None
+    for pairing in pairings:
+        pairing.other = pairing.mentee if pairing.mentor.user_id == request.user.pk else pairing.mentor
+    open_feedback = list(selectors.open_feedback_of_user(request.program, request.user)[:5])
+    return Panel("pairings/_conversations_panel.html", {"my_pairings": pairings, "open_feedback": open_feedback})

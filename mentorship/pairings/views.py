@@ -1,0 +1,329 @@
+"""The pages of the life of a pairing: the pair's conversation, and what program admins may see of it."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from matching.models import Pairing, PairingStatus
+from mentorship.pairings import selectors, services
+from mentorship.pairings.forms import (
+    AgreementDecisionForm,
+    AgreementForm,
+    CycleForm,
+    CycleSurveyForm,
+    FeedbackForm,
+    FeedbackQuestionForm,
+    MessageForm,
+)
+from mentorship.pairings.models import (
+    Agreement,
+    AgreementStatus,
+    CycleSurvey,
+    FeedbackQuestion,
+    FeedbackRequest,
+    Fit,
+    Goal,
+    Message,
+)
+from organizations.decorators import tenant_view
+
+
+def own_pairing_of_url(request: HttpRequest, pk: int) -> Pairing:
+    """The visitor's own pairing named by the URL; anyone else's, admins' included, is a 404."""
+    pairing = get_object_or_404(selectors.pairings_of_user(request.program, request.user), pk=pk)
+    pairing.program = request.program
+    return pairing
+
+
+def message_of_url(request: HttpRequest, pk: int) -> Message:
+    """A message of one of the visitor's own pairings, or 404."""
+    mine = selectors.pairings_of_user(request.program, request.user)
+    message = get_object_or_404(
+        Message.objects.filter(pairing__in=mine).select_related("author__user", "pairing__mentor", "pairing__mentee"),
+        pk=pk,
+    )
+    return message
+
+
+def _me(pairing: Pairing, user):
+    return pairing.mentor if pairing.mentor.user_id == user.pk else pairing.mentee
+
+
+@tenant_view(perm="pairings.converse", obj=own_pairing_of_url)
+@require_http_methods(["GET", "HEAD", "POST"])
+def conversation(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    pairing = own_pairing_of_url(request, pk)
+    me = _me(pairing, request.user)
+    form = MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.message_post(pairing=pairing, author=me, body=form.cleaned_data["body"])
+        except services.MessageError as error:
+            form.add_error("body", str(error))
+        else:
+            messages.success(request, _("Message sent."))
+            return redirect("pairings:conversation", request.organization.slug, request.program.slug, pairing.pk)
+    # The newest page first; a page reads top to bottom, oldest first.
+    paginator = Paginator(selectors.messages_of(pairing).order_by("-created_at", "-pk"), 50)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "pairing": pairing,
+        "me": me,
+        "other": services.other_party(pairing, me),
+        "form": form,
+        "page": page,
+        "chat": list(reversed(page.object_list)),
+    }
+    return render(request, "pairings/conversation.html", context)
+
+
+@tenant_view(perm="pairings.report_message", obj=message_of_url)
+@require_POST
+def report(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    message = message_of_url(request, pk)
+    try:
+        services.message_report(message=message, by=request.user)
+    except services.MessageError as error:  # pragma: no cover - the permission refuses one's own message
+        raise Http404 from error
+    messages.success(request, _("The message is reported to the program's administrators."))
+    return redirect("pairings:conversation", request.organization.slug, request.program.slug, message.pairing_id)
+
+
+@tenant_view(perm="pairings.oversee")
+def activity(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    pairings = Paginator(selectors.pairings_with_talk(request.program), 50).get_page(request.GET.get("page"))
+    for pairing in pairings:
+        pairing.needs_check_in = selectors.needs_check_in(pairing)
+    reported = Paginator(selectors.reported_messages(request.program), 20).get_page(request.GET.get("reported"))
+    return render(request, "pairings/activity.html", {"pairings": pairings, "reported": reported})
+
+
+# ------------------------------------------------------------------ the mentoring agreement
+
+
+def _agreement_of(pairing: Pairing):
+    return Agreement.objects.filter(pairing=pairing).prefetch_related("goals").first()
+
+
+@tenant_view(perm="pairings.converse", obj=own_pairing_of_url)
+@require_http_methods(["GET", "HEAD", "POST"])
+def agreement(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    """The pair's agreement: the mentee drafts and sends it; the mentor reads it, signs it or asks for changes."""
+    pairing = own_pairing_of_url(request, pk)
+    me = _me(pairing, request.user)
+    current = _agreement_of(pairing)
+    enabled = services.settings_of(request.program).agreement_enabled
+    editable = me.pk == pairing.mentee_id and enabled and (current is None or current.status != AgreementStatus.SIGNED)
+    form = AgreementForm(request.POST or None, initial=AgreementForm.initial_for(current)) if editable else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            send = "send" in request.POST
+            try:
+                services.agreement_save(
+                    pairing=pairing,
+                    by=me,
+                    learning=form.cleaned_data["learning"],
+                    frequency=form.cleaned_data["frequency"],
+                    meeting_format=form.cleaned_data["meeting_format"],
+                    goals=form.cleaned_data["goals"],
+                    send=send,
+                )
+            except services.AgreementError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Sent to your mentor for sign-off.") if send else _("Draft saved."))
+                return redirect("pairings:agreement", request.organization.slug, request.program.slug, pairing.pk)
+    context = {
+        "pairing": pairing,
+        "me": me,
+        "agreement": current,
+        "enabled": enabled,
+        "form": form,
+        "decision_form": AgreementDecisionForm(),
+        "is_mentor": me.pk == pairing.mentor_id,
+    }
+    return render(request, "pairings/agreement.html", context)
+
+
+@tenant_view(perm="pairings.sign_agreement", obj=own_pairing_of_url)
+@require_POST
+def agreement_decide(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    pairing = own_pairing_of_url(request, pk)
+    current = get_object_or_404(Agreement.objects.filter(pairing=pairing))
+    form = AgreementDecisionForm(request.POST)
+    form.is_valid()
+    sign = "sign" in request.POST
+    try:
+        services.agreement_decide(
+            agreement=current, by=pairing.mentor, sign=sign, change_request=form.cleaned_data.get("change_request", "")
+        )
+    except services.AgreementError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The agreement is signed.") if sign else _("Your mentee is asked for the changes."))
+    return redirect("pairings:agreement", request.organization.slug, request.program.slug, pairing.pk)
+
+
+def goal_of_url(request: HttpRequest, pk: int) -> Goal:
+    """A goal of one of the visitor's own pairings' agreements, or 404."""
+    mine = selectors.pairings_of_user(request.program, request.user)
+    goal = get_object_or_404(
+        Goal.objects.filter(agreement__pairing__in=mine).select_related(
+            "agreement__pairing__mentor", "agreement__pairing__mentee"
+        ),
+        pk=pk,
+    )
+    return goal
+
+
+@tenant_view(perm="pairings.mark_goal", obj=goal_of_url)
+@require_POST
+def goal_done(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    goal = goal_of_url(request, pk)
+    try:
+        services.goal_mark(goal=goal, done=request.POST.get("done") != "0")
+    except services.AgreementError as error:
+        messages.error(request, str(error))
+    return redirect("pairings:agreement", request.organization.slug, request.program.slug, goal.agreement.pairing_id)
+
+
+# ------------------------------------------------------------------ feedback after sessions
+
+
+def feedback_of_url(request: HttpRequest, pk: int) -> FeedbackRequest:
+    """One of the visitor's own feedback requests, or 404."""
+    own = FeedbackRequest.objects.filter(program=request.program, respondent__user=request.user)
+    return get_object_or_404(own.select_related("pairing__mentor__user", "pairing__mentee__user", "session"), pk=pk)
+
+
+@tenant_view(perm="pairings.answer_feedback", obj=feedback_of_url)
+@require_http_methods(["GET", "HEAD", "POST"])
+def feedback(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    asked = feedback_of_url(request, pk)
+    questions = FeedbackQuestion.objects.filter(program=request.program)
+    form = FeedbackForm(request.POST or None, asks_fit=asked.asks_fit, questions=questions)
+    if request.method == "POST" and not asked.answered_at and form.is_valid():
+        data = form.cleaned_data
+        services.feedback_answer(
+            request=asked,
+            rating=data["rating"],
+            went_well=data["went_well"],
+            private_note=data["private_note"],
+            fit=data.get("fit", ""),
+            answers=form.extra_answers(),
+        )
+        messages.success(request, _("Thank you for your feedback."))
+        return redirect("pairings:feedback", request.organization.slug, request.program.slug, asked.pk)
+    pairing = asked.pairing
+    context = {
+        "asked": asked,
+        "form": form,
+        "other": pairing.mentee if asked.respondent_id == pairing.mentor_id else pairing.mentor,
+        "offer_rematch": asked.fit == Fit.NOT_GOOD
+        and asked.respondent_id == pairing.mentee_id
+        and pairing.status == PairingStatus.ACTIVE,
+    }
+    return render(request, "pairings/feedback.html", context)
+
+
+@tenant_view(perm="pairings.rematch", obj=own_pairing_of_url)
+@require_POST
+def rematch(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    pairing = own_pairing_of_url(request, pk)
+    try:
+        services.rematch(pairing=pairing, by=request.user)
+    except services.MessageError as error:
+        messages.error(request, str(error))
+        return redirect("portal:program", request.organization.slug, request.program.slug)
+    messages.success(request, _("Your pairing has ended. Choose another mentor among your recommendations."))
+    return redirect("matching:recommendations", request.organization.slug, request.program.slug)
+
+
+@tenant_view(perm="pairings.oversee")
+@require_http_methods(["GET", "HEAD", "POST"])
+def feedback_overview(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    """The program admins' feedback: the answers, and the questions they add to the form."""
+    form = FeedbackQuestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        FeedbackQuestion.objects.create(program=request.program, text=form.cleaned_data["text"])
+        messages.success(request, _("The question is added to the feedback form."))
+        return redirect("pairings:feedback_overview", request.organization.slug, request.program.slug)
+    answered = selectors.feedback_answers(request.program)
+    questions = list(FeedbackQuestion.objects.filter(program=request.program))
+    page = Paginator(answered, 50).get_page(request.GET.get("page"))
+    by_id = {str(q.pk): q.text for q in questions}
+    for row in page:
+        row.extra = [(by_id.get(k, "?"), v) for k, v in row.answers.items()]
+    return render(request, "pairings/feedback_overview.html", {"form": form, "page": page, "questions": questions})
+
+
+def program_pairing_of_url(request: HttpRequest, pk: int) -> Pairing:
+    """The program's pairing named by the URL, or 404."""
+    pairing = get_object_or_404(
+        Pairing.objects.filter(program=request.program).select_related("mentor__user", "mentee__user"), pk=pk
+    )
+    pairing.program = request.program
+    return pairing
+
+
+@tenant_view(perm="pairings.oversee")
+@require_POST
+def conclude(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    """A program admin concludes a pair (one that went quiet, typically)."""
+    pairing = program_pairing_of_url(request, pk)
+    try:
+        services.pairing_conclude(pairing=pairing, by=request.user)
+    except services.MessageError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The pairing is concluded."))
+    return redirect("pairings:activity", request.organization.slug, request.program.slug)
+
+
+# ------------------------------------------------------------------ program cycles
+
+
+def survey_of_url(request: HttpRequest, pk: int) -> CycleSurvey:
+    own = CycleSurvey.objects.filter(program=request.program, respondent__user=request.user)
+    return get_object_or_404(own.select_related("respondent"), pk=pk)
+
+
+@tenant_view(perm="pairings.answer_survey", obj=survey_of_url)
+@require_http_methods(["GET", "HEAD", "POST"])
+def cycle_survey(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
+    survey = survey_of_url(request, pk)
+    form = CycleSurveyForm(request.POST or None)
+    if request.method == "POST" and not survey.answered_at and form.is_valid():
+        services.cycle_survey_answer(
+            survey=survey, satisfaction=form.cleaned_data["satisfaction"], keep=form.cleaned_data["keep"]
+        )
+        messages.success(request, _("Thank you for your feedback."))
+        return redirect("pairings:cycle_survey", request.organization.slug, request.program.slug, survey.pk)
+    return render(request, "pairings/cycle_survey.html", {"survey": survey, "form": form})
+
+
+@tenant_view(perm="pairings.oversee")
+@require_http_methods(["GET", "HEAD", "POST"])
+def cycle(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    """The program's cycle: its dates, the NPS of its end-of-program survey, its alumni."""
+    current = request.program
+    form = CycleForm(
+        request.POST or None,
+        initial={"cycle_starts_on": current.cycle_starts_on, "cycle_ends_on": current.cycle_ends_on},
+    )
+    if request.method == "POST" and form.is_valid():
+        type(current).objects.filter(pk=current.pk).update(**form.cleaned_data)
+        messages.success(request, _("The cycle's dates are saved."))
+        return redirect("pairings:cycle", request.organization.slug, request.program.slug)
+    scores = list(
+        CycleSurvey.objects.filter(program=current, answered_at__isnull=False).values_list("satisfaction", flat=True)
+    )
+    alumni = Paginator(selectors.alumni(current), 50).get_page(request.GET.get("page"))
+    context = {"form": form, "nps": services.nps(scores), "answers": len(scores), "alumni": alumni}
+    return render(request, "pairings/cycle.html", context)

@@ -12,10 +12,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Coalesce, Least, TruncWeek
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from matching.models import Answer, Audience, Pairing, PairingStatus, Question
+from matching.models import Answer, Audience, MentorRequest, Pairing, PairingStatus, Question, RequestState
 from mentorship.oversight.models import Attendance, AttendanceStatus
 from organizations.models import Invitation, InvitationStatus, Membership, Organization, Program, Role
 from sessions_app.models import Booking, BookingStatus, MentorshipSession, SessionAttendance, SessionStatus
@@ -180,14 +181,32 @@ def matching(program: Program, period: Period) -> Table:
     return table
 
 
-def requests_waiting(program: Program, now: datetime) -> Table | None:
-    """Ranked mentor requests waiting for an answer, and their nearest deadlines.
-
-    TO WIRE AT MERGE: the request model is being built on branch issue-requests (in matching); until it is on
-    main this returns None and the dashboard says the figure is not available. It must stay one or two
-    aggregate queries (a count of waiting requests, and the nearest deadlines ordered and limited).
-    """
-    return None
+def requests_waiting(program: Program, now: datetime) -> Table:
+    """Ranked mentor requests waiting for a mentor's answer now, and the nearest deadlines: two queries."""
+    waiting = MentorRequest.objects.filter(program=program, state=RequestState.WAITING)
+    total = waiting.count()
+    nearest = waiting.select_related("mentee__user", "mentor__user").order_by("deadline", "pk")[:LISTED]
+    table = Table(
+        "requests",
+        _("Requests waiting and their nearest deadlines"),
+        _(
+            "Mentor requests sent and not yet answered now: %(total)s; the %(listed)s nearest deadlines listed "
+            "(a request whose deadline passes moves on to the mentee's next choice)."
+        )
+        % {"total": total, "listed": LISTED},
+        [_("Mentee"), _("Mentor asked"), _("Choice"), _("Deadline"), _("Hours left")],
+    )
+    table.rows = [
+        [
+            r.mentee.user.full_name,
+            r.mentor.user.full_name,
+            r.rank,
+            date_format(timezone.localtime(r.deadline), "SHORT_DATETIME_FORMAT"),
+            max(0, int((r.deadline - now).total_seconds() // 3600)),
+        ]
+        for r in nearest
+    ]
+    return table
 
 
 def pairings_per_week(program: Program, period: Period) -> Table:

@@ -231,7 +231,7 @@ def test_the_page_shows_each_figure_with_a_chart_and_a_table(admin_client, known
         assert title in html
     assert html.count('<svg class="chart"') == 5
     assert "style=" not in html.split("<main", 1)[-1]
-    assert "Matched now" in html and "=Cleo" in html and "Not counted yet" in html
+    assert "Matched now" in html and "=Cleo" in html and "Requests waiting and their nearest deadlines" in html
     assert "Download “Sessions per week” as CSV" in html
 
 
@@ -262,3 +262,30 @@ def test_organization_dashboard_puts_programs_side_by_side(client, known):
     assert rows[2] == ["Zeta", "1", "0", "0", "0", "0", "0", ""]
     page = client.get(reverse("portal:organization_dashboard", args=[program.organization.slug])).content.decode()
     assert "Programs side by side" in page and "Zeta" in page
+
+
+def test_requests_waiting_with_their_nearest_deadlines(admin_client, known):
+    from matching.models import MentorRequest, MentorSelection
+
+    program = known[0]
+    mentors = list(Membership.objects.filter(program=program, role=Role.MENTOR).select_related("user"))
+    mentees = list(Membership.objects.filter(program=program, role=Role.MENTEE).select_related("user"))
+    now = timezone.now()
+    for mentee, state, hours in [(mentees[0], "waiting", 50), (mentees[1], "waiting", 5), (mentees[2], "declined", 1)]:
+        selection = MentorSelection.objects.create(program=program, mentee=mentee)
+        MentorRequest.objects.create(
+            program=program,
+            selection=selection,
+            mentee=mentee,
+            mentor=mentors[0],
+            rank=1,
+            state=state,
+            sent_at=now,
+            deadline=now + timedelta(hours=hours, minutes=30),
+        )
+    page = admin_client.get(reverse("portal:dashboard", args=[program.organization.slug, program.slug]))
+    text = page.content.decode()
+    assert "Mentor requests sent and not yet answered now: 2;" in text
+    table = page.context["requests"]
+    assert [row[0] for row in table.rows] == [mentees[1].user.full_name, mentees[0].user.full_name]
+    assert [row[4] for row in table.rows] == [5, 50]

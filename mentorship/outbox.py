@@ -53,8 +53,9 @@ def add(payload: dict, *, key: str | None, kind: str) -> int | None:
     columns = [meta.get_field(name).column for name in fields]
     values = [meta.get_field(name).get_db_prep_save(value, connection) for name, value in fields.items()]
     quote = connection.ops.quote_name
+    # Only quoted names from the model's meta and placeholders are interpolated; every value is a parameter.
     sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) "  # nosec B608
         f"VALUES ({', '.join(['%s'] * len(columns))}) "
         f"ON CONFLICT ({quote(meta.get_field('key').column)}) DO NOTHING RETURNING {quote(meta.pk.column)}"
     )

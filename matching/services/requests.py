@@ -113,7 +113,8 @@ class Moves:
         with connection.cursor() as cursor:
             for (program_id, old, new, by_id, at, note), ids in self.events.items():
                 cursor.execute(
-                    f"INSERT INTO {table} (program_id, request_id, from_state, to_state, by_id, at, note) "
+                    # Only the quoted table name is interpolated; every value is a parameter.
+                    f"INSERT INTO {table} (program_id, request_id, from_state, to_state, by_id, at, note) "  # nosec B608
                     "SELECT %s, id, %s, %s, %s, %s, %s FROM unnest(%s::bigint[]) AS id",
                     [program_id, old, new, by_id, at, note, ids],
                 )
@@ -210,7 +211,8 @@ def _set_token_hashes(pairs: list[tuple[int, str]]) -> None:
     params = [item for pair in pairs for item in pair]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} AS r SET token_hash = v.hash FROM (VALUES {values}) AS v(id, hash) WHERE r.id = v.id",
+            # The quoted table name and a list of placeholders are interpolated; every value is a parameter.
+            f"UPDATE {table} AS r SET token_hash = v.hash FROM (VALUES {values}) AS v(id, hash) WHERE r.id = v.id",  # nosec B608
             params,
         )
 

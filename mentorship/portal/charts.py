@@ -6,7 +6,7 @@ from datetime import date
 
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from mentorship.portal.dashboard import Table
 
@@ -44,7 +44,7 @@ def _nice_max(values: list[int]) -> int:
 def chart(table: Table) -> SafeString:
     kind, columns = CHARTS.get(table.key, ("", []))
     if not kind or not table.rows:
-        return mark_safe("")
+        return format_html("")
     title_id = f"chart-{table.key}-title"
     body = _vertical(table, columns) if kind == "columns" else _horizontal(table, columns[0])
     height = HEIGHT if kind == "columns" else TOP + 30 * len(table.rows) + 8
@@ -116,7 +116,7 @@ def _vertical(table: Table, columns: list[int]) -> SafeString:
                 )
             )
     parts.append(_legend(table, columns))
-    return mark_safe("".join(parts))
+    return format_html_join("", "{}", ((part,) for part in parts))
 
 
 def _horizontal(table: Table, column: int) -> SafeString:
@@ -146,4 +146,4 @@ def _horizontal(table: Table, column: int) -> SafeString:
                 shown,
             )
         )
-    return mark_safe("".join(parts))
+    return format_html_join("", "{}", ((part,) for part in parts))

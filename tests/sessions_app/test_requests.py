@@ -324,3 +324,30 @@ def test_the_settings_page_sets_the_limit_and_pairing(client, program, program_a
     assert (settings.requests_per_day, settings.session_pairs) == (5, True)
     response = client.post(url, {"save_settings": 1, "cancel_notice_hours": 24, "requests_per_day": 0})
     assert response.status_code == 200 and "greater than or equal to 1" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("booking", "requests", "next_step"),
+    [
+        (True, True, "Book one of their sessions or request a session with them."),
+        (True, False, "Book one of their sessions."),
+        (False, True, "Request a session with them."),
+        (False, False, "Visit their profile."),
+    ],
+)
+def test_the_offer_names_only_the_ways_the_program_has_on(
+    client, program, mentor, mentee, sent, booking, requests, next_step
+):
+    program.self_booking_enabled, program.mentee_requests_enabled = booking, requests
+    program.save()
+    client.force_login(mentor.user)
+    with sent():
+        client.post(program_url(program, "sessions:offer_create", mentee.pk), {"message": "Happy to help"})
+    [email] = mail.outbox
+    assert next_step in email.body
+    assert ("Book one of their sessions" in email.body) == booking
+    assert ("request a session with them" in email.body.lower()) == requests
+    client.force_login(mentee.user)
+    page = client.get(program_url(program, "sessions:offer", MentorOffer.objects.get().pk)).content.decode()
+    assert ("Booking one of their sessions" in page) == booking
+    assert ("equesting a session with them" in page) == requests

@@ -86,3 +86,12 @@ def choices_used_up(selection, admins) -> None:
             "choices_used_up", context, to=person.email, language=person.language, from_name=program.name
         )
         queue_email(email, key=outbox_key("choices-used-up", selection, person.email))
+
+
+def select_your_mentors(program, mentee, *, occasion: str) -> bool:
+    """The mentee is asked to select their mentors (seed 000): up to N, ranked; once per ``occasion``."""
+    user = mentee.user
+    url = absolute_url(reverse("matching:select_mentors", args=[program.organization.slug, program.slug]))
+    context = {"program": program, "mentee": user, "url": url, "max_choices": program.max_choices}
+    email = render_email("select_your_mentors", context, to=user.email, language=user.language, from_name=program.name)
+    return queue_email(email, key=f"{outbox_key('select-mentors', mentee, user.email)}:{occasion}")

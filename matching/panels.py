@@ -25,7 +25,11 @@ def participant_next_steps(request: HttpRequest) -> Panel | None:
         progress = selectors.progress_of(questionnaire, membership, selectors.answers_of(membership))
         pairings = selectors.pairings_for(program).filter(status=PairingStatus.ACTIVE)
         mine = list(pairings.filter(**{membership.role: membership}))
-        steps.append({"membership": membership, "progress": progress, "pairings": mine})
+        step = {"membership": membership, "progress": progress, "pairings": mine}
+        if membership.role == Role.MENTEE and not mine:
+            state = selectors.latest_selection_states([membership]).get(membership.pk)
+            step["selection_step"] = selectors.mentee_selection_step(program, state)
+        steps.append(step)
     return Panel("matching/_next_step.html", {"steps": steps})
 
 

@@ -19,3 +19,4 @@ def enqueue(task_name: str, *args: int) -> None:
 
 
 SEND_REQUEST_EMAILS = "matching.tasks.send_request_emails"
+SEND_SELECT_MENTORS_EMAILS = "matching.tasks.send_select_mentors_emails"

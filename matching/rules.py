@@ -18,6 +18,7 @@ def manages_pairing_program(user, pairing: Pairing) -> bool:
 
 rules.add_perm("matching.answer_questionnaire", is_mentor | is_mentee)
 rules.add_perm("matching.view_recommendations", is_mentee)
+rules.add_perm("matching.select_mentors", is_mentee)
 rules.add_perm("matching.manage_pairing", can_manage_program)
 # ``obj`` is the Pairing: its mentor, its mentee, or whoever manages its program.
 rules.add_perm("matching.end_pairing", is_party_to_pairing | manages_pairing_program)

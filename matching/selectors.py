@@ -11,7 +11,17 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from matching.models import Answer, Audience, AutoPairRun, Pairing, PairingStatus, Question, QuestionKind
+from matching.models import (
+    Answer,
+    Audience,
+    AutoPairRun,
+    MentorSelection,
+    Pairing,
+    PairingStatus,
+    Question,
+    QuestionKind,
+    SelectionState,
+)
 from organizations.models import Membership, Program, Role
 
 # ------------------------------------------------------------------ the questionnaire
@@ -185,6 +195,7 @@ def next_steps(memberships: list[Membership]) -> dict[int, NextStep]:
                 Q(mentor__in=people) | Q(mentee__in=people), status=PairingStatus.ACTIVE
             ).select_related("mentor__user", "mentee__user")
         )
+        selections = latest_selection_states([m for m in people if m.role == Role.MENTEE])
     steps = {}
     for membership in people:
         missing = [
@@ -194,11 +205,37 @@ def next_steps(memberships: list[Membership]) -> dict[int, NextStep]:
             and audience in (Audience.BOTH, membership.role)
             and (membership.pk, pk) not in answered
         ]
-        steps[membership.pk] = _step(membership, missing, active)
+        steps[membership.pk] = _step(membership, missing, active, selections.get(membership.pk))
     return steps
 
 
-def _step(membership: Membership, missing: list[int], active: list[Pairing]) -> NextStep:
+def latest_selection_states(mentees: list[Membership]) -> dict[int, str]:
+    """The state of each mentee's latest ranked selection (one query; none: never selected)."""
+    if not mentees:
+        return {}
+    # A mentee has a few selections at most; the latest of each wins (no DISTINCT ON: SQLite too).
+    rows = MentorSelection.objects.filter(mentee__in=mentees).order_by("created_at", "pk")
+    return dict(rows.values_list("mentee_id", "state"))
+
+
+def mentee_selection_step(program: Program, selection_state: str | None) -> NextStep | None:
+    """An unpaired mentee's step in ranked selection (seed 000), or None when it offers none."""
+    if not program.ranked_matching_enabled:
+        return None
+    if selection_state == SelectionState.OPEN:
+        return NextStep(_("Your mentor requests: see where they stand"), "matching:my_selection")
+    if selection_state == SelectionState.EXHAUSTED:
+        return NextStep(
+            _("Your choices are used up: select your mentors again"),
+            "matching:select_mentors",
+            _("None of the mentors you chose could take you. Fresh recommendations are waiting: choose again."),
+        )
+    if program.mentor_selection_opened_at is not None:
+        return NextStep(_("Select your mentors"), "matching:select_mentors")
+    return None
+
+
+def _step(membership: Membership, missing: list[int], active: list[Pairing], selection_state: str | None) -> NextStep:
     if missing:
         return NextStep(_("Complete your questionnaire"), "matching:questionnaire")
     if membership.role == Role.MENTEE:
@@ -207,7 +244,9 @@ def _step(membership: Membership, missing: list[int], active: list[Pairing]) -> 
             return NextStep(
                 _("Your mentor: %(name)s") % {"name": pairing.mentor.user}, "portal:program", "", (pairing,)
             )
-        return NextStep(_("See your recommended mentors"), "matching:recommendations")
+        return mentee_selection_step(membership.program, selection_state) or NextStep(
+            _("See your recommended mentors"), "matching:recommendations"
+        )
     mine = tuple(p for p in active if p.mentor_id == membership.pk)
     if mine:
         names = ", ".join(p.mentee.user.full_name for p in mine)

@@ -76,3 +76,23 @@ def expire_requests() -> None:
     from matching.services.requests import sweep
 
     sweep()
+
+
+@shared_task
+def send_select_mentors_emails(program_id: int) -> None:
+    """Email "Select your mentors" to every mentee who may select now, for the program's current opening.
+
+    One email per mentee per opening (the outbox key): a retried task, or a second click, sends nothing twice.
+    """
+    from matching.services.selection import invite_to_select, mentees_to_invite, opening_occasion, selection_is_open
+
+    with scopes_disabled():
+        program = Program.objects.select_related("organization").get(pk=program_id)
+        if not selection_is_open(program):
+            return
+        occasion = opening_occasion(program)
+        mentees = list(mentees_to_invite(program))
+        for start in range(0, len(mentees), 200):
+            with transaction.atomic():
+                for mentee in mentees[start : start + 200]:
+                    invite_to_select(program, mentee, occasion=occasion)

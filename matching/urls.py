@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matching.views import builder, pairing, participant, requests
+from matching.views import builder, pairing, participant, requests, selection
 
 app_name = "matching"
 
@@ -30,6 +30,13 @@ program_urlpatterns = [
     path("requests/", requests.requests_admin, name="requests_admin"),
     path("requests/<int:pk>/skip/", requests.request_skip, name="request_skip"),
     path("requests/<int:pk>/extend/", requests.request_extend, name="request_extend"),
+    path("requests/selection/open/", selection.selection_open, name="selection_open"),
+    path("requests/selection/close/", selection.selection_close, name="selection_close"),
+    # The mentee's side: select and rank, review and confirm, where things stand
+    path("select/", selection.select_mentors, name="select_mentors"),
+    path("select/review/", selection.select_review, name="select_review"),
+    path("select/status/", selection.my_selection, name="my_selection"),
+    path("select/status/move/", selection.selection_move, name="selection_move"),
 ]
 
 # The emailed link of a request, opened without signing in (the token is the permission).

@@ -11,6 +11,7 @@ from matching.forms.answers import EndPairingForm, ProgramProfileForm, Questionn
 from matching.models import Pairing, PairingStatus
 from matching.services import answers as answer_service
 from matching.services import pairing as pairing_service
+from matching.services import selection as selection_service
 from organizations.decorators import tenant_view
 from organizations.models import Membership
 
@@ -65,6 +66,7 @@ def questionnaire(request: HttpRequest, organization: str, program: str) -> Http
         _save_answers(membership, form)
         progress = selectors.progress_of(questionnaire, membership, selectors.answers_of(membership))
         if valid and progress.complete:
+            selection_service.invite_after_questionnaire(membership=membership)
             messages.success(request, _("Your answers are saved."))
             target = "matching:recommendations" if membership.role == "mentee" else "portal:program"
             return redirect(target, request.organization.slug, request.program.slug)
@@ -97,7 +99,10 @@ def recommendations(request: HttpRequest, organization: str, program: str) -> Ht
     suggestions = (
         matchmaking.recommendations_for(membership, request.program, questionnaire) if progress.complete else []
     )
-    context = {"progress": progress, "suggestions": suggestions, "pairing": pairing}
+    standing = None
+    if request.program.ranked_matching_enabled and progress.complete and not pairing:
+        standing = selection_service.standing_of(request.program, membership)
+    context = {"progress": progress, "suggestions": suggestions, "pairing": pairing, "standing": standing}
     return render(request, "matching/recommendations.html", context)
 
 

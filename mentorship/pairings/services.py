@@ -257,11 +257,12 @@ def feedback_answer(
 
 
 def reopen_selection(mentee: Membership, program) -> None:
-    """Open mentor selection again for ``mentee`` after a re-match.
+    """Open mentor selection again for ``mentee`` after a re-match: they may select again (their pairing
+    ended since their last selection) and are emailed "Select your mentors". Their recommendations leave
+    out the mentor who was not a good fit (a MentorDecline)."""
+    from matching.services.selection import selection_reopen
 
-    The ranked-requests work wires the real reopening here; until then the mentee is sent to their
-    recommendations, which leave out the mentor who was not a good fit (a MentorDecline).
-    """
+    selection_reopen(program=program, mentee=mentee)
 
 
 @transaction.atomic

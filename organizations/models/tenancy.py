@@ -101,6 +101,8 @@ class Program(models.Model):
         default=24,
         validators=[MinValueValidator(1), MaxValueValidator(720)],
     )
+    # When a program admin last opened mentor selection ("Open mentor selection"); None while closed.
+    mentor_selection_opened_at = models.DateTimeField(_("mentor selection opened at"), null=True, blank=True)
     recommendations_count = models.PositiveSmallIntegerField(
         _("mentors recommended"), default=5, validators=[MinValueValidator(1), MaxValueValidator(20)]
     )

@@ -1,0 +1,188 @@
+"""The mentee's side of ranked requests (F4, seed 000): select and rank mentors, review, confirm; see where
+things stand and reorder the choices not yet sent. The program admins open and close mentor selection.
+
+Every page answers 404 while the program's ranked mentor requests are switched off. GET changes nothing.
+"""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from matching import matchmaking, selectors
+from matching.forms.selection import NOT_RECOMMENDED, MentorRankingForm
+from matching.models import MentorRequest, MentorSelection, RequestState, SelectionState
+from matching.services import requests as request_service
+from matching.services import selection as service
+from matching.views.participant import participant_membership
+from organizations.decorators import tenant_view
+from organizations.models import Membership
+
+
+def _ranked_on(request: HttpRequest) -> None:
+    if not request.program.ranked_matching_enabled:
+        raise Http404
+
+
+def _mentee(request: HttpRequest) -> Membership:
+    _ranked_on(request)
+    membership = participant_membership(request)
+    if membership.role != "mentee":
+        raise Http404
+    return membership
+
+
+def _suggestions(request: HttpRequest, mentee: Membership) -> list[matchmaking.Suggestion]:
+    return matchmaking.recommendations_for(mentee, request.program)
+
+
+def _allowed(suggestions: list[matchmaking.Suggestion]) -> dict[int, tuple[float, list[str]]]:
+    return {s.mentor.pk: (float(s.score), list(s.reasons)) for s in suggestions}
+
+
+def _posted_order(data) -> list[int]:
+    try:
+        return [int(pk) for pk in data.getlist("mentor")]
+    except ValueError:
+        return []
+
+
+def _args(request: HttpRequest) -> list[str]:
+    return [request.organization.slug, request.program.slug]
+
+
+@tenant_view(perm="matching.select_mentors")
+@require_http_methods(["GET", "HEAD", "POST"])
+def select_mentors(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    """Step 1: give up to N recommended mentors a rank. Posting goes on to the review (nothing is sent yet)."""
+    mentee = _mentee(request)
+    standing = service.standing_of(request.program, mentee)
+    if standing.latest and standing.latest.state == SelectionState.OPEN:
+        return redirect("matching:my_selection", *_args(request))
+    questionnaire = selectors.questionnaire_for(request.program)
+    progress = selectors.progress_of(questionnaire, mentee, selectors.answers_of(mentee))
+    if not progress.complete:
+        return redirect("matching:questionnaire", *_args(request))
+    suggestions = _suggestions(request, mentee) if standing.may_select else []
+    form = MentorRankingForm(
+        request.POST if request.method == "POST" else None,
+        suggestions=suggestions,
+        max_choices=request.program.max_choices,
+        initial_order=_posted_order(request.GET),
+    )
+    if request.method == "POST" and standing.may_select and form.is_valid():
+        query = urlencode([("mentor", pk) for pk in form.ranked_ids])
+        return redirect(reverse("matching:select_review", args=_args(request)) + "?" + query)
+    rows = [(s, form[f"rank_{s.mentor.pk}"]) for s in suggestions]
+    context = {"form": form, "rows": rows, "standing": standing, "max_choices": request.program.max_choices}
+    return render(request, "matching/select_mentors.html", context)
+
+
+@tenant_view(perm="matching.select_mentors")
+@require_http_methods(["GET", "HEAD", "POST"])
+def select_review(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    """Step 2: the order once more; "Confirm and send" asks the first choice (``select_mentors``)."""
+    mentee = _mentee(request)
+    standing = service.standing_of(request.program, mentee)
+    if not standing.may_select:
+        if standing.latest and standing.latest.state == SelectionState.OPEN:
+            return redirect("matching:my_selection", *_args(request))
+        messages.warning(request, standing.why_not)
+        return redirect("matching:select_mentors", *_args(request))
+    suggestions = _suggestions(request, mentee)
+    by_pk = {s.mentor.pk: s for s in suggestions}
+    order = _posted_order(request.POST if request.method == "POST" else request.GET)
+    back = reverse("matching:select_mentors", args=_args(request)) + "?" + urlencode([("mentor", pk) for pk in order])
+    if not order or len(order) > request.program.max_choices or any(pk not in by_pk for pk in order):
+        messages.warning(request, NOT_RECOMMENDED if order else _("Choose at least one mentor: give them rank 1."))
+        return redirect(back)
+    if request.method == "POST":
+        try:
+            request_service.select_mentors(
+                program=request.program, mentee=mentee, mentor_ids=order, allowed=_allowed(suggestions), by=request.user
+            )
+        except request_service.RequestError as error:
+            messages.warning(request, str(error))
+            return redirect(back)
+        first = by_pk[order[0]].mentor.user.full_name
+        messages.success(request, _("Your choices are sent: %(name)s is asked first.") % {"name": first})
+        return redirect("matching:my_selection", *_args(request))
+    choices = [by_pk[pk] for pk in order]
+    return render(request, "matching/select_review.html", {"choices": choices, "order": order, "back": back})
+
+
+def _latest_selection(request: HttpRequest, mentee: Membership) -> MentorSelection | None:
+    return (
+        MentorSelection.objects.filter(program=request.program, mentee=mentee).order_by("-created_at", "-pk").first()
+    )
+
+
+@tenant_view(perm="matching.select_mentors")
+def my_selection(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    """Where things stand: who is asked now (rank k of n), until when, who declined or let it lapse, what next."""
+    mentee = _mentee(request)
+    selection = _latest_selection(request, mentee)
+    if selection is None:
+        return redirect("matching:select_mentors", *_args(request))
+    rows = list(
+        MentorRequest.objects.filter(selection=selection).select_related("mentor__user").order_by("rank")
+    )
+    current = next((r for r in rows if r.state == RequestState.WAITING), None)
+    pending = [r for r in rows if r.state == RequestState.PENDING]
+    context = {
+        "selection": selection,
+        "rows": rows,
+        "total": len(rows),
+        "current": current,
+        "next_choice": pending[0] if pending else None,
+        "answered": [r for r in rows if r.state not in (RequestState.PENDING, RequestState.WAITING)],
+        "longest_wait": service.longest_wait(request.program, rows),
+        "can_reorder": selection.state == SelectionState.OPEN and service.order_can_change(rows),
+        "pending_ids": [r.pk for r in pending],
+    }
+    return render(request, "matching/my_selection.html", context)
+
+
+@tenant_view(perm="matching.select_mentors")
+@require_POST
+def selection_move(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    mentee = _mentee(request)
+    selection = get_object_or_404(
+        MentorSelection.objects.filter(program=request.program, mentee=mentee, state=SelectionState.OPEN)
+    )
+    try:
+        request_id = int(request.POST.get("choice", ""))
+    except ValueError as error:
+        raise Http404 from error
+    try:
+        service.selection_move(
+            selection=selection, request_id=request_id, up=request.POST.get("direction") == "up", by=request.user
+        )
+    except request_service.RequestError as error:
+        messages.warning(request, str(error))
+    else:
+        messages.success(request, _("The order of your choices is changed."))
+    return redirect("matching:my_selection", *_args(request))
+
+
+@tenant_view(perm="matching.manage_pairing")
+@require_POST
+def selection_open(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    _ranked_on(request)
+    if service.selection_open(program=request.program, by=request.user):
+        messages.success(request, _("Mentor selection is open: mentees who can choose are emailed."))
+    else:
+        messages.info(request, _("Mentor selection was already open: mentees not emailed yet are emailed now."))
+    return redirect("matching:requests_admin", *_args(request))
+
+
+@tenant_view(perm="matching.manage_pairing")
+@require_POST
+def selection_close(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    _ranked_on(request)
+    service.selection_close(program=request.program, by=request.user)
+    messages.success(request, _("Mentor selection is closed: choices already sent go on."))
+    return redirect("matching:requests_admin", *_args(request))

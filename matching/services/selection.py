@@ -63,8 +63,9 @@ def selection_is_open(program: Program) -> bool:
 def mentees_to_invite(program: Program):
     """Mentees with every required question answered, no active pairing and no choices being asked."""
     required = list(
-        Question.objects.filter(program=program, required=True, audience__in=[Audience.BOTH, Audience.MENTEE])
-        .values_list("pk", flat=True)
+        Question.objects.filter(
+            program=program, required=True, audience__in=[Audience.BOTH, Audience.MENTEE]
+        ).values_list("pk", flat=True)
     )
     mentees = (
         Membership.objects.filter(program=program, role=Role.MENTEE)

@@ -115,9 +115,7 @@ def select_review(request: HttpRequest, organization: str, program: str) -> Http
 
 
 def _latest_selection(request: HttpRequest, mentee: Membership) -> MentorSelection | None:
-    return (
-        MentorSelection.objects.filter(program=request.program, mentee=mentee).order_by("-created_at", "-pk").first()
-    )
+    return MentorSelection.objects.filter(program=request.program, mentee=mentee).order_by("-created_at", "-pk").first()
 
 
 @tenant_view(perm="matching.select_mentors")
@@ -127,9 +125,7 @@ def my_selection(request: HttpRequest, organization: str, program: str) -> HttpR
     selection = _latest_selection(request, mentee)
     if selection is None:
         return redirect("matching:select_mentors", *_args(request))
-    rows = list(
-        MentorRequest.objects.filter(selection=selection).select_related("mentor__user").order_by("rank")
-    )
+    rows = list(MentorRequest.objects.filter(selection=selection).select_related("mentor__user").order_by("rank"))
     current = next((r for r in rows if r.state == RequestState.WAITING), None)
     pending = [r for r in rows if r.state == RequestState.PENDING]
     context = {

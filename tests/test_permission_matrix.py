@@ -196,6 +196,15 @@ MATRIX: dict[str, Entry] = {
     "matching:request_extend": Entry(
         allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR, method="post", extra_kwargs=_request_pk
     ),
+    # Ranked selection, the mentee's side (the matrix's mentee is paired with an empty questionnaire: sent on)
+    "matching:select_mentors": Entry(allowed=Role.MENTEE, forbidden=Role.MENTOR, ok=302, staff=False),
+    "matching:select_review": Entry(allowed=Role.MENTEE, forbidden=Role.PROGRAM_ADMIN, ok=302, staff=False),
+    "matching:my_selection": Entry(allowed=Role.MENTEE, forbidden=Role.MENTOR, ok=302, staff=False),
+    "matching:selection_move": Entry(
+        allowed=Role.MENTEE, forbidden=Role.MENTOR, method="post", ok=404, staff=False
+    ),  # no open selection
+    "matching:selection_open": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE, method="post"),
+    "matching:selection_close": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR, method="post"),
     # Sessions (F5)
     "sessions:mentorship": Entry(allowed=Role.MENTEE, forbidden="other_program_mentee"),
     "sessions:create": Entry(allowed=Role.MENTOR, forbidden=Role.MENTEE),

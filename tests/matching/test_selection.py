@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from matching.models import MentorRequest, MentorSelection, Pairing, PairingStatus, RequestEvent, RequestState
+from matching.models import MentorRequest, MentorSelection, Pairing, PairingStatus, RequestEvent
 from matching.services import requests as request_service
 from matching.services import selection as service
 from matching.services.pairing import pairing_create
@@ -153,14 +153,14 @@ def test_a_mentor_not_recommended_is_refused_and_the_choices_are_kept(client, ca
     assert "There is a problem" in page
     assert "You can only choose among the mentors recommended to you" in page
     assert (
-        f'<option value="1" selected>1</option>' in page.split(f'id="id_rank_{mentors[0].pk}"')[1].split("</select>")[0]
+        '<option value="1" selected>1</option>' in page.split(f'id="id_rank_{mentors[0].pk}"')[1].split("</select>")[0]
     )
     assert not MentorRequest.objects.exists()
     response = confirm(client, program, [mentors[0], stranger])  # posted straight to the confirmation
     assert not MentorRequest.objects.exists()
     page = client.get(response["Location"]).content.decode()
     assert "You can only choose among the mentors recommended to you" in page
-    assert f'<option value="1" selected>1</option>' in page
+    assert '<option value="1" selected>1</option>' in page
 
 
 def test_more_than_n_or_the_same_rank_twice_is_refused(client, cast):

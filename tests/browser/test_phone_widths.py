@@ -297,3 +297,39 @@ def test_oversight_and_dashboard_pages_fit_a_phone_and_pass_axe(browser: Browser
     _check(mentee_page, "your follow-up", f"{program_url}follow-up/", failures)
 
     assert not failures, "\n".join(failures)
+
+
+def test_ranked_selection_pages_fit_a_phone_and_pass_axe(browser: Browser, live_server, transactional_db, survey):
+    """The mentee's ranked selection (seed 000) with long names: select, review, status; the admin's requests."""
+    from matching.services import requests as request_service
+    from matching.services.selection import selection_open
+
+    program = survey.program
+    program_url = program.get_absolute_url()
+    mentors = [
+        survey.person(Role.MENTOR, full_name=name, email=f"m{i}@example.org", skills=["Networking"]).memberships.get()
+        for i, name in enumerate(LONG_NAMES)
+    ]
+    survey.person(Role.MENTEE, full_name=f"{LONG_NAMES[0]} Junior", email="mentee@example.org", skills=["Networking"])
+    member(program, Role.PROGRAM_ADMIN, full_name="Ada Administrator", email="ada@example.org")
+    selection_open(program=program, by=None)
+    new_page = lambda: browser.new_context(base_url=live_server.url).new_page()  # noqa: E731
+    failures: list[str] = []
+
+    page = new_page()
+    log_in(page, "mentee@example.org", PASSWORD)
+    _check(page, "select your mentors", f"{program_url}select/", failures)
+    review = f"{program_url}select/review/?" + "&".join(f"mentor={m.pk}" for m in mentors)
+    _check(page, "review your choices", review, failures)
+    page.goto(review)
+    page.get_by_role("button", name="Confirm and send").click()
+    expect(page.get_by_text("rank 1 of 3")).to_be_visible()
+    first = program.mentor_requests.get(rank=1)
+    request_service.request_decline(request_id=first.pk, by=None)
+    _check(page, "your mentor requests", f"{program_url}select/status/", failures)
+
+    page = new_page()
+    log_in(page, "ada@example.org", PASSWORD)
+    _check(page, "mentor requests (admin)", f"{program_url}requests/", failures)
+
+    assert not failures, "\n".join(failures)

@@ -279,6 +279,8 @@ class MentorSelection(models.Model):
     state = models.CharField(max_length=10, choices=SelectionState.choices, default=SelectionState.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Choices used up: when the emails telling the mentee and the admins were written to the outbox.
+    mailed_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager(organization="program__organization", program="program")
 
@@ -286,6 +288,13 @@ class MentorSelection(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["mentee"], condition=Q(state="open"), name="selection_one_open_per_mentee")
+        ]
+        indexes = [
+            models.Index(
+                fields=["closed_at"],
+                condition=Q(state="exhausted", mailed_at__isnull=True),
+                name="selection_used_up_unmailed",
+            )
         ]
 
     def __str__(self) -> str:

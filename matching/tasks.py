@@ -40,9 +40,8 @@ def confirm_autopair(run_id: int) -> None:
 def send_request_emails(kind: str, *ids: int) -> None:
     """Render and send the emails of ranked requests moved by a service or the sweep (ids of one kind)."""
     from matching import emails
-    from matching.models import MentorRequest, MentorSelection, RequestState
+    from matching.models import MentorRequest, RequestState
     from matching.services.requests import REMINDER, SENT, USED_UP
-    from organizations.models import Membership, Role
 
     with scopes_disabled():
         if kind in (SENT, REMINDER):
@@ -58,16 +57,30 @@ def send_request_emails(kind: str, *ids: int) -> None:
                 if kind == SENT:
                     MentorRequest.objects.filter(pk__in=[r.pk for r in requests]).update(mailed_at=timezone.now())
         elif kind == USED_UP:
-            selections = list(
-                MentorSelection.objects.select_related("program__organization", "mentee__user").filter(pk__in=ids)
-            )
-            admins: dict[int, list] = {}
-            for m in Membership.objects.select_related("user").filter(
-                program_id__in={s.program_id for s in selections}, role=Role.PROGRAM_ADMIN
-            ):
-                admins.setdefault(m.program_id, []).append(m.user)
-            for selection in selections:
-                emails.choices_used_up(selection, admins.get(selection.program_id, []))
+            _send_used_up(ids)
+
+
+def _send_used_up(ids: tuple[int, ...]) -> None:
+    """The mentee and the program admins are told, once per selection (a retried task or the sweep's finds
+    it mailed, or locked by the other run)."""
+    from matching import emails
+    from matching.models import MentorSelection
+    from organizations.models import Membership, Role
+
+    with transaction.atomic():
+        selections = list(
+            MentorSelection.objects.select_related("program__organization", "mentee__user")
+            .select_for_update(of=("self",), skip_locked=True)
+            .filter(pk__in=ids, mailed_at__isnull=True)
+        )
+        admins: dict[int, list] = {}
+        for m in Membership.objects.select_related("user").filter(
+            program_id__in={s.program_id for s in selections}, role=Role.PROGRAM_ADMIN
+        ):
+            admins.setdefault(m.program_id, []).append(m.user)
+        for selection in selections:
+            emails.choices_used_up(selection, admins.get(selection.program_id, []))
+        MentorSelection.objects.filter(pk__in=[s.pk for s in selections]).update(mailed_at=timezone.now())
 
 
 @shared_task

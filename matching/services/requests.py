@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Case, Count, DateTimeField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -198,8 +198,11 @@ def _advance(program: Program, selection_ids: list[int], moves: Moves, *, by: Us
             .exclude(mentee_id__in=paired)
             .values_list("pk", flat=True)
         )
+        # A mentee paired meanwhile is told nothing: their selection counts as mailed.
         MentorSelection.objects.filter(pk__in=used_up, state=SelectionState.OPEN).update(
-            state=SelectionState.EXHAUSTED, closed_at=now
+            state=SelectionState.EXHAUSTED,
+            closed_at=now,
+            mailed_at=Case(When(pk__in=closed, then=Value(None)), default=Value(now), output_field=DateTimeField()),
         )
         moves.used_up.extend(closed)
 
@@ -485,7 +488,15 @@ def programs_due(now: datetime) -> list[int]:
     due = MentorRequest.objects.filter(state=RequestState.WAITING).filter(
         Q(deadline__lte=now) | Q(remind_at__lte=now) | unmailed
     )
-    return list(due.order_by().values_list("program_id", flat=True).distinct())
+    used_up = _used_up_unmailed(now)
+    return list(due.order_by().values_list("program_id", flat=True).union(used_up.values_list("program_id", flat=True)))
+
+
+def _used_up_unmailed(now: datetime):
+    """Selections whose choices were used up a while ago and whose emails' task was lost (partial index)."""
+    return MentorSelection.objects.filter(
+        state=SelectionState.EXHAUSTED, mailed_at__isnull=True, closed_at__lte=now - MAIL_GRACE
+    ).order_by()
 
 
 def sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> SweepResult:
@@ -550,7 +561,7 @@ def _remind_batch(program: Program, now: datetime | None, batch_size: int) -> in
 
 
 def _remail(program: Program, now: datetime) -> int:
-    """Queue again the emails of requests sent a while ago whose task was lost (a broker down at commit)."""
+    """Queue again the emails whose task was lost (a broker down at commit): requests sent, choices used up."""
     ids = list(
         MentorRequest.objects.filter(
             program=program, state=RequestState.WAITING, mailed_at__isnull=True, sent_at__lte=now - MAIL_GRACE
@@ -558,4 +569,7 @@ def _remail(program: Program, now: datetime) -> int:
     )
     if ids:
         enqueue(SEND_REQUEST_EMAILS, SENT, *ids)
-    return len(ids)
+    used_up = list(_used_up_unmailed(now).filter(program=program).values_list("pk", flat=True)[:BATCH_SIZE])
+    if used_up:
+        enqueue(SEND_REQUEST_EMAILS, USED_UP, *used_up)
+    return len(ids) + len(used_up)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from matching.models import MentorRequest, MentorSelection, Pairing, PairingStatus, RequestEvent
 from matching.services import requests as request_service
@@ -350,3 +350,69 @@ def test_status_page_runs_the_same_queries_with_few_and_many_choices(client, cas
         request_service.request_decline(request_id=MentorRequest.objects.get(mentee=membership, rank=1).pk, by=None)
 
     assert_constant_queries(client, url(program, "my_selection"), add, few=2, many=10)
+
+
+# ------------------------------------------------------------------ used up: nobody is left in silence
+
+
+def test_used_up_emails_lost_with_the_broker_are_sent_by_the_sweep_once(cast, django_capture_on_commit_callbacks):
+    program, mentee, mentors, admin = cast
+    membership = mentee.memberships.get()
+    allowed = {mentors[0].pk: (60.0, [])}
+    selection = request_service.select_mentors(
+        program=program, mentee=membership, mentor_ids=[mentors[0].pk], allowed=allowed, by=None
+    )
+    request_service.request_decline(request_id=selection.requests.get().pk, by=None)  # its task never runs
+    selection.refresh_from_db()
+    assert (selection.state, selection.mailed_at) == ("exhausted", None)
+    assert not OutboxEmail.objects.filter(kind="choices_used_up").exists()
+    later = timezone.now() + timedelta(minutes=6)
+    assert request_service.programs_due(later) == [program.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        request_service.sweep(now=later)
+    rows = OutboxEmail.objects.filter(kind="choices_used_up")
+    assert sorted(rows.values_list("recipient", flat=True)) == sorted([mentee.email, admin.email])
+    assert MentorSelection.objects.get(pk=selection.pk).mailed_at is not None
+    assert request_service.programs_due(later) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        request_service.sweep(now=later)
+    assert rows.count() == 2
+
+
+def test_admins_see_the_mentee_waiting_with_no_candidates(client, cast):
+    program, mentee, mentors, admin = cast
+    membership = mentee.memberships.get()
+    selection = request_service.select_mentors(
+        program=program, mentee=membership, mentor_ids=[mentors[0].pk], allowed={mentors[0].pk: (60.0, [])}, by=None
+    )
+    request_service.request_decline(request_id=selection.requests.get().pk, by=None)
+    client.force_login(admin)
+    page = client.get(url(program, "requests_admin")).content.decode()
+    section = page.split("Waiting, no candidates")[1]
+    assert "Mia Mentee" in section and mentee.email in section
+
+
+@pytest.fixture
+def english_afterwards():
+    """The middleware activates the person's language in this thread; later tests expect the default again."""
+    yield
+    translation.deactivate()
+
+
+def test_the_selection_pages_and_email_speak_french(
+    client, cast, django_capture_on_commit_callbacks, english_afterwards
+):
+    program, mentee, mentors, _admin = cast
+    mentee.language = "fr"
+    mentee.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        service.selection_open(program=program, by=None)
+    email = OutboxEmail.objects.get(kind="select_your_mentors").payload
+    assert email["subject"] == f"Sélectionnez vos mentors dans {program.name}"
+    assert "premier arrivé, premier servi" in email["body"]
+    client.force_login(mentee)
+    page = client.get(url(program, "select_mentors")).content.decode()
+    assert "Sélectionnez vos mentors" in page and "Rang de Ana Alpha" in page
+    confirm(client, program, mentors)
+    page = client.get(url(program, "my_selection")).content.decode()
+    assert "Demande en cours : Ana Alpha (rang 1 sur 3)" in page

@@ -43,7 +43,14 @@ class OrganizationAdmin(admin.ModelAdmin):
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
     list_display = ["name", "organization", "status", "is_live", "mentoring_format", "expected_size", "created_at"]
-    list_filter = ["status", "is_live", "mentoring_format", "ranked_matching_enabled", "autopairing_enabled", "organization"]
+    list_filter = [
+        "status",
+        "is_live",
+        "mentoring_format",
+        "ranked_matching_enabled",
+        "autopairing_enabled",
+        "organization",
+    ]
     search_fields = ["name", "slug", "organization__name", "admin_email"]
     list_select_related = ["organization"]
     autocomplete_fields = ["organization"]

@@ -97,6 +97,11 @@ def recommendations(request: HttpRequest, organization: str, program: str) -> Ht
     suggestions = (
         matchmaking.recommendations_for(membership, request.program, questionnaire) if progress.complete else []
     )
+    if request.program.ranked_matching_enabled:
+        records = selectors.response_records([s.mentor.pk for s in suggestions])
+        for suggestion in suggestions:
+            # "usually answers within N days", once the mentor has answered three requests (F4.9).
+            suggestion.mentor.usual_days = records.get(suggestion.mentor.pk, selectors.ResponseRecord()).usual_days
     context = {"progress": progress, "suggestions": suggestions, "pairing": pairing}
     return render(request, "matching/recommendations.html", context)
 

@@ -17,13 +17,16 @@ from django_scopes import scopes_disabled
 from matching.models import (
     Answer,
     Audience,
+    AutoPairProposal,
     AutoPairRun,
     MentorRequest,
+    MentorSelection,
     Pairing,
     PairingStatus,
     Question,
     QuestionKind,
     RequestState,
+    SelectionState,
 )
 from organizations.models import Membership, Program, Role
 
@@ -226,6 +229,15 @@ def _step(membership: Membership, missing: list[int], active: list[Pairing]) -> 
         names = ", ".join(p.mentee.user.full_name for p in mine)
         return NextStep(_("Your mentees: %(names)s") % {"names": names}, "portal:program", "", mine)
     return NextStep(_("Wait for a mentee to choose you"), "portal:program")
+
+
+def mentees_selecting(run: AutoPairRun) -> int:
+    """How many of the mentees ``run`` proposes to pair are waiting on ranked mentor requests (one query):
+    approving cancels those requests, and nobody is emailed about it."""
+    proposed = AutoPairProposal.objects.filter(run=run, mentor__isnull=False).values("mentee_id")
+    return MentorSelection.objects.filter(
+        program_id=run.program_id, state=SelectionState.OPEN, mentee_id__in=proposed
+    ).count()
 
 
 # ------------------------------------------------------------------ mentors' response records (F4.9)

@@ -100,6 +100,7 @@ def autopair_run(request: HttpRequest, organization: str, program: str, pk: int)
         "paired": [p for p in proposals if p.mentor_id],
         "unassigned": unassigned,
         "working": run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
+        "selecting": selectors.mentees_selecting(run) if run.status == RunStatus.PREVIEW else 0,
     }
     return render(request, "matching/autopair_run.html", context)
 

@@ -231,6 +231,20 @@ def _step(membership: Membership, missing: list[int], active: list[Pairing]) -> 
     return NextStep(_("Wait for a mentee to choose you"), "portal:program")
 
 
+def waiting_requests_per_mentor(program: Program) -> dict[int, int]:
+    """How many ranked requests wait for each mentor's answer (one query; mentors with none are missing)."""
+    rows = MentorRequest.objects.filter(program=program, state=RequestState.WAITING).values_list("mentor_id")
+    return dict(rows.annotate(n=Count("pk")).order_by())
+
+
+def mentees_with_open_selection(program: Program) -> set[int]:
+    """The mentees whose ranked choices are still being asked (one query)."""
+    rows = MentorSelection.objects.filter(program=program, state=SelectionState.OPEN).values_list(
+        "mentee_id", flat=True
+    )
+    return set(rows)
+
+
 def mentees_selecting(run: AutoPairRun) -> int:
     """How many of the mentees ``run`` proposes to pair are waiting on ranked mentor requests (one query):
     approving cancels those requests, and nobody is emailed about it."""

@@ -55,10 +55,10 @@ GROUPS = [
 # In the words of the help centre (seeds 000 and 001).
 LABELS = {
     "ranked_matching_enabled": _("Mentees rank the mentors they want; each mentor in turn accepts or declines"),
-    "mentee_requests_enabled": _("Mentees can send \u201cRequest a Session\u201d to a mentor"),
-    "mentor_offers_enabled": _("Mentors can tell a mentee \u201cI want to mentor you!\u201d"),
+    "mentee_requests_enabled": _("Mentees can send “Request a Session” to a mentor"),
+    "mentor_offers_enabled": _("Mentors can tell a mentee “I want to mentor you!”"),
     "self_booking_enabled": _("Mentees can book a mentor's published sessions"),
-    "autopairing_enabled": _("Program admins can \u201cAuto-pair all\u201d"),
+    "autopairing_enabled": _("Program admins can “Auto-pair all”"),
     "max_choices": _("Mentors a mentee may rank"),
     "response_days": _("Days a mentor has to answer a request"),
     "reminder_enabled": _("Remind the mentor before the deadline"),

@@ -505,7 +505,9 @@ def sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> Sweep
     result = SweepResult()
     with scopes_disabled():
         program_ids = programs_due(now or timezone.now())
-        for program in Program.objects.filter(pk__in=program_ids) if program_ids else []:
+        # A program that switched ranked requests off sends none of their emails: its requests wait, paused.
+        programs = Program.objects.filter(pk__in=program_ids, ranked_matching_enabled=True) if program_ids else []
+        for program in programs:
             result.programs += 1
             while (moved := _expire_batch(program, now, batch_size)) > 0:
                 result.moved_on += moved

@@ -2,13 +2,14 @@
 switched off from it leaves no page, button or URL behind (F6.4)."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.urls import reverse
 
 from matching.models import AutoPairRun
-from matching.services.requests import select_mentors
+from matching.services.requests import select_mentors, sweep
 from mentorship.pairings.models import PairingSettings
 from organizations.models import Program, Role
 from sessions_app.models import SessionSettings
@@ -207,6 +208,12 @@ def test_ranked_selection_off(client, program, program_admin, mentor, mentee, dj
     assert client.post(reverse("request_token", args=[token]), {"action": "accept"}).status_code == 404
     request.refresh_from_db()
     assert request.state == "waiting"
+    # Its emails are absent too: the sweep leaves an overdue request of the program alone, paused.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep(now=request.deadline + timedelta(hours=1))
+    request.refresh_from_db()
+    assert request.state == "waiting" and mail.outbox == []
 
 
 def test_mentee_requests_off(client, program, program_admin, mentor, mentee):

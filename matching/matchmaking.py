@@ -195,33 +195,47 @@ def tie_seed(program: Program) -> int:
 
 
 def mentor_demand(program: Program) -> MentorDemand | None:
-    """The demand on each mentor now (none on a full one); None without a mentor or a mentee with answers.
+    """The demand on each mentor now (none on a full one); None without a mentor or any demand.
 
-    N is the program's ``recommendations_count``: each unpaired mentee sees that many mentors at the top.
+    A mentee who has ranked mentors has said whom they want: their waiting request counts 1 on the mentor it
+    waits for (F4.10), and they are left out of the estimate. Every other unpaired mentee with answers
+    counts 1/N on each of the N mentors at the top of their recommendations (the program's
+    ``recommendations_count``).
     """
     questionnaire = selectors.questionnaire_for(program)
     specs = question_specs(program, questionnaire)
     places = mentor_places(program)
-    mentees = list(
-        selectors.unpaired_mentees(program).filter(answers__isnull=False).distinct().values_list("pk", flat=True)
-    )
-    if not places.ids or not mentees:
+    waiting = selectors.waiting_requests_per_mentor(program)
+    selecting = selectors.mentees_with_open_selection(program)
+    mentees = [
+        pk
+        for pk in selectors.unpaired_mentees(program)
+        .filter(answers__isnull=False)
+        .distinct()
+        .values_list("pk", flat=True)
+        if pk not in selecting
+    ]
+    if not places.ids or not (mentees or waiting):
         return None
     pool = _mentor_pool(program, questionnaire, specs, places.ids)
-    answers = engine.encode_answers(specs, answer_dicts(questionnaire, mentees))
-    n = program.recommendations_count
-    scorer = engine.Scorer(
-        specs,
-        answers,
-        pool.index,
-        mentor_mask=places.free > 0,
-        seed=tie_seed(program),
-        mentee_ids=mentees,
-        mentor_ids=pool.mentor_ids,
-    )
-    indices, _scores = scorer.top(n)  # ties as the mentees' recommendations break them
-    counts = np.bincount(indices[indices >= 0], minlength=len(places.ids)).astype(np.float32)
-    return MentorDemand(pool.mentor_ids, counts / n)
+    counts = np.zeros(len(pool.mentor_ids), dtype=np.float32)
+    if mentees:
+        answers = engine.encode_answers(specs, answer_dicts(questionnaire, mentees))
+        n = program.recommendations_count
+        scorer = engine.Scorer(
+            specs,
+            answers,
+            pool.index,
+            mentor_mask=places.free > 0,
+            seed=tie_seed(program),
+            mentee_ids=mentees,
+            mentor_ids=pool.mentor_ids,
+        )
+        indices, _scores = scorer.top(n)  # ties as the mentees' recommendations break them
+        counts += np.bincount(indices[indices >= 0], minlength=len(pool.mentor_ids)).astype(np.float32) / n
+    for j, mentor_id in enumerate(pool.mentor_ids):
+        counts[j] += waiting.get(mentor_id, 0)
+    return MentorDemand(pool.mentor_ids, counts)
 
 
 def remember_demand(program: Program, demand: MentorDemand) -> None:

@@ -3,9 +3,10 @@
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
 
 from matching import selectors
-from matching.models import PairingStatus
+from matching.models import MentorRequest, PairingStatus, RequestState
 from mentorship.panels import Link, Panel
 from organizations.models import Membership, Role
 
@@ -50,3 +51,27 @@ def program_nav_links(request: HttpRequest) -> list[Link]:
             Link(_("Pairing"), reverse("matching:pairing", args=args)),
         ]
     return links
+
+
+HOME_LIMIT = 10
+
+
+def mentor_waiting_requests(request: HttpRequest) -> Panel | None:
+    """On a mentor's home: the ranked requests waiting for their answer, in every program, soonest deadline
+    first (F4.3), in one query."""
+    with scopes_disabled():
+        waiting = list(
+            MentorRequest.objects.filter(
+                mentor__user=request.user,
+                mentor__role=Role.MENTOR,
+                state=RequestState.WAITING,
+                program__ranked_matching_enabled=True,
+            )
+            .select_related("mentee__user", "program__organization")
+            .order_by("deadline", "pk")[: HOME_LIMIT + 1]
+        )
+    if not waiting:
+        return None
+    return Panel(
+        "matching/_home_waiting_requests.html", {"waiting": waiting[:HOME_LIMIT], "more": len(waiting) > HOME_LIMIT}
+    )

@@ -4,22 +4,28 @@ What the matching engine needs (specs, encoded answers, free places, the cached 
 ``matching.matchmaking``, which builds on these reads; nothing here knows the engine.
 """
 
+import math
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Aggregate, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from matching.models import (
     Answer,
     Audience,
+    AutoPairProposal,
     AutoPairRun,
+    MentorRequest,
     MentorSelection,
     Pairing,
     PairingStatus,
     Question,
     QuestionKind,
+    RequestState,
     SelectionState,
 )
 from organizations.models import Membership, Program, Role
@@ -252,3 +258,102 @@ def _step(membership: Membership, missing: list[int], active: list[Pairing], sel
         names = ", ".join(p.mentee.user.full_name for p in mine)
         return NextStep(_("Your mentees: %(names)s") % {"names": names}, "portal:program", "", mine)
     return NextStep(_("Wait for a mentee to choose you"), "portal:program")
+
+
+def waiting_requests_per_mentor(program: Program) -> dict[int, int]:
+    """How many ranked requests wait for each mentor's answer (one query; mentors with none are missing)."""
+    rows = MentorRequest.objects.filter(program=program, state=RequestState.WAITING).values_list("mentor_id")
+    return dict(rows.annotate(n=Count("pk")).order_by())
+
+
+def mentees_with_open_selection(program: Program) -> set[int]:
+    """The mentees whose ranked choices are still being asked (one query)."""
+    rows = MentorSelection.objects.filter(program=program, state=SelectionState.OPEN).values_list(
+        "mentee_id", flat=True
+    )
+    return set(rows)
+
+
+def mentees_selecting(run: AutoPairRun) -> int:
+    """How many of the mentees ``run`` proposes to pair are waiting on ranked mentor requests (one query):
+    approving cancels those requests, and nobody is emailed about it."""
+    proposed = AutoPairProposal.objects.filter(run=run, mentor__isnull=False).values("mentee_id")
+    return MentorSelection.objects.filter(
+        program_id=run.program_id, state=SelectionState.OPEN, mentee_id__in=proposed
+    ).count()
+
+
+# ------------------------------------------------------------------ mentors' response records (F4.9)
+
+
+@dataclass(frozen=True)
+class ResponseRecord:
+    """How a mentor has answered ranked requests: accepted, declined, let lapse, and the median time to answer
+    (over the ones they answered, accepted or declined)."""
+
+    accepted: int = 0
+    declined: int = 0
+    expired: int = 0
+    median: timedelta | None = None
+
+    # Mentees see "usually answers within N days" only once the mentor has answered this many.
+    SHOWN_FROM = 3
+
+    @property
+    def answered(self) -> int:
+        return self.accepted + self.declined
+
+    @property
+    def usual_days(self) -> int | None:
+        """N of "usually answers within N days" (the median, rounded up, at least 1); None before three answers."""
+        if self.answered < self.SHOWN_FROM or self.median is None:
+            return None
+        return max(1, math.ceil(self.median / timedelta(days=1)))
+
+
+class Median(Aggregate):
+    """PostgreSQL's median of an interval (``percentile_cont(0.5) WITHIN GROUP (ORDER BY ...)``)."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+
+def response_records(mentor_ids: list[int]) -> dict[int, ResponseRecord]:
+    """Each mentor's response record, in one aggregate query whatever their number (a mentor with no request
+    is missing: ``ResponseRecord()`` is theirs)."""
+    if not mentor_ids:
+        return {}
+    answered = Q(state__in=[RequestState.ACCEPTED, RequestState.DECLINED], sent_at__isnull=False) & Q(
+        answered_at__isnull=False
+    )
+    wait = ExpressionWrapper(F("answered_at") - F("sent_at"), output_field=DurationField())
+    counts = {
+        "accepted": Count("pk", filter=Q(state=RequestState.ACCEPTED)),
+        "declined": Count("pk", filter=Q(state=RequestState.DECLINED)),
+        "expired": Count("pk", filter=Q(state=RequestState.EXPIRED)),
+    }
+    with scopes_disabled():
+        rows = MentorRequest.objects.filter(
+            mentor_id__in=mentor_ids,
+            state__in=[RequestState.ACCEPTED, RequestState.DECLINED, RequestState.EXPIRED],
+        ).values("mentor_id")
+        if connection.vendor == "postgresql":
+            rows = rows.annotate(**counts, median=Median(wait, filter=answered)).order_by()
+            return {row.pop("mentor_id"): ResponseRecord(**row) for row in rows}
+        # Elsewhere (SQLite on a laptop) the median is taken here, from one more query.
+        waits: dict[int, list[timedelta]] = {}
+        for mentor_id, sent_at, answered_at in MentorRequest.objects.filter(
+            answered, mentor_id__in=mentor_ids
+        ).values_list("mentor_id", "sent_at", "answered_at"):
+            waits.setdefault(mentor_id, []).append(answered_at - sent_at)
+        records = {}
+        for row in rows.annotate(**counts).order_by():
+            mentor_id = row.pop("mentor_id")
+            records[mentor_id] = ResponseRecord(**row, median=_median(waits.get(mentor_id, [])))
+        return records
+
+
+def _median(values: list[timedelta]) -> timedelta | None:
+    values = sorted(values)
+    return (values[(len(values) - 1) // 2] + values[len(values) // 2]) / 2 if values else None

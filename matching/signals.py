@@ -9,10 +9,15 @@ answers' admin bump the version themselves.
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
 
+from matching import selectors
 from matching.models import Option, Question
 from matching.services.answers import bump_matching_version
 from organizations.models import Program
+from organizations.signals import PeopleColumn, people_columns
 
 
 def _bump(program_id: int | None) -> None:
@@ -34,3 +39,30 @@ def option_changed(sender, instance: Option, **kwargs) -> None:
 def mapping_changed(sender, instance: Option, **kwargs) -> None:
     if kwargs["action"].startswith("post_"):
         _bump(Question.objects.filter(pk=instance.question_id).values_list("program_id", flat=True).first())
+
+
+@receiver(people_columns)
+def response_record_column(sender, program: Program, mentors: list, **kwargs) -> PeopleColumn | None:
+    """The people page's "Requests answered" column: each mentor's response record (F4.9), in one query."""
+    if not program.ranked_matching_enabled:
+        return None
+    records = selectors.response_records([m.pk for m in mentors])
+    cells = {m.pk: response_record_text(records.get(m.pk, selectors.ResponseRecord())) for m in mentors}
+    return PeopleColumn(_("Requests answered"), cells)
+
+
+def response_record_text(record: selectors.ResponseRecord) -> str:
+    if not (record.answered or record.expired):
+        return _("No requests answered yet")
+    text = _("%(accepted)s accepted · %(declined)s declined · %(expired)s expired") % {
+        "accepted": record.accepted,
+        "declined": record.declined,
+        "expired": record.expired,
+    }
+    if record.median is None:
+        return text
+    now = timezone.now()
+    return _("%(record)s · median time to answer %(median)s") % {
+        "record": text,
+        "median": timesince(now - record.median, now),
+    }

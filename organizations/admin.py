@@ -43,11 +43,60 @@ class OrganizationAdmin(admin.ModelAdmin):
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
     list_display = ["name", "organization", "status", "is_live", "mentoring_format", "expected_size", "created_at"]
-    list_filter = ["status", "is_live", "mentoring_format", "organization"]
+    list_filter = [
+        "status",
+        "is_live",
+        "mentoring_format",
+        "ranked_matching_enabled",
+        "autopairing_enabled",
+        "organization",
+    ]
     search_fields = ["name", "slug", "organization__name", "admin_email"]
     list_select_related = ["organization"]
     autocomplete_fields = ["organization"]
     prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["settings_changed_at", "settings_changed_by"]
+    # The groups of the program's settings page (its pairing-life and request settings have their own admins).
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "organization",
+                    ("name", "slug"),
+                    "description",
+                    "audience",
+                    "mentoring_format",
+                    "languages",
+                    "expected_size",
+                    "admin_email",
+                ]
+            },
+        ),
+        ("Review", {"fields": ["status", "rejection_reason", "submitted_by", "reviewed_at", "is_live"]}),
+        (
+            "Which flows are on",
+            {
+                "fields": [
+                    "ranked_matching_enabled",
+                    "mentee_requests_enabled",
+                    "mentor_offers_enabled",
+                    "self_booking_enabled",
+                    "autopairing_enabled",
+                ]
+            },
+        ),
+        (
+            "Ranked selection",
+            {"fields": ["max_choices", "response_days", "reminder_enabled", "reminder_hours"]},
+        ),
+        (
+            "Recommendations and capacities",
+            {"fields": ["recommendations_count", "default_capacity", "max_capacity"]},
+        ),
+        ("Cycle", {"fields": ["cycle_starts_on", "cycle_ends_on"]}),
+        ("Last change of the settings", {"fields": ["settings_changed_at", "settings_changed_by"]}),
+    ]
 
 
 @admin.register(Membership)

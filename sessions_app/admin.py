@@ -32,7 +32,8 @@ class LocationAdmin(admin.ModelAdmin):
 
 @admin.register(SessionSettings)
 class SessionSettingsAdmin(admin.ModelAdmin):
-    list_display = ["program", "cancel_notice_hours"]
+    list_display = ["program", "cancel_notice_hours", "requests_per_day", "session_pairs"]
+    list_filter = ["session_pairs"]
     search_fields = ["program__name"]
     raw_id_fields = ["program"]
 

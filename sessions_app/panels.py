@@ -5,12 +5,13 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
 
 from matching.models import Pairing, PairingStatus
 from mentorship.panels import Link, Panel
 from organizations.models import Membership, Role
 from sessions_app import selectors
-from sessions_app.models import BookingStatus, RequestState, SessionStatus
+from sessions_app.models import BookingStatus, RequestState, SessionRequest, SessionStatus
 
 
 def program_nav_links(request: HttpRequest) -> list[Link]:
@@ -99,3 +100,23 @@ def schedule_together(request: HttpRequest) -> Panel | None:
     if not links:
         return None
     return Panel("sessions_app/_schedule_panel.html", {"schedule_links": links})
+
+
+HOME_LIMIT = 10
+
+
+def mentor_open_session_requests(request: HttpRequest) -> Panel | None:
+    """On a mentor's home: the open "Request a Session" requests from mentees, in every program that has the
+    flow on (F6.1: the mentor is notified by email and on their home page), in one query."""
+    with scopes_disabled():
+        open_requests = list(
+            SessionRequest.objects.filter(
+                mentor__user=request.user, state=RequestState.OPEN, program__mentee_requests_enabled=True
+            )
+            .select_related("mentee__user", "program__organization")
+            .order_by("-created_at", "-pk")[: HOME_LIMIT + 1]
+        )
+    if not open_requests:
+        return None
+    context = {"open_requests": open_requests[:HOME_LIMIT], "more": len(open_requests) > HOME_LIMIT}
+    return Panel("sessions_app/_home_session_requests.html", context)

@@ -256,6 +256,7 @@ MATRIX: dict[str, Entry] = {
     "oversight:my_follow_up": Entry(allowed=Role.MENTEE, forbidden=Role.MENTOR, staff=False),
     # Dashboards (F8.1)
     "portal:dashboard": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
+    "portal:program_settings": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE),
     "portal:dashboard_csv": Entry(
         allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE, extra_kwargs=lambda objects: {"table": "people"}
     ),

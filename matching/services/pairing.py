@@ -211,12 +211,17 @@ def autopair_approve(*, run: AutoPairRun, by: User | None, notify: bool = False)
         )
     Pairing.objects.bulk_create(pairings, batch_size=2000)
     # Their ranked requests are cancelled, silently: the auto-pairing's own email says what happened.
-    requests_cancel_for_mentees(program=run.program, mentee_ids=[p.mentee_id for p in pairings], by=by)
+    cancelled = requests_cancel_for_mentees(program=run.program, mentee_ids=[p.mentee_id for p in pairings], by=by)
     if notify and pairings:
         # Twice as many emails as pairs: rendered by the worker, not in the admin's request.
         transaction.on_commit(lambda: enqueue(CONFIRM_AUTOPAIR, run.pk))
     run.status, run.decided_at = RunStatus.APPROVED, timezone.now()
-    run.summary = {**run.summary, "saved": len(pairings), "skipped": len(proposals) - len(pairings)}
+    run.summary = {
+        **run.summary,
+        "saved": len(pairings),
+        "skipped": len(proposals) - len(pairings),
+        "requests_cancelled": cancelled,
+    }
     run.save(update_fields=["status", "decided_at", "summary"])
     return run.summary
 

@@ -38,6 +38,7 @@ from matching.models import (
     SelectionState,
 )
 from matching.queue import SEND_REQUEST_EMAILS, enqueue
+from matching.services.demand import demand_refresh_after_commit
 from organizations.models import Membership, Program, Role
 
 TOKEN_PURPOSE = "mentor-request"
@@ -122,6 +123,9 @@ class Moves:
     def finish(self) -> None:
         """Write the history and queue the emails after commit (one task per kind)."""
         self.write_events()
+        # Waiting requests are demand on their mentors (F4.10): recount it once this commits.
+        for program_id in {key[0] for key in self.events}:
+            demand_refresh_after_commit(program=Program(pk=program_id))
         sent, used_up = list(self.sent), list(self.used_up)
         if sent:
             transaction.on_commit(lambda: enqueue(SEND_REQUEST_EMAILS, SENT, *sent))
@@ -465,6 +469,8 @@ def requests_cancel_for_mentees(*, program: Program, mentee_ids: list[int], by: 
         state=SelectionState.CANCELLED, closed_at=now
     )
     moves.write_events()
+    if rows:
+        demand_refresh_after_commit(program=program)
     return len(rows)
 
 
@@ -510,7 +516,9 @@ def sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> Sweep
     result = SweepResult()
     with scopes_disabled():
         program_ids = programs_due(now or timezone.now())
-        for program in Program.objects.filter(pk__in=program_ids) if program_ids else []:
+        # A program that switched ranked requests off sends none of their emails: its requests wait, paused.
+        programs = Program.objects.filter(pk__in=program_ids, ranked_matching_enabled=True) if program_ids else []
+        for program in programs:
             result.programs += 1
             while (moved := _expire_batch(program, now, batch_size)) > 0:
                 result.moved_on += moved

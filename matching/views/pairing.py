@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,9 +15,16 @@ from matching.reasons import unassigned_sentence
 from matching.services import answers as answer_service
 from matching.services import pairing as service
 from organizations.decorators import tenant_view
-from organizations.models import Membership, Role
+from organizations.models import Membership, Program, Role
 
 PAGE_SIZE = 25
+
+
+def autopairing_program(request: HttpRequest, **_url_kwargs) -> Program:
+    """The program, or 404 when it has switched auto-pairing off (F6.4: a flow that is off has no URLs)."""
+    if not request.program.autopairing_enabled:
+        raise Http404
+    return request.program
 
 
 def _back(request: HttpRequest) -> HttpResponse:
@@ -69,7 +76,7 @@ def pair(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     return _back(request)
 
 
-@tenant_view(perm="matching.manage_pairing")
+@tenant_view(perm="matching.manage_pairing", obj=autopairing_program)
 @require_POST
 def autopair(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     run = service.autopair_start(program=request.program, by=request.user)
@@ -80,7 +87,7 @@ def _run(request: HttpRequest, pk: int) -> AutoPairRun:
     return get_object_or_404(AutoPairRun.objects.filter(program=request.program), pk=pk)
 
 
-@tenant_view(perm="matching.manage_pairing")
+@tenant_view(perm="matching.manage_pairing", obj=autopairing_program)
 def autopair_run(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
     run = _run(request, pk)
     proposals = run.proposals.select_related("mentee__user", "mentor__user").order_by("mentor_id", "-score")
@@ -93,11 +100,12 @@ def autopair_run(request: HttpRequest, organization: str, program: str, pk: int)
         "paired": [p for p in proposals if p.mentor_id],
         "unassigned": unassigned,
         "working": run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
+        "selecting": selectors.mentees_selecting(run) if run.status == RunStatus.PREVIEW else 0,
     }
     return render(request, "matching/autopair_run.html", context)
 
 
-@tenant_view(perm="matching.manage_pairing")
+@tenant_view(perm="matching.manage_pairing", obj=autopairing_program)
 @require_POST
 def autopair_decide(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
     run = _run(request, pk)

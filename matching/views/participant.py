@@ -102,6 +102,11 @@ def recommendations(request: HttpRequest, organization: str, program: str) -> Ht
     standing = None
     if request.program.ranked_matching_enabled and progress.complete and not pairing:
         standing = selection_service.standing_of(request.program, membership)
+    if request.program.ranked_matching_enabled:
+        records = selectors.response_records([s.mentor.pk for s in suggestions])
+        for suggestion in suggestions:
+            # "usually answers within N days", once the mentor has answered three requests (F4.9).
+            suggestion.mentor.usual_days = records.get(suggestion.mentor.pk, selectors.ResponseRecord()).usual_days
     context = {"progress": progress, "suggestions": suggestions, "pairing": pairing, "standing": standing}
     return render(request, "matching/recommendations.html", context)
 

@@ -18,12 +18,21 @@ from django_scopes import scopes_disabled
 from matching.models import MentorRequest, RequestState, SelectionState
 from matching.services import requests as service
 from organizations.decorators import tenant_view
+from organizations.models import Program
 
 PAGE_SIZE = 50
 
 
+def ranked_program(request: HttpRequest, **_url_kwargs) -> Program:
+    """The program, or 404 when it has switched ranked requests off (F6.4: a flow that is off has no URLs)."""
+    if not request.program.ranked_matching_enabled:
+        raise Http404
+    return request.program
+
+
 def request_of_url(request: HttpRequest, pk: int) -> MentorRequest:
     """The program's sent request named by the URL; 404 for anyone but its mentor (and platform staff)."""
+    ranked_program(request)
     mentor_request = get_object_or_404(
         MentorRequest.objects.select_related("mentee__user", "mentor__user").exclude(state=RequestState.PENDING),
         program=request.program,
@@ -70,7 +79,7 @@ def request_by_token(request: HttpRequest, token: str) -> HttpResponse:
     """The emailed link: that one waiting request, and nothing else, for a mentor who is not signed in."""
     with scopes_disabled():
         mentor_request = service.request_for_token(token)
-        if mentor_request is None:
+        if mentor_request is None or not mentor_request.program.ranked_matching_enabled:
             return render(request, "matching/request_gone.html", status=404)
         if request.method == "POST":
             answer = _answer(request, mentor_request)
@@ -79,7 +88,7 @@ def request_by_token(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "matching/request_detail.html", _context(mentor_request, token=token))
 
 
-@tenant_view(perm="matching.answer_requests")
+@tenant_view(perm="matching.answer_requests", obj=ranked_program)
 def my_requests(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     rows = (
         MentorRequest.objects.filter(program=request.program, mentor__user=request.user)
@@ -91,7 +100,7 @@ def my_requests(request: HttpRequest, organization: str, program: str) -> HttpRe
     return render(request, "matching/my_requests.html", {"page": page})
 
 
-@tenant_view(perm="matching.manage_pairing")
+@tenant_view(perm="matching.manage_pairing", obj=ranked_program)
 def requests_admin(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     state = request.GET.get("state", "")
     rows = (
@@ -118,7 +127,7 @@ def _program_request(request: HttpRequest, pk: int) -> MentorRequest:
     return get_object_or_404(MentorRequest.objects.all(), program=request.program, pk=pk)
 
 
-@tenant_view(perm="matching.manage_pairing")
+@tenant_view(perm="matching.manage_pairing", obj=ranked_program)
 @require_POST
 def request_skip(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
     answer = service.request_skip(request_id=_program_request(request, pk).pk, by=request.user)
@@ -126,7 +135,7 @@ def request_skip(request: HttpRequest, organization: str, program: str, pk: int)
     return redirect("matching:requests_admin", organization, program)
 
 
-@tenant_view(perm="matching.manage_pairing")
+@tenant_view(perm="matching.manage_pairing", obj=ranked_program)
 @require_POST
 def request_extend(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
     mentor_request = _program_request(request, pk)

@@ -14,10 +14,14 @@ from sessions_app import panels as sessions_panels
 
 
 def dashboard_link(request: HttpRequest) -> list[Link]:
-    """The program dashboard, for those who manage the program."""
+    """The program dashboard and the program's settings, for those who manage the program."""
     if not request.user.has_perm("organizations.manage_program", request.program):
         return []
-    return [Link(_("Dashboard"), reverse("portal:dashboard", args=[request.organization.slug, request.program.slug]))]
+    args = [request.organization.slug, request.program.slug]
+    return [
+        Link(_("Dashboard"), reverse("portal:dashboard", args=args)),
+        Link(_("Program settings"), reverse("portal:program_settings", args=args)),
+    ]
 
 
 # After the program's overview, in this order; each app shows only what the visitor's roles reach.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mentorship.portal import dashboard_views, views
+from mentorship.portal import dashboard_views, settings_views, views
 
 # Not namespaced: "home" is where logging in lands (LOGIN_REDIRECT_URL) and every page links back to.
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
 program_urlpatterns = [
     path("", views.program_overview, name="program"),
     path("dashboard/", dashboard_views.program_dashboard, name="dashboard"),
+    path("settings/", settings_views.program_settings, name="program_settings"),
     path("dashboard/<slug:table>.csv", dashboard_views.program_dashboard_csv, name="dashboard_csv"),
 ]
 

@@ -26,6 +26,12 @@ PROGRAM_PANELS: tuple[PanelProvider, ...] = (
     sessions_panels.upcoming_sessions,
 )
 
+# A mentor's part of home, below their programs: what waits for their answer.
+MENTOR_HOME_PANELS: tuple[PanelProvider, ...] = (
+    matching_panels.mentor_waiting_requests,
+    sessions_panels.mentor_open_session_requests,
+)
+
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
@@ -38,7 +44,8 @@ def home(request: HttpRequest) -> HttpResponse:
     organizations = [
         (organization, list(rows)) for organization, rows in groupby(memberships, key=lambda m: m.organization)
     ]
-    return render(request, "portal/home.html", {"organizations": organizations})
+    context = {"organizations": organizations, "mentor_panels": _rendered_panels(request, MENTOR_HOME_PANELS)}
+    return render(request, "portal/home.html", context)
 
 
 @tenant_view(perm="organizations.view_program")

@@ -115,6 +115,11 @@ class Program(models.Model):
     # The program's current cycle (issue 16): optional; at its end, active pairings are completed.
     cycle_starts_on = models.DateField(_("cycle starts on"), null=True, blank=True)
     cycle_ends_on = models.DateField(_("cycle ends on"), null=True, blank=True)
+    # Who last saved the program's settings page, and when.
+    settings_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    settings_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
     # Bumped whenever questions or mentors' answers change: keys the cached mentor index.
     matching_version = models.PositiveIntegerField(default=0, editable=False)
 

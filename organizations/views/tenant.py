@@ -5,7 +5,8 @@ from django.shortcuts import render
 from organizations import selectors
 from organizations.decorators import tenant_view
 from organizations.forms import PeopleFilterForm
-from organizations.models import OnboardingSignup, Role
+from organizations.models import OnboardingSignup, Program, Role
+from organizations.signals import PeopleColumn, people_columns
 
 
 @tenant_view(perm="organizations.view_organization")
@@ -41,12 +42,25 @@ def program_people(request: HttpRequest, organization: str, program: str) -> Htt
     rows = selectors.with_groups(list(page.object_list))
     for membership in rows:
         membership.shown_capacity = request.program.mentor_capacity(membership.capacity)
+    mentors = [m for m in rows if m.role == Role.MENTOR]
+    columns = _mentor_columns(request.program, mentors)
+    for membership in rows:
+        membership.extra_cells = [column.cells.get(membership.pk, "") for column in columns]
     context = {
+        "mentor_columns": columns,
         "form": form,
         "filtered": any(filters.values()),
         "page": page,
         "rows": rows,
-        "has_mentors": any(m.role == Role.MENTOR for m in rows),
+        "has_mentors": bool(mentors),
         "mentor_role": Role.MENTOR.value,
     }
     return render(request, "organizations/program_people.html", context)
+
+
+def _mentor_columns(program: Program, mentors: list) -> list[PeopleColumn]:
+    """The columns the apps add for the page's mentors (``signals.people_columns``), when there are any."""
+    if not mentors:
+        return []
+    responses = people_columns.send(sender=Program, program=program, mentors=mentors)
+    return [column for _receiver, column in responses if column is not None]

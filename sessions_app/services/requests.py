@@ -24,6 +24,10 @@ from sessions_app.models import (
     SessionSettings,
 )
 
+# The mentee's row lock that serialises their requests (the daily limit); off only in the test that proves
+# the race exists without it (tests/sessions_app/test_request_races.py).
+LOCK_MENTEE = True
+
 
 class RequestError(Exception):
     """Why a request cannot be sent or answered, in words for the person who tried."""
@@ -50,7 +54,8 @@ def session_request_create(*, mentee: Membership, mentor: Membership, message: s
     """
     _check_pair(mentor, mentee)
     program = mentee.program
-    Membership.objects.select_for_update().filter(pk=mentee.pk).first()
+    if LOCK_MENTEE:
+        list(Membership.objects.select_for_update().filter(pk=mentee.pk).values_list("pk", flat=True))
     if SessionRequest.objects.filter(mentee=mentee, mentor=mentor, state=RequestState.OPEN).exists():
         raise RequestError(_("You already have an open request with this mentor. They will answer it."))
     limit = settings_of(program).requests_per_day

@@ -127,6 +127,7 @@ def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, live_server, t
         "mentorship (sessions)": f"{program_url}mentorship/",
         "new session": f"{program_url}mentorship/new/",
         "mentorship settings": f"{program_url}mentorship/settings/",
+        "program settings": f"{program_url}settings/",
         "my sessions": "/sessions/",
         "not found (logged in)": "/o/no-such-organization/",
     }.items():
@@ -203,6 +204,7 @@ def test_request_pages_fit_a_phone_and_pass_axe(browser: Browser, live_server, t
     log_in(page, "mentor@example.org", PASSWORD)
     for name, path in {
         "session requests (mentor)": f"{program_url}session-requests/",
+        "home (mentor, a request waiting)": "/home/",
         "schedule a request": f"{program_url}mentorship/new/?request={request.pk}",
         "decline a request": f"{program_url}session-requests/{request.pk}/decline/",
         "mentee search": f"{program_url}mentees/",

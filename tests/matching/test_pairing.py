@@ -398,3 +398,41 @@ def test_autopair_preview_says_plainly_when_the_best_is_not_proven(client, surve
     page = client.get(url(survey.program, "matching:autopair_run", run.pk)).content.decode()
     assert "This is the best possible pairing" not in page
     assert "not proven to be the best possible" in page
+
+
+def test_autopair_says_it_cancels_waiting_requests_and_does_so_without_email(
+    client, survey, admin, django_capture_on_commit_callbacks
+):
+    from matching.models import MentorRequest, MentorSelection
+    from matching.services.requests import select_mentors
+
+    survey.program.default_capacity = 2
+    survey.program.save()
+    ranked = survey.person(Role.MENTEE, full_name="Rita Ranked", skills=["Networking"]).memberships.get()
+    survey.person(Role.MENTEE, skills=["Networking"])
+    mentor_a = survey.person(Role.MENTOR, full_name="Mentor A", skills=["Networking"]).memberships.get()
+    mentor_b = survey.person(Role.MENTOR, full_name="Mentor B", skills=["Networking"]).memberships.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        select_mentors(
+            program=survey.program,
+            mentee=ranked,
+            mentor_ids=[mentor_b.pk, mentor_a.pk],
+            allowed={mentor_b.pk: (90.0, []), mentor_a.pk: (80.0, [])},
+            by=None,
+        )
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(survey.program, "matching:autopair"))
+    run = AutoPairRun.objects.get()
+    preview = client.get(url(survey.program, "matching:autopair_run", run.pk)).content.decode()
+    assert "1 of these mentees is waiting for the mentors they ranked." in preview
+    assert "cancels their mentor requests; nobody is emailed about the cancelled requests" in preview
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(survey.program, "matching:autopair_decide", run.pk), {"approve": "1"})
+    assert mail.outbox == []
+    assert set(MentorRequest.objects.filter(mentee=ranked).values_list("state", flat=True)) == {"cancelled"}
+    assert MentorSelection.objects.get(mentee=ranked).state == "cancelled"
+    assert ranked.mentee_pairings.get().source == "auto"
+    after = client.get(url(survey.program, "matching:autopair_run", run.pk)).content.decode()
+    assert "Mentor requests cancelled, without email" in after and "waiting for the mentors they ranked" not in after

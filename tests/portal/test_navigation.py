@@ -40,6 +40,7 @@ def test_program_admin_reaches_every_management_page_with_the_current_one_marked
         ("People", True),
         ("Invitations", False),
         ("Dashboard", False),
+        ("Program settings", False),
     ]
 
 

@@ -1,0 +1,38 @@
+"""The program's settings page (program admins and organization admins): which flows are on, and their
+numbers, in one form over the program, its session requests and the life of its pairings."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from mentorship.pairings.models import PairingSettings
+from mentorship.portal.forms import PAIRING_FIELDS, PROGRAM_FIELDS, SESSION_FIELDS, ProgramSettingsForm
+from mentorship.portal.services import program_settings_save
+from organizations.decorators import tenant_view
+from organizations.models import Program
+from sessions_app.models import SessionSettings
+
+
+@tenant_view(perm="organizations.manage_program")
+def program_settings(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    program_ = Program.objects.select_related("settings_changed_by").get(pk=request.program.pk)
+    session_settings = SessionSettings.objects.filter(program=program_).first() or SessionSettings(program=program_)
+    pairing_settings = PairingSettings.objects.filter(program=program_).first() or PairingSettings(program=program_)
+    form = ProgramSettingsForm(
+        request.POST if request.method == "POST" else None,
+        program=program_,
+        session_settings=session_settings,
+        pairing_settings=pairing_settings,
+    )
+    if request.method == "POST" and form.is_valid():
+        program_settings_save(
+            program=program_,
+            by=request.user,
+            program_fields=form.part(PROGRAM_FIELDS),
+            session_fields=form.part(SESSION_FIELDS),
+            pairing_fields=form.part(PAIRING_FIELDS),
+        )
+        messages.success(request, _("The settings are saved."))
+        return redirect("portal:program_settings", request.organization.slug, program_.slug)
+    return render(request, "portal/program_settings.html", {"form": form, "saved_program": program_})

@@ -223,9 +223,13 @@ def feedback(request: HttpRequest, organization: str, program: str, pk: int) -> 
         messages.success(request, _("Thank you for your feedback."))
         return redirect("pairings:feedback", request.organization.slug, request.program.slug, asked.pk)
     pairing = asked.pairing
+    shared = services.settings_of(request.program).feedback_shared_with_pair
+    theirs = selectors.shared_feedback_for(asked, form.questions) if shared and asked.answered_at else None
     context = {
         "asked": asked,
         "form": form,
+        "shared": shared,
+        "theirs": theirs,
         "other": pairing.mentee if asked.respondent_id == pairing.mentor_id else pairing.mentor,
         "offer_rematch": asked.fit == Fit.NOT_GOOD
         and asked.respondent_id == pairing.mentee_id

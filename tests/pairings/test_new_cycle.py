@@ -33,7 +33,10 @@ def test_a_new_cycle_copies_the_settings_and_the_questionnaire(client, program, 
     wish.satisfied_by.set([offer])
     FeedbackQuestion.objects.create(program=program, text="What will you try next?")
     client.force_login(program_admin)
-    assert "4 questions, with their matching rules" in client.get(program_url(program, "pairings:cycle_new")).content.decode()
+    assert (
+        "4 questions, with their matching rules"
+        in client.get(program_url(program, "pairings:cycle_new")).content.decode()
+    )
 
     page = _open(client, program).content.decode()
 

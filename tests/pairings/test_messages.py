@@ -146,3 +146,19 @@ def test_the_overview_links_both_to_their_conversation(client, program, pairing,
     client.force_login(person.user)
     page = client.get(program_url(program, "portal:program")).content.decode()
     assert program_url(program, "pairings:conversation", pairing.pk) in page
+
+
+def test_the_rate_limit_counts_per_person_across_their_conversations(
+    client, program, pairing, mentee, mentor, settings
+):
+    settings.PAIRINGS_MESSAGES_PER_MINUTE = 2
+    second_mentee = member(program, Role.MENTEE).memberships.get()
+    second = Pairing.objects.create(program=program, mentor=mentor, mentee=second_mentee)
+    client.force_login(mentor.user)
+    _post(client, program, pairing, "one")
+    _post(client, program, second, "two")
+    page = _post(client, program, second, "three").content.decode()
+    assert "three" in page and Message.objects.filter(body="three").count() == 0
+    # The mentee's own limit is untouched by the mentor's.
+    client.force_login(mentee.user)
+    assert "Message sent." in _post(client, program, pairing, "my first").content.decode()

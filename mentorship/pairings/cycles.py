@@ -154,17 +154,21 @@ def past_cycles(program: Program) -> QuerySet[Program]:
         return Program.objects.filter(series, created_at__lt=program.created_at).exclude(pk=program.pk)
 
 
+def _pending_invitations(program: Program) -> QuerySet[Invitation]:
+    """Invitations of the organization still waiting for an answer: to this cycle, or to another program (an
+    address has one pending invitation in an organization, so inviting it here would take that one away)."""
+    return Invitation.objects.filter(
+        organization_id=program.organization_id, status=InvitationStatus.PENDING, expires_at__gt=timezone.now()
+    )
+
+
 def returning_candidates(program: Program) -> QuerySet[Membership]:
-    """The previous cycle's mentors and mentees (with an active account) not yet in this cycle nor invited to it,
-    one row per person: someone who was both is invited back as a mentor."""
+    """The previous cycle's mentors and mentees (with an active account) not yet in this cycle, one row per person
+    (someone who was both is invited back as a mentor), leaving out whoever has an invitation waiting."""
     with scopes_disabled():
         previous = ProgramCycle.objects.filter(program=program).values("previous_id")
         already_in = Membership.objects.filter(program=program, user_id=OuterRef("user_id"))
-        invited = Invitation.objects.filter(
-            program=program,
-            email__iexact=OuterRef("user__email"),
-            status__in=[InvitationStatus.PENDING, InvitationStatus.ACCEPTED],
-        )
+        invited = _pending_invitations(program).filter(email__iexact=OuterRef("user__email"))
         also_mentor = Membership.objects.filter(
             program_id=OuterRef("program_id"), user_id=OuterRef("user_id"), role=Role.MENTOR
         )
@@ -181,6 +185,19 @@ def returning_candidates(program: Program) -> QuerySet[Membership]:
 class InviteOutcome:
     invited: int = 0
     renewed: int = 0
+
+
+def waiting_elsewhere(program: Program) -> int:
+    """How many of the previous cycle's people are left out because an invitation to another program waits."""
+    with scopes_disabled():
+        previous = ProgramCycle.objects.filter(program=program).values("previous_id")
+        waiting = _pending_invitations(program).exclude(program=program).values("email")
+        return (
+            Membership.objects.filter(program__in=previous, role__in=PARTICIPANTS, user__email__in=waiting)
+            .values("user_id")
+            .distinct()
+            .count()
+        )
 
 
 @transaction.atomic

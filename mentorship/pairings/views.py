@@ -389,4 +389,5 @@ def cycle_invite(request: HttpRequest, organization: str, program: str) -> HttpR
         return redirect("pairings:cycle", request.organization.slug, request.program.slug)
     people = cycles.returning_candidates(request.program) if previous else None
     page = Paginator(people, 25).get_page(request.GET.get("page")) if previous else None
-    return render(request, "pairings/cycle_invite.html", {"previous": previous, "page": page})
+    waiting = cycles.waiting_elsewhere(request.program) if previous else 0
+    return render(request, "pairings/cycle_invite.html", {"previous": previous, "page": page, "waiting": waiting})

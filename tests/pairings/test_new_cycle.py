@@ -157,3 +157,26 @@ def test_alumni_are_the_people_of_past_cycles_and_of_an_ended_one(client, progra
     other = Program.objects.create(organization=program.organization, name="Other", slug="other")
     member(other, Role.MENTEE, full_name="Olga Other")
     assert "Olga Other" not in client.get(program_url(new, "pairings:cycle")).content.decode()
+
+
+def test_someone_with_an_invitation_waiting_elsewhere_is_left_out_not_moved(
+    client, program, program_admin, mentor, mentee, sent, mailoutbox
+):
+    from organizations.services.invitations import invitation_issue
+
+    elsewhere = Program.objects.create(organization=program.organization, name="Elsewhere", slug="elsewhere")
+    with sent():
+        invitation_issue(
+            organization=program.organization, email=mentee.user.email, role=Role.MENTOR, program=elsewhere
+        )
+    client.force_login(program_admin)
+    _open(client, program)
+    new = Program.objects.get(name="Spring 2027")
+    url = program_url(new, "pairings:cycle_invite")
+    review = client.get(url).content.decode()
+    assert "1 person is left out: an invitation to another program of the organization waits" in review
+    assert "Invite 1 person back" in review
+    with sent():
+        client.post(url)
+    assert Invitation.objects.get(email=mentee.user.email).program == elsewhere  # not taken away
+    assert Invitation.objects.get(program=new).email == mentor.user.email

@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
 from matching.models import Pairing, PairingStatus
-from mentorship.pairings.models import FeedbackRequest
+from mentorship.pairings.models import CycleSurvey, FeedbackRequest
 from mentorship.pairings.tasks import check_quiet_pairs, request_feedback
 from organizations.models import Role
 from tests.browser.helpers import assert_accessible, last_link_to, log_in
@@ -158,6 +158,15 @@ def test_a_new_cycle_invites_the_previous_people_back(browser: Browser, live_ser
     log_in(paul, mentee.user.email, PASSWORD)
     paul.goto(last_link_to(mentee.user.email, "/invitations/"))
     paul.get_by_role("button", name="Accept invitation").click()
+    # The old cycle's end-of-program survey, answered on a phone.
+    survey = CycleSurvey.objects.create(program=program, respondent=mentee, cycle_ends_on=date.today())
+    _check(paul, "end-of-program survey", f"{program.get_absolute_url()}pairings/survey/{survey.pk}/", failures)
+    paul.get_by_label("9", exact=True).check()
+    paul.get_by_label("What should the program keep?").fill("The agreement")
+    paul.get_by_role("button", name="Send feedback").click()
+    expect(paul.get_by_text("Thank you for your feedback.")).to_be_visible()
+    survey.refresh_from_db()
+    assert (survey.satisfaction, survey.keep) == (9, "The agreement")
     ada.goto(f"{program.get_absolute_url()}pairings/cycle/".replace(program.slug, "career-starts-2027"))
     expect(ada.get_by_role("link", name="Career Starts", exact=True)).to_be_visible()  # the previous cycle, readable
     expect(ada.get_by_role("cell", name="Paul Mentee")).to_be_visible()  # an alumnus of it

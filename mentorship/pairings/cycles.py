@@ -105,10 +105,10 @@ def cycle_open(*, program: Program, by: User, name: str, starts_on=None, ends_on
     An approved, live program's next cycle is approved and live too: it needs no new review.
     """
     name = name.strip()
-    if name_taken(program, name):
-        raise CycleError(_("A program of this organization already has this name."))
     with scopes_disabled():
-        old = Program.objects.select_for_update().get(pk=program.pk)
+        old = Program.objects.select_for_update().get(pk=program.pk)  # two clicks at once open one cycle
+        if name_taken(program, name):
+            raise CycleError(_("A program of this organization already has this name."))
         values = {
             field.attname: getattr(old, field.attname)
             for field in Program._meta.concrete_fields

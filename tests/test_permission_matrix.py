@@ -300,6 +300,8 @@ MATRIX: dict[str, Entry] = {
     ),
     "pairings:feedback_overview": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE),
     "pairings:cycle": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
+    "pairings:cycle_new": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE),
+    "pairings:cycle_invite": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
     "pairings:cycle_survey": Entry(
         allowed=Role.MENTEE, forbidden=Role.PROGRAM_ADMIN, extra_kwargs=_survey_pk, staff=False, refused=404
     ),

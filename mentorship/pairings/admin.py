@@ -10,6 +10,7 @@ from mentorship.pairings.models import (
     Goal,
     Message,
     PairingSettings,
+    ProgramCycle,
 )
 
 
@@ -75,3 +76,12 @@ class CheckInAdmin(admin.ModelAdmin):
 class CycleSurveyAdmin(admin.ModelAdmin):
     list_display = ["respondent", "cycle_ends_on", "answered_at", "satisfaction"]
     raw_id_fields = ["program", "respondent"]
+
+
+@admin.register(ProgramCycle)
+class ProgramCycleAdmin(admin.ModelAdmin):
+    list_display = ["program", "previous", "first", "opened_at", "invited_at", "invited_count"]
+    list_filter = ["opened_at", "invited_at"]
+    search_fields = ["program__name", "previous__name", "program__organization__name"]
+    list_select_related = ["program", "previous", "first"]
+    raw_id_fields = ["program", "previous", "first", "opened_by"]

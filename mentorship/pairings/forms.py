@@ -149,3 +149,24 @@ class CycleSurveyForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class NewCycleForm(CycleForm):
+    """The next cycle of a program: its name and its dates; everything else is copied."""
+
+    name = forms.CharField(
+        label=_("Name of the new cycle"), max_length=200, help_text=_("For example: Spring mentoring 2027")
+    )
+    field_order = ["name", "cycle_starts_on", "cycle_ends_on"]
+
+    def __init__(self, *args, program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.program = program
+
+    def clean_name(self):
+        from mentorship.pairings.cycles import name_taken
+
+        name = self.cleaned_data["name"].strip()
+        if name_taken(self.program, name):
+            raise forms.ValidationError(_("A program of this organization already has this name."))
+        return name

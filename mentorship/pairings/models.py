@@ -223,3 +223,31 @@ class CycleSurvey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.respondent} · {self.cycle_ends_on}"
+
+
+class ProgramCycle(models.Model):
+    """A program opened as the next cycle of ``previous``: its settings and questionnaire were copied from it.
+
+    The old cycle stays a program of its own, readable with its figures; ``first`` is the series' first
+    cycle, so that every past cycle of a program is one query away (its alumni).
+    """
+
+    program = models.OneToOneField(Program, on_delete=models.CASCADE, related_name="cycle")
+    previous = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="next_cycles")
+    first = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    # When the previous cycle's mentors and mentees were invited back, and how many.
+    invited_at = models.DateTimeField(null=True, blank=True)
+    invited_count = models.PositiveIntegerField(default=0)
+
+    objects = ScopedManager(**PROGRAM_SCOPES)
+
+    class Meta:
+        verbose_name = _("program cycle")
+        verbose_name_plural = _("program cycles")
+
+    def __str__(self) -> str:
+        return f"{self.previous_id} → {self.program_id}"

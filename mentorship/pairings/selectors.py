@@ -63,6 +63,24 @@ def open_feedback_of_user(program: Program, user) -> QuerySet[FeedbackRequest]:
     ).select_related("session")
 
 
+def shared_feedback_for(asked: FeedbackRequest, questions) -> FeedbackRequest | None:
+    """The other person's answered feedback on the same session, for a program that shares feedback with the
+    pair; with ``extra`` [(question, answer)]. Never their private note nor their answer about the fit, which
+    stay with the program's admins."""
+    theirs = (
+        FeedbackRequest.objects.filter(
+            pairing_id=asked.pairing_id, session_id=asked.session_id, answered_at__isnull=False
+        )
+        .exclude(respondent_id=asked.respondent_id)
+        .only("pk", "rating", "went_well", "answers", "respondent_id")
+        .first()
+    )
+    if theirs is not None:
+        by_id = {str(q.pk): q.text for q in questions}
+        theirs.extra = [(by_id[k], v) for k, v in theirs.answers.items() if k in by_id]
+    return theirs
+
+
 def with_last_activity(pairings: QuerySet[Pairing]) -> QuerySet[Pairing]:
     """Annotate ``last_activity`` (the latest message, answered feedback or past session of the pair, else the
     pairing's start), ``quiet_days`` (the program's setting) and the check-in's ``reminded_at``/``admins_told_at``."""

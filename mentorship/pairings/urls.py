@@ -18,4 +18,6 @@ program_urlpatterns = [
     path("pairings/<int:pk>/conclude/", views.conclude, name="conclude"),
     path("pairings/survey/<int:pk>/", views.cycle_survey, name="cycle_survey"),
     path("pairings/cycle/", views.cycle, name="cycle"),
+    path("pairings/cycle/new/", views.cycle_new, name="cycle_new"),
+    path("pairings/cycle/invite/", views.cycle_invite, name="cycle_invite"),
 ]

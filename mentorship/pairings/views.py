@@ -6,10 +6,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from matching.models import Pairing, PairingStatus
-from mentorship.pairings import selectors, services
+from mentorship.pairings import cycles, selectors, services
 from mentorship.pairings.forms import (
     AgreementDecisionForm,
     AgreementForm,
@@ -18,6 +19,7 @@ from mentorship.pairings.forms import (
     FeedbackForm,
     FeedbackQuestionForm,
     MessageForm,
+    NewCycleForm,
 )
 from mentorship.pairings.models import (
     Agreement,
@@ -221,9 +223,13 @@ def feedback(request: HttpRequest, organization: str, program: str, pk: int) -> 
         messages.success(request, _("Thank you for your feedback."))
         return redirect("pairings:feedback", request.organization.slug, request.program.slug, asked.pk)
     pairing = asked.pairing
+    shared = services.settings_of(request.program).feedback_shared_with_pair
+    theirs = selectors.shared_feedback_for(asked, form.questions) if shared and asked.answered_at else None
     context = {
         "asked": asked,
         "form": form,
+        "shared": shared,
+        "theirs": theirs,
         "other": pairing.mentee if asked.respondent_id == pairing.mentor_id else pairing.mentor,
         "offer_rematch": asked.fit == Fit.NOT_GOOD
         and asked.respondent_id == pairing.mentee_id
@@ -311,7 +317,7 @@ def cycle_survey(request: HttpRequest, organization: str, program: str, pk: int)
 @tenant_view(perm="pairings.oversee")
 @require_http_methods(["GET", "HEAD", "POST"])
 def cycle(request: HttpRequest, organization: str, program: str) -> HttpResponse:
-    """The program's cycle: its dates, the NPS of its end-of-program survey, its alumni."""
+    """The program's cycle: its dates, the cycles before and after it, its survey's NPS, its alumni."""
     current = request.program
     form = CycleForm(
         request.POST or None,
@@ -324,6 +330,64 @@ def cycle(request: HttpRequest, organization: str, program: str) -> HttpResponse
     scores = list(
         CycleSurvey.objects.filter(program=current, answered_at__isnull=False).values_list("satisfaction", flat=True)
     )
-    alumni = Paginator(selectors.alumni(current), 50).get_page(request.GET.get("page"))
-    context = {"form": form, "nps": services.nps(scores), "answers": len(scores), "alumni": alumni}
+    context = {
+        "form": form,
+        "nps": services.nps(scores),
+        "answers": len(scores),
+        "previous": cycles.previous_cycle(current),
+        "next_cycles": cycles.next_cycles(current),
+        "alumni": Paginator(cycles.alumni(current), 25).get_page(request.GET.get("alumni")),
+        "completed": Paginator(selectors.alumni(current), 25).get_page(request.GET.get("page")),
+    }
     return render(request, "pairings/cycle.html", context)
+
+
+@tenant_view(perm="pairings.oversee")
+@require_http_methods(["GET", "HEAD", "POST"])
+def cycle_new(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    """Open the program's next cycle: a new program with this one's settings and questionnaire."""
+    form = NewCycleForm(request.POST or None, program=request.program)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = cycles.cycle_open(
+                program=request.program,
+                by=request.user,
+                name=form.cleaned_data["name"],
+                starts_on=form.cleaned_data["cycle_starts_on"],
+                ends_on=form.cleaned_data["cycle_ends_on"],
+            )
+        except cycles.CycleError as error:
+            form.add_error("name", str(error))
+        else:
+            messages.success(
+                request, _("%(name)s is open. Review who is invited back, then invite them.") % {"name": new.name}
+            )
+            return redirect("pairings:cycle_invite", request.organization.slug, new.slug)
+    copied = {
+        "questions": request.program.questions.count(),
+        "feedback_questions": request.program.feedback_questions.count(),
+    }
+    return render(request, "pairings/cycle_new.html", {"form": form, **copied})
+
+
+@tenant_view(perm="pairings.oversee")
+@require_http_methods(["GET", "HEAD", "POST"])
+def cycle_invite(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    """The review step, then one action: invite the previous cycle's mentors and mentees back to this one."""
+    previous = cycles.previous_cycle(request.program)
+    if request.method == "POST":
+        try:
+            outcome = cycles.invite_back(program=request.program, by=request.user)
+        except cycles.CycleError as error:
+            messages.error(request, str(error))
+        else:
+            sent = outcome.invited + outcome.renewed
+            messages.success(
+                request,
+                ngettext("%(n)s person is invited back.", "%(n)s people are invited back.", sent) % {"n": sent},
+            )
+        return redirect("pairings:cycle", request.organization.slug, request.program.slug)
+    people = cycles.returning_candidates(request.program) if previous else None
+    page = Paginator(people, 25).get_page(request.GET.get("page")) if previous else None
+    waiting = cycles.waiting_elsewhere(request.program) if previous else 0
+    return render(request, "pairings/cycle_invite.html", {"previous": previous, "page": page, "waiting": waiting})

@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
 from matching.models import Pairing, PairingStatus
-from mentorship.pairings.models import FeedbackRequest
+from mentorship.pairings.models import CycleSurvey, FeedbackRequest
 from mentorship.pairings.tasks import check_quiet_pairs, request_feedback
 from organizations.models import Role
 from tests.browser.helpers import assert_accessible, last_link_to, log_in
@@ -130,4 +130,44 @@ def test_feedback_rematch_and_a_quiet_pair(browser: Browser, live_server, transa
     _check(admin_page, "session feedback", f"{program.get_absolute_url()}pairings/feedback/", failures)
     admin_page.goto(f"{program.get_absolute_url()}pairings/feedback/")
     expect(admin_page.get_by_text("Punctual")).to_be_visible()
+    assert failures == []
+
+
+def test_a_new_cycle_invites_the_previous_people_back(browser: Browser, live_server, transactional_db):
+    program, mentor, mentee, admin, pairing = _world()
+    ada = browser.new_context(base_url=live_server.url).new_page()
+    log_in(ada, admin.email, PASSWORD)
+    failures: list[str] = []
+    _check(ada, "program cycle", f"{program.get_absolute_url()}pairings/cycle/", failures)
+    ada.get_by_role("link", name="Open a new cycle").click()
+    _check(ada, "new cycle", ada.url.removeprefix(live_server.url), failures)
+    ada.get_by_label("Name of the new cycle").fill("Career Starts 2027")
+    ada.get_by_label("Cycle starts on").fill("2027-03-01")
+    ada.get_by_label("Cycle ends on").fill("2027-06-30")
+    ada.get_by_role("button", name="Open the new cycle").click()
+    expect(ada.get_by_text("Career Starts 2027 is open.")).to_be_visible()
+    expect(ada.get_by_role("cell", name="Paul Mentee")).to_be_visible()
+    expect(ada.get_by_role("cell", name="Maria Mentor")).to_be_visible()
+    _check(ada, "invite back", ada.url.removeprefix(live_server.url), failures)
+    mail.outbox.clear()
+    ada.get_by_role("button", name="Invite 2 people back").click()
+    expect(ada.get_by_text("2 people are invited back.")).to_be_visible()
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([mentor.user.email, mentee.user.email])
+
+    paul = browser.new_context(base_url=live_server.url).new_page()
+    log_in(paul, mentee.user.email, PASSWORD)
+    paul.goto(last_link_to(mentee.user.email, "/invitations/"))
+    paul.get_by_role("button", name="Accept invitation").click()
+    # The old cycle's end-of-program survey, answered on a phone.
+    survey = CycleSurvey.objects.create(program=program, respondent=mentee, cycle_ends_on=date.today())
+    _check(paul, "end-of-program survey", f"{program.get_absolute_url()}pairings/survey/{survey.pk}/", failures)
+    paul.get_by_label("9", exact=True).check()
+    paul.get_by_label("What should the program keep?").fill("The agreement")
+    paul.get_by_role("button", name="Send feedback").click()
+    expect(paul.get_by_text("Thank you for your feedback.")).to_be_visible()
+    survey.refresh_from_db()
+    assert (survey.satisfaction, survey.keep) == (9, "The agreement")
+    ada.goto(f"{program.get_absolute_url()}pairings/cycle/".replace(program.slug, "career-starts-2027"))
+    expect(ada.get_by_role("link", name="Career Starts", exact=True)).to_be_visible()  # the previous cycle, readable
+    expect(ada.get_by_role("cell", name="Paul Mentee")).to_be_visible()  # an alumnus of it
     assert failures == []

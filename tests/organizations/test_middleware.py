@@ -49,6 +49,7 @@ from mentorship.pairings.models import (
     Goal,
     Message,
     PairingSettings,
+    ProgramCycle,
 )
 from organizations.middleware import TenantMiddleware
 from organizations.models import AccessRequest, Group, Invitation, Membership, Program, Role
@@ -188,6 +189,13 @@ def _check_in(program: Program) -> CheckIn:
     return CheckIn.objects.create(program=program, pairing=_pairing(program))
 
 
+def _program_cycle(program: Program) -> ProgramCycle:
+    previous = Program.objects.create(
+        organization=program.organization, name=f"Before {program.name}", slug=f"before-{program.pk}"
+    )
+    return ProgramCycle.objects.create(program=program, previous=previous, first=previous)
+
+
 def _cycle_survey(program: Program) -> CycleSurvey:
     return CycleSurvey.objects.create(program=program, respondent=_membership(program), cycle_ends_on=date.today())
 
@@ -258,6 +266,7 @@ PROGRAM_OWNED: dict[type[models.Model], Callable[[Program], models.Model]] = {
     FeedbackRequest: _feedback_request,
     CheckIn: _check_in,
     CycleSurvey: _cycle_survey,
+    ProgramCycle: _program_cycle,
     Activity: _activity,
     ActivityDate: _activity_date,
     Attendance: _attendance,

@@ -55,3 +55,31 @@ def test_admin_sets_the_dates_and_a_bad_order_is_refused(client, program, progra
     client.post(url, {"cycle_starts_on": "2027-01-01", "cycle_ends_on": "2027-06-01"})
     program.refresh_from_db()
     assert str(program.cycle_ends_on) == "2027-06-01"
+
+
+def test_the_end_completes_only_active_pairings_and_leaves_other_programs_alone(program, pairing, mentor):
+    from matching.models import Pairing
+    from organizations.models import Role
+    from tests.factories import ProgramFactory, member
+
+    earlier = member(program, Role.MENTEE).memberships.get()
+    ended = Pairing.objects.create(
+        program=program, mentor=mentor, mentee=earlier, status=PairingStatus.ENDED, end_reason="not a good fit"
+    )
+    elsewhere = ProgramFactory(organization=program.organization)
+    other = Pairing.objects.create(
+        program=elsewhere,
+        mentor=member(elsewhere, Role.MENTOR).memberships.get(),
+        mentee=member(elsewhere, Role.MENTEE).memberships.get(),
+    )
+    program.cycle_ends_on = timezone.localdate() - timedelta(days=1)
+    program.save()
+    assert program_cycles()["completed"] == 1
+    assert program_cycles()["completed"] == 0  # run twice: nothing more
+    pairing.refresh_from_db()
+    ended.refresh_from_db()
+    other.refresh_from_db()
+    assert (pairing.status, pairing.end_reason) == (PairingStatus.ENDED, "completed")
+    assert pairing.ended_at is not None
+    assert ended.end_reason == "not a good fit"  # the history keeps why each pairing ended
+    assert other.status == PairingStatus.ACTIVE

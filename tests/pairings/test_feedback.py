@@ -99,3 +99,62 @@ def test_admins_read_answers_and_add_questions(client, program, pairing, mentor,
     # The other person does not read it.
     client.force_login(mentee.user)
     assert client.get(program_url(program, "pairings:feedback", asked.pk)).status_code == 404
+
+
+def _answer(client, program, asked, **data):
+    fields = {"rating": "4", "went_well": "", "private_note": "", "fit": "good", **data}
+    return client.post(program_url(program, "pairings:feedback", asked.pk), fields, follow=True).content.decode()
+
+
+def test_a_program_sharing_feedback_shows_the_pair_each_others_answers_but_not_the_private_note(
+    client, program, pairing, mentor, mentee
+):
+    from mentorship.pairings.models import PairingSettings
+
+    PairingSettings.objects.create(program=program, feedback_shared_with_pair=True)
+    question = FeedbackQuestion.objects.create(program=program, text="What will you try next?")
+    ended_session(mentor, mentee)
+    request_feedback()
+    client.force_login(mentor.user)
+    mentors = FeedbackRequest.objects.get(respondent=mentor)
+    assert (
+        "sont lues par Paul Mentee et par les administrateurs du programme"  # Maria reads French
+        in client.get(program_url(program, "pairings:feedback", mentors.pk)).content.decode()
+    )
+    _answer(
+        client,
+        program,
+        mentors,
+        went_well="Clear goals",
+        private_note="Mentee is shy",
+        **{f"q{question.pk}": "Role play"},
+    )
+
+    client.force_login(mentee.user)
+    mentees = FeedbackRequest.objects.get(respondent=mentee)
+    url = program_url(program, "pairings:feedback", mentees.pk)
+    assert "Clear goals" not in client.get(url).content.decode()  # shown once the mentee has answered too
+    page = _answer(client, program, mentees, rating="3", went_well="Good questions", private_note="Too fast")
+    assert "Maria Mentor's feedback" in page
+    assert "Rating: 4 / 4" in page and "Clear goals" in page and "What will you try next?" in page
+    assert "Role play" in page
+    assert "Mentee is shy" not in page  # the private note stays with the admins
+    assert "Yes, a good fit" not in page  # and so does the answer about the fit
+
+    client.force_login(mentor.user)
+    page = client.get(program_url(program, "pairings:feedback", mentors.pk)).content.decode()
+    assert "Good questions" in page and "Note : 3 / 4" in page and "Too fast" not in page
+
+
+def test_by_default_feedback_is_private_to_the_admins(client, program, pairing, mentor, mentee):
+    ended_session(mentor, mentee)
+    request_feedback()
+    client.force_login(mentor.user)
+    _answer(client, program, FeedbackRequest.objects.get(respondent=mentor), went_well="Clear goals")
+    client.force_login(mentee.user)
+    mentees = FeedbackRequest.objects.get(respondent=mentee)
+    url = program_url(program, "pairings:feedback", mentees.pk)
+    assert "Your answers are private to the program's administrators." in client.get(url).content.decode()
+    page = _answer(client, program, mentees, went_well="Good questions")
+    assert "You have answered; thank you." in page
+    assert "Clear goals" not in page and "feedback</h2>" not in page

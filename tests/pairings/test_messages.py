@@ -13,6 +13,14 @@ from tests.factories import ProgramFactory, member
 from tests.pairings.conftest import program_url
 
 
+def _same_minute() -> None:
+    """The rate limit counts per clock minute: start a burst away from a minute's end, so it falls in one."""
+    import time
+
+    if timezone.now().second >= 50:
+        time.sleep(61 - timezone.now().second)
+
+
 def _post(client, program, pairing, body):
     return client.post(program_url(program, "pairings:conversation", pairing.pk), {"body": body}, follow=True)
 
@@ -75,6 +83,7 @@ def test_an_empty_message_is_refused_with_a_clear_message(client, program, pairi
 
 def test_too_many_messages_a_minute_are_refused_and_the_text_kept(client, program, pairing, mentee, settings):
     settings.PAIRINGS_MESSAGES_PER_MINUTE = 2
+    _same_minute()
     client.force_login(mentee.user)
     _post(client, program, pairing, "one")
     _post(client, program, pairing, "two")
@@ -146,3 +155,20 @@ def test_the_overview_links_both_to_their_conversation(client, program, pairing,
     client.force_login(person.user)
     page = client.get(program_url(program, "portal:program")).content.decode()
     assert program_url(program, "pairings:conversation", pairing.pk) in page
+
+
+def test_the_rate_limit_counts_per_person_across_their_conversations(
+    client, program, pairing, mentee, mentor, settings
+):
+    settings.PAIRINGS_MESSAGES_PER_MINUTE = 2
+    second_mentee = member(program, Role.MENTEE).memberships.get()
+    second = Pairing.objects.create(program=program, mentor=mentor, mentee=second_mentee)
+    client.force_login(mentor.user)
+    _same_minute()
+    _post(client, program, pairing, "one")
+    _post(client, program, second, "two")
+    page = _post(client, program, second, "three").content.decode()
+    assert "three" in page and Message.objects.filter(body="three").count() == 0
+    # The mentee's own limit is untouched by the mentor's.
+    client.force_login(mentee.user)
+    assert "Message sent." in _post(client, program, pairing, "my first").content.decode()

@@ -62,3 +62,26 @@ def test_a_pair_that_talks_after_its_reminder_is_reminded_again_only_after_a_new
     Message.objects.create(program=program, pairing=pairing, author=mentee, body="Back!")
     assert quiet_pairs_sweep() == {"reminded": 0, "admins_told": 0}
     assert quiet_pairs_sweep(now=timezone.now() + timedelta(days=31))["reminded"] == 1
+
+
+def test_a_recent_session_or_answered_feedback_counts_as_activity(program, pairing, mentor, mentee):
+    from mentorship.pairings.models import FeedbackRequest
+    from tests.pairings.test_feedback import ended_session
+
+    _age(pairing, 60)
+    session = ended_session(mentor, mentee, days_ago=3)
+    assert quiet_pairs_sweep() == {"reminded": 0, "admins_told": 0}  # they met three days ago
+    later = timezone.now() + timedelta(days=40)
+    FeedbackRequest.objects.create(
+        program=program, pairing=pairing, session=session, respondent=mentee, rating=3, answered_at=later
+    )
+    assert quiet_pairs_sweep(now=later + timedelta(days=5)) == {"reminded": 0, "admins_told": 0}
+    assert quiet_pairs_sweep(now=later + timedelta(days=31))["reminded"] == 1
+
+
+def test_an_ended_pair_is_never_reminded(program, pairing, mailoutbox, sent):
+    _age(pairing, 90)
+    Pairing.objects.filter(pk=pairing.pk).update(status=PairingStatus.ENDED, end_reason="concluded")
+    with sent():
+        assert check_quiet_pairs() == {"reminded": 0, "admins_told": 0}
+    assert mailoutbox == []

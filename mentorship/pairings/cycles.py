@@ -1,0 +1,255 @@
+"""Program cycles (issue 16): open a program's next cycle, invite its people back, list its alumni.
+
+A new cycle is a new program of the same organization, linked to the one before by a ProgramCycle row:
+its settings, the questionnaire (with the wish-and-offer maps of its options) and the feedback questions
+are copied, its admins stay its admins, and its figures start from nothing, since every figure is counted
+per program. The old cycle is left as it is, readable with its figures.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
+
+from accounts.models import User
+from mentorship.pairings.models import FeedbackQuestion, PairingSettings, ProgramCycle
+from organizations.models import Invitation, InvitationStatus, Membership, Program, Role
+
+# What a new cycle does not take from the old one: who it is, when it was made, and its dates.
+NOT_COPIED = {"id", "name", "slug", "created_at", "cycle_starts_on", "cycle_ends_on", "matching_version"}
+PARTICIPANTS = (Role.MENTOR, Role.MENTEE)
+
+
+class CycleError(Exception):
+    """Why a cycle cannot be opened or its people invited, in words for the admin who tried."""
+
+
+def name_taken(program: Program, name: str) -> bool:
+    with scopes_disabled():
+        return Program.objects.filter(organization_id=program.organization_id, name__iexact=name.strip()).exists()
+
+
+def _free_slug(program: Program, name: str) -> str:
+    base = (slugify(name) or "cycle")[:54]
+    with scopes_disabled():
+        taken = set(
+            Program.objects.filter(organization_id=program.organization_id, slug__startswith=base).values_list(
+                "slug", flat=True
+            )
+        )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _copy_row(row, **changes):
+    """Save a copy of ``row`` as a new row with ``changes``."""
+    row.pk = None
+    row.id = None
+    row._state.adding = True
+    for field, value in changes.items():
+        setattr(row, field, value)
+    row.save()
+    return row
+
+
+def _copy_settings(old: Program, new: Program) -> None:
+    from mentorship.oversight.models import OversightSettings
+    from sessions_app.models import SessionSettings
+
+    for model in (PairingSettings, SessionSettings, OversightSettings):
+        row = model.objects.filter(program=old).first()
+        if row is not None:
+            _copy_row(row, program=new)
+
+
+def _copy_questionnaire(old: Program, new: Program) -> int:
+    """Copy the questions, their options and which mentor options meet each wish; returns the questions copied."""
+    from matching.models import Option, Question
+
+    questions = list(Question.objects.filter(program=old).prefetch_related("options__satisfied_by"))
+    option_of = {}  # old option id -> its copy
+    maps = []  # (old option, [old ids it is satisfied by])
+    for question in questions:
+        options = list(question.options.all())
+        copy = _copy_row(question, program=new)
+        copies = Option.objects.bulk_create(
+            Option(question=copy, order=option.order, label=option.label) for option in options
+        )
+        for option, option_copy in zip(options, copies, strict=True):
+            option_of[option.pk] = option_copy
+            maps.append((option, [target.pk for target in option.satisfied_by.all()]))
+    through = Option.satisfied_by.through
+    through.objects.bulk_create(
+        through(from_option_id=option_of[option.pk].pk, to_option_id=option_of[target].pk)
+        for option, targets in maps
+        for target in targets
+        if target in option_of
+    )
+    FeedbackQuestion.objects.bulk_create(
+        FeedbackQuestion(program=new, text=q.text, order=q.order) for q in FeedbackQuestion.objects.filter(program=old)
+    )
+    return len(questions)
+
+
+@transaction.atomic
+def cycle_open(*, program: Program, by: User, name: str, starts_on=None, ends_on=None) -> Program:
+    """Open the next cycle of ``program``: a new program of the same organization with its settings, questionnaire
+    and feedback questions, the same program admins, the given dates, and nobody else yet (see ``invite_back``).
+
+    An approved, live program's next cycle is approved and live too: it needs no new review.
+    """
+    name = name.strip()
+    with scopes_disabled():
+        old = Program.objects.select_for_update().get(pk=program.pk)  # two clicks at once open one cycle
+        if name_taken(program, name):
+            raise CycleError(_("A program of this organization already has this name."))
+        values = {
+            field.attname: getattr(old, field.attname)
+            for field in Program._meta.concrete_fields
+            if field.attname not in NOT_COPIED
+        }
+        new = Program.objects.create(
+            **values,
+            name=name,
+            slug=_free_slug(old, name),
+            cycle_starts_on=starts_on,
+            cycle_ends_on=ends_on,
+        )
+        _copy_settings(old, new)
+        _copy_questionnaire(old, new)
+        admins = Membership.objects.filter(program=old, role=Role.PROGRAM_ADMIN)
+        Membership.objects.bulk_create(
+            Membership(organization_id=old.organization_id, program=new, user_id=m.user_id, role=Role.PROGRAM_ADMIN)
+            for m in admins
+        )
+        before = ProgramCycle.objects.filter(program=old).first()
+        ProgramCycle.objects.create(
+            program=new, previous=old, first_id=before.first_id if before else old.pk, opened_by=by
+        )
+    return new
+
+
+def previous_cycle(program: Program) -> Program | None:
+    with scopes_disabled():
+        link = ProgramCycle.objects.filter(program=program).select_related("previous").first()
+    return link.previous if link else None
+
+
+def next_cycles(program: Program) -> list[Program]:
+    with scopes_disabled():
+        return [link.program for link in ProgramCycle.objects.filter(previous=program).select_related("program")]
+
+
+def past_cycles(program: Program) -> QuerySet[Program]:
+    """The cycles of ``program``'s series opened before it (none for a program that is no one's next cycle)."""
+    with scopes_disabled():
+        first = ProgramCycle.objects.filter(program=program).values("first_id")
+        series = Q(pk__in=first) | Q(cycle__first__in=first)
+        return Program.objects.filter(series, created_at__lt=program.created_at).exclude(pk=program.pk)
+
+
+def _pending_invitations(program: Program) -> QuerySet[Invitation]:
+    """Invitations of the organization still waiting for an answer: to this cycle, or to another program (an
+    address has one pending invitation in an organization, so inviting it here would take that one away)."""
+    return Invitation.objects.filter(
+        organization_id=program.organization_id, status=InvitationStatus.PENDING, expires_at__gt=timezone.now()
+    )
+
+
+def returning_candidates(program: Program) -> QuerySet[Membership]:
+    """The previous cycle's mentors and mentees (with an active account) not yet in this cycle, one row per person
+    (someone who was both is invited back as a mentor), leaving out whoever has an invitation waiting."""
+    with scopes_disabled():
+        previous = ProgramCycle.objects.filter(program=program).values("previous_id")
+        already_in = Membership.objects.filter(program=program, user_id=OuterRef("user_id"))
+        invited = _pending_invitations(program).filter(email__iexact=OuterRef("user__email"))
+        also_mentor = Membership.objects.filter(
+            program_id=OuterRef("program_id"), user_id=OuterRef("user_id"), role=Role.MENTOR
+        )
+        return (
+            Membership.objects.filter(program__in=previous, role__in=PARTICIPANTS, user__is_active=True)
+            .filter(~Exists(already_in), ~Exists(invited))
+            .exclude(Q(role=Role.MENTEE) & Exists(also_mentor))
+            .select_related("user")
+            .order_by("user__full_name", "pk")
+        )
+
+
+@dataclass
+class InviteOutcome:
+    invited: int = 0
+    renewed: int = 0
+
+
+def waiting_elsewhere(program: Program) -> int:
+    """How many of the previous cycle's people are left out because an invitation to another program waits."""
+    with scopes_disabled():
+        previous = ProgramCycle.objects.filter(program=program).values("previous_id")
+        waiting = _pending_invitations(program).exclude(program=program).values("email")
+        return (
+            Membership.objects.filter(program__in=previous, role__in=PARTICIPANTS, user__email__in=waiting)
+            .values("user_id")
+            .distinct()
+            .count()
+        )
+
+
+@transaction.atomic
+def invite_back(*, program: Program, by: User) -> InviteOutcome:
+    """Invite every returning candidate to ``program`` with their role of the previous cycle, in one action.
+
+    The existing invitation machinery sends each email (through the outbox, after commit). Run again, it invites
+    nobody twice: whoever is invited or already in is no longer a candidate.
+    """
+    from organizations.services.invitations import InvitationError, invitation_issue
+
+    with scopes_disabled():
+        link = ProgramCycle.objects.select_for_update().filter(program=program).first()
+    if link is None:
+        raise CycleError(_("This program is not the new cycle of another: there is nobody to invite back."))
+    outcome = InviteOutcome()
+    people = list(returning_candidates(program))
+    for person in people:
+        try:
+            _invitation, created = invitation_issue(
+                organization=program.organization,
+                email=person.user.email,
+                role=person.role,
+                program=program,
+                invited_by=by,
+            )
+        except InvitationError:
+            continue  # already holds that role there: nothing to send
+        if created:
+            outcome.invited += 1
+        else:
+            outcome.renewed += 1
+    with scopes_disabled():
+        ProgramCycle.objects.filter(pk=link.pk).update(
+            invited_at=timezone.now(), invited_count=link.invited_count + outcome.invited + outcome.renewed
+        )
+    return outcome
+
+
+def alumni(program: Program) -> QuerySet[Membership]:
+    """The mentors and mentees of this program's past cycles, and of this one once its cycle has ended: each
+    with ``is_back``: a mentor or mentee of the cycle after theirs too."""
+    cycles = Q(program__in=past_cycles(program))
+    if program.cycle_ends_on and program.cycle_ends_on <= timezone.localdate():
+        cycles |= Q(program=program)
+    with scopes_disabled():
+        back = Membership.objects.filter(
+            program__cycle__previous_id=OuterRef("program_id"), user_id=OuterRef("user_id"), role__in=PARTICIPANTS
+        )
+        return (
+            Membership.objects.filter(cycles, role__in=PARTICIPANTS)
+            .annotate(is_back=Exists(back))
+            .select_related("user", "program")
+            .order_by("-program__created_at", "user__full_name", "pk")
+        )

@@ -12,13 +12,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db import connection
 from django.db.models import (
     Avg,
+    Case,
     Count,
     DateTimeField,
     F,
+    Func,
+    IntegerField,
     OuterRef,
     Q,
     Subquery,
     Value,
+    When,
     Window,
 )
 from django.db.models.functions import Coalesce, Least, TruncWeek
@@ -341,6 +345,14 @@ def attendance(program: Program, period: Period) -> Table:
     return table
 
 
+class _Total(Func):
+    """SUM as a window over a per-row figure that is itself an aggregate (Django's Sum refuses one)."""
+
+    function = "SUM"
+    window_compatible = True
+    output_field = IntegerField()
+
+
 def mentors_near_capacity(program: Program) -> Table:
     mentors = (
         Membership.objects.filter(program=program, role=Role.MENTOR)
@@ -351,10 +363,19 @@ def mentors_near_capacity(program: Program) -> Table:
         .annotate(free=F("places") - F("active"))
         .filter(free__lte=NEAR_CAPACITY)
     )
-    # The first few by free places, with their names, in one query; then those few by name.
-    first = mentors.select_related("user").order_by("free", "pk")[:LISTED]
+    # One query: the first few by free places with their names, the windows counting all of them (then those
+    # few by name).
+    first = list(
+        mentors.select_related("user")
+        .annotate(
+            listed_total=Window(Count("pk")),
+            at_capacity=Window(_Total(Case(When(free__lte=0, then=Value(1)), default=Value(0)))),
+        )
+        .order_by("free", "pk")[:LISTED]
+    )
     listed = sorted(first, key=lambda m: (m.free, m.user.full_name, m.pk))
-    totals = mentors.aggregate(at=Count("pk", filter=Q(free__lte=0)), near=Count("pk", filter=Q(free__gt=0)))
+    at = first[0].at_capacity if first else 0
+    totals = {"at": at, "near": first[0].listed_total - at if first else 0}
     table = Table(
         "capacity",
         _("Mentors near or at capacity"),

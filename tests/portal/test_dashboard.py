@@ -204,6 +204,9 @@ def test_mentors_near_or_at_capacity(admin_client, known):
         ["Max", "1", "1", "0"],
         ["Mona", "1", "2", "1"],
     ]
+    program = known[0]
+    page = admin_client.get(reverse("portal:dashboard", args=[program.organization.slug, program.slug]))
+    assert "minus their active pairings): 1 at capacity, 1 near it;" in page.content.decode().replace("&#x27;", "'")
 
 
 def test_mentees_waiting_longest_with_a_formula_escaped(admin_client, known):

@@ -115,13 +115,11 @@ def members(program: Program) -> dict:
         for role in (Role.MENTEE, Role.MENTOR)
     }
 
-    def complete(role: str) -> Q:
-        """Members of ``role`` with an answer to each required question asked of them (a grouped subquery,
-        hashed once). The questions are this program's, so the answers need no tenant join (the scope would
-        add one per row)."""
-        ids = asked_ids[role]
+    def complete(ids: list[int]) -> Q:
+        """Members with an answer to each of the questions ``ids`` (a grouped subquery, hashed once). The
+        questions are this program's, so the answers need no tenant join (the scope would add one per row)."""
         if not ids:
-            return Q(role=role)
+            return Q()
         with scopes_disabled():
             done = (
                 Answer.objects.filter(question_id__in=ids)
@@ -131,12 +129,24 @@ def members(program: Program) -> dict:
                 .filter(n__gte=len(ids))
                 .values("membership")
             )
-        return Q(role=role, pk__in=done)
+        return Q(pk__in=done)
 
-    totals = Membership.objects.filter(program=program).aggregate(
-        **{f"{role}_members": Count("pk", filter=Q(role=role)) for role in ROLES},
-        **{f"{role}_done": Count("pk", filter=complete(role)) for role in asked_ids},
+    # Grouped by role, so that when mentees and mentors are asked the same questions (the usual case) the
+    # answers are grouped once for both.
+    if asked_ids[Role.MENTEE] == asked_ids[Role.MENTOR]:
+        done = Q(role__in=list(asked_ids)) & complete(asked_ids[Role.MENTEE])
+    else:
+        done = (Q(role=Role.MENTEE) & complete(asked_ids[Role.MENTEE])) | (
+            Q(role=Role.MENTOR) & complete(asked_ids[Role.MENTOR])
+        )
+    by_role = (
+        Membership.objects.filter(program=program)
+        .values("role")
+        .annotate(members=Count("pk"), done=Count("pk", filter=done))
     )
+    found = {row["role"]: row for row in by_role.order_by()}
+    totals = {f"{role}_members": found.get(role, {}).get("members", 0) for role in ROLES}
+    totals |= {f"{role}_done": found.get(role, {}).get("done", 0) for role in asked_ids}
     totals["asked"] = list(asked_ids)
     return totals
 

@@ -14,7 +14,6 @@ from django.db.models import (
     Avg,
     Case,
     Count,
-    DateTimeField,
     F,
     Func,
     IntegerField,
@@ -603,8 +602,14 @@ def _quiet_pairs(program: Program, since: datetime, now: datetime) -> list[tuple
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    field = DateTimeField()
-    return [(pk, field.to_python(at) if connection.vendor == "sqlite" else at, n) for pk, at, n in rows]
+    return [(pk, _aware(at), n) for pk, at, n in rows]
+
+
+def _aware(value) -> datetime:
+    """A timestamp read by raw SQL: PostgreSQL gives an aware datetime, SQLite (the embedded demo) UTC text."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
 
 
 def needs_check_in(program: Program, now: datetime) -> Table:

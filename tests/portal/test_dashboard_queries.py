@@ -100,7 +100,7 @@ def test_program_dashboard(client, world):
     text = client.get(url).content.decode()
     # The rows the page counted: 12 of the 25 pairs went quiet, every pair talked and signed.
     assert "number of quiet days (30): 12;" in text
-    assert "<th scope=\"row\">Active pairs that have talked</th><td>25</td>" in text
+    assert '<th scope="row">Active pairs that have talked</th><td>25</td>' in text
 
 
 def test_organization_dashboard(client, world):

@@ -247,8 +247,9 @@ MATRIX: dict[str, Entry] = {
     "oversight:observations": Entry(allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTOR),
     "oversight:my_mentees": Entry(allowed=Role.MENTOR, forbidden=Role.MENTEE, staff=False),
     "oversight:mentee": Entry(allowed=Role.MENTOR, forbidden=Role.MENTEE, extra_kwargs=_mentee_pk),
+    # The mentee's mentors and the program's admins write observations (tests/oversight/test_admin_observations.py).
     "oversight:observation_add": Entry(
-        allowed=Role.MENTOR, forbidden=Role.PROGRAM_ADMIN, method="post", ok=200, staff=False, extra_kwargs=_mentee_pk
+        allowed=Role.PROGRAM_ADMIN, forbidden=Role.MENTEE, method="post", ok=200, staff=False, extra_kwargs=_mentee_pk
     ),
     "oversight:observation_edit": Entry(
         allowed=Role.MENTOR, forbidden=Role.PROGRAM_ADMIN, staff=False, extra_kwargs=_observation_pk

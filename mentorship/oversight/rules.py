@@ -1,7 +1,8 @@
 """Permissions of oversight. ``obj`` is the Program, except where a permission names another object.
 
 Mentors oversee and follow up (seed 003): they see the activities they are assigned to and the mentees they
-follow, and write observations; they never create or change activities, attendees or schedules.
+follow, and write observations; they never create or change activities, attendees or schedules. Program admins
+see every observation of the program and write observations too.
 """
 
 import rules
@@ -71,7 +72,8 @@ rules.add_perm("oversight.view_activity", manages_activity_program | is_assigned
 rules.add_perm("oversight.view_my_mentees", is_mentor)
 # ``obj`` is the mentee's membership.
 rules.add_perm("oversight.follow_mentee", manages_mentee_program | follows_mentee)
-rules.add_perm("oversight.add_observation", follows_mentee)
+# Mentors who follow the mentee, and whoever manages the program (issue 13: admins see all and may add).
+rules.add_perm("oversight.add_observation", follows_mentee | manages_mentee_program)
 # ``obj`` is the observation: its author, within 24 hours.
 rules.add_perm("oversight.edit_observation", may_edit_observation)
 rules.add_perm("oversight.view_own_follow_up", is_mentee)

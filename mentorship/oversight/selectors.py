@@ -62,6 +62,27 @@ def mentor_membership(user: User, program: Program) -> Membership | None:
     return Membership.objects.filter(program=program, user=user, role=Role.MENTOR).first()
 
 
+def observation_author(user: User, mentee: Membership) -> Membership | None:
+    """The role an observation of ``user`` on ``mentee`` is written in: their mentor role when they follow the
+    mentee, else their program admin role, else their organization admin role (None: none of those)."""
+    from mentorship.oversight.rules import follows
+
+    roles = Membership.objects.filter(user=user).filter(
+        Q(program=mentee.program_id, role__in=[Role.MENTOR, Role.PROGRAM_ADMIN])
+        | Q(organization=mentee.organization_id, program__isnull=True, role=Role.ORGANIZATION_ADMIN)
+    )
+    by_role = {m.role: m for m in roles}
+    if Role.MENTOR in by_role and follows(user, mentee):
+        return by_role[Role.MENTOR]
+    return by_role.get(Role.PROGRAM_ADMIN) or by_role.get(Role.ORGANIZATION_ADMIN)
+
+
+def visible_to_mentor(mentor: Membership) -> Q:
+    """The observations a mentor sees on the mentees they follow: those shared with the mentee, and their own
+    (one kept to "the author and program admins only" is not for the other mentors)."""
+    return Q(visibility=Visibility.SHARED) | Q(author=mentor)
+
+
 def mentee_membership(user: User, program: Program) -> Membership | None:
     return Membership.objects.filter(program=program, user=user, role=Role.MENTEE).select_related("user").first()
 
@@ -103,7 +124,7 @@ def followed_by(mentor: Membership) -> QuerySet[Membership]:
         .filter(Q(pk__in=paired) | Q(pk__in=in_activities))
         .select_related("user")
         .annotate(
-            observation_count=_count(Observation.objects.all()),
+            observation_count=_count(Observation.objects.filter(visible_to_mentor(mentor))),
             paired=Coalesce(
                 Subquery(
                     Pairing.objects.filter(mentor=mentor, mentee=OuterRef("pk"), status=PairingStatus.ACTIVE).values(
@@ -151,10 +172,11 @@ class FollowUp:
         return rate(self.came, self.missed)
 
 
-def follow_up_of(mentee: Membership, *, as_mentee: bool = False) -> FollowUp:
+def follow_up_of(mentee: Membership, *, as_mentee: bool = False, mentor: Membership | None = None) -> FollowUp:
     """``mentee``'s activity dates with their marks, their mentorship sessions, and the observations:
-    all of them for program admins and the mentors who follow them; for the mentee (``as_mentee``) only those
-    shared with them, and none when the program keeps observations from mentees."""
+    all of them for program admins; for a ``mentor`` who follows them, those shared with the mentee and their
+    own; for the mentee (``as_mentee``) only those shared with them, and none when the program keeps
+    observations from mentees."""
     marks = Attendance.objects.filter(mentee=mentee)
     dates = list(
         ActivityDate.objects.filter(activity__mentees=mentee, activity__program=mentee.program_id)
@@ -176,6 +198,8 @@ def follow_up_of(mentee: Membership, *, as_mentee: bool = False) -> FollowUp:
         else:
             observations = observations.none()
     else:
+        if mentor is not None:
+            observations = observations.filter(visible_to_mentor(mentor))
         observations = observations.annotate(revision_count=Count("revisions"))
     follow = FollowUp(mentee=mentee, dates=dates, bookings=bookings, observations=list(observations))
     for date in dates:

@@ -4,6 +4,7 @@ My mentees and a mentee's follow-up with observations, a mentee's own follow-up,
 from datetime import timedelta
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,6 +30,7 @@ from mentorship.oversight.loaders import (
 )
 from mentorship.oversight.models import Activity, AttendanceStatus, Observation, OversightSettings
 from organizations.decorators import tenant_view
+from organizations.models import Role
 from sessions_app.models import Booking, BookingStatus, MentorshipSession, SessionAttendance, SessionStatus
 
 PAGE_SIZE = 50
@@ -200,7 +202,9 @@ def my_mentees(request: HttpRequest, organization: str, program: str) -> HttpRes
 
 
 def _follow_up_page(request: HttpRequest, mentee, form: ObservationForm | None) -> HttpResponse:
-    follow = selectors.follow_up_of(mentee)
+    # Whoever manages the program sees every observation; a mentor, the shared ones and their own.
+    mentor = None if _may_manage(request) else selectors.mentor_membership(request.user, request.program)
+    follow = selectors.follow_up_of(mentee, mentor=mentor)
     if request.method == "GET":
         services.looks_record(viewer=request.user, mentees=[mentee])
     context = {"follow": follow, "mentee": mentee, "form": form, "now": timezone.now()}
@@ -210,11 +214,17 @@ def _follow_up_page(request: HttpRequest, mentee, form: ObservationForm | None) 
 def _observation_form(request: HttpRequest, mentee, data=None) -> ObservationForm | None:
     if not request.user.has_perm("oversight.add_observation", mentee):
         return None
-    mentor = selectors.mentor_membership(request.user, request.program)
-    activities = Activity.objects.filter(mentees=mentee, mentors=mentor)
+    author = selectors.observation_author(request.user, mentee)
+    if author is None:
+        return None
+    # A mentor writes about their own activities and sessions with the mentee; an admin about any of the mentee's.
+    activities = Activity.objects.filter(program=request.program, mentees=mentee)
     sessions = MentorshipSession.objects.filter(
-        mentor=mentor, bookings__mentee=mentee, bookings__status=BookingStatus.BOOKED
-    ).distinct()
+        program=request.program, bookings__mentee=mentee, bookings__status=BookingStatus.BOOKED
+    )
+    if author.role == Role.MENTOR:
+        activities, sessions = activities.filter(mentors=author), sessions.filter(mentor=author)
+    sessions = sessions.distinct()
     return ObservationForm(
         data, initial={"observed_on": timezone.localdate()}, activities=activities, bookings=sessions
     )
@@ -230,10 +240,12 @@ def mentee_follow_up(request: HttpRequest, organization: str, program: str, pk: 
 def observation_add(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
     mentee = mentee_of_url(request, pk)
     form = _observation_form(request, mentee, request.POST if request.method == "POST" else None)
+    if form is None:
+        raise PermissionDenied
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.observation_add(
-            author=selectors.mentor_membership(request.user, request.program),
+            author=selectors.observation_author(request.user, mentee),
             mentee=mentee,
             observed_on=data["observed_on"],
             text=data["text"],

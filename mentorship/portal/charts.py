@@ -44,7 +44,7 @@ def _nice_max(values: list[int]) -> int:
 def chart(table: Table) -> SafeString:
     kind, columns = CHARTS.get(table.key, ("", []))
     if not kind or not table.rows:
-        return format_html("")
+        return SafeString("")
     title_id = f"chart-{table.key}-title"
     body = _vertical(table, columns) if kind == "columns" else _horizontal(table, columns[0])
     height = HEIGHT if kind == "columns" else TOP + 30 * len(table.rows) + 8

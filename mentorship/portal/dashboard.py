@@ -9,7 +9,21 @@ show the same tables.
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Count, F, Q, Value
+from django.db import connection
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, Least, TruncWeek
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -18,10 +32,22 @@ from django_scopes import scopes_disabled
 
 from matching.models import Answer, Audience, MentorRequest, Pairing, PairingStatus, Question, RequestState
 from mentorship.oversight.models import Attendance, AttendanceStatus
+from mentorship.pairings.models import (
+    AgreementStatus,
+    CheckIn,
+    CycleSurvey,
+    FeedbackRequest,
+    Fit,
+    Goal,
+    Message,
+    PairingSettings,
+)
 from organizations.models import Invitation, InvitationStatus, Membership, Organization, Program, Role
 from sessions_app.models import Booking, BookingStatus, MentorshipSession, SessionAttendance, SessionStatus
 
 NEAR_CAPACITY = 1  # a mentor with at most this many free places is "near capacity"
+ONE_DAY = timedelta(days=1)
+ROLES = (Role.PROGRAM_ADMIN, Role.MENTOR, Role.MENTEE)
 LISTED = 10  # rows of the lists (mentors near capacity, mentees waiting longest)
 
 
@@ -77,8 +103,54 @@ def _percent(part: int, whole: int) -> int | None:
 # --------------------------------------------------------------------------- the figures, one query each or two
 
 
-def people(program: Program, now: datetime) -> Table:
-    members = dict(Membership.objects.filter(program=program).values_list("role").annotate(n=Count("pk")).order_by())
+def members(program: Program) -> dict:
+    """Members by role, and the mentees and mentors who answered every required question asked of their role:
+    two queries (the required questions, then one aggregate) that the people, questionnaire and match-rate
+    figures all read.
+    """
+    required = list(Question.objects.filter(program=program, required=True).values_list("pk", "audience"))
+    asked_ids = {
+        role: [pk for pk, audience in required if audience in (Audience.BOTH, role)]
+        for role in (Role.MENTEE, Role.MENTOR)
+    }
+
+    def complete(ids: list[int]) -> Q:
+        """Members with an answer to each of the questions ``ids`` (a grouped subquery, hashed once). The
+        questions are this program's, so the answers need no tenant join (the scope would add one per row)."""
+        if not ids:
+            return Q()
+        with scopes_disabled():
+            done = (
+                Answer.objects.filter(question_id__in=ids)
+                .order_by()
+                .values("membership")
+                .annotate(n=Count("pk"))
+                .filter(n__gte=len(ids))
+                .values("membership")
+            )
+        return Q(pk__in=done)
+
+    # Grouped by role, so that when mentees and mentors are asked the same questions (the usual case) the
+    # answers are grouped once for both.
+    if asked_ids[Role.MENTEE] == asked_ids[Role.MENTOR]:
+        done = Q(role__in=list(asked_ids)) & complete(asked_ids[Role.MENTEE])
+    else:
+        done = (Q(role=Role.MENTEE) & complete(asked_ids[Role.MENTEE])) | (
+            Q(role=Role.MENTOR) & complete(asked_ids[Role.MENTOR])
+        )
+    by_role = (
+        Membership.objects.filter(program=program)
+        .values("role")
+        .annotate(members=Count("pk"), done=Count("pk", filter=done))
+    )
+    found = {row["role"]: row for row in by_role.order_by()}
+    totals = {f"{role}_members": found.get(role, {}).get("members", 0) for role in ROLES}
+    totals |= {f"{role}_done": found.get(role, {}).get("done", 0) for role in asked_ids}
+    totals["asked"] = list(asked_ids)
+    return totals
+
+
+def people(program: Program, now: datetime, counts: dict) -> Table:
     states = Invitation.objects.filter(program=program).aggregate(
         **{
             f"{role}_{state}": Count("pk", filter=Q(role=role) & condition)
@@ -106,42 +178,13 @@ def people(program: Program, now: datetime) -> Table:
     )
     for role in (Role.MENTEE, Role.MENTOR, Role.PROGRAM_ADMIN):
         table.rows.append(
-            [Role(role).label, members.get(role, 0)]
+            [Role(role).label, counts[f"{role}_members"]]
             + [states[f"{role}_{s}"] for s in ("pending", "expired", "accepted", "revoked")]
         )
     return table
 
 
-def questionnaire(program: Program) -> Table:
-    required = list(Question.objects.filter(program=program, required=True).values_list("pk", "audience"))
-    asked_ids = {
-        role: [pk for pk, audience in required if audience in (Audience.BOTH, role)]
-        for role in (Role.MENTEE, Role.MENTOR)
-    }
-    asked = {role: len(ids) for role, ids in asked_ids.items()}
-
-    def complete(role: str) -> Q:
-        """Members of ``role`` with an answer to each required question asked of them (a grouped subquery).
-
-        The questions are this program's, so the answers need no tenant join (the scope would add one per row).
-        """
-        if not asked[role]:
-            return Q(role=role)
-        with scopes_disabled():
-            done = (
-                Answer.objects.filter(question_id__in=asked_ids[role])
-                .order_by()
-                .values("membership")
-                .annotate(n=Count("pk"))
-                .filter(n__gte=asked[role])
-                .values("membership")
-            )
-        return Q(role=role, pk__in=done)
-
-    totals = Membership.objects.filter(program=program, role__in=list(asked)).aggregate(
-        **{f"{role}_all": Count("pk", filter=Q(role=role)) for role in asked},
-        **{f"{role}_done": Count("pk", filter=complete(role)) for role in asked},
-    )
+def questionnaire(counts: dict) -> Table:
     table = Table(
         "questionnaire",
         _("Questionnaire completion"),
@@ -149,19 +192,19 @@ def questionnaire(program: Program) -> Table:
         [_("Role"), _("Members"), _("Complete"), _("Percent complete")],
         chart="percent",
     )
-    for role in asked:
-        done, whole = totals[f"{role}_done"], totals[f"{role}_all"]
+    for role in counts["asked"]:
+        done, whole = counts[f"{role}_done"], counts[f"{role}_members"]
         table.rows.append([Role(role).label, whole, done, _percent(done, whole)])
     return table
 
 
-def matching(program: Program, period: Period) -> Table:
+def matching(program: Program, period: Period, members: dict) -> Table:
     counts = Pairing.objects.filter(program=program).aggregate(
         active=Count("pk", filter=Q(status=PairingStatus.ACTIVE)),
         made=Count("pk", filter=Q(created_at__gte=period.since, created_at__lt=period.until)),
         ended=Count("pk", filter=Q(ended_at__gte=period.since, ended_at__lt=period.until)),
     )
-    mentees = Membership.objects.filter(program=program, role=Role.MENTEE).count()
+    mentees = members[f"{Role.MENTEE}_members"]
     table = Table(
         "match-rate",
         _("Match rate"),
@@ -183,9 +226,14 @@ def matching(program: Program, period: Period) -> Table:
 
 def requests_waiting(program: Program, now: datetime) -> Table:
     """Ranked mentor requests waiting for a mentor's answer now, and the nearest deadlines: two queries."""
-    waiting = MentorRequest.objects.filter(program=program, state=RequestState.WAITING)
-    total = waiting.count()
-    nearest = waiting.select_related("mentee__user", "mentor__user").order_by("deadline", "pk")[:LISTED]
+    # One query: the window counts every waiting request before the limit keeps the first few.
+    nearest = list(
+        MentorRequest.objects.filter(program=program, state=RequestState.WAITING)
+        .select_related("mentee__user", "mentor__user")
+        .annotate(total=Window(Count("pk")))
+        .order_by("deadline", "pk")[:LISTED]
+    )
+    total = nearest[0].total if nearest else 0
     table = Table(
         "requests",
         _("Requests waiting and their nearest deadlines"),
@@ -306,6 +354,14 @@ def attendance(program: Program, period: Period) -> Table:
     return table
 
 
+class _Total(Func):
+    """SUM as a window over a per-row figure that is itself an aggregate (Django's Sum refuses one)."""
+
+    function = "SUM"
+    window_compatible = True
+    output_field = IntegerField()
+
+
 def mentors_near_capacity(program: Program) -> Table:
     mentors = (
         Membership.objects.filter(program=program, role=Role.MENTOR)
@@ -316,10 +372,19 @@ def mentors_near_capacity(program: Program) -> Table:
         .annotate(free=F("places") - F("active"))
         .filter(free__lte=NEAR_CAPACITY)
     )
-    # The first few by free places, then their names: people's rows are joined for those few only.
-    first = list(mentors.order_by("free", "pk").values_list("pk", flat=True)[:LISTED])
-    listed = sorted(mentors.filter(pk__in=first).select_related("user"), key=lambda m: (m.free, m.user.full_name, m.pk))
-    totals = mentors.aggregate(at=Count("pk", filter=Q(free__lte=0)), near=Count("pk", filter=Q(free__gt=0)))
+    # One query: the first few by free places with their names, the windows counting all of them (then those
+    # few by name).
+    first = list(
+        mentors.select_related("user")
+        .annotate(
+            listed_total=Window(Count("pk")),
+            at_capacity=Window(_Total(Case(When(free__lte=0, then=Value(1)), default=Value(0)))),
+        )
+        .order_by("free", "pk")[:LISTED]
+    )
+    listed = sorted(first, key=lambda m: (m.free, m.user.full_name, m.pk))
+    at = first[0].at_capacity if first else 0
+    totals = {"at": at, "near": first[0].listed_total - at if first else 0}
     table = Table(
         "capacity",
         _("Mentors near or at capacity"),
@@ -341,6 +406,7 @@ def mentees_waiting(program: Program, now: datetime) -> Table:
         .order_by("created_at", "pk")
         .values("pk")[:LISTED]
     )
+    # The first few, then their names: people's rows are joined for those few only.
     waiting = Membership.objects.filter(pk__in=longest).select_related("user").order_by("created_at", "pk")
     table = Table(
         "waiting",
@@ -353,19 +419,265 @@ def mentees_waiting(program: Program, now: datetime) -> Table:
     return table
 
 
+# --------------------------------------------------------------------------- the life of pairings (issue 16)
+
+
+def pairs_and_agreements(program: Program, period: Period) -> list[Table]:
+    """Pairs that have talked, and mentoring agreements: one aggregate over the program's pairings."""
+    active = Q(status=PairingStatus.ACTIVE)
+    signed = Q(agreement__status=AgreementStatus.SIGNED)
+    # Semi-joins on the program's messages (hashed once), not a subquery per pair.
+    with scopes_disabled():
+        messages = Message.objects.filter(program_id=program.pk).values("pairing_id")
+        recent = messages.filter(created_at__gte=period.since, created_at__lt=period.until)
+    counts = Pairing.objects.filter(program=program).aggregate(
+        active=Count("pk", filter=active),
+        talked=Count("pk", filter=active & Q(pk__in=messages)),
+        talked_in_period=Count("pk", filter=Q(pk__in=recent)),
+        signed=Count("pk", filter=active & signed),
+        sent=Count("pk", filter=active & Q(agreement__status=AgreementStatus.SENT)),
+        drafting=Count("pk", filter=active & Q(agreement__status__in=[AgreementStatus.DRAFT, AgreementStatus.CHANGES])),
+        none=Count("pk", filter=active & Q(agreement__isnull=True)),
+        signed_in_period=Count(
+            "pk", filter=signed & Q(agreement__signed_at__gte=period.since, agreement__signed_at__lt=period.until)
+        ),
+    )
+    talked = Table(
+        "talked",
+        _("Pairs that have talked"),
+        _(
+            "Active pairs now, and those of them who have sent each other at least one message (ever). Pairs "
+            "that talked in the period: pairings, active or ended since, with a message sent between the two "
+            "dates. Program admins never read the messages."
+        ),
+        [_("Figure"), _("Number")],
+    )
+    talked.rows = [
+        [_("Active pairs now"), counts["active"]],
+        [_("Active pairs that have talked"), counts["talked"]],
+        [_("Percent of active pairs"), _percent(counts["talked"], counts["active"])],
+        [_("Pairs that talked in the period"), counts["talked_in_period"]],
+    ]
+    agreements = Table(
+        "agreements",
+        _("Mentoring agreements"),
+        _(
+            "Active pairs now by the state of their mentoring agreement (signed by the mentor, waiting for the "
+            "mentor's sign-off, being drafted or changed, none yet). Signed in the period: agreements signed "
+            "between the two dates, whether or not their pairing is still active."
+        ),
+        [_("Figure"), _("Number")],
+    )
+    agreements.rows = [
+        [_("Active pairs now"), counts["active"]],
+        [_("Agreement signed"), counts["signed"]],
+        [_("Percent of active pairs"), _percent(counts["signed"], counts["active"])],
+        [_("Waiting for the mentor's sign-off"), counts["sent"]],
+        [_("Being drafted or changed"), counts["drafting"]],
+        [_("No agreement yet"), counts["none"]],
+        [_("Agreements signed in the period"), counts["signed_in_period"]],
+    ]
+    return [talked, agreements]
+
+
+def goals(program: Program, period: Period) -> Table:
+    counts = Goal.objects.filter(program=program, agreement__status=AgreementStatus.SIGNED).aggregate(
+        total=Count("pk"),
+        done=Count("pk", filter=Q(done_at__isnull=False)),
+        done_in_period=Count("pk", filter=Q(done_at__gte=period.since, done_at__lt=period.until)),
+    )
+    table = Table(
+        "goals",
+        _("Goals done"),
+        _(
+            "Goals of the signed mentoring agreements of every pairing, active or ended: all of them, those "
+            "marked done now, and those marked done between the two dates."
+        ),
+        [_("Figure"), _("Number")],
+    )
+    table.rows = [
+        [_("Goals in signed agreements"), counts["total"]],
+        [_("Goals done"), counts["done"]],
+        [_("Percent done"), _percent(counts["done"], counts["total"])],
+        [_("Goals done in the period"), counts["done_in_period"]],
+    ]
+    return table
+
+
+def session_feedback(program: Program, period: Period) -> Table:
+    counts = FeedbackRequest.objects.filter(
+        program=program, answered_at__gte=period.since, answered_at__lt=period.until
+    ).aggregate(
+        answers=Count("pk"),
+        average=Avg("rating"),
+        not_good=Count("pk", filter=Q(fit=Fit.NOT_GOOD)),
+        **{f"rated_{n}": Count("pk", filter=Q(rating=n)) for n in (4, 3, 2, 1)},
+    )
+    average = counts["average"]
+    table = Table(
+        "feedback",
+        _("Average session rating"),
+        _(
+            "Feedback after mentorship sessions answered between the two dates, by mentors and mentees: the "
+            "number of answers, their average rating out of 4 and how many gave each rating, and the answers "
+            "saying the pairing is not a good fit."
+        ),
+        [_("Figure"), _("Number")],
+        chart="",
+    )
+    table.rows = [
+        [_("Feedback answers in the period"), counts["answers"]],
+        [_("Average rating (out of 4)"), None if average is None else round(float(average), 2)],
+        *[[_("Rated %(n)s") % {"n": n}, counts[f"rated_{n}"]] for n in (4, 3, 2, 1)],
+        [_("Not a good fit"), counts["not_good"]],
+    ]
+    return table
+
+
+def net_promoter(program: Program) -> Table:
+    """The end-of-program survey of the program's current cycle (its end date), whatever the period."""
+    counts = CycleSurvey.objects.filter(
+        program=program, cycle_ends_on=program.cycle_ends_on, answered_at__isnull=False
+    ).aggregate(
+        answers=Count("pk"),
+        promoters=Count("pk", filter=Q(satisfaction__gte=9)),
+        detractors=Count("pk", filter=Q(satisfaction__lte=6)),
+    )
+    answers, promoters, detractors = counts["answers"], counts["promoters"], counts["detractors"]
+    if program.cycle_ends_on:
+        ends = date_format(program.cycle_ends_on, "DATE_FORMAT")
+        counts_text = _(
+            "Answers to the end-of-program survey of the cycle ending on %(ends)s (whatever the period): "
+            "promoters answered 9 or 10, detractors 0 to 6; the NPS is the percent of promoters minus the "
+            "percent of detractors, from -100 to 100."
+        ) % {"ends": ends}
+    else:
+        counts_text = _("The program has no cycle end date, so no end-of-program survey has been sent.")
+    table = Table("nps", _("Net Promoter Score (NPS)"), counts_text, [_("Figure"), _("Number")])
+    table.rows = [
+        [_("Survey answers"), answers],
+        [_("Promoters (9 or 10)"), promoters],
+        [_("Passives (7 or 8)"), answers - promoters - detractors],
+        [_("Detractors (0 to 6)"), detractors],
+        [_("NPS"), None if not answers else round(100 * (promoters - detractors) / answers)],
+    ]
+    return table
+
+
+def _quiet_pairs(program: Program, since: datetime, now: datetime) -> list[tuple[int, datetime, int]]:
+    """The active pairs whose last activity is at or before ``since``, quietest first: (pairing id, last
+    activity, how many there are) for the first few. One set-based statement (every activity of the program's
+    pairs in one union, grouped once), where a subquery per pair would take seconds at 10,000 mentees.
+
+    Raw SQL: only quoted table names (from the models) are put into the text; every value is a parameter.
+    """
+    table = {model: connection.ops.quote_name(model._meta.db_table) for model in (Pairing, Message, FeedbackRequest)}
+    booking, session = (connection.ops.quote_name(m._meta.db_table) for m in (Booking, MentorshipSession))
+    sql = (
+        f"WITH active AS (SELECT id, mentor_id, mentee_id, created_at FROM {table[Pairing]} "  # nosec B608
+        "WHERE program_id = %s AND status = %s), "
+        "acts AS ("
+        "SELECT id AS pairing_id, created_at AS at FROM active "
+        f"UNION ALL SELECT pairing_id, created_at FROM {table[Message]} WHERE program_id = %s "
+        f"UNION ALL SELECT pairing_id, answered_at FROM {table[FeedbackRequest]} "
+        "WHERE program_id = %s AND answered_at IS NOT NULL "
+        f"UNION ALL SELECT a.id, s.ends_at FROM active a JOIN {booking} b ON b.mentee_id = a.mentee_id "
+        f"AND b.status = %s JOIN {session} s ON s.id = b.session_id AND s.mentor_id = a.mentor_id "
+        "AND s.status = %s AND s.ends_at <= %s), "
+        "last AS (SELECT pairing_id, MAX(at) AS at FROM acts GROUP BY pairing_id) "
+        "SELECT last.pairing_id, last.at, COUNT(*) OVER () FROM last JOIN active ON active.id = last.pairing_id "
+        "WHERE last.at <= %s ORDER BY last.at, last.pairing_id LIMIT %s"
+    )
+    params = [
+        program.pk,
+        PairingStatus.ACTIVE,
+        program.pk,
+        program.pk,
+        BookingStatus.BOOKED,
+        SessionStatus.PUBLISHED,
+        now,
+        since,
+        LISTED,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [(pk, _aware(at), n) for pk, at, n in rows]
+
+
+def _aware(value) -> datetime:
+    """A timestamp read by raw SQL: PostgreSQL gives an aware datetime, SQLite (the embedded demo) UTC text."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+
+
+def needs_check_in(program: Program, now: datetime) -> Table:
+    """Active pairs with no message, answered session feedback or past session for the program's number of
+    quiet days (the rule of the daily check-in task, pairings.selectors), quietest first: three queries."""
+    days = PairingSettings.objects.filter(program=program).values_list("quiet_days", flat=True).first()
+    days = PairingSettings.DEFAULT_QUIET_DAYS if days is None else days
+    found = _quiet_pairs(program, now - timedelta(days=days), now)
+    last = {pk: at for pk, at, _n in found}
+    total = found[0][2] if found else 0
+    quiet = sorted(
+        Pairing.objects.filter(pk__in=list(last))
+        .select_related("mentor__user", "mentee__user")
+        .annotate(reminded_at=Subquery(CheckIn.objects.filter(pairing=OuterRef("pk")).values("reminded_at")[:1])),
+        key=lambda p: (last[p.pk], p.pk),
+    )
+    for pairing in quiet:
+        pairing.last_activity = last[pairing.pk]
+    table = Table(
+        "check-in",
+        _("Needs check-in"),
+        _(
+            "Active pairs now with no message, answered session feedback or past session for the program's "
+            "number of quiet days (%(days)s): %(total)s; the %(listed)s quietest listed."
+        )
+        % {"days": days, "total": total, "listed": LISTED},
+        [_("Mentor"), _("Mentee"), _("Last activity"), _("Days quiet"), _("Reminded on")],
+    )
+    table.rows = [
+        [
+            p.mentor.user.full_name,
+            p.mentee.user.full_name,
+            timezone.localtime(p.last_activity).date(),
+            (now - p.last_activity).days,
+            timezone.localtime(p.reminded_at).date() if p.reminded_at else None,
+        ]
+        for p in quiet
+    ]
+    return table
+
+
+def pair_life(program: Program, period: Period, now: datetime) -> list[Table]:
+    """The figures of the life of pairings (issue 16): five queries whatever the program's size."""
+    return [
+        *pairs_and_agreements(program, period),
+        goals(program, period),
+        session_feedback(program, period),
+        net_promoter(program),
+        needs_check_in(program, now),
+    ]
+
+
 def program_dashboard(program: Program, period: Period, now: datetime | None = None) -> dict:
     now = now or timezone.now()
+    counts = members(program)
     tables = [
-        people(program, now),
-        questionnaire(program),
-        matching(program, period),
+        people(program, now, counts),
+        questionnaire(counts),
+        matching(program, period, counts),
+        requests_waiting(program, now),
         pairings_per_week(program, period),
         sessions_per_week(program, period, now),
         attendance(program, period),
         mentors_near_capacity(program),
         mentees_waiting(program, now),
+        *pair_life(program, period, now),
     ]
-    return {"tables": tables, "requests": requests_waiting(program, now)}
+    return {"tables": tables}
 
 
 # --------------------------------------------------------------------------- the organization's programs

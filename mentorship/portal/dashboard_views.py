@@ -46,7 +46,7 @@ def program_dashboard(request: HttpRequest, organization: str, program: str) -> 
     form, period = _period(request)
     figures = dashboard.program_dashboard(request.program, period)
     tables = [(table, chart(table)) for table in figures["tables"]]
-    context = {"form": form, "period": period, "tables": tables, "requests": figures["requests"]}
+    context = {"form": form, "period": period, "tables": tables}
     return render(request, "portal/dashboard.html", context)
 
 

@@ -204,6 +204,9 @@ def test_mentors_near_or_at_capacity(admin_client, known):
         ["Max", "1", "1", "0"],
         ["Mona", "1", "2", "1"],
     ]
+    program = known[0]
+    page = admin_client.get(reverse("portal:dashboard", args=[program.organization.slug, program.slug]))
+    assert "minus their active pairings): 1 at capacity, 1 near it;" in page.content.decode().replace("&#x27;", "'")
 
 
 def test_mentees_waiting_longest_with_a_formula_escaped(admin_client, known):
@@ -286,6 +289,7 @@ def test_requests_waiting_with_their_nearest_deadlines(admin_client, known):
     page = admin_client.get(reverse("portal:dashboard", args=[program.organization.slug, program.slug]))
     text = page.content.decode()
     assert "Mentor requests sent and not yet answered now: 2;" in text
-    table = page.context["requests"]
-    assert [row[0] for row in table.rows] == [mentees[1].user.full_name, mentees[0].user.full_name]
-    assert [row[4] for row in table.rows] == [5, 50]
+    rows = _csv(admin_client, program, "requests")
+    assert rows[0] == ["Mentee", "Mentor asked", "Choice", "Deadline", "Hours left"]
+    assert [row[0] for row in rows[1:]] == [mentees[1].user.full_name, mentees[0].user.full_name]
+    assert [row[4] for row in rows[1:]] == ["5", "50"]

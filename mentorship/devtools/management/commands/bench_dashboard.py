@@ -6,8 +6,10 @@ Builds a throwaway organization ("bench-dash-<timestamp>") whose program holds `
 mentor for every five of them, a program admin, bulk-inserted: questionnaire answers (most people complete),
 invitations in every state, pairings over the last 26 weeks (60 % of mentees matched now, some ended),
 published, cancelled and booked mentorship sessions with attendance, and activities with a past schedule and
-attendance. Then renders the real dashboard page (django.test.Client signed in as the program admin, every
-middleware and the template, DEBUG off) once to warm up and ``--samples`` times measured.
+attendance, and the life of the pairings (messages, agreements with goals, session feedback, the
+end-of-program survey, reminded quiet pairs). Then renders the real dashboard page (django.test.Client signed
+in as the program admin, every middleware and the template, DEBUG off) once to warm up and ``--samples`` times
+measured.
 
 The last line printed is one JSON object: mentees, queries (of one render), p50_ms, p95_ms, max_ms, the rows
 built, and ``goals`` (p95 under 200 ms). The organization is deleted at the end unless --keep.
@@ -31,6 +33,7 @@ from django_scopes import scopes_disabled
 from accounts.models import User
 from matching.models import Answer, Pairing, PairingStatus, Question
 from mentorship.oversight.models import Activity, ActivityDate, Attendance
+from mentorship.pairings.models import Agreement, CheckIn, CycleSurvey, FeedbackRequest, Goal, Message
 from organizations.models import Invitation, InvitationStatus, Membership, Organization, Program, ReviewStatus, Role
 from sessions_app.models import Booking, MentorshipSession, SessionStatus
 
@@ -264,7 +267,10 @@ def _build(mentees: int) -> tuple[Organization, Program, User, dict]:
         for m in attendees[d.activity_id]
     ]
     Attendance.objects.bulk_create(marks, batch_size=BATCH)
-    _analyze([Membership, Answer, Invitation, Pairing, MentorshipSession, Booking, ActivityDate, Attendance])
+    life = _pair_life(program, pairings, sessions, mentee_rows, now)
+    _analyze(
+        [Membership, Answer, Invitation, Pairing, MentorshipSession, Booking, ActivityDate, Attendance, *LIFE_MODELS]
+    )
     built = {
         "mentors": mentors,
         "answers": len(answers),
@@ -272,8 +278,89 @@ def _build(mentees: int) -> tuple[Organization, Program, User, dict]:
         "pairings": len(pairings),
         "sessions": len(sessions),
         "attendance": len(marks),
+        **life,
     }
     return organization, program, admin, built
+
+
+LIFE_MODELS = [Message, Agreement, Goal, FeedbackRequest, CycleSurvey, CheckIn]
+
+
+def _pair_life(program: Program, pairings: list, sessions: list, mentees: list, now: datetime) -> dict:
+    """The life of the pairings: messages for most pairs over the last 90 days, agreements (half signed, with
+    three goals), session feedback, the end-of-program survey of the current cycle, reminded quiet pairs."""
+    day = timedelta(days=1)
+    Program.objects.filter(pk=program.pk).update(cycle_ends_on=(now + timedelta(days=30)).date())
+    messages = [
+        Message(program=program, pairing=p, author=p.mentee if n % 2 else p.mentor, body="Hello")
+        for i, p in enumerate(pairings)
+        if i % 10 < 7
+        for n in range(3)
+    ]
+    Message.objects.bulk_create(messages, batch_size=BATCH)
+    for days in range(90):  # sent over the last 90 days
+        ids = [m.pk for m in messages[days::90]]
+        Message.objects.filter(pk__in=ids).update(created_at=now - days * day)
+    agreements = [
+        Agreement(
+            program=program,
+            pairing=p,
+            learning="Bench",
+            frequency="weekly",
+            meeting_format="online",
+            status=("signed", "signed", "signed", "signed", "signed", "sent", "draft", "changes")[i % 8],
+            signed_at=now - (i % 120) * day if i % 8 < 5 else None,
+        )
+        for i, p in enumerate(pairings)
+        if i % 5 < 4
+    ]
+    Agreement.objects.bulk_create(agreements, batch_size=BATCH)
+    goals = [
+        Goal(
+            program=program,
+            agreement=a,
+            order=n,
+            title=f"Goal {n}",
+            target_date=(now + 60 * day).date(),
+            done_at=now - ((i + n) % 100) * day if (i + n) % 3 == 0 else None,
+        )
+        for i, a in enumerate(agreements)
+        for n in range(3)
+    ]
+    Goal.objects.bulk_create(goals, batch_size=BATCH)
+    feedback = [
+        FeedbackRequest(
+            program=program,
+            pairing=p,
+            session=s,
+            respondent=who,
+            rating=random.randint(1, 4),
+            fit="not_good" if i % 17 == 0 else "good",
+            answered_at=now - (i % 100) * day,
+        )
+        for i, (p, s) in enumerate(zip(pairings, sessions, strict=False))
+        for who in (p.mentee, p.mentor)
+    ]
+    FeedbackRequest.objects.bulk_create(feedback, batch_size=BATCH)
+    ends = (now + timedelta(days=30)).date()
+    surveys = [
+        CycleSurvey(
+            program=program, respondent=m, cycle_ends_on=ends, satisfaction=random.randint(0, 10), answered_at=now
+        )
+        for i, m in enumerate(mentees)
+        if i % 5 < 3
+    ]
+    CycleSurvey.objects.bulk_create(surveys, batch_size=BATCH)
+    check_ins = [CheckIn(program=program, pairing=p, reminded_at=now - 5 * day) for p in pairings[9::10]]
+    CheckIn.objects.bulk_create(check_ins, batch_size=BATCH)
+    return {
+        "messages": len(messages),
+        "agreements": len(agreements),
+        "goals": len(goals),
+        "feedback": len(feedback),
+        "surveys": len(surveys),
+        "check_ins": len(check_ins),
+    }
 
 
 def _sessions_without_overlap(sessions: list[MentorshipSession]) -> list[MentorshipSession]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from organizations.sso import views
+from organizations.sso import oidc, views
 
 # Under /o/<organization>/, in the organizations namespace (organizations/urls.py).
 organization_urlpatterns = [
@@ -18,7 +18,8 @@ public_urlpatterns = (
     "sso",
 )
 
-# Before allauth's own URLs: the SAML finish step with the replay check.
+# Before allauth's own URLs: the SAML finish step with the replay check, the stricter OpenID Connect callback.
 saml_override_urlpatterns = [
     path("accounts/saml/<str:organization_slug>/acs/finish/", views.saml_finish_acs, name="saml_finish_acs"),
+    path("accounts/oidc/<str:provider_id>/login/callback/", oidc.callback, name="sso_oidc_callback"),
 ]

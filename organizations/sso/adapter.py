@@ -4,9 +4,10 @@ Every sign-in through an organization's identity provider passes here once
 the assertion or token is checked: it is bound to that organization (the
 app's provider_id is the organization's), refused while single sign-on is off
 (except for the admin's "Test sign-on"), protected against a replayed SAML
-assertion, and let in only as an existing member, through a pending
-invitation with the same address (seed 003), or as a just-in-time account of
-one of the organization's domains when the organization allows it.
+assertion, and let in only for an address of one of the organization's
+verified domains (an IdP vouches for no other), as an existing member,
+through a pending invitation with the same address (seed 003), or as a
+just-in-time account when the organization allows it.
 """
 
 from allauth.account.models import EmailAddress
@@ -59,8 +60,11 @@ def _pending_invitations(sso: SingleSignOn, email: str) -> list[Invitation]:
 
 
 def _in_domains(sso: SingleSignOn, email: str) -> bool:
+    """Whether ``email`` is of one of the organization's verified domains (the only addresses its IdP vouches for)."""
     with scopes_disabled():
-        return EmailDomain.objects.filter(organization=sso.organization, domain=domain_of(email)).exists()
+        return EmailDomain.objects.filter(
+            organization=sso.organization, domain=domain_of(email), verified_at__isnull=False
+        ).exists()
 
 
 def _is_member(sso: SingleSignOn, user: User) -> bool:
@@ -114,6 +118,20 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             self._accept_invitations(request, sso, sociallogin.user, email)
             security_event("sso_login", organization=sso.organization.slug, email=masked(email), kind="returning")
             return
+        if not _in_domains(sso, email):
+            # An identity provider vouches only for its organization's verified domains: an address elsewhere
+            # could be anybody's (an existing account of another organization, a public mailbox).
+            self._refuse(
+                request,
+                sso,
+                "outside_verified_domains",
+                _(
+                    "%(domain)s is not a verified domain of %(organization)s: this address cannot sign in "
+                    "through its single sign-on. Log in with your password."
+                )
+                % {"domain": domain_of(email), "organization": sso.organization.name},
+                email,
+            )
         user = User.objects.filter(email__iexact=email).first()
         invitations = _pending_invitations(sso, email)
         if user is not None:
@@ -133,7 +151,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             self._accept_invitations(request, sso, user, email)
             security_event("sso_login", organization=sso.organization.slug, email=masked(email), kind="linked")
             return
-        if not invitations and not (sso.allow_jit and _in_domains(sso, email)):
+        if not invitations and not sso.allow_jit:
             self._refuse(
                 request,
                 sso,

@@ -7,6 +7,7 @@ organization_urlpatterns = [
     path("sso/", views.sso_settings, name="sso"),
     path("sso/test/", views.sso_test, name="sso_test"),
     path("sso/switch/", views.sso_switch, name="sso_switch"),
+    path("sso/domains/<int:pk>/verify/", views.sso_domain_verify, name="sso_domain_verify"),
 ]
 
 # Public pages, namespace "sso".

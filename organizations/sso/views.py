@@ -148,7 +148,8 @@ def _initial(sso: SingleSignOn | None, domains: list[str]) -> dict:
 @tenant_view(perm="organizations.manage_organization")
 def sso_settings(request: HttpRequest, organization: str) -> HttpResponse:
     sso = SingleSignOn.objects.select_related("app").filter(organization=request.organization).first()
-    domains = list(EmailDomain.objects.filter(organization=request.organization).values_list("domain", flat=True))
+    claims = list(EmailDomain.objects.filter(organization=request.organization))
+    domains = [claim.domain for claim in claims]
     app = sso.app if sso else None
     has_saml_idp = bool(app and app.provider == services.SAML and (app.settings or {}).get("idp"))
     has_secret = bool(app and app.provider == services.OIDC and app.secret)
@@ -192,6 +193,7 @@ def sso_settings(request: HttpRequest, organization: str) -> HttpResponse:
         "sso": sso,
         "idp": (app.settings or {}).get("idp") if has_saml_idp else None,
         "has_secret": has_secret,
+        "claims": claims,
         "sent_rows": _sent_rows(sso.last_test_result or {}) if sso and sso.tested_at else [],
         "urls": _sso_urls(request, request.organization.slug),
     }
@@ -226,4 +228,20 @@ def sso_switch(request: HttpRequest, organization: str) -> HttpResponse:
     else:
         security_event("sso_switched", organization=request.organization.slug, enabled=enabled)
         messages.success(request, _("Single sign-on is on.") if enabled else _("Single sign-on is off."))
+    return redirect("organizations:sso", organization=organization)
+
+
+@require_POST
+@tenant_view(perm="organizations.manage_organization")
+def sso_domain_verify(request: HttpRequest, organization: str, pk: int) -> HttpResponse:
+    """"Check the DNS record": the claim is verified when its TXT record is published."""
+    claim = get_object_or_404(EmailDomain, organization=request.organization, pk=pk)
+    try:
+        services.domain_verify_dns(claim=claim)
+    except services.SsoError as error:
+        security_event("sso_domain_verify_failed", organization=request.organization.slug, domain=claim.domain)
+        messages.error(request, error.message)
+    else:
+        security_event("sso_domain_verified", organization=request.organization.slug, domain=claim.domain, by="dns")
+        messages.success(request, _("%(domain)s is verified.") % {"domain": claim.domain})
     return redirect("organizations:sso", organization=organization)

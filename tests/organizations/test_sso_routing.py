@@ -5,7 +5,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from organizations.models import Membership, Role, SingleSignOn
+from organizations.models import EmailDomain, Membership, Role, SingleSignOn
 from organizations.sso import services
 from tests.factories import PASSWORD, ProgramFactory, UserFactory, member
 from tests.organizations.saml_idp import SSO_URL, ThrowawayIdP
@@ -23,6 +23,7 @@ def client(settings):
 def sso():
     program = ProgramFactory(organization__slug="acme", organization__name="Acme")
     services.domains_set(organization=program.organization, domains=["acme.example"])
+    services.domain_mark_verified(claim=EmailDomain.objects.get(domain="acme.example"))
     idp = ThrowawayIdP()
     sso = services.sso_save(
         organization=program.organization,

@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # platform staff without a second factor set one up before the Django admin and the staff pages
+    "organizations.sso.middleware.StaffSecondFactorMiddleware",
     "organizations.middleware.TenantMiddleware",
 ]
 

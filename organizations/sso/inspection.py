@@ -99,13 +99,9 @@ def saml_reason(detail: str) -> str:
     if "status code of the response was not success" in text:
         return _("The identity provider answered with an error instead of signing the person in.")
     if "audience" in text:
-        return _(
-            "The answer is meant for another service (audience): give the identity provider our SAML entity ID."
-        )
+        return _("The answer is meant for another service (audience): give the identity provider our SAML entity ID.")
     if "expired" in text or "notonorafter" in text or "notbefore" in text or "timestamp" in text:
-        return _(
-            "The answer is out of its validity period: it expired, or the identity provider’s clock is wrong."
-        )
+        return _("The answer is out of its validity period: it expired, or the identity provider’s clock is wrong.")
     if "not signed" in text or "no signature" in text or "signature" in text:
         return _(
             "The answer is not signed by the certificate of the saved metadata: "

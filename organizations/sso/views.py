@@ -234,7 +234,7 @@ def sso_switch(request: HttpRequest, organization: str) -> HttpResponse:
 @require_POST
 @tenant_view(perm="organizations.manage_organization")
 def sso_domain_verify(request: HttpRequest, organization: str, pk: int) -> HttpResponse:
-    """"Check the DNS record": the claim is verified when its TXT record is published."""
+    """ "Check the DNS record": the claim is verified when its TXT record is published."""
     claim = get_object_or_404(EmailDomain, organization=request.organization, pk=pk)
     try:
         services.domain_verify_dns(claim=claim)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
 from organizations.models import OnboardingSlot
-from tests.browser.helpers import assert_accessible, last_link_to, log_in, log_in_staff, register_from_invitation
+from tests.browser.helpers import assert_accessible, last_link_to, log_in_staff, register_from_invitation
 from tests.factories import PASSWORD, UserFactory
 
 

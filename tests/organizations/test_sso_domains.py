@@ -101,9 +101,7 @@ def test_no_record_or_a_wrong_one_says_what_dns_holds(client, acme, dns_zone):
     client.force_login(admin_of(acme))
     claim = EmailDomain.objects.get()
     page = check_dns(client, claim)
-    assert (
-        f"No TXT record {claim.record_value} found at _mentorship-verification.acme.example yet." in page
-    )
+    assert f"No TXT record {claim.record_value} found at _mentorship-verification.acme.example yet." in page
     dns_zone.publish("_mentorship-verification.acme.example", "mentorship-domain-verification=someone-elses")
     page = check_dns(client, claim)
     assert "holds another value: mentorship-domain-verification=someone-elses." in page

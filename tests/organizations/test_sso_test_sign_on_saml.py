@@ -1,4 +1,4 @@
-"""SAML "Test sign-on": what the identity provider sent and why it failed, on the page; nobody signed in, SSO stays off."""
+"""SAML "Test sign-on": what the IdP sent and why it failed, on the page; nobody signed in, SSO stays off."""
 
 import datetime as dt
 

@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # platform staff without a second factor set one up before the Django admin and the staff pages
+    "organizations.sso.middleware.StaffSecondFactorMiddleware",
     "organizations.middleware.TenantMiddleware",
 ]
 
@@ -192,6 +194,10 @@ SOCIALACCOUNT_STORE_TOKENS = False
 SSO_ALLOW_PRIVATE_URLS = env_bool("SSO_ALLOW_PRIVATE_URLS", default=False)
 SSO_FETCH_TIMEOUT = 5
 SSO_FETCH_MAX_BYTES = 1_000_000
+# Email domain verification reads a TXT record: from this name server ("host" or "host:port") when set,
+# else from the system's resolvers (the tests point it at a DNS server of their own).
+SSO_DNS_NAMESERVER = env.str("SSO_DNS_NAMESERVER", default="")
+SSO_DNS_TIMEOUT = 4
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 TERMS_VERSION = env.str("TERMS_VERSION", default="2026-11-01")
 SITE_NAME = env.str("SITE_NAME", default="Mentorship platform")

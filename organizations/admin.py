@@ -20,6 +20,7 @@ from organizations.models import (
 )
 from organizations.services import invitations, onboarding
 from organizations.services.onboarding import OnboardingError
+from organizations.sso import services as sso_services
 
 
 class ProgramInline(admin.TabularInline):
@@ -250,8 +251,55 @@ class SingleSignOnAdmin(admin.ModelAdmin):
     readonly_fields = ["tested_at", "last_test_ok", "last_test_result", "updated_at"]
 
 
+class VerifiedFilter(admin.SimpleListFilter):
+    title = "verified"
+    parameter_name = "verified"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Verified"), ("no", "Not verified")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(verified_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(verified_at__isnull=True)
+        return queryset
+
+
 @admin.register(EmailDomain)
 class EmailDomainAdmin(admin.ModelAdmin):
-    list_display = ["domain", "organization", "created_at"]
-    search_fields = ["domain", "organization__name"]
+    """Organizations' claimed email domains. A claim routes, requires or creates nothing until verified."""
+
+    list_display = ["domain", "organization", "verified_at", "verified_by", "created_at"]
+    list_filter = [VerifiedFilter, "verified_by"]
+    search_fields = ["domain", "organization__name", "organization__slug"]
+    list_select_related = ["organization"]
     raw_id_fields = ["organization"]
+    readonly_fields = ["verification_token", "verified_at", "verified_by", "created_at"]
+    actions = ["mark_verified", "check_dns", "unverify"]
+
+    def _each(self, request, queryset, verify) -> None:
+        done, refused = 0, []
+        for claim in queryset.select_related("organization"):
+            try:
+                verify(claim=claim)
+                done += 1
+            except sso_services.SsoError as error:
+                refused.append(f"{claim.domain} ({claim.organization}): {error.message}")
+        if done:
+            self.message_user(request, f"{done} domains verified.", messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.ERROR)
+
+    @admin.action(description="Mark as verified (checked by platform staff)")
+    def mark_verified(self, request, queryset):
+        self._each(request, queryset, sso_services.domain_mark_verified)
+
+    @admin.action(description="Check the DNS record now")
+    def check_dns(self, request, queryset):
+        self._each(request, queryset, sso_services.domain_verify_dns)
+
+    @admin.action(description="Withdraw verification")
+    def unverify(self, request, queryset):
+        count = queryset.update(verified_at=None, verified_by="")
+        self.message_user(request, f"{count} domains no longer verified.", messages.SUCCESS)

@@ -80,3 +80,14 @@ def _scopes_disabled_in_test_code():
 def survey(db):
     """A program with a small questionnaire (see tests.factories.Survey)."""
     return Survey(ProgramFactory(default_capacity=1, max_capacity=3))
+
+
+@pytest.fixture
+def dns_zone(settings):
+    """A real DNS server on a local port, the one the platform asks (SSO_DNS_NAMESERVER): ``zone.publish(...)``."""
+    from tests import dns_server
+
+    zone, server = dns_server.start()
+    settings.SSO_DNS_NAMESERVER = f"127.0.0.1:{server.server.server_address[1]}"
+    yield zone
+    server.stop()

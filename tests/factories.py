@@ -27,6 +27,14 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create and extracted is not False:
             EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
 
+    @factory.post_generation
+    def second_factor(user, create: bool, extracted, **kwargs) -> None:
+        """Staff have an authenticator app (tests.mfa.TOTP_SECRET), as the staff pages require; False: none."""
+        if create and user.is_staff and extracted is not False:
+            from tests.mfa import give_totp
+
+            give_totp(user)
+
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -15,12 +15,13 @@ from datetime import time, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from matching.models import AutoPairRun, Pairing, Question
 from mentorship.oversight.services import DateInput, activity_save, observation_add
 from mentorship.pairings.models import Agreement, CycleSurvey, FeedbackRequest, Goal, Message
 from organizations.decorators import declared_access
-from organizations.models import Role
+from organizations.models import EmailDomain, Role
 from organizations.services.invitations import invitation_issue
 from sessions_app.models import MentorOffer, SessionRequest
 from tests.factories import ProgramFactory, member
@@ -122,12 +123,19 @@ def _survey_pk(objects: dict) -> dict:
     return {"pk": objects["survey"].pk}
 
 
+def _email_domain_pk(objects: dict) -> dict:
+    return {"pk": objects["email_domain"].pk}
+
+
 MATRIX: dict[str, Entry] = {
     "organizations:detail": Entry(allowed=Role.MENTEE, forbidden=None),
     "organizations:members": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.MENTOR),
     "organizations:sso": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.PROGRAM_ADMIN),
     "organizations:sso_test": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.MENTOR, method="post"),
     "organizations:sso_switch": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.MENTEE, method="post"),
+    "organizations:sso_domain_verify": Entry(
+        allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.PROGRAM_ADMIN, method="post", extra_kwargs=_email_domain_pk
+    ),
     "organizations:program_submit": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.PROGRAM_ADMIN),
     "organizations:onboarding": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.MENTEE),
     "organizations:mentor_add": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.PROGRAM_ADMIN),
@@ -369,6 +377,10 @@ def world(db):
         author=mentor, mentee=mentee, observed_on=session.local_date, text="Good start.", visibility="shared"
     )
     objects = {
+        # already verified: checking it again asks no DNS server
+        "email_domain": EmailDomain.objects.create(
+            organization=program.organization, domain="matrix.example", verified_at=timezone.now()
+        ),
         "activity": activity,
         "activity_date": activity.dates.get(),
         "mentee": mentee,

@@ -1,6 +1,6 @@
 from organizations.models.invitations import Invitation, InvitationStatus
 from organizations.models.onboarding import AccessRequest, AccessStatus, OnboardingSignup, OnboardingSlot
-from organizations.models.sso import EmailDomain, SingleSignOn, SsoProtocol
+from organizations.models.sso import DomainVerification, EmailDomain, SingleSignOn, SsoProtocol
 from organizations.models.tenancy import (
     Group,
     Membership,
@@ -14,6 +14,7 @@ from organizations.models.tenancy import (
 __all__ = [
     "AccessRequest",
     "AccessStatus",
+    "DomainVerification",
     "EmailDomain",
     "Group",
     "Invitation",

@@ -7,7 +7,10 @@ person's SSO identity (allauth's ``SocialAccount``, unique per provider_id and
 uid) belongs to one organization.
 """
 
+import secrets
+
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -48,18 +51,59 @@ class SingleSignOn(models.Model):
         return f"sso-{self.organization.slug}"
 
 
+def new_verification_token() -> str:
+    return secrets.token_hex(16)
+
+
+class DomainVerification(models.TextChoices):
+    DNS = "dns", _("DNS record")
+    STAFF = "staff", _("platform staff")
+
+
 class EmailDomain(models.Model):
-    """A domain whose addresses belong to the organization; one organization per domain."""
+    """A domain an organization claims for its addresses.
+
+    A claim does nothing until it is verified, by a DNS TXT record holding the
+    claim's token or by platform staff: only a verified domain sends its
+    addresses to the organization's identity provider, may require single
+    sign-on, or makes just-in-time accounts. Several organizations may claim a
+    domain; one only may have it verified.
+    """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="email_domains")
     domain = models.CharField(_("domain"), max_length=253)
+    verification_token = models.CharField(max_length=64, default=new_verification_token, editable=False)
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    verified_by = models.CharField(_("verified by"), max_length=8, choices=DomainVerification.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(organization="organization")
 
     class Meta:
         ordering = ["domain"]
-        constraints = [models.UniqueConstraint(Lower("domain"), name="email_domain_unique")]
+        constraints = [
+            models.UniqueConstraint("organization", Lower("domain"), name="email_domain_unique_per_organization"),
+            models.UniqueConstraint(
+                Lower("domain"), condition=Q(verified_at__isnull=False), name="email_domain_verified_once"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.domain
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def record_name(self) -> str:
+        """The DNS name of the TXT record that proves the organization holds the domain."""
+        return f"{DNS_RECORD_PREFIX}.{self.domain}"
+
+    @property
+    def record_value(self) -> str:
+        return f"{DNS_RECORD_VALUE_PREFIX}{self.verification_token}"
+
+
+DNS_RECORD_PREFIX = "_mentorship-verification"
+DNS_RECORD_VALUE_PREFIX = "mentorship-domain-verification="

@@ -28,12 +28,16 @@ def security_event(event: str, **fields) -> None:
 
 
 def sso_for_email(email: str) -> SingleSignOn | None:
-    """The switched-on single sign-on of the organization owning ``email``'s domain, or None."""
+    """The switched-on single sign-on of the organization that verified ``email``'s domain, or None.
+
+    An unverified claim routes nobody: otherwise any organization could capture
+    another's (or a public provider's) sign-ins by typing its domain.
+    """
     domain = domain_of(email)
     if not domain:
         return None
     with scopes_disabled():
-        owner = EmailDomain.objects.filter(domain=domain).values("organization_id").first()
+        owner = EmailDomain.objects.filter(domain=domain, verified_at__isnull=False).values("organization_id").first()
         if owner is None:
             return None
         return (

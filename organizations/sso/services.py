@@ -1,13 +1,15 @@
 """Every write of single sign-on: the organization's setting, its allauth app, its domains, test results."""
 
 from django.contrib.sites.models import Site
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 
-from organizations.models import EmailDomain, Organization, SingleSignOn, SsoProtocol
+from organizations.models import DomainVerification, EmailDomain, Organization, SingleSignOn, SsoProtocol
+from organizations.models.sso import DNS_RECORD_VALUE_PREFIX
+from organizations.sso import dnscheck
 from organizations.sso.fetch import FetchError, fetch
 
 SAML = "saml"
@@ -150,6 +152,11 @@ def sso_save(
 def sso_set_enabled(*, sso: SingleSignOn, enabled: bool) -> SingleSignOn:
     if enabled and not sso.last_test_ok:
         raise SsoError(None, _("Run “Test sign-on” successfully before switching single sign-on on."))
+    if enabled:
+        with scopes_disabled():
+            verified = EmailDomain.objects.filter(organization_id=sso.organization_id, verified_at__isnull=False)
+            if not verified.exists():
+                raise SsoError(None, _("Verify at least one email domain before switching single sign-on on."))
     sso.enabled = enabled
     sso.save(update_fields=["enabled", "updated_at"])
     return sso
@@ -201,7 +208,11 @@ def normalise_domain(raw: str) -> str:
 
 @transaction.atomic
 def domains_set(*, organization: Organization, domains: list[str]) -> None:
-    """The organization's email domains become ``domains``; a domain of another organization is refused."""
+    """The organization's claimed email domains become ``domains``.
+
+    A public email service, or a domain another organization has verified, is
+    refused; a claim already verified stays verified while it stays listed.
+    """
     wanted = {normalise_domain(d) for d in domains if normalise_domain(d)}
     public = sorted(wanted & PUBLIC_DOMAINS)
     if public:
@@ -211,7 +222,9 @@ def domains_set(*, organization: Organization, domains: list[str]) -> None:
             % {"domains": ", ".join(public)},
         )
     with scopes_disabled():
-        taken = EmailDomain.objects.filter(domain__in=wanted).exclude(organization=organization)
+        taken = EmailDomain.objects.filter(domain__in=wanted, verified_at__isnull=False).exclude(
+            organization=organization
+        )
         if taken.exists():
             raise SsoError(
                 "domains",
@@ -221,3 +234,50 @@ def domains_set(*, organization: Organization, domains: list[str]) -> None:
         EmailDomain.objects.filter(organization=organization).exclude(domain__in=wanted).delete()
         have = set(EmailDomain.objects.filter(organization=organization).values_list("domain", flat=True))
         EmailDomain.objects.bulk_create([EmailDomain(organization=organization, domain=d) for d in wanted - have])
+
+
+def _mark_verified(claim: EmailDomain, by: str) -> EmailDomain:
+    with scopes_disabled():
+        others = EmailDomain.objects.filter(domain=claim.domain, verified_at__isnull=False).exclude(pk=claim.pk)
+        if others.exists():
+            raise SsoError(None, _("%(domain)s already belongs to another organization.") % {"domain": claim.domain})
+    claim.verified_at = timezone.now()
+    claim.verified_by = by
+    try:
+        with transaction.atomic():
+            claim.save(update_fields=["verified_at", "verified_by"])
+    except IntegrityError as error:  # verified by another organization a moment ago
+        raise SsoError(
+            None, _("%(domain)s already belongs to another organization.") % {"domain": claim.domain}
+        ) from error
+    return claim
+
+
+def domain_verify_dns(*, claim: EmailDomain) -> EmailDomain:
+    """Verified when the claim's TXT record is published; SsoError saying what DNS holds otherwise."""
+    if claim.is_verified:
+        return claim
+    try:
+        found = dnscheck.txt_records(claim.record_name)
+    except dnscheck.DnsError as error:
+        raise SsoError(None, str(error)) from error
+    if claim.record_value not in found:
+        ours = [value for value in found if value.startswith(DNS_RECORD_VALUE_PREFIX)]
+        if ours:
+            message = _("The TXT record at %(name)s holds another value: %(values)s.") % {
+                "name": claim.record_name,
+                "values": ", ".join(ours[:3]),
+            }
+        else:
+            message = _(
+                "No TXT record %(value)s found at %(name)s yet. DNS changes can take a while: try again later."
+            ) % {"name": claim.record_name, "value": claim.record_value}
+        raise SsoError(None, message)
+    return _mark_verified(claim, DomainVerification.DNS)
+
+
+def domain_mark_verified(*, claim: EmailDomain) -> EmailDomain:
+    """Platform staff vouch for the claim (Django admin), e.g. after checking with the organization."""
+    if claim.is_verified:
+        return claim
+    return _mark_verified(claim, DomainVerification.STAFF)

@@ -18,6 +18,7 @@ from lxml import etree
 from organizations.decorators import tenant_view
 from organizations.models import EmailDomain, SingleSignOn, SsoProtocol
 from organizations.sso import services
+from organizations.sso.adapter import TEST_SESSION_KEY
 from organizations.sso.forms import SingleSignOnForm, SsoStartForm
 from organizations.sso.routing import masked, redirect_to_idp, security_event, sso_for_email
 
@@ -64,6 +65,7 @@ def saml_finish_acs(request: HttpRequest, organization_slug: str) -> HttpRespons
     if store.get("request"):
         raw = httpkit.deserialize_request(store["request"], HttpRequest()).POST.get("SAMLResponse")
     request.sso_saml_assertion_id = _assertion_id(raw)
+    request.sso_saml_response = raw  # for a failed "Test sign-on": what the identity provider sent
     return saml_views.finish_acs(request, organization_slug=organization_slug)
 
 
@@ -91,6 +93,40 @@ def _sso_urls(request: HttpRequest, slug: str) -> dict:
     }
 
 
+def _sent_rows(result: dict) -> list[tuple[str, object]]:
+    """What the identity provider sent at the last "Test sign-on", as (label, value) rows for the page."""
+    sent = result.get("sent") or {}
+    labels = [
+        ("uid", _("Permanent id (kept as the identity)")),
+        ("email", _("Email")),
+        ("error", _("Error")),
+        ("error_description", _("Error description")),
+        ("status", _("Status")),
+        ("status_message", _("Status message")),
+        ("issuer", _("Issuer")),
+        ("name_id", _("NameID")),
+        ("name_id_format", _("NameID format")),
+        ("audience", _("Audience")),
+        ("not_before", _("Valid from")),
+        ("not_on_or_after", _("Valid until")),
+        ("response_signed", _("Response signed")),
+        ("assertion_signed", _("Assertion signed")),
+        ("assertion", _("Assertion")),
+    ]
+    rows = []
+    for key, label in labels:
+        if key in sent and sent[key] not in ("", None, []):
+            value = sent[key]
+            if isinstance(value, bool):
+                value = _("yes") if value else _("no")
+            elif isinstance(value, list):
+                value = ", ".join(str(v) for v in value)
+            rows.append((label, value))
+    for name, value in (sent.get("attributes") or {}).items():
+        rows.append((name, ", ".join(str(v) for v in value) if isinstance(value, list) else value))
+    return rows
+
+
 def _initial(sso: SingleSignOn | None, domains: list[str]) -> dict:
     initial = {"protocol": SsoProtocol.SAML, "domains": " ".join(domains)}
     if sso is None:
@@ -112,7 +148,8 @@ def _initial(sso: SingleSignOn | None, domains: list[str]) -> dict:
 @tenant_view(perm="organizations.manage_organization")
 def sso_settings(request: HttpRequest, organization: str) -> HttpResponse:
     sso = SingleSignOn.objects.select_related("app").filter(organization=request.organization).first()
-    domains = list(EmailDomain.objects.filter(organization=request.organization).values_list("domain", flat=True))
+    claims = list(EmailDomain.objects.filter(organization=request.organization))
+    domains = [claim.domain for claim in claims]
     app = sso.app if sso else None
     has_saml_idp = bool(app and app.provider == services.SAML and (app.settings or {}).get("idp"))
     has_secret = bool(app and app.provider == services.OIDC and app.secret)
@@ -156,6 +193,8 @@ def sso_settings(request: HttpRequest, organization: str) -> HttpResponse:
         "sso": sso,
         "idp": (app.settings or {}).get("idp") if has_saml_idp else None,
         "has_secret": has_secret,
+        "claims": claims,
+        "sent_rows": _sent_rows(sso.last_test_result or {}) if sso and sso.tested_at else [],
         "urls": _sso_urls(request, request.organization.slug),
     }
     return render(request, "organizations/sso/settings.html", context)
@@ -169,6 +208,8 @@ def sso_test(request: HttpRequest, organization: str) -> HttpResponse:
         messages.error(request, _("Save your identity provider first."))
         return redirect("organizations:sso", organization=organization)
     security_event("sso_test_start", organization=request.organization.slug)
+    # A failure comes back without allauth's state: this says whose test it was (adapter.on_authentication_error).
+    request.session[TEST_SESSION_KEY] = request.organization.pk
     return redirect_to_idp(request, sso, data={"sso_test": request.organization.pk})
 
 
@@ -187,4 +228,20 @@ def sso_switch(request: HttpRequest, organization: str) -> HttpResponse:
     else:
         security_event("sso_switched", organization=request.organization.slug, enabled=enabled)
         messages.success(request, _("Single sign-on is on.") if enabled else _("Single sign-on is off."))
+    return redirect("organizations:sso", organization=organization)
+
+
+@require_POST
+@tenant_view(perm="organizations.manage_organization")
+def sso_domain_verify(request: HttpRequest, organization: str, pk: int) -> HttpResponse:
+    """ "Check the DNS record": the claim is verified when its TXT record is published."""
+    claim = get_object_or_404(EmailDomain, organization=request.organization, pk=pk)
+    try:
+        services.domain_verify_dns(claim=claim)
+    except services.SsoError as error:
+        security_event("sso_domain_verify_failed", organization=request.organization.slug, domain=claim.domain)
+        messages.error(request, error.message)
+    else:
+        security_event("sso_domain_verified", organization=request.organization.slug, domain=claim.domain, by="dns")
+        messages.success(request, _("%(domain)s is verified.") % {"domain": claim.domain})
     return redirect("organizations:sso", organization=organization)

@@ -29,6 +29,17 @@ def log_in(page: Page, email: str, password: str) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
+def log_in_staff(page: Page, email: str, password: str) -> None:
+    """Log in as platform staff: the password, then the authenticator app's code (tests.mfa)."""
+    from tests.mfa import totp_code
+
+    log_in(page, email, password)
+    page.wait_for_url("**/accounts/2fa/authenticate/")
+    page.locator("input[name=code]").fill(totp_code())
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(lambda url: "/accounts/2fa/" not in url)
+
+
 def register_from_invitation(page: Page, full_name: str, password: str) -> None:
     """Fill the registration form of an invitation link, as a newcomer would."""
     page.get_by_label("Full name").fill(full_name)

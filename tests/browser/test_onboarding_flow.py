@@ -7,7 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
 from organizations.models import OnboardingSlot
-from tests.browser.helpers import assert_accessible, last_link_to, log_in, register_from_invitation
+from tests.browser.helpers import assert_accessible, last_link_to, log_in_staff, register_from_invitation
 from tests.factories import PASSWORD, UserFactory
 
 
@@ -31,7 +31,7 @@ def test_organization_to_live_program(browser: Browser, live_server, transaction
     assert_accessible(visitor)
 
     # Platform staff approve it.
-    log_in(staff, "staff@example.org", PASSWORD)
+    log_in_staff(staff, "staff@example.org", PASSWORD)
     staff.goto("/staff/")
     staff.get_by_role("link", name="Helping Hands").click()
     staff.get_by_role("button", name="Approve").click()

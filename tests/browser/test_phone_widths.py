@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from organizations.models import AccessRequest, OnboardingSlot, ReviewStatus, Role
-from tests.browser.helpers import assert_accessible, axe_violations, last_link_to, log_in
+from tests.browser.helpers import assert_accessible, axe_violations, last_link_to, log_in, log_in_staff
 from tests.factories import PASSWORD, OrganizationFactory, ProgramFactory, Survey, UserFactory, member
 
 WIDTHS = (390, 320)
@@ -149,7 +149,7 @@ def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, live_server, t
         _check(mentee, name, path, failures)
 
     staff = new_page()
-    log_in(staff, "staff@example.org", PASSWORD)
+    log_in_staff(staff, "staff@example.org", PASSWORD)
     staff.goto(f"/staff/organizations/{seeded['pending'].pk}/")
     staff.get_by_role("button", name="Reject").click()
     expect(staff.get_by_role("link", name="Reason: Say why it is rejected")).to_be_visible()  # the summary

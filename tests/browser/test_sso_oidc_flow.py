@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from playwright.sync_api import Browser, expect
 
 from accounts.models import User
-from organizations.models import Membership, Role, SingleSignOn
+from organizations.models import EmailDomain, Membership, Role, SingleSignOn
 from tests.browser.helpers import log_in
 from tests.factories import PASSWORD, ProgramFactory, member
 
@@ -81,7 +81,7 @@ def identity_provider(live_server, tmp_path, settings):
 
 
 def test_sso_set_up_tested_and_used_through_a_real_openid_connect_provider(
-    browser: Browser, live_server, transactional_db, identity_provider
+    browser: Browser, live_server, transactional_db, identity_provider, dns_zone
 ):
     program = ProgramFactory(organization__slug="acme", organization__name="Acme")
     admin = member(program, Role.ORGANIZATION_ADMIN, email="boss@acme.example")
@@ -108,6 +108,13 @@ def test_sso_set_up_tested_and_used_through_a_real_openid_connect_provider(
     page.get_by_role("button", name="Sign In").click()
     expect(page.get_by_text("The test sign-on worked.")).to_be_visible()
     expect(page.get_by_text("boss@acme.example").first).to_be_visible()
+    page.get_by_role("button", name="Switch single sign-on on").click()
+    expect(page.get_by_text("Verify at least one email domain before switching single sign-on on.")).to_be_visible()
+    claim = EmailDomain.objects.get()
+    expect(page.get_by_text(claim.record_value)).to_be_visible()
+    dns_zone.publish(claim.record_name, claim.record_value)  # as the organization's IT would, in its DNS
+    page.get_by_role("button", name="Check the DNS record of acme.example").click()
+    expect(page.get_by_text("acme.example is verified.")).to_be_visible()
     page.get_by_role("button", name="Switch single sign-on on").click()
     expect(page.get_by_text("Single sign-on is on.").first).to_be_visible()
     assert SingleSignOn.objects.get().enabled

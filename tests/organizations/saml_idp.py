@@ -63,8 +63,14 @@ class ThrowawayIdP:
         in_response_to: str | None = None,
         age: dt.timedelta = dt.timedelta(0),
         sign: bool = True,
+        status: str = "",
+        attributes: dict[str, str] | None = None,
+        name_id_format: str = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
     ) -> str:
-        """A base64 SAML Response with one assertion (signed unless ``sign`` is False), issued ``age`` ago."""
+        """A base64 SAML Response with one assertion (signed unless ``sign`` is False), issued ``age`` ago.
+
+        ``status`` (e.g. "AuthnFailed"): an error answer of the identity provider, with no assertion.
+        """
         now = dt.datetime.now(dt.UTC) - age
 
         def t(delta: dt.timedelta = dt.timedelta(0)) -> str:
@@ -72,11 +78,15 @@ class ThrowawayIdP:
 
         irt = f' InResponseTo="{in_response_to}"' if in_response_to else ""
         assertion_id = f"_a{uuid.uuid4().hex}"
+        extra = "".join(
+            f'<saml:Attribute Name="{k}"><saml:AttributeValue>{v}</saml:AttributeValue></saml:Attribute>'
+            for k, v in (attributes or {}).items()
+        )
         assertion = f"""<saml:Assertion xmlns:saml="{NS_ASSERTION}"
  ID="{assertion_id}" Version="2.0" IssueInstant="{t()}">
 <saml:Issuer>{ENTITY_ID}</saml:Issuer>
 <saml:Subject>
-<saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">{uid}</saml:NameID>
+<saml:NameID Format="{name_id_format}">{uid}</saml:NameID>
 <saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">
 <saml:SubjectConfirmationData NotOnOrAfter="{t(dt.timedelta(minutes=5))}" Recipient="{acs_url}"{irt}/>
 </saml:SubjectConfirmation>
@@ -90,15 +100,24 @@ class ThrowawayIdP:
 <saml:AttributeStatement>
 <saml:Attribute Name="email"><saml:AttributeValue>{email}</saml:AttributeValue></saml:Attribute>
 <saml:Attribute Name="name"><saml:AttributeValue>{name}</saml:AttributeValue></saml:Attribute>
+{extra}
 </saml:AttributeStatement>
 </saml:Assertion>"""
         if sign:
             assertion = OneLogin_Saml2_Utils.add_sign(assertion, self.key_pem, self.cert_pem).decode()
             assertion = assertion.removeprefix('<?xml version="1.0"?>').strip()
+        status_xml = '<samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/>'
+        if status:
+            assertion = ""
+            status_xml = (
+                '<samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Responder">'
+                f'<samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:{status}"/></samlp:StatusCode>'
+                "<samlp:StatusMessage>The user could not be authenticated</samlp:StatusMessage>"
+            )
         response = f"""<samlp:Response xmlns:samlp="{NS_PROTOCOL}" xmlns:saml="{NS_ASSERTION}"
  ID="_r{uuid.uuid4().hex}" Version="2.0" IssueInstant="{t()}"{irt}>
 <saml:Issuer>{ENTITY_ID}</saml:Issuer>
-<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>
+<samlp:Status>{status_xml}</samlp:Status>
 {assertion}
 </samlp:Response>"""
         return base64.b64encode(response.encode()).decode()

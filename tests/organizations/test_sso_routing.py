@@ -5,9 +5,10 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from organizations.models import Membership, Role, SingleSignOn
+from organizations.models import EmailDomain, Membership, Role, SingleSignOn
 from organizations.sso import services
 from tests.factories import PASSWORD, ProgramFactory, UserFactory, member
+from tests.mfa import totp_code
 from tests.organizations.saml_idp import SSO_URL, ThrowawayIdP
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +24,7 @@ def client(settings):
 def sso():
     program = ProgramFactory(organization__slug="acme", organization__name="Acme")
     services.domains_set(organization=program.organization, domains=["acme.example"])
+    services.domain_mark_verified(claim=EmailDomain.objects.get(domain="acme.example"))
     idp = ThrowawayIdP()
     sso = services.sso_save(
         organization=program.organization,
@@ -94,11 +96,21 @@ def test_password_login_works_while_sso_is_off(client, sso):
 
 
 def test_staff_can_always_sign_in_with_a_password_and_are_told_to_set_up_a_second_factor(client, sso):
-    UserFactory(email="ops@acme.example", is_staff=True)
+    ops = UserFactory(email="ops@acme.example", is_staff=True, second_factor=False)
+    Membership.objects.create(organization=sso.organization, user=ops, role=Role.MEMBER)
     response = login(client, "ops@acme.example")
     assert response.status_code == 302
     page = client.get(response["Location"], follow=True).content.decode()
     assert "Set up two-factor authentication" in page
+    assert client.get("/staff/")["Location"].startswith("/accounts/2fa/totp/activate/")
+
+
+def test_staff_of_a_required_domain_log_in_with_a_password_and_their_code(client, sso):
+    ops = UserFactory(email="ops@acme.example", is_staff=True)  # with an authenticator app (tests.mfa)
+    Membership.objects.create(organization=sso.organization, user=ops, role=Role.MEMBER)
+    assert login(client, "ops@acme.example")["Location"] == reverse("mfa_authenticate")
+    assert client.post(reverse("mfa_authenticate"), {"code": totp_code()}).status_code == 302
+    assert client.get("/staff/").status_code == 200
 
 
 def test_signup_is_refused_for_a_required_domain(client, sso):

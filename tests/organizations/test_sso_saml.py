@@ -14,6 +14,7 @@ from django.urls import reverse
 from accounts.models import User
 from organizations.models import EmailDomain, Membership, Role, SingleSignOn
 from organizations.services.invitations import invitation_issue
+from organizations.sso import services
 from tests.factories import PASSWORD, ProgramFactory, UserFactory, member
 from tests.organizations.saml_idp import SSO_URL, ThrowawayIdP, authn_request_id
 
@@ -82,9 +83,15 @@ def enabled(client, admin, idp):
     assert save_setting(client, admin, idp).status_code == 302
     page = idp_answer(client, client.post(reverse("organizations:sso_test", args=["acme"])), idp, email=admin.email)
     assert "The test sign-on worked" in page.content.decode()
+    verify_domain()
     client.post(reverse("organizations:sso_switch", args=["acme"]), {"enabled": "1"})
     client.logout()
     return SingleSignOn.objects.get(organization__slug="acme")
+
+
+def verify_domain(domain=DOMAIN):
+    """As platform staff would in the Django admin (tests/organizations/test_sso_domains.py checks DNS)."""
+    services.domain_mark_verified(claim=EmailDomain.objects.get(domain=domain))
 
 
 def start(client, email):
@@ -136,8 +143,9 @@ def test_a_private_metadata_address_is_refused(client, admin, idp, settings):
     assert "The address must start with https://." in page.content.decode()
 
 
-def test_another_organization_cannot_claim_the_domain(client, admin, idp):
+def test_another_organization_cannot_claim_the_domain_once_verified(client, admin, idp):
     save_setting(client, admin, idp)
+    verify_domain()
     other = ProgramFactory(organization__slug="other")
     other_admin = member(other, Role.ORGANIZATION_ADMIN)
     client.force_login(other_admin)
@@ -238,6 +246,7 @@ def test_idp_initiated_is_refused_unless_switched_on(client, enabled, idp):
 def test_a_replayed_assertion_is_refused(client, admin, idp):
     save_setting(client, admin, idp, allow_idp_initiated="on")
     idp_answer(client, client.post(reverse("organizations:sso_test", args=["acme"])), idp, email=admin.email)
+    verify_domain()
     client.post(reverse("organizations:sso_switch", args=["acme"]), {"enabled": "1"})
     client.logout()
     saml = idp.response(**urls(), uid="uid-ada-1", email="ada@acme.example")

@@ -191,6 +191,7 @@ class Command(BaseCommand):
                 # The last mentee has no pairing, so sees recommendations.
                 "mentee": User.objects.get(email=f"mentee{mentees}@{slug}.example.org"),
             }
+            _second_factor(people["staff"])
         return World(organization=organization, program=program, people=people)
 
     @transaction.atomic
@@ -474,3 +475,12 @@ def _load(port: int, url: str, session: str | None, concurrency: int, seconds: f
 
 def _median(results: list[dict]) -> dict:
     return {key: statistics.median(r[key] for r in results) for key in results[0]}
+
+
+def _second_factor(staff: User) -> None:
+    """Staff pages need an authenticator app (organizations.sso.middleware); the bench's staff gets one."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    if not Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(staff, generate_totp_secret())

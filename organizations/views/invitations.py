@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mentorship.ratelimits import limit_error, rate_limited
 from organizations import selectors
 from organizations.decorators import tenant_view
 from organizations.forms import AddMentorForm, InvitationForm, InvitationRegisterForm, InvitationUploadForm
@@ -59,6 +60,9 @@ def invitations(request: HttpRequest, organization: str, program: str | None = N
     form = _invitation_form(request, request.POST)
     if not form.is_valid():
         return _render_list(request, form=form)
+    if limited := limit_error(request, "invitation_send"):
+        form.add_error(None, limited)
+        return _render_list(request, form=form, status=429)
     try:
         invitation, created = service.invitation_issue(
             organization=request.organization,
@@ -85,6 +89,9 @@ def invitations_upload(request: HttpRequest, organization: str, program: str | N
     upload_form = InvitationUploadForm(request.POST, request.FILES)
     if not upload_form.is_valid():
         return _render_list(request, upload_form=upload_form)
+    if limited := limit_error(request, "invitation_upload"):
+        upload_form.add_error(None, limited)
+        return _render_list(request, upload_form=upload_form, status=429)
     try:
         saved, report = service.invitations_import(
             upload=upload_form.cleaned_data["file"],
@@ -114,6 +121,7 @@ def _act_on_invitation(request: HttpRequest, pk: int, act: Callable[..., Invitat
 
 @tenant_view(perm="organizations.manage_invitations")
 @require_POST
+@rate_limited("invitation_resend")
 def invitation_resend(request: HttpRequest, organization: str, pk: int, program: str | None = None) -> HttpResponse:
     return _act_on_invitation(request, pk, service.invitation_resend, _("The invitation to %(email)s was sent again."))
 
@@ -130,6 +138,9 @@ def mentor_add(request: HttpRequest, organization: str) -> HttpResponse:
     programs = Program.objects.filter(organization=request.organization)
     form = AddMentorForm(request.POST or None, programs=programs)
     if request.method == "POST" and form.is_valid():
+        if limited := limit_error(request, "invitation_send"):
+            form.add_error(None, limited)
+            return render(request, "organizations/mentor_add.html", {"form": form}, status=429)
         mentor_add_directly(organization=request.organization, **form.cleaned_data)
         messages.success(
             request, _("%(email)s is now a mentor; we emailed them.") % {"email": form.cleaned_data["email"]}

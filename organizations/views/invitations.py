@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentorship.ratelimits import limit_error, rate_limited
+from mentorship.security import client_ip, masked, security_event
 from organizations import selectors
 from organizations.decorators import tenant_view
 from organizations.forms import AddMentorForm, InvitationForm, InvitationRegisterForm, InvitationUploadForm
@@ -155,6 +156,8 @@ def mentor_add(request: HttpRequest, organization: str) -> HttpResponse:
 def _invitation_for_token(token: str) -> Invitation:
     invitation = selectors.invitation_by_token(token)
     if invitation is None:
+        # A renewed invitation's old link, or a made-up one; never the token in the log.
+        security_event("link_reuse", kind="invitation", reason="unknown")
         raise Http404
     return invitation
 
@@ -192,8 +195,26 @@ def invitation_show(request: HttpRequest, token: str, form: InvitationRegisterFo
         "login_url": login_url,
         "sso": sso,
     }
+    if problem is not None:
+        _log_problem(request, invitation, problem)
     status = 410 if problem and problem.code in GONE else 200
     return render(request, "organizations/invitation_show.html", context, status=status)
+
+
+def _log_problem(request: HttpRequest, invitation: Invitation, problem: service.InvitationError) -> None:
+    """A used, expired or withdrawn link opened again, or opened by another account: a security event."""
+    user = request.user.pk if request.user.is_authenticated else ""
+    fields = {"invitation": invitation.pk, "organization": invitation.organization.slug, "user": user}
+    if problem.code == "wrong_account":
+        security_event(
+            "invitation_email_mismatch",
+            invited=masked(invitation.email),
+            signed_in_as=masked(request.user.email),
+            ip=client_ip(request),
+            **fields,
+        )
+    elif problem.code in GONE:
+        security_event("link_reuse", kind="invitation", reason=problem.code, ip=client_ip(request), **fields)
 
 
 def _organization_sso(invitation):

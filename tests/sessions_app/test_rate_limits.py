@@ -12,9 +12,7 @@ from tests.sessions_app.factories import in_days, make_session
 LIMITED = "You have done this too many times in a short while"
 
 
-def test_request_a_session_is_limited_per_mentee_keeps_the_text_and_resets(
-    client, program, mentee, sent, rate_limits
-):
+def test_request_a_session_is_limited_per_mentee_keeps_the_text_and_resets(client, program, mentee, sent, rate_limits):
     rate_limits(session_request="2/h/user,10/h/ip")
     SessionSettings.objects.create(program=program, requests_per_day=10)
     mentors = [member(program, Role.MENTOR).memberships.get() for _ in range(4)]

@@ -8,6 +8,9 @@ allauth's ``ACCOUNT_RATE_LIMITS`` and counted by allauth's rate limiter in the c
   layout says what happened and when to try again;
 - ``limit_error(request, "session_request")`` in a view with a form: past the limit it returns the message to
   add to the form (``form.add_error(None, ...)``), so the page keeps what was typed.
+
+When the cache itself is down these limits let the action through (and log ``rate_limit_unavailable``):
+allauth's limiter refuses everything then, and a Redis outage must not stop people's work.
 """
 
 from collections.abc import Callable
@@ -16,6 +19,7 @@ from functools import wraps
 from allauth.account import app_settings as account_settings
 from allauth.core import ratelimit
 from allauth.core.internal.ratelimit import parse_rates
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -41,8 +45,20 @@ def over_limit(request: HttpRequest, action: str) -> bool:
     user = request.user if request.user.is_authenticated else None
     if ratelimit.consume(request, action=action, user=user):
         return False
+    if not _cache_works():
+        # Redis down: the limiter cannot count (nor lock) and refuses everything. These limits fail open, so
+        # people keep working while it is down (tests/faults); the event says so.
+        security_event("rate_limit_unavailable", action=action, user=user.pk if user else "", ip=client_ip(request))
+        return False
     security_event("rate_limited", action=action, user=user.pk if user else "", ip=client_ip(request))
     return True
+
+
+def _cache_works() -> bool:
+    """Whether the cache answers (django-redis ignores its errors: a down Redis reads as a miss)."""
+    probe = "mentorship:ratelimits:probe"
+    cache.set(probe, 1, timeout=10)
+    return cache.get(probe) == 1
 
 
 def limit_message(action: str) -> str:

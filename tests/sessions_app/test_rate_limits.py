@@ -69,3 +69,26 @@ def test_booking_is_limited_per_address_across_people_and_resets(client, program
     rate_limits.clock.advance(3601)
     assert book(sessions[3]).status_code == 302
     assert Booking.objects.count() == 4
+
+
+def test_with_the_cache_down_booking_still_works_and_says_so_in_the_log(
+    client, program, mentor, mentee, sent, rate_limits, settings, caplog
+):
+    """allauth's limiter refuses everything when it cannot reach Redis; our limits fail open instead."""
+    rate_limits(booking="1/h/user,1/h/ip")
+    session = make_session(mentor, day=in_days(3))
+    client.force_login(mentee.user)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+        }
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    with caplog.at_level("INFO", logger="mentorship.security"), sent():
+        response = client.post(program_url(program, "sessions:book", session.pk))
+    assert response.status_code == 302
+    assert Booking.objects.count() == 1
+    lines = [r.getMessage() for r in caplog.records]
+    assert any(line.startswith("security_event=rate_limit_unavailable action=booking") for line in lines)

@@ -20,7 +20,9 @@ class SignupForm(forms.Form):
     """The extra fields of allauth's signup: name, language, time zone and consent."""
 
     full_name = forms.CharField(label=_("Full name"), max_length=150)
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="en")
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("", _("My browser's language")), *settings.LANGUAGES], required=False
+    )
     timezone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES, initial="UTC")
     accept_terms = forms.BooleanField(
         label=_("I accept the terms of use and the privacy notice"),
@@ -55,3 +57,11 @@ class ProfileForm(forms.ModelForm):
             "notify_reminders",
         ]
         widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Not chosen: the browser's language, else the organization's (accounts.language).
+        self.fields["language"].choices = [("", _("My browser's language")), *settings.LANGUAGES]
+        self.fields["language"].help_text = _(
+            "Without a choice, pages follow your browser's language, else your organization's."
+        )

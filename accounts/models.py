@@ -61,7 +61,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    # Blank: not chosen; pages are then in the browser's language, else the organization's default (issue 14).
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default="")
+    # What the browser asked for at the last login: the language of emails when none is chosen.
+    browser_language = models.CharField(
+        max_length=8, choices=settings.LANGUAGES, blank=True, default="", editable=False
+    )
     timezone = models.CharField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
     bio = models.TextField(_("about me"), blank=True)
     photo = models.ImageField(_("photo"), upload_to="photos/%Y/%m/", blank=True)
@@ -99,6 +104,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    @property
+    def preferred_language(self) -> str:
+        """The language of this person's emails: their profile's, else their browser's (at their last login),
+        else their organization's default, else the site's (accounts.language)."""
+        from accounts.language import language_for
+
+        return language_for(self)
 
     def get_full_name(self) -> str:
         return self.full_name

@@ -16,7 +16,11 @@ def pairing_created(pairing: Pairing) -> None:
     for person, other in ((pairing.mentor, pairing.mentee), (pairing.mentee, pairing.mentor)):
         context = {"pairing": pairing, "program": program, "person": person, "other": other, "url": url}
         email = render_email(
-            "pairing_created", context, to=person.user.email, language=person.user.language, from_name=program.name
+            "pairing_created",
+            context,
+            to=person.user.email,
+            language=person.user.preferred_language,
+            from_name=program.name,
         )
         queue_email(email, key=outbox_key("pairing-created", pairing, person.user.email))
 
@@ -31,7 +35,7 @@ def pairing_ended(pairing: Pairing) -> None:
             "pairing_ended",
             context,
             to=person.user.email,
-            language=person.user.language,
+            language=person.user.preferred_language,
             from_name=pairing.program.name,
         )
         queue_email(email)
@@ -67,7 +71,9 @@ def request_sent(request, *, reminder: bool = False) -> None:
         "url": _token_url(request),
         "page_url": _request_url(request),
     }
-    email = render_email(name, context, to=mentor.email, language=mentor.language, from_name=request.program.name)
+    email = render_email(
+        name, context, to=mentor.email, language=mentor.preferred_language, from_name=request.program.name
+    )
     key = outbox_key("request-reminder" if reminder else "request-sent", request, mentor.email)
     if reminder:
         key += f":seq{request.deadline.timestamp():.0f}"  # a deadline extended gets its own reminder
@@ -83,7 +89,7 @@ def choices_used_up(selection, admins) -> None:
     for person, role in recipients:
         context = {"program": program, "mentee": mentee, "person": person, "role": role, "url": url}
         email = render_email(
-            "choices_used_up", context, to=person.email, language=person.language, from_name=program.name
+            "choices_used_up", context, to=person.email, language=person.preferred_language, from_name=program.name
         )
         queue_email(email, key=outbox_key("choices-used-up", selection, person.email))
 

@@ -180,8 +180,35 @@ ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_RATE_LIMITS_ENABLED = env_bool("ACCOUNT_RATE_LIMITS_ENABLED", default=True)
+# allauth's limits are counted in the cache (Redis with REDIS_URL, shared by every web node). Failed logins:
+# per address (IP) and per account; an account that reaches its limit pauses its password login, and its owner
+# gets in by an emailed code or a password reset (the login page offers both; a reset clears the count).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env.str("RATE_LIMIT_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
+    "request_login_code": env.str("RATE_LIMIT_REQUEST_LOGIN_CODE", default="20/m/ip,3/m/key"),
+}
+# Every action that sends email to someone else, per person ("user") and per address ("ip"), in allauth's rate
+# syntax (amount/period/per, period in s, m, h or d); mentorship.ratelimits applies them. An exceeded limit is a
+# 429 page in the site's layout that says when to try again.
+RATE_LIMITS = {
+    "invitation_send": env.str("RATE_LIMIT_INVITATION_SEND", default="60/h/user,120/h/ip"),
+    "invitation_upload": env.str("RATE_LIMIT_INVITATION_UPLOAD", default="10/h/user,20/h/ip"),
+    "invitation_resend": env.str("RATE_LIMIT_INVITATION_RESEND", default="30/h/user,60/h/ip"),
+    "selection_confirm": env.str("RATE_LIMIT_SELECTION_CONFIRM", default="10/h/user,30/h/ip"),
+    "session_request": env.str("RATE_LIMIT_SESSION_REQUEST", default="20/h/user,60/h/ip"),
+    "mentor_offer": env.str("RATE_LIMIT_MENTOR_OFFER", default="20/h/user,60/h/ip"),
+    "booking": env.str("RATE_LIMIT_BOOKING", default="30/h/user,60/h/ip"),
+    "message": env.str("RATE_LIMIT_MESSAGE", default="60/h/user,120/h/ip"),
+    "access_request": env.str("RATE_LIMIT_ACCESS_REQUEST", default="10/h/user,20/h/ip"),
+    "organization_submit": env.str("RATE_LIMIT_ORGANIZATION_SUBMIT", default="5/h/ip"),
+}
+ACCOUNT_RATE_LIMITS.update(RATE_LIMITS)  # counted by allauth's limiter (allauth.core.ratelimit)
 if not ACCOUNT_RATE_LIMITS_ENABLED:
     ACCOUNT_RATE_LIMITS = False
+    RATE_LIMITS = {}
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60  # seconds the emailed code is good for
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
 # Single sign-on per organization (organizations/sso/, issue 17): allauth's SAML and OpenID Connect apps.
 SOCIALACCOUNT_ADAPTER = "organizations.sso.adapter.SocialAccountAdapter"
 SOCIALACCOUNT_AUTO_SIGNUP = True

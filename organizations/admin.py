@@ -32,8 +32,8 @@ class ProgramInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "status", "admin_email", "submitted_at", "reviewed_at"]
-    list_filter = ["status", "submitted_at"]
+    list_display = ["name", "slug", "status", "default_language", "admin_email", "submitted_at", "reviewed_at"]
+    list_filter = ["status", "default_language", "submitted_at"]
     search_fields = ["name", "slug", "admin_email", "contact_email", "contact_name"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["submitted_at", "reviewed_at", "reviewed_by"]

@@ -12,7 +12,9 @@ from functools import wraps
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+
+from mentorship.security import client_ip, security_event
 
 ObjectLoader = Callable[..., Model]
 
@@ -48,14 +50,29 @@ def tenant_view(*, perm: str, obj: ObjectLoader | None = None) -> Callable:
             if request.organization is None:
                 raise ImproperlyConfigured(f"{view.__qualname__} is a tenant view on a URL without an organization.")
             url_kwargs = {k: v for k, v in kwargs.items() if k not in ("organization", "program")}
-            if not request.user.has_perm(access.perm, access.target(request, **url_kwargs)):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
+            try:
+                if not request.user.has_perm(access.perm, access.target(request, **url_kwargs)):
+                    raise PermissionDenied
+                return view(request, *args, **kwargs)
+            except Http404:
+                # The tenant's loaders (scoped) found no such object here: another organization's or another
+                # program's id, or none at all. A security event, then the same 404.
+                tenant_denied(request, "object_not_in_tenant", view=view.__qualname__)
+                raise
 
         wrapped.tenant_access = access
         return wrapped
 
     return decorator
+
+
+def tenant_denied(request: HttpRequest, reason: str, **fields) -> None:
+    """The security event of a tenant page answered 404 (mentorship.security)."""
+    organization = getattr(request, "organization", None)
+    if organization is not None:
+        fields.setdefault("organization", organization.slug)
+    user = request.user.pk if request.user.is_authenticated else ""
+    security_event("tenant_denied", reason=reason, user=user, path=request.path, ip=client_ip(request), **fields)
 
 
 def declared_access(view: Callable) -> TenantAccess | None:

@@ -10,8 +10,8 @@ from organizations.models import AccessRequest, Invitation, Membership, Onboardi
 
 
 def _language_of(email: str) -> str:
-    user = User.objects.filter(email__iexact=email).only("language").first()
-    return user.language if user else settings.LANGUAGE_CODE
+    user = User.objects.filter(email__iexact=email).first()
+    return user.preferred_language if user else settings.LANGUAGE_CODE
 
 
 def _send(name: str, context: dict, *, to: str, from_name: str | None = None) -> None:

@@ -178,3 +178,9 @@ class PeopleFilterForm(forms.Form):
         """The valid choices; what is missing or invalid lists everyone."""
         data = self.cleaned_data if self.is_valid() else {}
         return {"search": (data.get("q") or "").strip(), "role": data.get("role") or ""}
+
+
+class DefaultLanguageForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["default_language"]

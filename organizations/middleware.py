@@ -26,7 +26,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django_scopes import scope, scopes_disabled
 
-from organizations.decorators import declared_access
+from organizations.decorators import declared_access, tenant_denied
 from organizations.models import Organization, Program, ReviewStatus, Role
 from organizations.selectors import tenant_roles
 
@@ -66,6 +66,7 @@ class TenantMiddleware:
         user = request.user
         roles = tenant_roles(user, organization)
         if not roles and not user.is_staff:
+            tenant_denied(request, "not_a_member", organization=organization.slug)
             raise Http404
         request.organization = organization
         if program_slug is None:

@@ -9,6 +9,7 @@ app_name = "organizations"
 organization_urlpatterns = [
     path("", tenant.organization_detail, name="detail"),
     path("members/", tenant.organization_members, name="members"),
+    path("language/", tenant.organization_language, name="language"),
     path("programs/submit/", onboarding.program_submit, name="program_submit"),
     path("onboarding/", onboarding.onboarding_sessions, name="onboarding"),
     path("mentors/add/", invitations.mentor_add, name="mentor_add"),

@@ -24,7 +24,7 @@ def _wants_session_mail(user: User) -> bool:
 def _send(
     name: str, user: User, session: MentorshipSession, attachment: Attachment | None, *, key: str, **context
 ) -> None:
-    with translation.override(user.language):
+    with translation.override(user.preferred_language):
         when = display.when(session, user.timezone)
         places = display.places(session, user.timezone)
     context = {
@@ -37,7 +37,7 @@ def _send(
         "url": absolute_url(reverse("my_sessions")),
         **context,
     }
-    email = render_email(name, context, to=user.email, language=user.language, from_name=session.program.name)
+    email = render_email(name, context, to=user.email, language=user.preferred_language, from_name=session.program.name)
     if attachment is not None:
         email.attachments.append(attachment)
     queue_email(email, key=key)
@@ -107,7 +107,7 @@ def _program_url(name: str, program, *args) -> str:
 def _send_request_mail(name: str, user: User, program, obj, **context) -> None:
     """One email of the request flows, keyed on its kind, its request or offer and its recipient (sent once)."""
     context = {"program": program, "person": user, **context}
-    email = render_email(name, context, to=user.email, language=user.language, from_name=program.name)
+    email = render_email(name, context, to=user.email, language=user.preferred_language, from_name=program.name)
     queue_email(email, key=outbox_key(name, obj, user.email))
 
 

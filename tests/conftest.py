@@ -91,3 +91,40 @@ def dns_zone(settings):
     settings.SSO_DNS_NAMESERVER = f"127.0.0.1:{server.server.server_address[1]}"
     yield zone
     server.stop()
+
+
+class _RateLimitClock:
+    """allauth's rate limiter's clock (it reads ``time.time()``), which a test moves on instead of waiting."""
+
+    def __init__(self) -> None:
+        import time
+
+        self._time = time
+        self.now = time.time()
+
+    def time(self) -> float:
+        return self.now
+
+    def monotonic(self) -> float:
+        return self._time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        self._time.sleep(seconds)
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def rate_limits(settings, monkeypatch):
+    """``rate_limits(action="2/h/user,3/h/ip")`` sets those limits; ``.clock.advance(s)`` moves time on."""
+    from allauth.core.internal import ratelimit as allauth_ratelimit
+
+    clock = _RateLimitClock()
+    monkeypatch.setattr(allauth_ratelimit, "time", clock)
+
+    def set_limits(**rates: str) -> None:
+        settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, **rates}
+
+    set_limits.clock = clock
+    return set_limits

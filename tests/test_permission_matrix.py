@@ -130,6 +130,12 @@ def _email_domain_pk(objects: dict) -> dict:
 MATRIX: dict[str, Entry] = {
     "organizations:detail": Entry(allowed=Role.MENTEE, forbidden=None),
     "organizations:members": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.MENTOR),
+    "organizations:language": Entry(
+        allowed=Role.ORGANIZATION_ADMIN,
+        forbidden=Role.PROGRAM_ADMIN,
+        method="post",
+        ok=400,  # empty form
+    ),
     "organizations:sso": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.PROGRAM_ADMIN),
     "organizations:sso_test": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.MENTOR, method="post"),
     "organizations:sso_switch": Entry(allowed=Role.ORGANIZATION_ADMIN, forbidden=Role.MENTEE, method="post"),

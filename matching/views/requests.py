@@ -17,6 +17,7 @@ from django_scopes import scopes_disabled
 
 from matching.models import MentorRequest, RequestState, SelectionState
 from matching.services import requests as service
+from mentorship.security import client_ip, security_event
 from organizations.decorators import tenant_view
 from organizations.models import Program
 
@@ -79,6 +80,9 @@ def request_by_token(request: HttpRequest, token: str) -> HttpResponse:
     """The emailed link: that one waiting request, and nothing else, for a mentor who is not signed in."""
     with scopes_disabled():
         mentor_request = service.request_for_token(token)
+        if mentor_request is None:
+            # Never the token itself in the log: a used, answered or unknown link.
+            security_event("link_reuse", kind="mentor_request", reason="unknown_or_used", ip=client_ip(request))
         if mentor_request is None or not mentor_request.program.ranked_matching_enabled:
             return render(request, "matching/request_gone.html", status=404)
         if request.method == "POST":

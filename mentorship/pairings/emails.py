@@ -13,7 +13,11 @@ def new_messages(pairing: Pairing, *, recipient: Membership, author: Membership,
     url = absolute_url(reverse("pairings:conversation", args=[program.organization.slug, program.slug, pairing.pk]))
     context = {"program": program, "recipient": recipient, "author": author, "count": count, "url": url}
     email = render_email(
-        "pairing_messages", context, to=recipient.user.email, language=recipient.user.language, from_name=program.name
+        "pairing_messages",
+        context,
+        to=recipient.user.email,
+        language=recipient.user.preferred_language,
+        from_name=program.name,
     )
     # One email per claimed window: the claim's end tells the windows apart.
     queue_email(email, key=outbox_key("pairing-messages", pairing, recipient.user.email) + f":{window}")
@@ -24,7 +28,9 @@ def _agreement_email(name: str, agreement, person: Membership) -> None:
     program = pairing.program
     url = absolute_url(reverse("pairings:agreement", args=[program.organization.slug, program.slug, pairing.pk]))
     context = {"program": program, "agreement": agreement, "pairing": pairing, "person": person, "url": url}
-    email = render_email(name, context, to=person.user.email, language=person.user.language, from_name=program.name)
+    email = render_email(
+        name, context, to=person.user.email, language=person.user.preferred_language, from_name=program.name
+    )
     stamp = f"{agreement.status}:{agreement.updated_at:%Y%m%d%H%M%S%f}"
     queue_email(email, key=outbox_key(name, agreement, person.user.email) + f":{stamp}")
 
@@ -46,7 +52,11 @@ def feedback_requested(request, *, pairing: Pairing, person: Membership) -> None
     other = pairing.mentee if person.pk == pairing.mentor_id else pairing.mentor
     context = {"program": program, "person": person, "other": other, "url": url}
     email = render_email(
-        "feedback_requested", context, to=person.user.email, language=person.user.language, from_name=program.name
+        "feedback_requested",
+        context,
+        to=person.user.email,
+        language=person.user.preferred_language,
+        from_name=program.name,
     )
     queue_email(email, key=outbox_key("feedback-requested", request, person.user.email))
 
@@ -58,7 +68,11 @@ def quiet_reminder(pairing: Pairing, *, stamp: str) -> None:
     for person, other in ((pairing.mentor, pairing.mentee), (pairing.mentee, pairing.mentor)):
         context = {"program": program, "person": person, "other": other, "url": url}
         email = render_email(
-            "quiet_reminder", context, to=person.user.email, language=person.user.language, from_name=program.name
+            "quiet_reminder",
+            context,
+            to=person.user.email,
+            language=person.user.preferred_language,
+            from_name=program.name,
         )
         queue_email(email, key=outbox_key("quiet-reminder", pairing, person.user.email) + f":{stamp}")
 
@@ -73,7 +87,7 @@ def quiet_admins_told(pairing: Pairing, *, stamp: str) -> None:
     for admin in admins:
         context = {"program": program, "pairing": pairing, "url": url}
         email = render_email(
-            "quiet_admins", context, to=admin.user.email, language=admin.user.language, from_name=program.name
+            "quiet_admins", context, to=admin.user.email, language=admin.user.preferred_language, from_name=program.name
         )
         queue_email(email, key=outbox_key("quiet-admins", pairing, admin.user.email) + f":{stamp}")
 
@@ -83,6 +97,6 @@ def cycle_survey(survey, *, program, person: Membership) -> None:
     url = absolute_url(reverse("pairings:cycle_survey", args=[program.organization.slug, program.slug, survey.pk]))
     context = {"program": program, "person": person, "url": url}
     email = render_email(
-        "cycle_survey", context, to=person.user.email, language=person.user.language, from_name=program.name
+        "cycle_survey", context, to=person.user.email, language=person.user.preferred_language, from_name=program.name
     )
     queue_email(email, key=outbox_key("cycle-survey", survey, person.user.email))

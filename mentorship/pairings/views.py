@@ -31,6 +31,7 @@ from mentorship.pairings.models import (
     Goal,
     Message,
 )
+from mentorship.ratelimits import limit_error
 from organizations.decorators import tenant_view
 
 
@@ -61,7 +62,9 @@ def conversation(request: HttpRequest, organization: str, program: str, pk: int)
     pairing = own_pairing_of_url(request, pk)
     me = _me(pairing, request.user)
     form = MessageForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and (limited := limit_error(request, "message")):
+        form.add_error("body", limited)
+    elif request.method == "POST" and form.is_valid():
         try:
             services.message_post(pairing=pairing, author=me, body=form.cleaned_data["body"])
         except services.MessageError as error:

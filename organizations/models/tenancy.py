@@ -26,6 +26,13 @@ class Organization(models.Model):
     contact_name = models.CharField(_("contact name"), max_length=150, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    default_language = models.CharField(
+        _("default language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("For people who chose no language and whose browser asks for none of ours."),
+    )
     admin_email = models.EmailField(
         _("organization administrator's email"),
         help_text=_("This person receives the link to complete the registration."),

@@ -1,30 +1,12 @@
 """Which organization's single sign-on applies to an address, and how to start it."""
 
-import logging
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
+from mentorship.security import domain_of, masked, security_event, security_log  # noqa: F401 (re-exported)
 from organizations.models import EmailDomain, Membership, SingleSignOn
-
-security_log = logging.getLogger("mentorship.security")
-
-
-def domain_of(email: str) -> str:
-    return email.rpartition("@")[2].strip().lower().rstrip(".")
-
-
-def masked(email: str) -> str:
-    """An address for the log: its domain only (no full emails in the log)."""
-    return f"***@{domain_of(email)}" if email else ""
-
-
-def security_event(event: str, **fields) -> None:
-    """One structured line per SSO sign-in or failure, never a token or a full address."""
-    line = " ".join(f"{key}={value}" for key, value in sorted(fields.items()))
-    security_log.info("security_event=%s %s", event, line, extra={"security_event": event, "security_fields": fields})
 
 
 def sso_for_email(email: str) -> SingleSignOn | None:

@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mentorship.ratelimits import limit_error, rate_limited
+from mentorship.security import client_ip, masked, security_event
 from organizations import selectors
 from organizations.decorators import tenant_view
 from organizations.forms import AddMentorForm, InvitationForm, InvitationRegisterForm, InvitationUploadForm
@@ -59,6 +61,9 @@ def invitations(request: HttpRequest, organization: str, program: str | None = N
     form = _invitation_form(request, request.POST)
     if not form.is_valid():
         return _render_list(request, form=form)
+    if limited := limit_error(request, "invitation_send"):
+        form.add_error(None, limited)
+        return _render_list(request, form=form, status=429)
     try:
         invitation, created = service.invitation_issue(
             organization=request.organization,
@@ -85,6 +90,9 @@ def invitations_upload(request: HttpRequest, organization: str, program: str | N
     upload_form = InvitationUploadForm(request.POST, request.FILES)
     if not upload_form.is_valid():
         return _render_list(request, upload_form=upload_form)
+    if limited := limit_error(request, "invitation_upload"):
+        upload_form.add_error(None, limited)
+        return _render_list(request, upload_form=upload_form, status=429)
     try:
         saved, report = service.invitations_import(
             upload=upload_form.cleaned_data["file"],
@@ -114,6 +122,7 @@ def _act_on_invitation(request: HttpRequest, pk: int, act: Callable[..., Invitat
 
 @tenant_view(perm="organizations.manage_invitations")
 @require_POST
+@rate_limited("invitation_resend")
 def invitation_resend(request: HttpRequest, organization: str, pk: int, program: str | None = None) -> HttpResponse:
     return _act_on_invitation(request, pk, service.invitation_resend, _("The invitation to %(email)s was sent again."))
 
@@ -130,6 +139,9 @@ def mentor_add(request: HttpRequest, organization: str) -> HttpResponse:
     programs = Program.objects.filter(organization=request.organization)
     form = AddMentorForm(request.POST or None, programs=programs)
     if request.method == "POST" and form.is_valid():
+        if limited := limit_error(request, "invitation_send"):
+            form.add_error(None, limited)
+            return render(request, "organizations/mentor_add.html", {"form": form}, status=429)
         mentor_add_directly(organization=request.organization, **form.cleaned_data)
         messages.success(
             request, _("%(email)s is now a mentor; we emailed them.") % {"email": form.cleaned_data["email"]}
@@ -144,6 +156,8 @@ def mentor_add(request: HttpRequest, organization: str) -> HttpResponse:
 def _invitation_for_token(token: str) -> Invitation:
     invitation = selectors.invitation_by_token(token)
     if invitation is None:
+        # A renewed invitation's old link, or a made-up one; never the token in the log.
+        security_event("link_reuse", kind="invitation", reason="unknown")
         raise Http404
     return invitation
 
@@ -181,8 +195,26 @@ def invitation_show(request: HttpRequest, token: str, form: InvitationRegisterFo
         "login_url": login_url,
         "sso": sso,
     }
+    if problem is not None:
+        _log_problem(request, invitation, problem)
     status = 410 if problem and problem.code in GONE else 200
     return render(request, "organizations/invitation_show.html", context, status=status)
+
+
+def _log_problem(request: HttpRequest, invitation: Invitation, problem: service.InvitationError) -> None:
+    """A used, expired or withdrawn link opened again, or opened by another account: a security event."""
+    user = request.user.pk if request.user.is_authenticated else ""
+    fields = {"invitation": invitation.pk, "organization": invitation.organization.slug, "user": user}
+    if problem.code == "wrong_account":
+        security_event(
+            "invitation_email_mismatch",
+            invited=masked(invitation.email),
+            signed_in_as=masked(request.user.email),
+            ip=client_ip(request),
+            **fields,
+        )
+    elif problem.code in GONE:
+        security_event("link_reuse", kind="invitation", reason=problem.code, ip=client_ip(request), **fields)
 
 
 def _organization_sso(invitation):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_scopes import scopes_disabled
 
+from mentorship.ratelimits import limit_error
 from organizations import selectors
 from organizations.decorators import tenant_view
 from organizations.forms import AccessRequestForm, OnboardingSignupForm, OrganizationSubmitForm, ProgramSubmitForm
@@ -17,7 +18,9 @@ from organizations.services import onboarding
 @require_http_methods(["GET", "HEAD", "POST"])
 def organization_submit(request: HttpRequest) -> HttpResponse:
     form = OrganizationSubmitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and (limited := limit_error(request, "organization_submit")):
+        form.add_error(None, limited)
+    elif request.method == "POST" and form.is_valid():
         user = request.user if request.user.is_authenticated else None
         _organization, token = onboarding.organization_submit(data=form.cleaned_data, submitted_by=user)
         return redirect("onboarding:organization_status", token=token)
@@ -71,7 +74,9 @@ def access_request(request: HttpRequest, organization: str, program: str) -> Htt
     initial = {"admin_email": program.admin_email}
     form = AccessRequestForm(request.POST or None, initial=initial)
     allowed = onboarding.can_request_access(program) and not (existing and existing.status == "pending")
-    if request.method == "POST" and allowed and form.is_valid():
+    if request.method == "POST" and allowed and form.is_valid() and (limited := limit_error(request, "access_request")):
+        form.add_error(None, limited)
+    elif request.method == "POST" and allowed and form.is_valid():
         onboarding.access_request_submit(program=program, data=form.cleaned_data, by=request.user)
         messages.success(request, _("Your access request was sent. We will email you when it is reviewed."))
         return redirect(program.get_absolute_url())

@@ -1,23 +1,44 @@
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from organizations import selectors
 from organizations.decorators import tenant_view
-from organizations.forms import PeopleFilterForm
+from organizations.forms import DefaultLanguageForm, PeopleFilterForm
 from organizations.models import OnboardingSignup, Program, Role
 from organizations.signals import PeopleColumn, people_columns
 
 
 @tenant_view(perm="organizations.view_organization")
-def organization_detail(request: HttpRequest, organization: str) -> HttpResponse:
+def organization_detail(request: HttpRequest, organization: str, language_form=None) -> HttpResponse:
     programs = selectors.programs_for(request.organization)
     can_manage = request.user.has_perm("organizations.manage_organization", request.organization)
     signup = OnboardingSignup.objects.filter(organization=request.organization).select_related("slot").first()
     # Once a program is live the organization is past onboarding: the sign-up card would only be clutter.
     onboarding_done = any(program.is_live for program in programs)
-    context = {"programs": programs, "can_manage": can_manage, "signup": signup, "onboarding_done": onboarding_done}
-    return render(request, "organizations/organization_detail.html", context)
+    context = {
+        "programs": programs,
+        "can_manage": can_manage,
+        "signup": signup,
+        "onboarding_done": onboarding_done,
+        "language_form": language_form or DefaultLanguageForm(instance=request.organization) if can_manage else None,
+    }
+    return render(request, "organizations/organization_detail.html", context, status=400 if language_form else 200)
+
+
+@tenant_view(perm="organizations.manage_organization")
+@require_POST
+def organization_language(request: HttpRequest, organization: str) -> HttpResponse:
+    """The organization's default language: for its people who chose none and whose browser asks for none of ours."""
+    form = DefaultLanguageForm(request.POST, instance=request.organization)
+    if not form.is_valid():
+        return organization_detail(request, organization=organization, language_form=form)
+    form.save()
+    messages.success(request, _("The organization's default language is saved."))
+    return redirect("organizations:detail", organization=request.organization.slug)
 
 
 PAGE_SIZE = 25

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from matching.models import Pairing, PairingStatus
+from mentorship.ratelimits import rate_limited
 from organizations.decorators import tenant_view
 from organizations.models import Role
 from sessions_app import selectors
@@ -44,6 +45,7 @@ def mentor_profile(request: HttpRequest, organization: str, program: str, pk: in
 
 @tenant_view(perm="sessions_app.book_session", obj=bookable_of_url)
 @require_POST
+@rate_limited("booking")
 def book(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
     """ "Book Session": a seat for the visiting mentee, online or in person as they chose."""
     session = bookable_of_url(request, pk)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from matching import matchmaking
 from matching import selectors as matching_selectors
 from matching.models import Answer, Audience
+from mentorship.ratelimits import limit_error
 from organizations.decorators import tenant_view
 from organizations.models import Role
 from sessions_app import selectors
@@ -54,6 +55,9 @@ def request_session(request: HttpRequest, organization: str, program: str, pk: i
     mentee = selectors.membership_of(request.user, request.program, Role.MENTEE)
     form = SessionRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if limited := limit_error(request, "session_request"):
+            form.add_error(None, limited)
+            return render(request, "sessions_app/request_session.html", _request_context(form, mentor), status=429)
         try:
             session_request_create(mentee=mentee, mentor=mentor, message=form.cleaned_data["message"])
         except RequestError as error:
@@ -61,8 +65,11 @@ def request_session(request: HttpRequest, organization: str, program: str, pk: i
         else:
             messages.success(request, _("Your request is sent. The mentor was emailed and will answer it."))
             return redirect("sessions:mentor", *_args(request, mentor.pk))
-    context = {"form": form, "mentor": mentor, "person": mentor.user}
-    return render(request, "sessions_app/request_session.html", context)
+    return render(request, "sessions_app/request_session.html", _request_context(form, mentor))
+
+
+def _request_context(form, mentor) -> dict:
+    return {"form": form, "mentor": mentor, "person": mentor.user}
 
 
 @tenant_view(perm="sessions_app.view_session_requests", obj=program_with(MENTEE_REQUESTS))
@@ -139,6 +146,10 @@ def offer_create(request: HttpRequest, organization: str, program: str, pk: int)
     mentee = mentee_of_url(request, pk)
     mentor = selectors.membership_of(request.user, request.program, Role.MENTOR)
     form = OfferForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and (limited := limit_error(request, "mentor_offer")):
+        form.add_error(None, limited)
+        context = {"form": form, "mentee": mentee, "person": mentee.user}
+        return render(request, "sessions_app/offer_create.html", context, status=429)
     if request.method == "POST" and form.is_valid():
         try:
             mentor_offer_create(mentor=mentor, mentee=mentee, message=form.cleaned_data["message"])

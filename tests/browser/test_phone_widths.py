@@ -170,6 +170,7 @@ def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, live_server, t
         "continue with single sign-on": "/sso/",
         "signup": "/accounts/signup/",
         "password reset": "/accounts/password/reset/",
+        "log in with a code": "/accounts/login/code/",
         "submit your organization": "/organizations/submit/",
         "terms": "/terms/",
         "privacy": "/privacy/",

@@ -1,0 +1,30 @@
+"""Security events of signing in and out (mentorship.security)."""
+
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+
+from accounts.language import browser_language
+from mentorship.security import client_ip, masked, security_event
+
+
+@receiver(user_logged_in)
+def remember_browser_language(sender, request, user, **kwargs) -> None:
+    """What the browser asked for, kept for the emails of someone who chose no language (accounts.language)."""
+    if request is None:
+        return
+    language = browser_language(request) or ""
+    if language != user.browser_language:
+        user.browser_language = language
+        type(user).objects.filter(pk=user.pk).update(browser_language=language)
+
+
+@receiver(user_logged_in)
+def log_login(sender, request, user, **kwargs) -> None:
+    backend = getattr(user, "backend", "") or ""
+    security_event(
+        "login",
+        user=user.pk,
+        email=masked(user.email),
+        ip=client_ip(request) if request is not None else "",
+        backend=backend.rsplit(".", 1)[-1],
+    )

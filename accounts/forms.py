@@ -55,3 +55,12 @@ class ProfileForm(forms.ModelForm):
             "notify_reminders",
         ]
         widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+
+
+class AccountDeleteForm(forms.Form):
+    """The confirmation step of deleting one's own account."""
+
+    confirm = forms.BooleanField(
+        label=_("Yes, delete my account"),
+        error_messages={"required": _("Tick the box to confirm that you want to delete your account.")},
+    )

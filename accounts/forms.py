@@ -65,3 +65,12 @@ class ProfileForm(forms.ModelForm):
         self.fields["language"].help_text = _(
             "Without a choice, pages follow your browser's language, else your organization's."
         )
+
+
+class AccountDeleteForm(forms.Form):
+    """The confirmation step of deleting one's own account."""
+
+    confirm = forms.BooleanField(
+        label=_("Yes, delete my account"),
+        error_messages={"required": _("Tick the box to confirm that you want to delete your account.")},
+    )

@@ -1,6 +1,7 @@
 import hashlib
 import secrets
 import zoneinfo
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -9,6 +10,11 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# How long a deleted person or organization can be restored before the daily sweep erases it.
+ERASE_AFTER = timedelta(days=30)
+# The name an erased person's rows show (a pairing, a session): stored, so no page needs a special case.
+ERASED_NAME = "Erased account"
 
 TIME_ZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
@@ -90,6 +96,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     # The private calendar feed: only the token's hash is kept; the address is shown once, when made.
     calendar_token_hash = models.CharField(max_length=64, blank=True, default="", editable=False, db_index=True)
     calendar_fetched_at = models.DateTimeField(_("calendar last synced"), null=True, blank=True, editable=False)
+    # Deleted (by the person or by platform staff): no login, in no list; restorable until erase_after,
+    # then erased (personal data removed, the row kept so the programs' figures stay whole).
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
+    erase_after = models.DateTimeField(_("erased after"), null=True, blank=True, editable=False)
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -101,6 +112,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+        indexes = [
+            models.Index(fields=["erase_after"], condition=models.Q(erased_at__isnull=True), name="user_erase_due")
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email

@@ -1,10 +1,15 @@
-"""Security events of signing in and out (mentorship.security)."""
+"""Signals other apps answer without accounts importing them (imports point one way), and the
+security events of signing in and out (mentorship.security)."""
 
 from django.contrib.auth.signals import user_logged_in
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from accounts.language import browser_language
 from mentorship.security import client_ip, masked, security_event
+
+# Sent inside the erasing transaction with ``user`` (their address still on it), before the row is
+# anonymised: each receiver removes the personal text that person left in its app's tables.
+user_erasing = Signal()
 
 
 @receiver(user_logged_in)

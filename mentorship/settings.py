@@ -326,6 +326,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "program-cycles": {"task": "pairings.tasks.program_cycles", "schedule": 24 * 60 * 60},
     # The email outbox: rows a down broker, a failing provider or a killed worker left unsent (mentorship.outbox).
     "retry-outbox": {"task": "mentorship.tasks.retry_outbox", "schedule": 60},
+    # Deleted people and organizations past their 30 days (issue 14): erased; safe to run twice.
+    "erase-deleted": {"task": "organizations.tasks.erase_deleted", "schedule": 24 * 60 * 60},
     # Ranked mentor requests: deadlines passed move on, reminders go; safe to overlap (matching.services.requests).
     "expire-requests": {"task": "matching.tasks.expire_requests", "schedule": 5 * 60},
 }

@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from organizations.models import (
     AccessRequest,
@@ -21,6 +23,7 @@ from organizations.models import (
 from organizations.services import invitations, onboarding
 from organizations.services.onboarding import OnboardingError
 from organizations.sso import services as sso_services
+from organizations.services.retention import organization_delete, organization_erase, organization_restore
 
 
 class ProgramInline(admin.TabularInline):
@@ -30,15 +33,61 @@ class ProgramInline(admin.TabularInline):
     show_change_link = True
 
 
+class DeletedFilter(admin.SimpleListFilter):
+    title = _("deletion")
+    parameter_name = "deletion"
+
+    def lookups(self, request, model_admin):
+        return [("present", _("Present")), ("deleted", _("Deleted, restorable"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("present", "deleted"):
+            return queryset.filter(deleted_at__isnull=self.value() == "present")
+        return queryset
+
+
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "status", "default_language", "admin_email", "submitted_at", "reviewed_at"]
-    list_filter = ["status", "default_language", "submitted_at"]
+    list_display = [
+        "name",
+        "slug",
+        "status",
+        "default_language",
+        "admin_email",
+        "submitted_at",
+        "reviewed_at",
+        "erase_after",
+    ]
+    list_filter = [DeletedFilter, "status", "default_language", "submitted_at"]
     search_fields = ["name", "slug", "admin_email", "contact_email", "contact_name"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["submitted_at", "reviewed_at", "reviewed_by"]
+    readonly_fields = ["submitted_at", "reviewed_at", "reviewed_by", "deleted_at", "erase_after"]
     date_hierarchy = "submitted_at"
     inlines = [ProgramInline]
+    actions = ["delete_restorably", "restore", "erase_now"]
+
+    @admin.action(description=_("Delete, restorable for 30 days"))
+    def delete_restorably(self, request, queryset):
+        for organization in queryset.filter(deleted_at__isnull=True):
+            organization_delete(organization=organization)
+        self.message_user(request, _("Deleted; it can be restored until the date in “erased after”."))
+
+    @admin.action(description=_("Restore"))
+    def restore(self, request, queryset):
+        restored = sum(organization_restore(organization=organization) for organization in queryset)
+        self.message_user(
+            request, ngettext("%d organization restored.", "%d organizations restored.", restored) % restored
+        )
+
+    @admin.action(description=_("Erase now with all its data (deleted organizations only)"))
+    def erase_now(self, request, queryset):
+        ids = list(queryset.filter(deleted_at__isnull=False).values_list("pk", flat=True))
+        erased = sum(organization_erase(organization_id=pk) for pk in ids)
+        self.message_user(request, ngettext("%d organization erased.", "%d organizations erased.", erased) % erased)
+        if skipped := queryset.filter(deleted_at__isnull=True).count():
+            self.message_user(
+                request, _("Not erased: %d not deleted first (delete, then erase).") % skipped, messages.WARNING
+            )
 
 
 @admin.register(Program)
@@ -163,6 +212,7 @@ def _review_access(obj, user, approve, reason):
 OrganizationAdmin.actions = [
     _review_action(_review_organization, True, "Approve (email the administrator a registration link)"),
     _review_action(_review_organization, False, "Reject with a reason"),
+    *OrganizationAdmin.actions,
 ]
 ProgramAdmin.actions = [
     _review_action(_review_program, True, "Approve"),

@@ -60,7 +60,9 @@ class TenantMiddleware:
             return self.get_response(request)
 
     def _resolve_tenant(self, request: HttpRequest, slug: str, program_slug: str | None) -> None:
-        organization = Organization.objects.filter(slug=slug, status=ReviewStatus.APPROVED).first()
+        organization = Organization.objects.filter(
+            slug=slug, status=ReviewStatus.APPROVED, deleted_at__isnull=True
+        ).first()
         if organization is None:
             raise Http404
         user = request.user

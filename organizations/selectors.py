@@ -44,7 +44,9 @@ def memberships_of(user: User) -> list[Membership]:
     """
     with scopes_disabled():
         return list(
-            Membership.objects.filter(user=user, organization__status=ReviewStatus.APPROVED)
+            Membership.objects.filter(
+                user=user, organization__status=ReviewStatus.APPROVED, organization__deleted_at__isnull=True
+            )
             .select_related("organization", "program")
             .order_by("organization__name", "program__name", "role")
         )

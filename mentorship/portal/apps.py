@@ -11,3 +11,6 @@ class PortalConfig(AppConfig):
     name = "mentorship.portal"
     label = "portal"
     verbose_name = "Portal"
+
+    def ready(self) -> None:
+        from mentorship.portal import erasure  # noqa: F401  (erasing a person reaches every app's tables)

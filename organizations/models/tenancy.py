@@ -45,6 +45,9 @@ class Organization(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Deleted by platform staff: its pages answer 404; restorable until erase_after, then erased with its data.
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
+    erase_after = models.DateTimeField(_("erased after"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -160,6 +163,15 @@ class Role(models.TextChoices):
     MEMBER = "member", _("Member")
 
 
+class PresentPeopleManager(models.Manager):
+    """Memberships of people who have not deleted their account: a deleted person is in no list.
+
+    Relations (``pairing.mentee``) still reach their rows, so what they took part in keeps its figures."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(user__deleted_at__isnull=True)
+
+
 class Membership(models.Model):
     """A person's role in an organization, or in one of its programs.
 
@@ -178,7 +190,7 @@ class Membership(models.Model):
     groups = models.ManyToManyField("Group", blank=True, related_name="members")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(organization="organization")
+    objects = ScopedManager(PresentPeopleManager, organization="organization")
 
     class Meta:
         ordering = ["created_at"]

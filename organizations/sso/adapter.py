@@ -39,7 +39,7 @@ def _sso_of(sociallogin) -> SingleSignOn | None:
     with scopes_disabled():
         return (
             SingleSignOn.objects.select_related("organization", "app")
-            .filter(organization__slug=provider_id.removeprefix("sso-"))
+            .filter(organization__slug=provider_id.removeprefix("sso-"), organization__deleted_at__isnull=True)
             .first()
         )
 

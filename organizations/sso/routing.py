@@ -24,7 +24,12 @@ def sso_for_email(email: str) -> SingleSignOn | None:
             return None
         return (
             SingleSignOn.objects.select_related("organization", "app")
-            .filter(organization_id=owner["organization_id"], enabled=True, app__isnull=False)
+            .filter(
+                organization_id=owner["organization_id"],
+                organization__deleted_at__isnull=True,
+                enabled=True,
+                app__isnull=False,
+            )
             .first()
         )
 

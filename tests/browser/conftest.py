@@ -1,10 +1,13 @@
 """Browser tests: real Chromium (Debian's), driven by Playwright, against live_server."""
 
+import functools
 import os
 import shutil
 
 import pytest
+from playwright.sync_api import Browser, BrowserContext, Keyboard, Locator, Page
 
+from tests.browser.helpers import AxeWatch
 from tests.conftest import STRICT
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -46,3 +49,45 @@ def browser_context_args(browser_context_args, live_server):
 @pytest.fixture(autouse=True)
 def _browser_settings(settings):
     settings.ACCOUNT_RATE_LIMITS = False
+
+
+@pytest.fixture(autouse=True)
+def _axe_on_every_page(request, monkeypatch):
+    """axe-core (WCAG 2.1 A and AA) on every page of ours that a browser test loads (see AxeWatch)."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    watch = AxeWatch(request.getfixturevalue("live_server").url)
+    classes = {"Page": Page, "Locator": Locator, "Keyboard": Keyboard}
+    for name, methods in AxeWatch.ACTIONS.items():
+        for method in methods:
+            original = getattr(classes[name], method)
+
+            @functools.wraps(original)
+            def checked(self, *args, _original=original, **kwargs):
+                watch.check_loaded()
+                return _original(self, *args, **kwargs)
+
+            monkeypatch.setattr(classes[name], method, checked)
+    for cls in (Browser, BrowserContext):
+        original_new_page = cls.new_page
+
+        @functools.wraps(original_new_page)
+        def new_page(self, *args, _original=original_new_page, **kwargs):
+            return watch.watch(_original(self, *args, **kwargs))
+
+        monkeypatch.setattr(cls, "new_page", new_page)
+    yield watch
+    watch.finish()
+    AXE_CHECKED.append(watch.checked)
+
+
+AXE_CHECKED: list[int] = []  # page loads axe checked, per browser test
+
+
+def pytest_terminal_summary(terminalreporter):
+    if AXE_CHECKED:
+        terminalreporter.write_line(
+            f"axe-core (WCAG 2.1 A/AA) checked {sum(AXE_CHECKED)} page loads in {len(AXE_CHECKED)} browser tests"
+            " (besides the explicit checks)"
+        )

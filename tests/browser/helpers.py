@@ -49,9 +49,14 @@ def register_from_invitation(page: Page, full_name: str, password: str) -> None:
     page.get_by_role("button", name="Create account and join").click()
 
 
+# Pages whose document finished loading since axe last ran on them (see AxeWatch, tests/browser/conftest.py).
+_loaded: set[Page] = set()
+
+
 def axe_violations(page: Page) -> list[str]:
     """axe-core's WCAG 2.1 A/AA violations on the page as it is now, one readable line each."""
     page.wait_for_load_state()
+    _loaded.discard(page)
     violations = _axe.run(page, options=AXE_OPTIONS).response["violations"]
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at {'; '.join(', '.join(n['target']) for n in v['nodes'])}"
@@ -63,3 +68,61 @@ def assert_accessible(page: Page) -> None:
     """No axe-core violation of WCAG 2.1 A/AA on the page as it is now."""
     violations = axe_violations(page)
     assert not violations, f"{page.url}:\n" + "\n".join(violations)
+
+
+class AxeWatch:
+    """Runs axe-core on every page of ``origin`` that a browser test loads: a page's "load" event marks it,
+    and the next action of the test (a goto, a click, a key press...) first checks every marked page, as it
+    is then, so each document is checked once, fully loaded, before the test moves on. The test's end
+    checks what is left. A violation fails the test at the action that follows the page."""
+
+    ACTIONS = {
+        "Page": ("goto", "reload", "go_back", "go_forward", "click", "fill", "press", "close"),
+        "Locator": (
+            "click",
+            "dblclick",
+            "fill",
+            "check",
+            "uncheck",
+            "set_checked",
+            "select_option",
+            "press",
+            "press_sequentially",
+            "set_input_files",
+            "tap",
+        ),
+        "Keyboard": ("press", "type", "insert_text"),
+    }
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+        self.pages: list[Page] = []
+        self.checked = 0
+        self._busy = False
+
+    def watch(self, page: Page) -> Page:
+        self.pages.append(page)
+        page.on("load", lambda loaded: _loaded.add(loaded))
+        return page
+
+    def check_loaded(self) -> None:
+        if self._busy:
+            return
+        self._busy = True
+        try:
+            for page in [p for p in self.pages if p in _loaded]:
+                _loaded.discard(page)
+                if page.is_closed() or not page.url.startswith(self.origin):
+                    continue
+                if page.evaluate("document.contentType") != "text/html":
+                    continue
+                self.checked += 1
+                assert_accessible(page)
+        finally:
+            self._busy = False
+
+    def finish(self) -> None:
+        for page in self.pages:
+            if not page.is_closed():
+                page.wait_for_load_state()  # lets a last "load" arrive
+        self.check_loaded()

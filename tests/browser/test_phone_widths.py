@@ -109,6 +109,7 @@ def test_every_page_fits_a_phone_and_passes_axe(browser: Browser, live_server, t
         "profile edit": "/profile/edit/",
         "email addresses": "/accounts/email/",
         "change password": "/accounts/password/change/",
+        "delete my account": "/profile/delete/",
         "organization page": org_url,
         "organization members": f"{org_url}members/",
         "single sign-on": f"{org_url}sso/",

@@ -32,6 +32,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import time as clock
 from datetime import timedelta
 from pathlib import Path
 
@@ -48,11 +49,24 @@ from django_scopes import scopes_disabled
 
 from accounts.models import User
 from accounts.tokens import hash_token
-from matching.models import Pairing, PairingSource
+from matching.models import (
+    MentorRequest,
+    MentorSelection,
+    Pairing,
+    PairingSource,
+    PairingStatus,
+    RequestEvent,
+    RequestState,
+    SelectionState,
+)
 from mentorship.devtools.demo import answer_demo_questionnaire, build_demo_questionnaire, fill_demo_profiles
 from mentorship.devtools.management.commands.seed_demo import demo_name
+from mentorship.oversight.models import ActivityDate, Attendance, AttendanceStatus, Observation, Visibility
+from mentorship.oversight.services import DateInput, activity_save
+from mentorship.pairings.models import Agreement, AgreementStatus, Goal, Message
 from organizations.models import Group, Invitation, Membership, Organization, Program, ReviewStatus, Role
 from organizations.models.invitations import InvitationStatus
+from sessions_app.models import MentorOffer, SessionRequest
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -64,6 +78,11 @@ class World:
     organization: Organization
     program: Program
     people: dict[str, User]  # role name -> the person whose session requests that role's pages
+    ids: dict[str, int]  # the objects some pages are about: a request, a pairing, an activity and its date
+
+
+def _program_object(view: str, *keys: str) -> Callable[[World], str]:
+    return lambda w: reverse(view, args=[w.organization.slug, w.program.slug, *(w.ids[k] for k in keys)])
 
 
 def _program(view: str) -> Callable[[World], str]:
@@ -97,7 +116,25 @@ PAGES: list[tuple[str, str, Callable[[World], str]]] = [
     ("organization members", "org_admin", _organization("organizations:members")),
     ("organization invitations", "org_admin", _organization("organizations:invitations")),
     ("staff", "staff", _plain("staff:index")),
+    # Pages of later issues: ranked requests (10), requests in both directions (F6), dashboards, oversight,
+    # the life of a pairing (16), single sign-on (17).
+    ("mentor requests (mentor)", "mentor", _program("matching:my_requests")),
+    ("mentor request (mentor)", "mentor", _program_object("matching:request_detail", "request")),
+    ("ranked requests (program admin)", "program_admin", _program("matching:requests_admin")),
+    ("mentee search (mentor)", "mentor", _program("sessions:mentee_search")),
+    ("my mentorship requests (mentee)", "mentee", _program("sessions:my_requests")),
+    ("session requests (program admin)", "program_admin", _program("sessions:requests_admin")),
+    ("program dashboard", "program_admin", _program("portal:dashboard")),
+    ("organization dashboard", "org_admin", _organization("portal:organization_dashboard")),
+    ("my mentees (mentor)", "mentor", _program("oversight:my_mentees")),
+    ("attendance (program admin)", "program_admin", _program_object("oversight:attendance", "activity", "date")),
+    ("conversation (mentor)", "mentor", _program_object("pairings:conversation", "pairing")),
+    ("agreement (mentor)", "mentor", _program_object("pairings:agreement", "pairing")),
+    ("single sign-on settings", "org_admin", _organization("organizations:sso")),
 ]
+
+# Bumped when the world gains data: a world built by an older version is left alone and a new one built.
+WORLD_VERSION = 2
 
 CEILING = "/bench/ceiling/"
 BARE = "/bench/bare/"
@@ -176,7 +213,7 @@ class Command(BaseCommand):
     # ----------------------------------------------------------------- data
 
     def _world(self, mentees: int, mentors: int) -> World:
-        slug = f"bench-{mentees}-{mentors}"
+        slug = f"bench{WORLD_VERSION}-{mentees}-{mentors}"
         with scopes_disabled():
             organization = Organization.objects.filter(slug=slug).first()
             if organization is None:
@@ -191,7 +228,12 @@ class Command(BaseCommand):
                 # The last mentee has no pairing, so sees recommendations.
                 "mentee": User.objects.get(email=f"mentee{mentees}@{slug}.example.org"),
             }
-        return World(organization=organization, program=program, people=people)
+            mentor = Membership.objects.get(program=program, user=people["mentor"], role=Role.MENTOR)
+            pairing = Pairing.objects.filter(mentor=mentor, status=PairingStatus.ACTIVE).order_by("pk").first()
+            request = MentorRequest.objects.filter(mentor=mentor, state=RequestState.WAITING).order_by("pk").first()
+            day = ActivityDate.objects.filter(activity__program=program).order_by("activity__name", "starts_at").first()
+            ids = {"pairing": pairing.pk, "request": request.pk, "activity": day.activity_id, "date": day.pk}
+        return World(organization=organization, program=program, people=people, ids=ids)
 
     @transaction.atomic
     def _build(self, slug: str, mentees: int, mentors: int) -> Organization:
@@ -287,6 +329,7 @@ class Command(BaseCommand):
             ),
             batch_size=2000,
         )
+        self._build_later_pages(program, admins[1], mentor_rows, [m for m in people if m.role == Role.MENTEE], now)
         # A second organization, so every page's scoping has someone else's rows to leave out.
         other = Organization.objects.create(
             slug=f"{slug}-other",
@@ -317,6 +360,147 @@ class Command(BaseCommand):
             for n, u in enumerate(others)
         )
         return organization
+
+    def _build_later_pages(self, program, admin, mentors, mentees, now) -> None:
+        """The rows of the later issues' pages, at the program's size: ranked requests, session requests and
+        mentor offers, activities with attendance and observations, conversations and agreements."""
+        first = mentors[0]
+        # The paired mentees come first; the benchmark's own mentee (the last) keeps no selection.
+        unpaired = mentees[Pairing.objects.filter(program=program).count() : -1]
+        # Ranked requests: half the unpaired mentees have an open selection of three, the first one asked; one
+        # in twenty asks the benchmark's mentor first; a closed selection for every fourth, declined.
+        chosen = unpaired[::2]
+        selections = MentorSelection.objects.bulk_create(
+            [MentorSelection(program=program, mentee=m) for m in chosen]
+            + [
+                MentorSelection(program=program, mentee=m, state=SelectionState.CANCELLED, closed_at=now)
+                for m in chosen[::2]
+            ],
+            batch_size=2000,
+        )
+        requests, count = [], len(mentors)
+        for i, selection in enumerate(selections):
+            is_open = selection.state == SelectionState.OPEN
+            start = 0 if i % 20 == 0 else i * 7 % count  # three different mentors in a row from ``start``
+            for rank in range(1, min(3, count) + 1):
+                mentor = mentors[(start + rank - 1) % count]
+                asked = rank == 1
+                state = (RequestState.WAITING if is_open else RequestState.DECLINED) if asked else RequestState.PENDING
+                requests.append(
+                    MentorRequest(
+                        program=program,
+                        selection=selection,
+                        mentee=selection.mentee,
+                        mentor=mentor,
+                        rank=rank,
+                        state=state,
+                        score=70.0 - rank,
+                        reasons=["Same field", "Speaks your language"],
+                        sent_at=now - timedelta(hours=i % 48) if asked else None,
+                        deadline=now + timedelta(hours=72 - i % 48) if asked and is_open else None,
+                        answered_at=now if asked and not is_open else None,
+                    )
+                )
+        MentorRequest.objects.bulk_create(requests, batch_size=2000)
+        sent = MentorRequest.objects.filter(program=program).exclude(state=RequestState.PENDING)
+        RequestEvent.objects.bulk_create(
+            (
+                RequestEvent(
+                    program=program,
+                    request_id=pk,
+                    from_state=RequestState.PENDING,
+                    to_state=RequestState.WAITING,
+                    at=at,
+                    by=None,
+                )
+                for pk, at in sent.values_list("pk", "sent_at")
+            ),
+            batch_size=2000,
+        )
+        # Session requests from half the mentees, mentor offers to half the unpaired ones; the benchmark's
+        # mentee has sixty offers (more than a page).
+        SessionRequest.objects.bulk_create(
+            (
+                SessionRequest(program=program, mentee=m, mentor=mentors[i % count], message="Could we talk?")
+                for i, m in enumerate(mentees[::2])
+            ),
+            batch_size=2000,
+        )
+        last = mentees[-1]
+        MentorOffer.objects.bulk_create(
+            [
+                MentorOffer(program=program, mentor=mentors[i % count], mentee=m, message="Glad to mentor you.")
+                for i, m in enumerate(unpaired[1::2])
+            ]
+            + [MentorOffer(program=program, mentor=mentors[i % count], mentee=last) for i in range(min(60, count))],
+            batch_size=2000,
+        )
+        # Activities: twenty, each of up to a hundred mentees and two mentors, eight weekly dates of which six are
+        # past with everyone's attendance; the benchmark's mentor is in the first two.
+        today = timezone.localdate()
+        size = max(1, min(100, len(mentees) // 20))
+        marks = [AttendanceStatus.PRESENT, AttendanceStatus.PRESENT, AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED]
+        attendance = []
+        for n in range(20):
+            attending = mentees[n * size : (n + 1) * size] or mentees[:size]
+            activity = activity_save(
+                program=program,
+                by=admin,
+                name=f"Workshop {n + 1:02d}",
+                description="One evening a week.",
+                time_zone="Europe/Paris",
+                mentees=attending,
+                mentors=[mentors[n % count], mentors[(n + 1) % count]] if n > 1 else [first, mentors[-1]],
+                dates=[DateInput(today + timedelta(weeks=w), clock(18), clock(20), "Room 1") for w in range(-6, 2)],
+            )
+            for day in activity.dates.all():
+                if day.local_date < today:
+                    attendance += [
+                        Attendance(date=day, mentee=m, status=marks[(day.pk + i) % 4], recorded_by=admin)
+                        for i, m in enumerate(attending)
+                    ]
+        Attendance.objects.bulk_create(attendance, batch_size=5000)
+        # Every pair: five messages, a signed agreement with two goals, an observation by the mentor; the
+        # benchmark mentor's first pair has sixty messages (more than a page).
+        pairings = list(Pairing.objects.filter(program=program).select_related("mentor", "mentee").order_by("pk"))
+        messages, agreements, observations = [], [], []
+        long_one = next((p.pk for p in pairings if p.mentor_id == first.pk), None)
+        for pairing in pairings:
+            for k in range(60 if pairing.pk == long_one else 5):
+                author = pairing.mentee if k % 2 == 0 else pairing.mentor
+                messages.append(Message(program=program, pairing=pairing, author=author, body=f"Message {k + 1}."))
+            agreements.append(
+                Agreement(
+                    program=program,
+                    pairing=pairing,
+                    learning="Speak with confidence in meetings.",
+                    frequency="Every two weeks",
+                    meeting_format="Online, one hour",
+                    status=AgreementStatus.SIGNED,
+                    signed_at=now,
+                )
+            )
+            observations.append(
+                Observation(
+                    program=program,
+                    author=pairing.mentor,
+                    mentee=pairing.mentee,
+                    observed_on=today - timedelta(days=7),
+                    text="Ready for the next step.",
+                    visibility=Visibility.SHARED,
+                )
+            )
+        Message.objects.bulk_create(messages, batch_size=5000)
+        Agreement.objects.bulk_create(agreements, batch_size=2000)
+        Goal.objects.bulk_create(
+            (
+                Goal(program=program, agreement=a, order=o, title=f"Goal {o + 1}", target_date=today + timedelta(30))
+                for a in agreements
+                for o in (0, 1)
+            ),
+            batch_size=5000,
+        )
+        Observation.objects.bulk_create(observations, batch_size=2000)
 
     # ----------------------------------------------------------------- measuring
 

@@ -152,6 +152,14 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8390)
         parser.add_argument("--only", default="", help="measure only the pages whose name contains this")
         parser.add_argument("--smoke", action="store_true", help="small data, 2 s a page, one round (CI)")
+        parser.add_argument(
+            "--in-process",
+            type=int,
+            default=0,
+            metavar="N",
+            help="no server: render each page N times in this process (Django's test client) and print each "
+            "page's median and p95 ms as JSON (for profiling; run it with the production settings)",
+        )
 
     def handle(self, *args, **o) -> None:
         if connection.vendor != "postgresql":
@@ -164,6 +172,9 @@ class Command(BaseCommand):
             cursor.execute("ANALYZE")  # planner statistics after the bulk load, as autovacuum would give them
         self.stderr.write(f"data ready in {time.monotonic() - started:.1f} s")
         pages = [p for p in PAGES if o["only"].lower() in p[0].lower()]
+        if o["in_process"]:
+            self.stdout.write(json.dumps(self._in_process(world, pages, o["in_process"])))
+            return
         sessions = {role: _session_key(user) for role, user in world.people.items()}
         queries, seq_scans = self._query_counts(world, pages)
         targets = [("ceiling", sessions["mentee"], CEILING), ("bare", None, BARE)] + [
@@ -524,6 +535,34 @@ class Command(BaseCommand):
                 slowest = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:3]
                 seq_scans[name] = sorted({t for q in slowest for t in _large_seq_scans(q["sql"])})
         return counts, seq_scans
+
+    def _in_process(self, world: World, pages, repeat: int) -> dict[str, dict[str, float]]:
+        """Each page rendered ``repeat`` times in this process after one warm-up: median and p95 in ms."""
+        timings = {}
+        with override_settings(ALLOWED_HOSTS=["*"], SECURE_SSL_REDIRECT=False):
+            clients = {}
+            for role, user in world.people.items():
+                clients[role] = Client()
+                clients[role].force_login(user)
+            for name, role, build in pages:
+                url = build(world)
+                clients[role].get(url)
+                spent, cpu = [], []
+                for _ in range(repeat):
+                    start, cpu_start = time.perf_counter(), time.process_time()
+                    response = clients[role].get(url)
+                    spent.append(1000 * (time.perf_counter() - start))
+                    cpu.append(1000 * (time.process_time() - cpu_start))
+                    if response.status_code != 200:
+                        raise CommandError(f"{name} ({url}) answered {response.status_code}")
+                spent.sort()
+                timings[name] = {
+                    "median_ms": round(statistics.median(spent), 1),
+                    "p95_ms": round(spent[min(len(spent) - 1, int(len(spent) * 0.95))], 1),
+                    "cpu_ms": round(statistics.median(cpu), 1),  # this process only: the database's time is not in it
+                }
+                self.stderr.write(f"{name}: {timings[name]['median_ms']} ms")
+        return timings
 
 
 LARGE_TABLE_ROWS = 5000

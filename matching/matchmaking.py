@@ -180,7 +180,7 @@ def mentee_answers_changed(program_id: int) -> None:
     cache.delete(_mentee_stamp_key(program_id))
 
 
-def _mentee_stamp(program: Program) -> str:
+def mentee_answers_stamp(program: Program) -> str:
     """The current stamp of the program's mentee answers: a new one after each change (or a lost cache)."""
     key = _mentee_stamp_key(program.pk)
     stamp = cache.get(key)
@@ -199,7 +199,7 @@ def mentee_answers(
     answers' stamp, and kept in this process and in the shared cache: a mentor's search over thousands of
     mentees reads no answer rows. A mentee it does not know yet (who just joined) makes it read again.
     """
-    stamp = _mentee_stamp(program)
+    stamp = mentee_answers_stamp(program)
     key = f"matching:mentee-pool:{program.pk}:{program.matching_version}:{stamp}"
     pool = _LOCAL_MENTEE_POOLS.get(key) or (cache.get(key) if stamp != "uncached" else None)
     if pool is None or any(pk not in pool.row for pk in mentee_ids):

@@ -568,8 +568,14 @@ class Command(BaseCommand):
 LARGE_TABLE_ROWS = 5000
 
 
+SELECTIVE = 0.1
+
+
 def _large_seq_scans(sql: str) -> list[str]:
-    """The tables of more than LARGE_TABLE_ROWS rows that PostgreSQL's plan for ``sql`` scans sequentially."""
+    """The tables of more than LARGE_TABLE_ROWS rows that PostgreSQL's plan for ``sql`` reads by a sequential scan
+    where an index should serve: to pick out few rows (the scan keeps under SELECTIVE of the table), or under a
+    LIMIT (a page of a list, which an index gives in order). An aggregate over most of a table (a count of the
+    program's people) is rightly a sequential scan and is not reported."""
     if not sql.lstrip().upper().startswith("SELECT"):
         return []
     with connection.cursor() as cursor:
@@ -577,18 +583,23 @@ def _large_seq_scans(sql: str) -> list[str]:
         plan = cursor.fetchone()[0]
         if isinstance(plan, str):
             plan = json.loads(plan)
-        scanned, todo = [], [plan[0]["Plan"]]
+        scans, todo = [], [(plan[0]["Plan"], False)]
         while todo:
-            node = todo.pop()
-            todo.extend(node.get("Plans", []))
+            node, limited = todo.pop()
+            limited = limited or node.get("Node Type") == "Limit"
+            todo.extend((child, limited) for child in node.get("Plans", []))
             if node.get("Node Type") == "Seq Scan":
-                scanned.append(node["Relation Name"])
-        if not scanned:
+                scans.append((node["Relation Name"], node.get("Plan Rows", 0), limited))
+        if not scans:
             return []
         cursor.execute(
-            "SELECT relname FROM pg_class WHERE relname = ANY(%s) AND reltuples > %s", [scanned, LARGE_TABLE_ROWS]
+            "SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%s) AND reltuples > %s",
+            [[name for name, _, _ in scans], LARGE_TABLE_ROWS],
         )
-        return [row[0] for row in cursor.fetchall()]
+        sizes = dict(cursor.fetchall())
+        return sorted(
+            {name for name, rows, limited in scans if name in sizes and (limited or rows < SELECTIVE * sizes[name])}
+        )
 
 
 def _session_key(user: User) -> str:
@@ -627,9 +638,9 @@ class _server:
             subprocess.run(
                 [python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True
             )
-        gunicorn = Path(python).with_name("gunicorn")
+        # ``python -m gunicorn``: this interpreter's packages, whatever the gunicorn script's first line says.
         self.process = subprocess.Popen(
-            [str(gunicorn), "mentorship.devtools.bench_wsgi:application", "--workers", str(self.workers)]
+            [python, "-m", "gunicorn", "mentorship.devtools.bench_wsgi:application", "--workers", str(self.workers)]
             + ["--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", "--backlog", "64"],
             cwd=BASE_DIR,
             env=env,

@@ -13,6 +13,7 @@ version and kept in this process and in the shared cache, so a mentee's recommen
 mentee's own answers: a page never reads every mentor's answer rows.
 """
 
+import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -153,19 +154,90 @@ def _mentor_pool(
     return pool
 
 
+# ------------------------------------------------------------------ the mentee side
+
+
+@dataclass(frozen=True)
+class MenteePool:
+    """Every mentee of a program, encoded for the engine; ``row`` maps a membership pk to its row."""
+
+    row: dict[int, int]
+    answers: engine.AnswerMatrix
+
+
+_LOCAL_MENTEE_POOLS: OrderedDict[str, MenteePool] = OrderedDict()
+
+
+def _mentee_stamp_key(program_id: int) -> str:
+    return f"matching:mentee-answers:{program_id}"
+
+
+def mentee_answers_changed(program_id: int) -> None:
+    """A mentee's answers changed: the encoded mentee side is read again (call it after the commit).
+
+    Mentors' answers and the questionnaire bump ``Program.matching_version`` instead, which keys both sides.
+    """
+    cache.delete(_mentee_stamp_key(program_id))
+
+
+def mentee_answers_stamp(program: Program) -> str:
+    """The current stamp of the program's mentee answers: a new one after each change (or a lost cache)."""
+    key = _mentee_stamp_key(program.pk)
+    stamp = cache.get(key)
+    if stamp is None:
+        cache.add(key, secrets.token_hex(8), timeout=CACHE_SECONDS)
+        stamp = cache.get(key) or "uncached"
+    return stamp
+
+
+def mentee_answers(
+    program: Program, questionnaire: Questionnaire, specs: list[engine.QuestionSpec], mentee_ids: list[int]
+) -> engine.AnswerMatrix:
+    """The encoded answers of ``mentee_ids`` (in that order), from the program's cached mentee side.
+
+    The side (every mentee of the program) is read from the database once per matching version and mentee
+    answers' stamp, and kept in this process and in the shared cache: a mentor's search over thousands of
+    mentees reads no answer rows. A mentee it does not know yet (who just joined) makes it read again.
+    """
+    stamp = mentee_answers_stamp(program)
+    key = f"matching:mentee-pool:{program.pk}:{program.matching_version}:{stamp}"
+    pool = _LOCAL_MENTEE_POOLS.get(key) or (cache.get(key) if stamp != "uncached" else None)
+    if pool is None or any(pk not in pool.row for pk in mentee_ids):
+        ids = sorted(
+            set(Membership.objects.filter(program=program, role=Role.MENTEE).values_list("pk", flat=True))
+            | set(mentee_ids)
+        )
+        encoded = engine.encode_answers(specs, answer_dicts(questionnaire, ids))
+        pool = MenteePool({pk: i for i, pk in enumerate(ids)}, encoded)
+        if stamp != "uncached":
+            cache.set(key, pool, timeout=CACHE_SECONDS)
+    _LOCAL_MENTEE_POOLS[key] = pool
+    while len(_LOCAL_MENTEE_POOLS) > 8:
+        _LOCAL_MENTEE_POOLS.popitem(last=False)
+    return pool.answers.take([pool.row[pk] for pk in mentee_ids])
+
+
 def clear_local_caches() -> None:
     """Forget what this process keeps, questionnaires included (tests: primary keys repeat across rollbacks)."""
     selectors.clear_local_questionnaires()
     _LOCAL_SPECS.clear()
     _LOCAL_POOLS.clear()
+    _LOCAL_MENTEE_POOLS.clear()
 
 
-def _pair_exclusions(program: Program, mentee_ids: list[int], mentor_ids: Sequence[int]) -> list[tuple[int, int]]:
-    """(mentee row, mentor row) pairs never to propose: paired before (or now), or declined."""
+def _pair_exclusions(
+    program: Program, mentee_ids: list[int], mentor_ids: Sequence[int], mentor: Membership | None = None
+) -> list[tuple[int, int]]:
+    """(mentee row, mentor row) pairs never to propose: paired before (or now), or declined (with ``mentor``:
+    that mentor's only)."""
     row = {pk: i for i, pk in enumerate(mentee_ids)}
     column = {pk: j for j, pk in enumerate(mentor_ids)}
-    paired = Pairing.objects.filter(program=program, mentee_id__in=mentee_ids)
-    declined = MentorDecline.objects.filter(program=program, mentee_id__in=mentee_ids)
+    if mentor is not None:  # one mentor's few rows, rather than thousands of mentee ids in the query
+        paired = Pairing.objects.filter(program=program, mentor=mentor)
+        declined = MentorDecline.objects.filter(program=program, mentor=mentor)
+    else:
+        paired = Pairing.objects.filter(program=program, mentee_id__in=mentee_ids)
+        declined = MentorDecline.objects.filter(program=program, mentee_id__in=mentee_ids)
     pairs = [*paired.values_list("mentee_id", "mentor_id"), *declined.values_list("mentee_id", "mentor_id")]
     return [(row[a], column[b]) for a, b in pairs if a in row and b in column]
 
@@ -273,8 +345,8 @@ class MenteeSuggestions:
 def _explain(
     questionnaire: Questionnaire,
     specs: list[engine.QuestionSpec],
-    mentee_answers: dict,
-    mentor_answers: dict,
+    mentee_answers: dict | engine.AnswerMatrix,
+    mentor_answers: dict | engine.AnswerMatrix,
     name: str,
 ) -> list[str]:
     return reason_sentences(questionnaire, engine.explain(mentee_answers, mentor_answers, specs), name)
@@ -356,14 +428,17 @@ def suggestions_for_mentees(
     shown = (top_indices >= 0) & np.isfinite(top_scores) & (np.rint(top_scores) > 0)
     ids = sorted({pool.mentor_ids[j] for j in top_indices[shown]})
     mentors = Membership.objects.select_related("user").in_bulk(ids)
-    mentor_answers = dict(zip(ids, answer_dicts(questionnaire, ids), strict=True))
+    # Each side encoded once; explaining a pair then takes two encoded rows.
+    mentor_matrix = engine.encode_answers(specs, answer_dicts(questionnaire, ids))
+    mentor_row = {pk: k for k, pk in enumerate(ids)}
     result = []
     for i, mentee in enumerate(mentees):
         item = MenteeSuggestions(mentee)
+        mentee_row = matrix.row(i)
         for j, score in zip(top_indices[i][shown[i]], top_scores[i][shown[i]], strict=True):
             mentor = mentors[pool.mentor_ids[j]]
             name = mentor.user.get_short_name()
-            reasons = _explain(questionnaire, specs, answers[i], mentor_answers[mentor.pk], name)
+            reasons = _explain(questionnaire, specs, mentee_row, mentor_matrix.row(mentor_row[mentor.pk]), name)
             item.suggestions.append(Suggestion(mentor, round(float(score)), reasons, int(places.free[j])))
         result.append(item)
     without = [i for i, item in enumerate(result) if not item.suggestions]
@@ -385,7 +460,7 @@ def mentees_with_suggestions(program: Program, mentees: QuerySet[Membership]) ->
     if not places.ids or not ids:
         return []
     pool = _mentor_pool(program, questionnaire, specs, places.ids)
-    matrix = engine.encode_answers(specs, answer_dicts(questionnaire, ids))
+    matrix = mentee_answers(program, questionnaire, specs, ids)
     exclusions = _pair_exclusions(program, ids, pool.mentor_ids)
     scorer = engine.Scorer(specs, matrix, pool.index, mentor_mask=places.free > 0, exclusions=exclusions)
     _indices, scores = scorer.top(1)
@@ -427,8 +502,8 @@ def mentee_scores(program: Program, mentor: Membership, mentee_ids: list[int]) -
         return {}
     pool = _mentor_pool(program, questionnaire, specs, places.ids)
     column = pool.mentor_ids.index(mentor.pk)
-    matrix = engine.encode_answers(specs, answer_dicts(questionnaire, mentee_ids))
-    exclusions = [(i, j) for i, j in _pair_exclusions(program, mentee_ids, pool.mentor_ids) if j == column]
+    matrix = mentee_answers(program, questionnaire, specs, mentee_ids)
+    exclusions = [(i, j) for i, j in _pair_exclusions(program, mentee_ids, pool.mentor_ids, mentor) if j == column]
     scorer = engine.Scorer(specs, matrix, pool.index, exclusions=exclusions).for_mentors(np.array([column]))
     scores = scorer.scores()[:, 0]
     return {pk: int(round(float(score))) for pk, score in zip(mentee_ids, scores, strict=True) if np.isfinite(score)}

@@ -40,8 +40,11 @@ class Questionnaire:
     questions: list[Question]
     option_position: dict[int, dict[int, int]]  # question pk -> option pk -> index
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_key", {q.key: q for q in self.questions})
+
     def question(self, key: str) -> Question:
-        return next(q for q in self.questions if q.key == key)
+        return self._by_key[key]
 
     def answer_value(self, question: Question, value: object) -> int | list[int] | float | None:
         """A stored answer as the positions of its options (one for a single choice) or a number.

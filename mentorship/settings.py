@@ -123,6 +123,16 @@ DATABASES = {
 # connection is checked before a request reuses it, so a restarted database costs one failed check, not a 500.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 300)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("CONN_HEALTH_CHECKS", default=True)
+# Or psycopg's connection pool (DB_POOL=true, PostgreSQL only; needs psycopg-pool): each process keeps up to
+# DB_POOL_SIZE connections and hands one to each request; persistent connections are then off (Django refuses
+# both). Measured by bench_web against CONN_MAX_AGE: see the README's Production section.
+if env_bool("DB_POOL", default=False) and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env.int("DB_POOL_SIZE", default=4),
+        "timeout": 10,
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

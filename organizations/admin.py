@@ -22,8 +22,8 @@ from organizations.models import (
 )
 from organizations.services import invitations, onboarding
 from organizations.services.onboarding import OnboardingError
-from organizations.sso import services as sso_services
 from organizations.services.retention import organization_delete, organization_erase, organization_restore
+from organizations.sso import services as sso_services
 
 
 class ProgramInline(admin.TabularInline):

@@ -16,3 +16,23 @@ def test_every_benchmarked_page_runs_the_same_queries_for_few_and_many_rows(db):
     assert set(few) == {name for name, _, _ in PAGES}
     grew = {name: (few[name], many[name]) for name in few if many[name] != few[name]}
     assert not grew, f"queries with few rows, with many: {grew}"
+
+
+def test_the_index_check_reports_a_page_read_by_a_sequential_scan_of_a_large_table(db):
+    """bench_web's seq_scans (point 4 of issue 9): a LIMIT over a whole large table, or a scan keeping few of its
+    rows, is reported; a look-up by primary key, and a count over the whole table, are not."""
+    from django.db import connection
+
+    from accounts.models import User
+    from mentorship.devtools.management.commands.bench_web import LARGE_TABLE_ROWS, _large_seq_scans
+
+    User.objects.bulk_create(
+        User(email=f"person{n}@example.org", full_name=f"Person {n}", bio="x") for n in range(LARGE_TABLE_ROWS + 500)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE accounts_user")
+    some = User.objects.order_by("pk").first().pk
+    assert _large_seq_scans("SELECT id FROM accounts_user ORDER BY full_name LIMIT 25") == ["accounts_user"]
+    assert _large_seq_scans("SELECT id FROM accounts_user WHERE bio = 'y'") == ["accounts_user"]
+    assert _large_seq_scans(f"SELECT full_name FROM accounts_user WHERE id = {some}") == []
+    assert _large_seq_scans("SELECT COUNT(*) FROM accounts_user") == []

@@ -40,3 +40,26 @@ def test_emailed_links_by_default_point_where_make_run_serves():
     ).stdout.strip()
     assert default == served
     assert served in (root / "README.md").read_text()
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="the pool is PostgreSQL's (DATABASE_URL)"
+)
+def test_db_pool_serves_queries_from_psycopgs_pool():
+    """DB_POOL=true (README, Production): Django's psycopg pool, persistent connections off."""
+    root = Path(__file__).resolve().parent.parent
+    script = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'mentorship.settings'; django.setup()\n"
+        "from django.db import connection\n"
+        "with connection.cursor() as cursor: cursor.execute('SELECT 1'); one = cursor.fetchone()[0]\n"
+        "print(type(connection.pool).__name__, connection.settings_dict['CONN_MAX_AGE'], one)"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "DB_POOL": "true", "DEBUG": "true"},
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert shown == "ConnectionPool 0 1"

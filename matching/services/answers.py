@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.db.models import F
 
+from matching import matchmaking
 from matching.models import Answer, Question
 from matching.services.demand import demand_refresh_after_commit
 from organizations.models import Membership, Program, Role
@@ -19,7 +20,8 @@ def answers_save(*, membership: Membership, answers: dict[Question, object]) -> 
 
     ``answers`` maps each question to its value as stored: option ids (a list)
     for choice questions, a number, or text. A mentor's change bumps the
-    program's matching version, so the cached mentor side is rebuilt.
+    program's matching version, so the cached mentor side is rebuilt; a mentee's, after the commit, the
+    stamp of the cached mentee side.
     """
     for question, value in answers.items():
         if value in (None, "", []):
@@ -28,6 +30,9 @@ def answers_save(*, membership: Membership, answers: dict[Question, object]) -> 
             Answer.objects.update_or_create(membership=membership, question=question, defaults={"value": value})
     if membership.role == Role.MENTOR:
         bump_matching_version(membership.program)
+    else:
+        program_id = membership.program_id
+        transaction.on_commit(lambda: matchmaking.mentee_answers_changed(program_id))
     demand_refresh_after_commit(program=membership.program)
 
 

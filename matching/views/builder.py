@@ -1,6 +1,7 @@
 """The questionnaire builder: program admins add, edit, order and delete questions."""
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from matching import matchmaking
 from matching.forms.builder import MappingForm, QuestionForm
 from matching.models import Answer, Audience, MatchRule, Option, Question
 from matching.services import questionnaire as service
@@ -27,15 +29,35 @@ def _question(request: HttpRequest, pk: int) -> Question:
     return question
 
 
-def _questionnaire(request: HttpRequest) -> QuerySet[Question]:
-    """The questions in order, with their options and how many of the people asked answered (two queries)."""
-    asked = Q(audience=Audience.BOTH) | Q(answers__membership__role=F("audience"))
-    return (
+ANSWERED_SECONDS = 300
+
+
+def _answered_counts(request: HttpRequest) -> dict[int, int]:
+    """How many of the people asked answered each question: an aggregate over every answer of the program, kept
+    in the shared cache per matching version and stamp of mentee answers (so a saved answer counts at once),
+    five minutes at most (people who leave the program)."""
+    program = request.program
+    key = f"matching:answered:{program.pk}:{program.matching_version}:{matchmaking.mentee_answers_stamp(program)}"
+    counts = cache.get(key)
+    if counts is None:
+        asked = Q(audience=Audience.BOTH) | Q(answers__membership__role=F("audience"))
+        answered = _questions(request).annotate(answered=Count("answers", filter=asked))
+        counts = dict(answered.values_list("pk", "answered"))
+        cache.set(key, counts, timeout=ANSWERED_SECONDS)
+    return counts
+
+
+def _questionnaire(request: HttpRequest) -> list[Question]:
+    """The questions in order, with their options and how many of the people asked answered."""
+    questions = list(
         _questions(request)
-        .annotate(answered=Count("answers", filter=asked))
         .prefetch_related(Prefetch("options", queryset=Option.objects.order_by("order", "pk")))
         .order_by("order", "pk")
     )
+    counts = _answered_counts(request)
+    for question in questions:
+        question.answered = counts.get(question.pk, 0)
+    return questions
 
 
 def _builder_url(request: HttpRequest, anchor: str = "") -> str:

@@ -48,7 +48,11 @@ def pairing_page(request: HttpRequest, organization: str, program: str) -> HttpR
         "page": page,
         # Suggestions are computed for this page's mentees only.
         "rows": matchmaking.suggestions_for_mentees(request.program, list(page.object_list)),
-        "pairings": selectors.pairings_for(request.program).filter(status=PairingStatus.ACTIVE)[:200],
+        # The active pairings, 25 a page too (a program has thousands).
+        "pairings": Paginator(
+            selectors.pairings_for(request.program).filter(status=PairingStatus.ACTIVE).order_by("-created_at", "-pk"),
+            PAGE_SIZE,
+        ).get_page(request.GET.get("ppage")),
         "run": selectors.latest_run(request.program),
     }
     return render(request, "matching/pairing.html", context)

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from matching import engine
 from matching.models import Answer, MatchRule, Option, Question, QuestionKind
+from matching.services.answers import answers_save
 from matching.services.questionnaire import question_create, question_problems, question_update
 from organizations.models import Program, Role
 from tests.factories import MembershipFactory, ProgramFactory, member
@@ -487,6 +488,21 @@ def test_the_list_counts_the_people_asked_who_answered(admin_client, program):
     answer(mentees_only, option_ids(mentees_only, "Python"), role=Role.MENTOR)  # from before it was mentee-only
     response = admin_client.get(url("builder", program))
     assert {q.text: q.answered for q in response.context["questions"]} == {"Both answer": 2, "Mentees answer": 1}
+    assert "2 people" in text_of(response)
+
+
+def test_the_list_counts_an_answer_saved_after_it_was_shown(admin_client, program, django_capture_on_commit_callbacks):
+    """The counts are cached (issue 9) per matching version and stamp of mentee answers: a save renews them."""
+    question = make_question(program, text="Both answer")
+    answer(question, option_ids(question, "Python"))
+    assert {q.text: q.answered for q in admin_client.get(url("builder", program)).context["questions"]} == {
+        "Both answer": 1
+    }
+    newcomer = MembershipFactory(program=program, role=Role.MENTEE)
+    with django_capture_on_commit_callbacks(execute=True):
+        answers_save(membership=newcomer, answers={question: option_ids(question, "Design")})
+    response = admin_client.get(url("builder", program))
+    assert {q.text: q.answered for q in response.context["questions"]} == {"Both answer": 2}
     assert "2 people" in text_of(response)
 
 

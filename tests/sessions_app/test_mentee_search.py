@@ -4,6 +4,7 @@ and the pages of requests run a constant number of queries."""
 import pytest
 
 from matching.models import Pairing
+from matching.services.answers import answers_save
 from organizations.models import Role
 from sessions_app.models import MentorOffer, SessionRequest
 from tests.factories import Survey, member
@@ -104,3 +105,20 @@ def test_a_program_without_questions_lists_its_mentees(client, program, mentor, 
     client.force_login(mentor.user)
     page = client.get(program_url(program, "sessions:mentee_search")).content.decode()
     assert "Paul Mentee" in page
+
+
+def test_a_mentee_changing_answers_moves_in_the_search_at_once(
+    client, program, survey, searching_mentor, django_capture_on_commit_callbacks
+):
+    """The encoded mentee side is cached (issue 9): a mentee's saved answers give it a new stamp."""
+    survey.person(Role.MENTEE, full_name="Steady Fit", skills=("Public speaking",), structure=1)
+    changing = survey.person(Role.MENTEE, full_name="Changing Fit", skills=("Job applications",), structure=1)
+    client.force_login(searching_mentor.user)
+    url = program_url(program, "sessions:mentee_search")
+    before = client.get(url).content.decode()
+    assert before.index("Steady Fit") < before.index("Changing Fit")
+    with_all = [survey.option(survey.skills, "Public speaking"), survey.option(survey.skills, "Networking")]
+    with django_capture_on_commit_callbacks(execute=True):
+        answers_save(membership=changing.memberships.get(), answers={survey.skills: with_all, survey.structure: 3})
+    after = client.get(url).content.decode()
+    assert after.index("Changing Fit") < after.index("Steady Fit")

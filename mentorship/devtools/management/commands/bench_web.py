@@ -32,6 +32,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import time as clock
 from datetime import timedelta
 from pathlib import Path
 
@@ -48,11 +49,24 @@ from django_scopes import scopes_disabled
 
 from accounts.models import User
 from accounts.tokens import hash_token
-from matching.models import Pairing, PairingSource
+from matching.models import (
+    MentorRequest,
+    MentorSelection,
+    Pairing,
+    PairingSource,
+    PairingStatus,
+    RequestEvent,
+    RequestState,
+    SelectionState,
+)
 from mentorship.devtools.demo import answer_demo_questionnaire, build_demo_questionnaire, fill_demo_profiles
 from mentorship.devtools.management.commands.seed_demo import demo_name
+from mentorship.oversight.models import ActivityDate, Attendance, AttendanceStatus, Observation, Visibility
+from mentorship.oversight.services import DateInput, activity_save
+from mentorship.pairings.models import Agreement, AgreementStatus, Goal, Message
 from organizations.models import Group, Invitation, Membership, Organization, Program, ReviewStatus, Role
 from organizations.models.invitations import InvitationStatus
+from sessions_app.models import MentorOffer, SessionRequest
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -64,6 +78,11 @@ class World:
     organization: Organization
     program: Program
     people: dict[str, User]  # role name -> the person whose session requests that role's pages
+    ids: dict[str, int]  # the objects some pages are about: a request, a pairing, an activity and its date
+
+
+def _program_object(view: str, *keys: str) -> Callable[[World], str]:
+    return lambda w: reverse(view, args=[w.organization.slug, w.program.slug, *(w.ids[k] for k in keys)])
 
 
 def _program(view: str) -> Callable[[World], str]:
@@ -97,7 +116,25 @@ PAGES: list[tuple[str, str, Callable[[World], str]]] = [
     ("organization members", "org_admin", _organization("organizations:members")),
     ("organization invitations", "org_admin", _organization("organizations:invitations")),
     ("staff", "staff", _plain("staff:index")),
+    # Pages of later issues: ranked requests (10), requests in both directions (F6), dashboards, oversight,
+    # the life of a pairing (16), single sign-on (17).
+    ("mentor requests (mentor)", "mentor", _program("matching:my_requests")),
+    ("mentor request (mentor)", "mentor", _program_object("matching:request_detail", "request")),
+    ("ranked requests (program admin)", "program_admin", _program("matching:requests_admin")),
+    ("mentee search (mentor)", "mentor", _program("sessions:mentee_search")),
+    ("my mentorship requests (mentee)", "mentee", _program("sessions:my_requests")),
+    ("session requests (program admin)", "program_admin", _program("sessions:requests_admin")),
+    ("program dashboard", "program_admin", _program("portal:dashboard")),
+    ("organization dashboard", "org_admin", _organization("portal:organization_dashboard")),
+    ("my mentees (mentor)", "mentor", _program("oversight:my_mentees")),
+    ("attendance (program admin)", "program_admin", _program_object("oversight:attendance", "activity", "date")),
+    ("conversation (mentor)", "mentor", _program_object("pairings:conversation", "pairing")),
+    ("agreement (mentor)", "mentor", _program_object("pairings:agreement", "pairing")),
+    ("single sign-on settings", "org_admin", _organization("organizations:sso")),
 ]
+
+# Bumped when the world gains data: a world built by an older version is left alone and a new one built.
+WORLD_VERSION = 2
 
 CEILING = "/bench/ceiling/"
 BARE = "/bench/bare/"
@@ -115,6 +152,14 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8390)
         parser.add_argument("--only", default="", help="measure only the pages whose name contains this")
         parser.add_argument("--smoke", action="store_true", help="small data, 2 s a page, one round (CI)")
+        parser.add_argument(
+            "--in-process",
+            type=int,
+            default=0,
+            metavar="N",
+            help="no server: render each page N times in this process (Django's test client) and print each "
+            "page's median and p95 ms as JSON (for profiling; run it with the production settings)",
+        )
 
     def handle(self, *args, **o) -> None:
         if connection.vendor != "postgresql":
@@ -127,6 +172,9 @@ class Command(BaseCommand):
             cursor.execute("ANALYZE")  # planner statistics after the bulk load, as autovacuum would give them
         self.stderr.write(f"data ready in {time.monotonic() - started:.1f} s")
         pages = [p for p in PAGES if o["only"].lower() in p[0].lower()]
+        if o["in_process"]:
+            self.stdout.write(json.dumps(self._in_process(world, pages, o["in_process"])))
+            return
         sessions = {role: _session_key(user) for role, user in world.people.items()}
         queries, seq_scans = self._query_counts(world, pages)
         targets = [("ceiling", sessions["mentee"], CEILING), ("bare", None, BARE)] + [
@@ -176,7 +224,7 @@ class Command(BaseCommand):
     # ----------------------------------------------------------------- data
 
     def _world(self, mentees: int, mentors: int) -> World:
-        slug = f"bench-{mentees}-{mentors}"
+        slug = f"bench{WORLD_VERSION}-{mentees}-{mentors}"
         with scopes_disabled():
             organization = Organization.objects.filter(slug=slug).first()
             if organization is None:
@@ -191,8 +239,13 @@ class Command(BaseCommand):
                 # The last mentee has no pairing, so sees recommendations.
                 "mentee": User.objects.get(email=f"mentee{mentees}@{slug}.example.org"),
             }
+            mentor = Membership.objects.get(program=program, user=people["mentor"], role=Role.MENTOR)
+            pairing = Pairing.objects.filter(mentor=mentor, status=PairingStatus.ACTIVE).order_by("pk").first()
+            request = MentorRequest.objects.filter(mentor=mentor, state=RequestState.WAITING).order_by("pk").first()
+            day = ActivityDate.objects.filter(activity__program=program).order_by("activity__name", "starts_at").first()
             _second_factor(people["staff"])
-        return World(organization=organization, program=program, people=people)
+            ids = {"pairing": pairing.pk, "request": request.pk, "activity": day.activity_id, "date": day.pk}
+        return World(organization=organization, program=program, people=people, ids=ids)
 
     @transaction.atomic
     def _build(self, slug: str, mentees: int, mentors: int) -> Organization:
@@ -288,6 +341,7 @@ class Command(BaseCommand):
             ),
             batch_size=2000,
         )
+        self._build_later_pages(program, admins[1], mentor_rows, [m for m in people if m.role == Role.MENTEE], now)
         # A second organization, so every page's scoping has someone else's rows to leave out.
         other = Organization.objects.create(
             slug=f"{slug}-other",
@@ -319,6 +373,147 @@ class Command(BaseCommand):
         )
         return organization
 
+    def _build_later_pages(self, program, admin, mentors, mentees, now) -> None:
+        """The rows of the later issues' pages, at the program's size: ranked requests, session requests and
+        mentor offers, activities with attendance and observations, conversations and agreements."""
+        first = mentors[0]
+        # The paired mentees come first; the benchmark's own mentee (the last) keeps no selection.
+        unpaired = mentees[Pairing.objects.filter(program=program).count() : -1]
+        # Ranked requests: half the unpaired mentees have an open selection of three, the first one asked; one
+        # in twenty asks the benchmark's mentor first; a closed selection for every fourth, declined.
+        chosen = unpaired[::2]
+        selections = MentorSelection.objects.bulk_create(
+            [MentorSelection(program=program, mentee=m) for m in chosen]
+            + [
+                MentorSelection(program=program, mentee=m, state=SelectionState.CANCELLED, closed_at=now)
+                for m in chosen[::2]
+            ],
+            batch_size=2000,
+        )
+        requests, count = [], len(mentors)
+        for i, selection in enumerate(selections):
+            is_open = selection.state == SelectionState.OPEN
+            start = 0 if i % 20 == 0 else i * 7 % count  # three different mentors in a row from ``start``
+            for rank in range(1, min(3, count) + 1):
+                mentor = mentors[(start + rank - 1) % count]
+                asked = rank == 1
+                state = (RequestState.WAITING if is_open else RequestState.DECLINED) if asked else RequestState.PENDING
+                requests.append(
+                    MentorRequest(
+                        program=program,
+                        selection=selection,
+                        mentee=selection.mentee,
+                        mentor=mentor,
+                        rank=rank,
+                        state=state,
+                        score=70.0 - rank,
+                        reasons=["Same field", "Speaks your language"],
+                        sent_at=now - timedelta(hours=i % 48) if asked else None,
+                        deadline=now + timedelta(hours=72 - i % 48) if asked and is_open else None,
+                        answered_at=now if asked and not is_open else None,
+                    )
+                )
+        MentorRequest.objects.bulk_create(requests, batch_size=2000)
+        sent = MentorRequest.objects.filter(program=program).exclude(state=RequestState.PENDING)
+        RequestEvent.objects.bulk_create(
+            (
+                RequestEvent(
+                    program=program,
+                    request_id=pk,
+                    from_state=RequestState.PENDING,
+                    to_state=RequestState.WAITING,
+                    at=at,
+                    by=None,
+                )
+                for pk, at in sent.values_list("pk", "sent_at")
+            ),
+            batch_size=2000,
+        )
+        # Session requests from half the mentees, mentor offers to half the unpaired ones; the benchmark's
+        # mentee has sixty offers (more than a page).
+        SessionRequest.objects.bulk_create(
+            (
+                SessionRequest(program=program, mentee=m, mentor=mentors[i % count], message="Could we talk?")
+                for i, m in enumerate(mentees[::2])
+            ),
+            batch_size=2000,
+        )
+        last = mentees[-1]
+        MentorOffer.objects.bulk_create(
+            [
+                MentorOffer(program=program, mentor=mentors[i % count], mentee=m, message="Glad to mentor you.")
+                for i, m in enumerate(unpaired[1::2])
+            ]
+            + [MentorOffer(program=program, mentor=mentors[i % count], mentee=last) for i in range(min(60, count))],
+            batch_size=2000,
+        )
+        # Activities: twenty, each of up to a hundred mentees and two mentors, eight weekly dates of which six are
+        # past with everyone's attendance; the benchmark's mentor is in the first two.
+        today = timezone.localdate()
+        size = max(1, min(100, len(mentees) // 20))
+        marks = [AttendanceStatus.PRESENT, AttendanceStatus.PRESENT, AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED]
+        attendance = []
+        for n in range(20):
+            attending = mentees[n * size : (n + 1) * size] or mentees[:size]
+            activity = activity_save(
+                program=program,
+                by=admin,
+                name=f"Workshop {n + 1:02d}",
+                description="One evening a week.",
+                time_zone="Europe/Paris",
+                mentees=attending,
+                mentors=[mentors[n % count], mentors[(n + 1) % count]] if n > 1 else [first, mentors[-1]],
+                dates=[DateInput(today + timedelta(weeks=w), clock(18), clock(20), "Room 1") for w in range(-6, 2)],
+            )
+            for day in activity.dates.all():
+                if day.local_date < today:
+                    attendance += [
+                        Attendance(date=day, mentee=m, status=marks[(day.pk + i) % 4], recorded_by=admin)
+                        for i, m in enumerate(attending)
+                    ]
+        Attendance.objects.bulk_create(attendance, batch_size=5000)
+        # Every pair: five messages, a signed agreement with two goals, an observation by the mentor; the
+        # benchmark mentor's first pair has sixty messages (more than a page).
+        pairings = list(Pairing.objects.filter(program=program).select_related("mentor", "mentee").order_by("pk"))
+        messages, agreements, observations = [], [], []
+        long_one = next((p.pk for p in pairings if p.mentor_id == first.pk), None)
+        for pairing in pairings:
+            for k in range(60 if pairing.pk == long_one else 5):
+                author = pairing.mentee if k % 2 == 0 else pairing.mentor
+                messages.append(Message(program=program, pairing=pairing, author=author, body=f"Message {k + 1}."))
+            agreements.append(
+                Agreement(
+                    program=program,
+                    pairing=pairing,
+                    learning="Speak with confidence in meetings.",
+                    frequency="Every two weeks",
+                    meeting_format="Online, one hour",
+                    status=AgreementStatus.SIGNED,
+                    signed_at=now,
+                )
+            )
+            observations.append(
+                Observation(
+                    program=program,
+                    author=pairing.mentor,
+                    mentee=pairing.mentee,
+                    observed_on=today - timedelta(days=7),
+                    text="Ready for the next step.",
+                    visibility=Visibility.SHARED,
+                )
+            )
+        Message.objects.bulk_create(messages, batch_size=5000)
+        Agreement.objects.bulk_create(agreements, batch_size=2000)
+        Goal.objects.bulk_create(
+            (
+                Goal(program=program, agreement=a, order=o, title=f"Goal {o + 1}", target_date=today + timedelta(30))
+                for a in agreements
+                for o in (0, 1)
+            ),
+            batch_size=5000,
+        )
+        Observation.objects.bulk_create(observations, batch_size=2000)
+
     # ----------------------------------------------------------------- measuring
 
     def _query_counts(self, world: World, pages) -> tuple[dict[str, int], dict[str, list[str]]]:
@@ -342,12 +537,46 @@ class Command(BaseCommand):
                 seq_scans[name] = sorted({t for q in slowest for t in _large_seq_scans(q["sql"])})
         return counts, seq_scans
 
+    def _in_process(self, world: World, pages, repeat: int) -> dict[str, dict[str, float]]:
+        """Each page rendered ``repeat`` times in this process after one warm-up: median and p95 in ms."""
+        timings = {}
+        with override_settings(ALLOWED_HOSTS=["*"], SECURE_SSL_REDIRECT=False):
+            clients = {}
+            for role, user in world.people.items():
+                clients[role] = Client()
+                clients[role].force_login(user)
+            for name, role, build in pages:
+                url = build(world)
+                clients[role].get(url)
+                spent, cpu = [], []
+                for _ in range(repeat):
+                    start, cpu_start = time.perf_counter(), time.process_time()
+                    response = clients[role].get(url)
+                    spent.append(1000 * (time.perf_counter() - start))
+                    cpu.append(1000 * (time.process_time() - cpu_start))
+                    if response.status_code != 200:
+                        raise CommandError(f"{name} ({url}) answered {response.status_code}")
+                spent.sort()
+                timings[name] = {
+                    "median_ms": round(statistics.median(spent), 1),
+                    "p95_ms": round(spent[min(len(spent) - 1, int(len(spent) * 0.95))], 1),
+                    "cpu_ms": round(statistics.median(cpu), 1),  # this process only: the database's time is not in it
+                }
+                self.stderr.write(f"{name}: {timings[name]['median_ms']} ms")
+        return timings
+
 
 LARGE_TABLE_ROWS = 5000
 
 
+SELECTIVE = 0.1
+
+
 def _large_seq_scans(sql: str) -> list[str]:
-    """The tables of more than LARGE_TABLE_ROWS rows that PostgreSQL's plan for ``sql`` scans sequentially."""
+    """The tables of more than LARGE_TABLE_ROWS rows that PostgreSQL's plan for ``sql`` reads by a sequential scan
+    where an index should serve: to pick out few rows (the scan keeps under SELECTIVE of the table), or under a
+    LIMIT (a page of a list, which an index gives in order). An aggregate over most of a table (a count of the
+    program's people) is rightly a sequential scan and is not reported."""
     if not sql.lstrip().upper().startswith("SELECT"):
         return []
     with connection.cursor() as cursor:
@@ -355,18 +584,23 @@ def _large_seq_scans(sql: str) -> list[str]:
         plan = cursor.fetchone()[0]
         if isinstance(plan, str):
             plan = json.loads(plan)
-        scanned, todo = [], [plan[0]["Plan"]]
+        scans, todo = [], [(plan[0]["Plan"], False)]
         while todo:
-            node = todo.pop()
-            todo.extend(node.get("Plans", []))
+            node, limited = todo.pop()
+            limited = limited or node.get("Node Type") == "Limit"
+            todo.extend((child, limited) for child in node.get("Plans", []))
             if node.get("Node Type") == "Seq Scan":
-                scanned.append(node["Relation Name"])
-        if not scanned:
+                scans.append((node["Relation Name"], node.get("Plan Rows", 0), limited))
+        if not scans:
             return []
         cursor.execute(
-            "SELECT relname FROM pg_class WHERE relname = ANY(%s) AND reltuples > %s", [scanned, LARGE_TABLE_ROWS]
+            "SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%s) AND reltuples > %s",
+            [[name for name, _, _ in scans], LARGE_TABLE_ROWS],
         )
-        return [row[0] for row in cursor.fetchall()]
+        sizes = dict(cursor.fetchall())
+        return sorted(
+            {name for name, rows, limited in scans if name in sizes and (limited or rows < SELECTIVE * sizes[name])}
+        )
 
 
 def _session_key(user: User) -> str:
@@ -405,9 +639,9 @@ class _server:
             subprocess.run(
                 [python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True
             )
-        gunicorn = Path(python).with_name("gunicorn")
+        # ``python -m gunicorn``: this interpreter's packages, whatever the gunicorn script's first line says.
         self.process = subprocess.Popen(
-            [str(gunicorn), "mentorship.devtools.bench_wsgi:application", "--workers", str(self.workers)]
+            [python, "-m", "gunicorn", "mentorship.devtools.bench_wsgi:application", "--workers", str(self.workers)]
             + ["--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", "--backlog", "64"],
             cwd=BASE_DIR,
             env=env,

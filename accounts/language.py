@@ -9,6 +9,7 @@ LANGUAGE_CODE. Emails follow the same order, with the browser's language as it w
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
+from django_scopes import scopes_disabled
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
@@ -40,7 +41,8 @@ def browser_language(request) -> str | None:
 def organization_language(user, organization=None) -> str | None:
     """The default language of ``organization``, else of the person's first organization (by membership)."""
     if organization is None and user is not None and user.pk:
-        membership = user.memberships.select_related("organization").order_by("pk").first()
+        with scopes_disabled():  # the person's own memberships, whatever page (or worker) asks
+            membership = user.memberships.select_related("organization").order_by("pk").first()
         organization = membership.organization if membership else None
     return getattr(organization, "default_language", None) or None
 

@@ -43,12 +43,12 @@ def over_limit(request: HttpRequest, action: str) -> bool:
     if request.method != "POST" or not _rates(action):
         return False
     user = request.user if request.user.is_authenticated else None
-    if ratelimit.consume(request, action=action, user=user):
-        return False
     if not _cache_works():
         # Redis down: the limiter cannot count (nor lock) and refuses everything. These limits fail open, so
         # people keep working while it is down (tests/faults); the event says so.
         security_event("rate_limit_unavailable", action=action, user=user.pk if user else "", ip=client_ip(request))
+        return False
+    if ratelimit.consume(request, action=action, user=user):
         return False
     security_event("rate_limited", action=action, user=user.pk if user else "", ip=client_ip(request))
     return True

@@ -49,6 +49,17 @@ def test_without_either_the_organizations_default(client, program):
     assert _page_language(client, HTTP_ACCEPT_LANGUAGE="de,ja") == "fr"  # none of the site's languages
 
 
+def test_the_organizations_default_applies_with_the_tenant_scopes_on(client, program):
+    """Test code runs with django-scopes off; the pages do not (the middleware scopes every query)."""
+    from django_scopes import scope
+
+    client.force_login(member(program, Role.MENTEE, language=""))
+    with scope():
+        assert _page_language(client) == "fr"
+        response = client.get(reverse("profile_edit"))
+    assert response.status_code == 200
+
+
 def test_with_nothing_at_all_the_sites_language(client, db):
     client.force_login(UserFactory(language=""))  # in no organization
     assert _page_language(client) == "en"

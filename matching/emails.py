@@ -99,5 +99,7 @@ def select_your_mentors(program, mentee, *, occasion: str) -> bool:
     user = mentee.user
     url = absolute_url(reverse("matching:select_mentors", args=[program.organization.slug, program.slug]))
     context = {"program": program, "mentee": user, "url": url, "max_choices": program.max_choices}
-    email = render_email("select_your_mentors", context, to=user.email, language=user.language, from_name=program.name)
+    email = render_email(
+        "select_your_mentors", context, to=user.email, language=user.preferred_language, from_name=program.name
+    )
     return queue_email(email, key=f"{outbox_key('select-mentors', mentee, user.email)}:{occasion}")

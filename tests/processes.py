@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,7 +34,7 @@ def wait_for_port(process: subprocess.Popen, port: int, seconds: float = 90) -> 
             return
         except OSError:
             if process.poll() is not None:
-                pytest.fail(f"{process.args[:3]} stopped: {(process.stderr.read() or b'').decode()[-2000:]}")
+                pytest.fail(f"{process.args[:3]} stopped: {output(process)[-2000:]}")
             time.sleep(0.1)
     pytest.fail(f"{process.args[:3]} did not listen on {port}")
 
@@ -67,7 +68,18 @@ def production_env(**overrides: str) -> dict:
 
 
 def start(args: list[str], env: dict) -> subprocess.Popen:
-    return subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    """Start a process whose log goes to a file, never to a pipe: a pipe nobody reads fills up (64 KB) and the
+    process then blocks on its next log line (with Redis down, every cache call logs a traceback)."""
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    process.log = log
+    return process
+
+
+def output(process: subprocess.Popen) -> str:
+    """What the process has written to its log so far."""
+    process.log.seek(0)
+    return process.log.read().decode(errors="replace")
 
 
 def stop(process: subprocess.Popen) -> None:

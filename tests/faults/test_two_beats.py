@@ -56,7 +56,7 @@ def test_two_beats_send_every_email_once(transactional_db, tmp_path):
         for process in beats + workers:
             processes.stop(process)
         redis.stop()
-    logs = [beat.stderr.read().decode() for beat in beats]
+    logs = [processes.output(beat) for beat in beats]
     for log in logs:  # both beats really sent the sweep
         assert "Sending due task retry-outbox" in log, log[-2000:]
     arrived = _arrived(folder)

@@ -128,3 +128,13 @@ def rate_limits(settings, monkeypatch):
 
     set_limits.clock = clock
     return set_limits
+
+
+@pytest.fixture
+def admin_user(db, django_user_model):
+    """pytest-django's superuser (behind ``admin_client``), with the second factor staff must have (issue 17)."""
+    from tests.mfa import give_totp
+
+    user = django_user_model.objects.create_superuser(email="admin@example.com", password="password")
+    give_totp(user)
+    return user

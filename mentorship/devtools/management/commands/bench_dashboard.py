@@ -268,8 +268,21 @@ def _build(mentees: int) -> tuple[Organization, Program, User, dict]:
     ]
     Attendance.objects.bulk_create(marks, batch_size=BATCH)
     life = _pair_life(program, pairings, sessions, mentee_rows, now)
+    # Planner statistics after the bulk load, as autovacuum gives them; the users too, since every membership
+    # query joins them (a deleted person's memberships are hidden).
     _analyze(
-        [Membership, Answer, Invitation, Pairing, MentorshipSession, Booking, ActivityDate, Attendance, *LIFE_MODELS]
+        [
+            User,
+            Membership,
+            Answer,
+            Invitation,
+            Pairing,
+            MentorshipSession,
+            Booking,
+            ActivityDate,
+            Attendance,
+            *LIFE_MODELS,
+        ]
     )
     built = {
         "mentors": mentors,

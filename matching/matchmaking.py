@@ -13,6 +13,7 @@ version and kept in this process and in the shared cache, so a mentee's recommen
 mentee's own answers: a page never reads every mentor's answer rows.
 """
 
+import hashlib
 import secrets
 import time
 from collections import OrderedDict
@@ -223,6 +224,29 @@ def clear_local_caches() -> None:
     _LOCAL_SPECS.clear()
     _LOCAL_POOLS.clear()
     _LOCAL_MENTEE_POOLS.clear()
+    _LOCAL_SUGGESTIONS.clear()
+
+
+def _excluded_pairs(program: Program, mentee_ids: list[int], mentor: Membership | None = None) -> list[tuple[int, int]]:
+    """(mentee pk, mentor pk) pairs never to propose: paired before (or now), or declined (with ``mentor``:
+    that mentor's only). One query."""
+    if mentor is not None:  # one mentor's few rows, rather than thousands of mentee ids in the query
+        paired = Pairing.objects.filter(program=program, mentor=mentor)
+        declined = MentorDecline.objects.filter(program=program, mentor=mentor)
+    else:
+        paired = Pairing.objects.filter(program=program, mentee_id__in=mentee_ids)
+        declined = MentorDecline.objects.filter(program=program, mentee_id__in=mentee_ids)
+    rows = paired.values_list("mentee_id", "mentor_id").union(declined.values_list("mentee_id", "mentor_id"), all=True)
+    return list(rows)
+
+
+def _exclusion_rows(
+    pairs: list[tuple[int, int]], mentee_ids: list[int], mentor_ids: Sequence[int]
+) -> list[tuple[int, int]]:
+    """``pairs`` of pks as (mentee row, mentor row) of the engine's matrices; pairs outside them are dropped."""
+    row = {pk: i for i, pk in enumerate(mentee_ids)}
+    column = {pk: j for j, pk in enumerate(mentor_ids)}
+    return [(row[a], column[b]) for a, b in pairs if a in row and b in column]
 
 
 def _pair_exclusions(
@@ -230,16 +254,7 @@ def _pair_exclusions(
 ) -> list[tuple[int, int]]:
     """(mentee row, mentor row) pairs never to propose: paired before (or now), or declined (with ``mentor``:
     that mentor's only)."""
-    row = {pk: i for i, pk in enumerate(mentee_ids)}
-    column = {pk: j for j, pk in enumerate(mentor_ids)}
-    if mentor is not None:  # one mentor's few rows, rather than thousands of mentee ids in the query
-        paired = Pairing.objects.filter(program=program, mentor=mentor)
-        declined = MentorDecline.objects.filter(program=program, mentor=mentor)
-    else:
-        paired = Pairing.objects.filter(program=program, mentee_id__in=mentee_ids)
-        declined = MentorDecline.objects.filter(program=program, mentee_id__in=mentee_ids)
-    pairs = [*paired.values_list("mentee_id", "mentor_id"), *declined.values_list("mentee_id", "mentor_id")]
-    return [(row[a], column[b]) for a, b in pairs if a in row and b in column]
+    return _exclusion_rows(_excluded_pairs(program, mentee_ids, mentor), mentee_ids, mentor_ids)
 
 
 # ------------------------------------------------------------------ demand
@@ -394,6 +409,87 @@ def recommendations_for(
     return suggestions
 
 
+@dataclass(frozen=True)
+class _Proposal:
+    """One suggestion as the engine gives it: no names and no words, so it is the same in any language."""
+
+    mentor_id: int
+    score: int
+    free_places: int
+    reasons: tuple[engine.Reason, ...]
+
+
+# Per mentee of a page: their proposals, best first, or (without any) why none as ``reasons.unassigned_code``.
+_PageProposals = tuple[tuple[tuple[_Proposal, ...], str], ...]
+
+_LOCAL_SUGGESTIONS: OrderedDict[str, _PageProposals] = OrderedDict()
+
+
+def _suggestions_key(
+    program: Program, mentee_ids: list[int], places: MentorPlaces, excluded: list[tuple[int, int]], per_mentee: int
+) -> str | None:
+    """The cache key of a page's suggestions: everything they are computed from, read fresh on each view.
+
+    The matching version (questions and mentors' answers) and the mentee answers' stamp, with a digest of the
+    page's mentees, every mentor's free places (pairings made or ended, capacities, the program's default and
+    maximum) and the page's pairs never to propose (past pairings, declines). None without a stamp (the
+    shared cache is down): then nothing is kept.
+    """
+    stamp = mentee_answers_stamp(program)
+    if stamp == "uncached":
+        return None
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{len(mentee_ids)},{len(places.ids)},{len(excluded)},{per_mentee},{tie_seed(program)};".encode())
+    digest.update(np.asarray(mentee_ids, dtype=np.int64).tobytes())
+    digest.update(np.asarray(places.ids, dtype=np.int64).tobytes())
+    digest.update(np.asarray(places.free, dtype=np.int64).tobytes())
+    digest.update(np.asarray(sorted(excluded), dtype=np.int64).tobytes())
+    return f"matching:suggestions:{program.pk}:{program.matching_version}:{stamp}:{digest.hexdigest()}"
+
+
+def _page_proposals(
+    program: Program,
+    questionnaire: Questionnaire,
+    specs: list[engine.QuestionSpec],
+    places: MentorPlaces,
+    mentee_ids: list[int],
+    excluded: list[tuple[int, int]],
+    per_mentee: int,
+) -> _PageProposals:
+    """The engine's best mentors with room for each of ``mentee_ids``, with their reasons; or why none."""
+    pool = _mentor_pool(program, questionnaire, specs, places.ids)
+    matrix = engine.encode_answers(specs, answer_dicts(questionnaire, mentee_ids))
+    exclusions = _exclusion_rows(excluded, mentee_ids, pool.mentor_ids)
+    scorer = engine.Scorer(
+        specs,
+        matrix,
+        pool.index,
+        mentor_mask=places.free > 0,
+        exclusions=exclusions,
+        seed=tie_seed(program),
+        mentee_ids=mentee_ids,
+        mentor_ids=pool.mentor_ids,
+    )
+    top_indices, top_scores = scorer.top(per_mentee)
+    shown = (top_indices >= 0) & np.isfinite(top_scores) & (np.rint(top_scores) > 0)
+    ids = sorted({pool.mentor_ids[j] for j in top_indices[shown]})
+    # Each side encoded once; explaining a pair then takes two encoded rows.
+    mentor_matrix = engine.encode_answers(specs, answer_dicts(questionnaire, ids))
+    mentor_row = {pk: k for k, pk in enumerate(ids)}
+    proposals = []
+    for i in range(len(mentee_ids)):
+        mentee_row = matrix.row(i)
+        mine = []
+        for j, score in zip(top_indices[i][shown[i]], top_scores[i][shown[i]], strict=True):
+            pk = pool.mentor_ids[j]
+            reasons = engine.explain(mentee_row, mentor_matrix.row(mentor_row[pk]), specs)
+            mine.append(_Proposal(pk, round(float(score)), int(places.free[j]), tuple(reasons)))
+        proposals.append(tuple(mine))
+    without = [i for i, mine in enumerate(proposals) if not mine]
+    whys = dict(zip(without, _why(matrix, pool, specs, without, places.free, exclusions), strict=True))
+    return tuple((mine, whys.get(i, "")) for i, mine in enumerate(proposals))
+
+
 def suggestions_for_mentees(
     program: Program, mentees: list[Membership], per_mentee: int = 3
 ) -> list[MenteeSuggestions]:
@@ -401,6 +497,11 @@ def suggestions_for_mentees(
 
     A mentor with nothing in common (score 0) is no suggestion. A mentee without suggestions gets the
     first true reason (``engine.unassigned``), as the auto-pairing's preview gives it.
+
+    The engine's part (scores, reasons, why none) is kept in this process and in the shared cache under
+    everything it is computed from (``_suggestions_key``), so a page seen again computes nothing: it reads
+    the mentors' free places and the page's excluded pairs (to know the key) and the suggested mentors. The
+    words (the reasons' sentences, the mentors' names) are made on each view, in the reader's language.
     """
     questionnaire = selectors.questionnaire_for(program)
     specs = question_specs(program, questionnaire)
@@ -410,40 +511,32 @@ def suggestions_for_mentees(
     if not places.ids:
         why = unassigned_sentence(questionnaire, unassigned.NO_MENTORS)
         return [MenteeSuggestions(m, why=why) for m in mentees]
-    pool = _mentor_pool(program, questionnaire, specs, places.ids)
-    answers = answer_dicts(questionnaire, [m.pk for m in mentees])
-    matrix = engine.encode_answers(specs, answers)
-    exclusions = _pair_exclusions(program, [m.pk for m in mentees], pool.mentor_ids)
-    scorer = engine.Scorer(
-        specs,
-        matrix,
-        pool.index,
-        mentor_mask=places.free > 0,
-        exclusions=exclusions,
-        seed=tie_seed(program),
-        mentee_ids=[m.pk for m in mentees],
-        mentor_ids=pool.mentor_ids,
+    mentee_ids = [m.pk for m in mentees]
+    excluded = _excluded_pairs(program, mentee_ids)
+    key = _suggestions_key(program, mentee_ids, places, excluded, per_mentee)
+    computed = (_LOCAL_SUGGESTIONS.get(key) or cache.get(key)) if key else None
+    if computed is None:
+        computed = _page_proposals(program, questionnaire, specs, places, mentee_ids, excluded, per_mentee)
+        if key:
+            cache.set(key, computed, timeout=CACHE_SECONDS)
+    if key:
+        _LOCAL_SUGGESTIONS[key] = computed
+        _LOCAL_SUGGESTIONS.move_to_end(key)
+        while len(_LOCAL_SUGGESTIONS) > 64:
+            _LOCAL_SUGGESTIONS.popitem(last=False)
+    mentors = Membership.objects.select_related("user").in_bulk(
+        sorted({p.mentor_id for mine, _why_code in computed for p in mine})
     )
-    top_indices, top_scores = scorer.top(per_mentee)
-    shown = (top_indices >= 0) & np.isfinite(top_scores) & (np.rint(top_scores) > 0)
-    ids = sorted({pool.mentor_ids[j] for j in top_indices[shown]})
-    mentors = Membership.objects.select_related("user").in_bulk(ids)
-    # Each side encoded once; explaining a pair then takes two encoded rows.
-    mentor_matrix = engine.encode_answers(specs, answer_dicts(questionnaire, ids))
-    mentor_row = {pk: k for k, pk in enumerate(ids)}
     result = []
-    for i, mentee in enumerate(mentees):
-        item = MenteeSuggestions(mentee)
-        mentee_row = matrix.row(i)
-        for j, score in zip(top_indices[i][shown[i]], top_scores[i][shown[i]], strict=True):
-            mentor = mentors[pool.mentor_ids[j]]
-            name = mentor.user.get_short_name()
-            reasons = _explain(questionnaire, specs, mentee_row, mentor_matrix.row(mentor_row[mentor.pk]), name)
-            item.suggestions.append(Suggestion(mentor, round(float(score)), reasons, int(places.free[j])))
+    for mentee, (mine, why_code) in zip(mentees, computed, strict=True):
+        item = MenteeSuggestions(mentee, why=unassigned_sentence(questionnaire, why_code) if why_code else "")
+        for proposal in mine:
+            mentor = mentors.get(proposal.mentor_id)
+            if mentor is None:  # left the program since this was read: no longer a suggestion
+                continue
+            reasons = reason_sentences(questionnaire, proposal.reasons, mentor.user.get_short_name())
+            item.suggestions.append(Suggestion(mentor, proposal.score, reasons, proposal.free_places))
         result.append(item)
-    without = [i for i, item in enumerate(result) if not item.suggestions]
-    for i, code in zip(without, _why(matrix, pool, specs, without, places.free, exclusions), strict=True):
-        result[i].why = unassigned_sentence(questionnaire, code)
     return result
 
 

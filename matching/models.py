@@ -189,7 +189,11 @@ class Pairing(models.Model):
                 fields=["mentee"], condition=Q(status="active"), name="pairing_one_active_per_mentee"
             ),
         ]
-        indexes = [models.Index(fields=["program", "status"]), models.Index(fields=["mentor", "status"])]
+        indexes = [
+            # Prefix (program, status) finds a status's pairings; the rest pages them newest first by the index.
+            models.Index(fields=["program", "status", "created_at", "id"]),
+            models.Index(fields=["mentor", "status"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.mentor.user} → {self.mentee.user}"

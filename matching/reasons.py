@@ -14,21 +14,27 @@ from matching.selectors import Questionnaire
 CLOSE = 0.75
 
 
-def _labels(question: Question, indices) -> list[str]:
-    options = list(question.options.all())
+def _labels(options: list, indices) -> list[str]:
     return [options[i].label for i in indices if i < len(options)]
 
 
-def reason_sentence(question: Question, reason: engine.Reason, mentor_name: str) -> str | None:
-    """One reason in the product's words, or None when it says nothing useful."""
+def reason_sentence(
+    question: Question, reason: engine.Reason, mentor_name: str, options: list | None = None
+) -> str | None:
+    """One reason in the product's words, or None when it says nothing useful.
+
+    ``options``: the question's options in order (``Questionnaire.options``), else read from the question.
+    """
+    if options is None:
+        options = list(question.options.all())
     label = question.label()
     if reason.rule == "require":
-        shared = ", ".join(_labels(question, reason.matched))
+        shared = ", ".join(_labels(options, reason.matched))
         return _("%(label)s: both %(shared)s") % {"label": label, "shared": shared} if shared else None
     if not reason.answered_both or not reason.similarity:
         return None
     if reason.rule == "mapping":
-        wishes = _labels(question, sorted({wish for wish, _offer in reason.matched}))
+        wishes = _labels(options, sorted({wish for wish, _offer in reason.matched}))
         return _("Wants %(wishes)s; %(name)s can help with it") % {"wishes": ", ".join(wishes), "name": mentor_name}
     if reason.rule == "closeness":
         a, b = reason.values
@@ -37,14 +43,17 @@ def reason_sentence(question: Question, reason: engine.Reason, mentor_name: str)
         if reason.similarity < CLOSE:  # it adds some points, but 1 and 4 on a scale are not "close"
             return _("%(label)s: %(a)g and %(b)g, some way apart") % {"label": label, "a": a, "b": b}
         return _("%(label)s: close (%(a)g and %(b)g)") % {"label": label, "a": a, "b": b}
-    shared = ", ".join(_labels(question, reason.matched))
+    shared = ", ".join(_labels(options, reason.matched))
     return _("%(label)s: both %(shared)s") % {"label": label, "shared": shared}
 
 
 def reason_sentences(questionnaire: Questionnaire, reasons: Iterable[engine.Reason], mentor_name: str) -> list[str]:
     """The sentences that explain a pair's score: hard requirements first, then the biggest contribution."""
     ordered = sorted(reasons, key=lambda r: (r.rule != "require", -r.contribution))
-    sentences = [reason_sentence(questionnaire.question(r.key), r, mentor_name) for r in ordered]
+    sentences = []
+    for reason in ordered:
+        question = questionnaire.question(reason.key)
+        sentences.append(reason_sentence(question, reason, mentor_name, questionnaire.options(question)))
     return [s for s in sentences if s]
 
 

@@ -42,9 +42,14 @@ class Questionnaire:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_key", {q.key: q for q in self.questions})
+        object.__setattr__(self, "_options", {q.pk: list(q.options.all()) for q in self.questions})
 
     def question(self, key: str) -> Question:
         return self._by_key[key]
+
+    def options(self, question: Question) -> list:
+        """The question's options in order (prefetched once, not a queryset per call)."""
+        return self._options[question.pk]
 
     def answer_value(self, question: Question, value: object) -> int | list[int] | float | None:
         """A stored answer as the positions of its options (one for a single choice) or a number.
@@ -163,6 +168,18 @@ def unpaired_mentees_for_page(
 
 def pairings_for(program: Program) -> QuerySet[Pairing]:
     return Pairing.objects.filter(program=program).select_related("mentor__user", "mentee__user", "ended_by")
+
+
+def active_pairings_newest_first(program: Program) -> QuerySet[Pairing]:
+    """The program's active pairings, newest first, with both people: the pairing page's list.
+
+    Ordered as the index on (program, status, created_at, id) reads, so a page of it reads its 25 rows.
+    """
+    return (
+        Pairing.objects.filter(program=program, status=PairingStatus.ACTIVE)
+        .select_related("mentor__user", "mentee__user")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def latest_run(program: Program) -> AutoPairRun | None:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from matching import matchmaking, selectors
 from matching.forms.answers import CapacityForm
 from matching.forms.pairing import HAS_SUGGESTIONS, NO_ANSWERS, PairingFilterForm
-from matching.models import AutoPairRun, PairingStatus, RunStatus
+from matching.models import AutoPairRun, RunStatus
 from matching.reasons import unassigned_sentence
 from matching.services import answers as answer_service
 from matching.services import pairing as service
@@ -41,18 +41,19 @@ def pairing_page(request: HttpRequest, organization: str, program: str) -> HttpR
     if filters["show"] == HAS_SUGGESTIONS:
         mentees = mentees.filter(pk__in=matchmaking.mentees_with_suggestions(request.program, mentees))
     page = Paginator(mentees, PAGE_SIZE).get_page(request.GET.get("page"))
+    filtered = any(filters[name] for name in ("search", "show"))
     context = {
         "form": form,
-        "filtered": any(filters[name] for name in ("search", "show")),
-        "unpaired": selectors.unpaired_mentees(request.program).count(),
+        "filtered": filtered,
+        # Unfiltered, the page's own count is the number of unpaired mentees: one count, not two.
+        "unpaired": selectors.unpaired_mentees(request.program).count() if filtered else page.paginator.count,
         "page": page,
-        # Suggestions are computed for this page's mentees only.
+        # Suggestions are computed for this page's mentees only, and kept (matchmaking.suggestions_for_mentees).
         "rows": matchmaking.suggestions_for_mentees(request.program, list(page.object_list)),
         # The active pairings, 25 a page too (a program has thousands).
-        "pairings": Paginator(
-            selectors.pairings_for(request.program).filter(status=PairingStatus.ACTIVE).order_by("-created_at", "-pk"),
-            PAGE_SIZE,
-        ).get_page(request.GET.get("ppage")),
+        "pairings": Paginator(selectors.active_pairings_newest_first(request.program), PAGE_SIZE).get_page(
+            request.GET.get("ppage")
+        ),
         "run": selectors.latest_run(request.program),
     }
     return render(request, "matching/pairing.html", context)

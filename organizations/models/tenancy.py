@@ -209,7 +209,8 @@ class Membership(models.Model):
                 name="membership_program_admin_has_program",
             ),
         ]
-        indexes = [models.Index(fields=["program", "role"])]
+        # Prefix (program, role) finds a role's people; the rest lists them oldest or newest first by the index.
+        indexes = [models.Index(fields=["program", "role", "created_at", "id"])]
 
     def __str__(self) -> str:
         where = self.program or self.organization

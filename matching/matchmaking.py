@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import translation
 
 from matching import engine, selectors
 from matching.capacity import free_places
@@ -225,6 +226,7 @@ def clear_local_caches() -> None:
     _LOCAL_POOLS.clear()
     _LOCAL_MENTEE_POOLS.clear()
     _LOCAL_SUGGESTIONS.clear()
+    _LOCAL_WORDS.clear()
 
 
 def _excluded_pairs(program: Program, mentee_ids: list[int], mentor: Membership | None = None) -> list[tuple[int, int]]:
@@ -527,17 +529,51 @@ def suggestions_for_mentees(
     mentors = Membership.objects.select_related("user").in_bulk(
         sorted({p.mentor_id for mine, _why_code in computed for p in mine})
     )
+    words = _page_words(questionnaire, key, computed, mentors)
     result = []
-    for mentee, (mine, why_code) in zip(mentees, computed, strict=True):
-        item = MenteeSuggestions(mentee, why=unassigned_sentence(questionnaire, why_code) if why_code else "")
-        for proposal in mine:
+    for mentee, (mine, _why_code), (why, sentences) in zip(mentees, computed, words, strict=True):
+        item = MenteeSuggestions(mentee, why=why)
+        for proposal, reasons in zip(mine, sentences, strict=True):
             mentor = mentors.get(proposal.mentor_id)
             if mentor is None:  # left the program since this was read: no longer a suggestion
                 continue
-            reasons = reason_sentences(questionnaire, proposal.reasons, mentor.user.get_short_name())
-            item.suggestions.append(Suggestion(mentor, proposal.score, reasons, proposal.free_places))
+            item.suggestions.append(Suggestion(mentor, proposal.score, list(reasons), proposal.free_places))
         result.append(item)
     return result
+
+
+_LOCAL_WORDS: OrderedDict[tuple, tuple] = OrderedDict()
+
+
+def _page_words(
+    questionnaire: Questionnaire, key: str | None, computed: _PageProposals, mentors: dict[int, Membership]
+) -> tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]:
+    """Per mentee of a page: why none (or ""), and the sentences of each proposal's reasons, in the current
+    language with the mentors' names as they are now.
+
+    Kept in this process only (a new release may change the words) under the page's key, the language and
+    the names they contain.
+    """
+    names = tuple(
+        (pk, mentor.user.get_short_name()) for pk, mentor in sorted(mentors.items(), key=lambda item: item[0])
+    )
+    local_key = (key, translation.get_language(), names) if key else None
+    words = _LOCAL_WORDS.get(local_key) if local_key else None
+    if words is None:
+        named = dict(names)
+        words = tuple(
+            (
+                unassigned_sentence(questionnaire, why_code) if why_code else "",
+                tuple(tuple(reason_sentences(questionnaire, p.reasons, named.get(p.mentor_id, ""))) for p in mine),
+            )
+            for mine, why_code in computed
+        )
+    if local_key:
+        _LOCAL_WORDS[local_key] = words
+        _LOCAL_WORDS.move_to_end(local_key)
+        while len(_LOCAL_WORDS) > 64:
+            _LOCAL_WORDS.popitem(last=False)
+    return words
 
 
 def mentees_with_suggestions(program: Program, mentees: QuerySet[Membership]) -> list[int]:

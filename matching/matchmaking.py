@@ -357,6 +357,9 @@ class MenteeSuggestions:
     mentee: Membership
     suggestions: list[Suggestion] = field(default_factory=list)
     why: str = ""  # without suggestions: why none, in words (``reasons.unassigned_sentence``)
+    # What the suggestions (scores, free places, reasons, mentors' names) are made from, in one language: equal
+    # fingerprints, equal suggestions. Empty when nothing is kept (the shared cache is down).
+    fingerprint: str = ""
 
 
 def _explain(
@@ -532,7 +535,7 @@ def suggestions_for_mentees(
     words = _page_words(questionnaire, key, computed, mentors)
     result = []
     for mentee, (mine, _why_code), (why, sentences) in zip(mentees, computed, words, strict=True):
-        item = MenteeSuggestions(mentee, why=why)
+        item = MenteeSuggestions(mentee, why=why, fingerprint=_row_fingerprint(key, mentee, mine, mentors))
         for proposal, reasons in zip(mine, sentences, strict=True):
             mentor = mentors.get(proposal.mentor_id)
             if mentor is None:  # left the program since this was read: no longer a suggestion
@@ -540,6 +543,20 @@ def suggestions_for_mentees(
             item.suggestions.append(Suggestion(mentor, proposal.score, list(reasons), proposal.free_places))
         result.append(item)
     return result
+
+
+def _row_fingerprint(
+    key: str | None, mentee: Membership, mine: tuple[_Proposal, ...], mentors: dict[int, Membership]
+) -> str:
+    """A digest of the page's key, the mentee and the names of their suggested mentors as they are now."""
+    if not key:
+        return ""
+    people = [(p.mentor_id, *_names(mentors.get(p.mentor_id))) for p in mine]
+    return hashlib.blake2b(repr((key, mentee.pk, people)).encode(), digest_size=16).hexdigest()
+
+
+def _names(mentor: Membership | None) -> tuple[str, str]:
+    return (mentor.user.full_name, mentor.user.get_short_name()) if mentor else ("", "")
 
 
 _LOCAL_WORDS: OrderedDict[tuple, tuple] = OrderedDict()

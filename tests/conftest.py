@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django_scopes import scopes_disabled
 from hypothesis import settings
 
@@ -64,6 +64,7 @@ def _test_settings(settings):
     settings.SITE_URL = "http://testserver"
     celery_app.conf.task_always_eager = True
     cache.clear()
+    caches["fragments"].clear()
     clear_local_caches()  # primary keys repeat across rolled-back tests
     yield
     cache.clear()

@@ -3,6 +3,7 @@ from django.core import mail
 from django.urls import reverse
 
 from matching.models import Answer, AutoPairProposal, AutoPairRun, Option, Pairing, PairingStatus, Question, RunStatus
+from matching.services.answers import answers_save
 from matching.services.pairing import PairingError, autopair_compute, autopair_confirm, pairing_create, pairing_end
 from organizations.models import Role
 from tests.factories import ProgramFactory, member
@@ -436,3 +437,45 @@ def test_autopair_says_it_cancels_waiting_requests_and_does_so_without_email(
     assert ranked.mentee_pairings.get().source == "auto"
     after = client.get(url(survey.program, "matching:autopair_run", run.pk)).content.decode()
     assert "Mentor requests cancelled, without email" in after and "waiting for the mentors they ranked" not in after
+
+
+def test_the_pairing_page_keeps_its_suggestions_only_while_what_they_come_from_holds(
+    client, survey, admin, django_capture_on_commit_callbacks
+):
+    """Suggestions are kept between views (matchmaking.suggestions_for_mentees): each change that makes
+    them different shows at once, in the reader's language and with the mentors' names as they are now."""
+    mia = survey.person(Role.MENTEE, full_name="Mia Mentee", skills=["Networking"]).memberships.get()
+    nate = survey.person(Role.MENTOR, full_name="Nate Networker", skills=["Networking"]).memberships.get()
+    client.force_login(admin)
+    pairing = url(survey.program, "matching:pairing")
+
+    def suggested():
+        response = client.get(pairing)
+        rows = {row.mentee: row for row in response.context["rows"]}
+        return [s.mentor.user.full_name for s in rows[mia].suggestions], response.content.decode()
+
+    names, page = suggested()
+    assert names == ["Nate Networker"] and "Wants Networking; Nate can help with it" in page
+    assert suggested()[0] == ["Nate Networker"]  # seen again: the same, from what was kept
+    # A pairing fills Nate's one place: he is no longer suggested; ending it frees the place again.
+    other = survey.person(Role.MENTEE, full_name="Olga Other").memberships.get()
+    taken = pairing_create(program=survey.program, mentor=nate, mentee=other, by=admin, notify=False)
+    names, page = suggested()
+    assert names == [] and "Every compatible mentor is full." in page
+    pairing_end(pairing=taken, by=admin, reason="Moved away.")
+    assert suggested()[0] == ["Nate Networker"]
+    # A new name shows in the reasons and on the button.
+    nate.user.full_name = "Nathan Networker"
+    nate.user.save()
+    names, page = suggested()
+    assert names == ["Nathan Networker"] and "Wants Networking; Nathan can help with it" in page
+    assert f'name="mentor" value="{nate.pk}"' in page and "Pair Mia Mentee with Nathan Networker" in page
+    # In French, the same suggestion in French words.
+    admin.language = "fr"
+    admin.save()
+    assert "Nathan peut y répondre" in suggested()[1]
+    # Mia now speaks only French, which Nate does not: no suggestion, and the true reason why.
+    with django_capture_on_commit_callbacks(execute=True):
+        answers_save(membership=mia, answers={survey.language: [survey.option(survey.language, "French")]})
+    names, page = suggested()
+    assert names == [] and "Aucun mentor ne remplit l" in page

@@ -159,6 +159,8 @@ PAGES: list[tuple[str, str, Callable[[World], str]]] = [
     ("cycle new (program admin)", "program_admin", _program("pairings:cycle_new")),
     ("cycle (program admin)", "program_admin", _next_cycle("pairings:cycle")),
     ("cycle invite (program admin)", "program_admin", _next_cycle("pairings:cycle_invite")),
+    # The pairing page in the other order that an index must give (issue 9 point 4: lists sorted by name).
+    ("pairing by name", "program_admin", lambda w: _program("matching:pairing")(w) + "?order=name"),
     ("sign in", ANONYMOUS, _plain("account_login")),
     ("login by code", ANONYMOUS, _plain("account_request_login_code")),
 ]

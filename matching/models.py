@@ -189,7 +189,12 @@ class Pairing(models.Model):
                 fields=["mentee"], condition=Q(status="active"), name="pairing_one_active_per_mentee"
             ),
         ]
-        indexes = [models.Index(fields=["program", "status"]), models.Index(fields=["mentor", "status"])]
+        indexes = [
+            # A page of the program's active pairings, newest first (the pairing page), read backwards from it; it
+            # also serves what the former index on program and status did.
+            models.Index(fields=["program", "status", "created_at", "id"], name="pairing_program_status_newest"),
+            models.Index(fields=["mentor", "status"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.mentor.user} → {self.mentee.user}"

@@ -190,8 +190,9 @@ class Pairing(models.Model):
             ),
         ]
         indexes = [
-            # Prefix (program, status) finds a status's pairings; the rest pages them newest first by the index.
-            models.Index(fields=["program", "status", "created_at", "id"]),
+            # A page of the program's active pairings, newest first (the pairing page), read backwards from it; it
+            # also serves what the former index on program and status did.
+            models.Index(fields=["program", "status", "created_at", "id"], name="pairing_program_status_newest"),
             models.Index(fields=["mentor", "status"]),
         ]
 

@@ -151,7 +151,7 @@ def unpaired_mentees(program: Program) -> QuerySet[Membership]:
     )
 
 
-_ORDERS = {"waiting": ("created_at", "pk"), "newest": ("-created_at", "-pk"), "name": ("user__full_name", "pk")}
+_ORDERS = {"waiting": ("created_at", "pk"), "newest": ("-created_at", "-pk"), "name": ("sort_name", "pk")}
 
 
 def unpaired_mentees_for_page(

@@ -1,6 +1,6 @@
 """Reads of organizations, programs and memberships."""
 
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 from django_scopes import scopes_disabled
@@ -16,6 +16,7 @@ from organizations.models import (
     ReviewStatus,
     Role,
 )
+from organizations.models.tenancy import ROLE_ORDER
 
 
 def tenant_roles(user: User, organization: Organization) -> frozenset[tuple[int | None, str]]:
@@ -60,14 +61,6 @@ def programs_for(organization: Organization) -> QuerySet[Program]:
     )
 
 
-ROLE_ORDER = Case(
-    When(role=Role.ORGANIZATION_ADMIN, then=Value(0)),
-    When(role=Role.PROGRAM_ADMIN, then=Value(1)),
-    When(role=Role.MENTOR, then=Value(2)),
-    default=Value(3),
-)
-
-
 def _people(members: QuerySet[Membership], *, search: str = "", role: str = "") -> QuerySet[Membership]:
     if search:
         members = members.filter(Q(user__full_name__icontains=search) | Q(user__email__icontains=search))
@@ -78,10 +71,12 @@ def _people(members: QuerySet[Membership], *, search: str = "", role: str = "") 
 
 def program_members(program: Program, *, search: str = "", role: str = "") -> QuerySet[Membership]:
     """The program's members with their user, admins then mentors then mentees, by name; groups apart
-    (``with_groups`` for a page of them)."""
-    return _people(
-        Membership.objects.filter(program=program).select_related("user"), search=search, role=role
-    ).order_by(ROLE_ORDER, "user__full_name", "user__email", "pk")
+    (``with_groups`` for a page of them). Both orders are an index's (``membership_people_order``, and
+    ``membership_role_name`` for one role)."""
+    members = _people(Membership.objects.filter(program=program).select_related("user"), search=search, role=role)
+    if role:
+        return members.order_by("sort_name", "pk")
+    return members.order_by(ROLE_ORDER, "sort_name", "pk")
 
 
 def with_groups(members: list[Membership]) -> list[Membership]:
@@ -96,12 +91,13 @@ def with_groups(members: list[Membership]) -> list[Membership]:
 
 
 def organization_members(organization: Organization, *, search: str = "", role: str = "") -> QuerySet[Membership]:
-    """Everyone in the organization, with their program, ordered by name."""
+    """Everyone in the organization, with their program, ordered by name, a person's roles together (the order of
+    the index ``membership_org_name``)."""
     return _people(
         Membership.objects.filter(organization=organization).select_related("user", "program"),
         search=search,
         role=role,
-    ).order_by("user__full_name", "user__email", "role", "pk")
+    ).order_by("sort_name", "user_id", "role", "pk")
 
 
 def invitation_by_token(token: str) -> Invitation | None:

@@ -51,13 +51,13 @@ def locations_for(program: Program) -> QuerySet[Location]:
 
 def mentors_for(program: Program) -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(program=program, role=Role.MENTOR).select_related("user").order_by("user__full_name")
+        Membership.objects.filter(program=program, role=Role.MENTOR).select_related("user").order_by("sort_name", "pk")
     )
 
 
 def mentees_for(program: Program) -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(program=program, role=Role.MENTEE).select_related("user").order_by("user__full_name")
+        Membership.objects.filter(program=program, role=Role.MENTEE).select_related("user").order_by("sort_name", "pk")
     )
 
 

@@ -34,7 +34,7 @@ def activities_for(program: Program) -> QuerySet[Activity]:
 
 
 def activity_with_schedule(program: Program, pk: int) -> QuerySet[Activity]:
-    mentees = Membership.objects.select_related("user").order_by("user__full_name", "pk")
+    mentees = Membership.objects.select_related("user").order_by("sort_name", "pk")
     return Activity.objects.filter(program=program, pk=pk).prefetch_related(
         Prefetch("dates", queryset=ActivityDate.objects.annotate(marked=Count("attendances"))),
         Prefetch("mentees", queryset=mentees),
@@ -44,17 +44,13 @@ def activity_with_schedule(program: Program, pk: int) -> QuerySet[Activity]:
 
 def mentees_of_program(program: Program) -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(program=program, role=Role.MENTEE)
-        .select_related("user")
-        .order_by("user__full_name", "pk")
+        Membership.objects.filter(program=program, role=Role.MENTEE).select_related("user").order_by("sort_name", "pk")
     )
 
 
 def mentors_of_program(program: Program) -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(program=program, role=Role.MENTOR)
-        .select_related("user")
-        .order_by("user__full_name", "pk")
+        Membership.objects.filter(program=program, role=Role.MENTOR).select_related("user").order_by("sort_name", "pk")
     )
 
 
@@ -134,7 +130,7 @@ def followed_by(mentor: Membership) -> QuerySet[Membership]:
                 Value(0),
             ),
         )
-        .order_by("user__full_name", "pk")
+        .order_by("sort_name", "pk")
     )
 
 

@@ -122,7 +122,7 @@ def activity_detail(request: HttpRequest, organization: str, program: str, pk: i
 def attendance(request: HttpRequest, organization: str, program: str, pk: int, date: int) -> HttpResponse:
     """Attendance for one date: every attendee with a radio group, saved in one POST."""
     day = date_of_url(request, pk, date)
-    attendees = list(day.activity.mentees.select_related("user").order_by("user__full_name", "pk"))
+    attendees = list(day.activity.mentees.select_related("user").order_by("sort_name", "pk"))
     marks = {a.mentee_id: a for a in day.attendances.all()}
     errors = []
     if request.method == "POST":
@@ -303,7 +303,7 @@ def session_attendance(request: HttpRequest, organization: str, program: str, pk
     bookings = list(
         Booking.objects.filter(session=session, status=BookingStatus.BOOKED)
         .select_related("mentee__user")
-        .order_by("mentee__user__full_name", "pk")
+        .order_by("mentee__sort_name", "pk")
     )
     cancelled = session.status == SessionStatus.CANCELLED
     not_started = session.starts_at > timezone.now()

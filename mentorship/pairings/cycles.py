@@ -9,7 +9,9 @@ per program. The old cycle is left as it is, readable with its figures.
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -125,7 +127,13 @@ def cycle_open(*, program: Program, by: User, name: str, starts_on=None, ends_on
         _copy_questionnaire(old, new)
         admins = Membership.objects.filter(program=old, role=Role.PROGRAM_ADMIN)
         Membership.objects.bulk_create(
-            Membership(organization_id=old.organization_id, program=new, user_id=m.user_id, role=Role.PROGRAM_ADMIN)
+            Membership(
+                organization_id=old.organization_id,
+                program=new,
+                user_id=m.user_id,
+                role=Role.PROGRAM_ADMIN,
+                sort_name=m.sort_name,
+            )
             for m in admins
         )
         before = ProgramCycle.objects.filter(program=old).first()
@@ -166,18 +174,26 @@ def returning_candidates(program: Program) -> QuerySet[Membership]:
     """The previous cycle's mentors and mentees (with an active account) not yet in this cycle, one row per person
     (someone who was both is invited back as a mentor), leaving out whoever has an invitation waiting."""
     with scopes_disabled():
-        previous = ProgramCycle.objects.filter(program=program).values("previous_id")
-        already_in = Membership.objects.filter(program=program, user_id=OuterRef("user_id"))
-        invited = _pending_invitations(program).filter(email__iexact=OuterRef("user__email"))
-        also_mentor = Membership.objects.filter(
-            program_id=OuterRef("program_id"), user_id=OuterRef("user_id"), role=Role.MENTOR
+        # The previous cycle's id, not a subquery: a page of its people is then read in order from an index.
+        previous = list(ProgramCycle.objects.filter(program=program).values_list("previous_id", flat=True))
+        # The same person's other rows: whoever is deleted is already left out, so these need not join the users.
+        rows = Membership._base_manager
+        already_in = rows.filter(program=program, user_id=OuterRef("user_id"))
+        # Lower() on both sides, as the unique index of pending invitations has it (iexact's UPPER() has none).
+        invited = _pending_invitations(program).filter(Exact(Lower("email"), Lower(OuterRef("user__email"))))
+        # A mentee row whose person is a mentor there too; the outer role inside the subquery makes the whole an
+        # anti-join (a row's look-up in an index), where NOT (role = mentee AND EXISTS ...) hashed every mentor.
+        also_mentor = rows.filter(
+            Exact(OuterRef("role"), Value(Role.MENTEE.value)),
+            program_id=OuterRef("program_id"),
+            user_id=OuterRef("user_id"),
+            role=Role.MENTOR,
         )
         return (
-            Membership.objects.filter(program__in=previous, role__in=PARTICIPANTS, user__is_active=True)
-            .filter(~Exists(already_in), ~Exists(invited))
-            .exclude(Q(role=Role.MENTEE) & Exists(also_mentor))
+            Membership.objects.filter(program_id__in=previous, role__in=PARTICIPANTS, user__is_active=True)
+            .filter(~Exists(already_in), ~Exists(invited), ~Exists(also_mentor))
             .select_related("user")
-            .order_by("user__full_name", "pk")
+            .order_by("sort_name", "pk")
         )
 
 
@@ -238,18 +254,32 @@ def invite_back(*, program: Program, by: User) -> InviteOutcome:
 
 
 def alumni(program: Program) -> QuerySet[Membership]:
-    """The mentors and mentees of this program's past cycles, and of this one once its cycle has ended: each
-    with ``is_back``: a mentor or mentee of the cycle after theirs too."""
-    cycles = Q(program__in=past_cycles(program))
-    if program.cycle_ends_on and program.cycle_ends_on <= timezone.localdate():
-        cycles |= Q(program=program)
+    """The mentors and mentees of this program's past cycles, and of this one once its cycle has ended, the
+    latest cycle first (a cycle is opened after the one before it, so its id is greater), each by name
+    (``with_is_back`` for a page of them)."""
     with scopes_disabled():
-        back = Membership.objects.filter(
-            program__cycle__previous_id=OuterRef("program_id"), user_id=OuterRef("user_id"), role__in=PARTICIPANTS
-        )
+        # The cycles' ids, not a subquery: with one past cycle, a page of it is read in order from an index.
+        cycles = list(past_cycles(program).values_list("pk", flat=True))
+        if program.cycle_ends_on and program.cycle_ends_on <= timezone.localdate():
+            cycles.append(program.pk)
         return (
-            Membership.objects.filter(cycles, role__in=PARTICIPANTS)
-            .annotate(is_back=Exists(back))
+            Membership.objects.filter(program_id__in=cycles, role__in=PARTICIPANTS)
             .select_related("user", "program")
-            .order_by("-program__created_at", "user__full_name", "pk")
+            .order_by("-program_id", "sort_name", "pk")
         )
+
+
+def with_is_back(alumni: list[Membership]) -> list[Membership]:
+    """Give each of a page of alumni ``is_back``: a mentor or mentee of a cycle after theirs too. One query for
+    the page (as an annotation of the whole list, PostgreSQL hashed every later cycle's people)."""
+    with scopes_disabled():
+        back = set(
+            Membership._base_manager.filter(
+                user_id__in={m.user_id for m in alumni},
+                program__cycle__previous_id__in={m.program_id for m in alumni},
+                role__in=PARTICIPANTS,
+            ).values_list("user_id", "program__cycle__previous_id")
+        )
+    for person in alumni:
+        person.is_back = (person.user_id, person.program_id) in back
+    return alumni

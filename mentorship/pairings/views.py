@@ -333,13 +333,15 @@ def cycle(request: HttpRequest, organization: str, program: str) -> HttpResponse
     scores = list(
         CycleSurvey.objects.filter(program=current, answered_at__isnull=False).values_list("satisfaction", flat=True)
     )
+    alumni = Paginator(cycles.alumni(current), 25).get_page(request.GET.get("alumni"))
+    alumni.object_list = cycles.with_is_back(list(alumni.object_list))
     context = {
         "form": form,
         "nps": services.nps(scores),
         "answers": len(scores),
         "previous": cycles.previous_cycle(current),
         "next_cycles": cycles.next_cycles(current),
-        "alumni": Paginator(cycles.alumni(current), 25).get_page(request.GET.get("alumni")),
+        "alumni": alumni,
         "completed": Paginator(selectors.alumni(current), 25).get_page(request.GET.get("page")),
     }
     return render(request, "pairings/cycle.html", context)

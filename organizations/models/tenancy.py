@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -172,6 +172,50 @@ class PresentPeopleManager(models.Manager):
         return super().get_queryset().filter(user__deleted_at__isnull=True)
 
 
+# The order of roles in the lists of people: organization admins, program admins, mentors, then the rest. One
+# index (``membership_people_order``) holds this very expression, so that a page of a program's people is read
+# in order from it: an ORDER BY that changes it must change the index too (tests/organizations/test_sort_name.py).
+ROLE_ORDER = models.Case(
+    models.When(role=Role.ORGANIZATION_ADMIN.value, then=models.Value(0)),
+    models.When(role=Role.PROGRAM_ADMIN.value, then=models.Value(1)),
+    models.When(role=Role.MENTOR.value, then=models.Value(2)),
+    default=models.Value(3),
+)
+
+
+class SortNameField(models.CharField):
+    """The member's full name, copied from their user so that lists of members sort by name without reading the
+    users table: an index per program (and per organization) gives a page of them in order.
+
+    Set on every save of a membership whose user is loaded (``bulk_create`` too, which calls ``pre_save``); a new
+    membership with only ``user_id`` and no name given reads it. A change of the user's name is copied to their
+    memberships when the user is saved (``copy_name_to_memberships``); an ``update()`` of users' names would
+    bypass it, and nothing does one.
+    """
+
+    def pre_save(self, model_instance, add):
+        user_field = model_instance._meta.get_field("user")
+        if user_field.is_cached(model_instance):
+            value = model_instance.user.full_name
+        elif add and not getattr(model_instance, self.attname):
+            users = user_field.related_model._base_manager.filter(pk=model_instance.user_id)
+            value = users.values_list("full_name", flat=True).first() or ""
+        else:
+            value = getattr(model_instance, self.attname)
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+def copy_name_to_memberships(sender, instance, created, raw=False, update_fields=None, **kwargs) -> None:
+    """post_save of a user: their memberships' ``sort_name`` follows their full name (one UPDATE, of the rows whose
+    copy differs; none for a new user or a save that leaves the name out)."""
+    if created or raw or (update_fields is not None and "full_name" not in update_fields):
+        return
+    Membership._base_manager.filter(user_id=instance.pk).exclude(sort_name=instance.full_name).update(
+        sort_name=instance.full_name
+    )
+
+
 class Membership(models.Model):
     """A person's role in an organization, or in one of its programs.
 
@@ -189,6 +233,8 @@ class Membership(models.Model):
     )
     groups = models.ManyToManyField("Group", blank=True, related_name="members")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The user's full name, for sorting (SortNameField): lists order by it, never by user__full_name.
+    sort_name = SortNameField(max_length=150, blank=True, default="", editable=False)
 
     objects = ScopedManager(PresentPeopleManager, organization="organization")
 
@@ -209,8 +255,18 @@ class Membership(models.Model):
                 name="membership_program_admin_has_program",
             ),
         ]
-        # Prefix (program, role) finds a role's people; the rest lists them oldest or newest first by the index.
-        indexes = [models.Index(fields=["program", "role", "created_at", "id"])]
+        # A page of people in order, read from an index: a program's people, admins first (people page); one role
+        # of a program (its filter; the pairing page by name, My mentees, lists of mentors or mentees: this one
+        # also serves what the former index on program and role did); a program's mentors and mentees together
+        # (a cycle's alumni and returning people); an organization's members.
+        indexes = [
+            models.Index(F("program"), ROLE_ORDER, F("sort_name"), F("id"), name="membership_people_order"),
+            models.Index(fields=["program", "role", "sort_name", "id"], name="membership_role_name"),
+            models.Index(fields=["program", "sort_name", "id"], name="membership_program_name"),
+            models.Index(fields=["organization", "sort_name", "user", "role", "id"], name="membership_org_name"),
+            # A role's people oldest or newest first (the pairing page's unpaired mentees, by creation).
+            models.Index(fields=["program", "role", "created_at", "id"], name="membership_role_created"),
+        ]
 
     def __str__(self) -> str:
         where = self.program or self.organization

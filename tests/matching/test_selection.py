@@ -6,6 +6,8 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -333,6 +335,32 @@ def test_selection_page_runs_the_same_queries_with_few_and_many_mentors(client, 
             survey.person(Role.MENTOR, skills=["Networking"])
 
     assert_constant_queries(client, url(program, "select_mentors"), add, few=2, many=15)
+
+
+def test_review_step_runs_the_same_queries_with_few_and_many_choices(client, cast, survey):
+    """The review lists the mentors ranked (from the URL): two of them, or ten, among many recommended."""
+    program, mentee, mentors, _admin = cast
+    program.recommendations_count = 20
+    program.max_choices = 10
+    program.save()
+    service.selection_open(program=program, by=None)
+    client.force_login(mentee)
+    chosen = list(mentors)
+    for _ in range(12):
+        chosen.append(survey.person(Role.MENTOR, skills=["Networking"]).memberships.get())
+
+    def review(n):
+        page = client.get(url(program, "select_review"), {"mentor": [m.pk for m in chosen[:n]]})
+        assert page.status_code == 200
+        assert chosen[n - 1].user.full_name in page.content.decode()
+        return page
+
+    review(2)
+    with CaptureQueriesContext(connection) as two:
+        review(2)
+    with CaptureQueriesContext(connection) as ten:
+        review(10)
+    assert len(ten.captured_queries) == len(two.captured_queries)
 
 
 def test_status_page_runs_the_same_queries_with_few_and_many_choices(client, cast, survey):

@@ -45,10 +45,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django_scopes import scopes_disabled
 
 from accounts.models import User
 from accounts.tokens import hash_token
+from matching.matchmaking import recommendations_for
 from matching.models import (
     MentorRequest,
     MentorSelection,
@@ -63,7 +65,8 @@ from mentorship.devtools.demo import answer_demo_questionnaire, build_demo_quest
 from mentorship.devtools.management.commands.seed_demo import demo_name
 from mentorship.oversight.models import ActivityDate, Attendance, AttendanceStatus, Observation, Visibility
 from mentorship.oversight.services import DateInput, activity_save
-from mentorship.pairings.models import Agreement, AgreementStatus, Goal, Message
+from mentorship.pairings.cycles import cycle_open
+from mentorship.pairings.models import Agreement, AgreementStatus, CycleSurvey, Goal, Message
 from organizations.models import Group, Invitation, Membership, Organization, Program, ReviewStatus, Role
 from organizations.models.invitations import InvitationStatus
 from sessions_app.models import MentorOffer, SessionRequest
@@ -77,8 +80,10 @@ class World:
 
     organization: Organization
     program: Program
-    people: dict[str, User]  # role name -> the person whose session requests that role's pages
+    people: dict[str, User]  # role name -> the person whose session requests that role's pages ("anonymous": none)
     ids: dict[str, int]  # the objects some pages are about: a request, a pairing, an activity and its date
+    next_cycle: Program  # the program's next cycle (issue 16): its cycle page and invite-back review
+    review: list[int]  # the mentors the mentee ranks on the review step (from their recommendations)
 
 
 def _program_object(view: str, *keys: str) -> Callable[[World], str]:
@@ -96,6 +101,21 @@ def _organization(view: str) -> Callable[[World], str]:
 def _plain(view: str) -> Callable[[World], str]:
     return lambda w: reverse(view)
 
+
+def _next_cycle(view: str) -> Callable[[World], str]:
+    return lambda w: reverse(view, args=[w.organization.slug, w.next_cycle.slug])
+
+
+def _review(w: World) -> str:
+    return (
+        reverse("matching:select_review", args=[w.organization.slug, w.program.slug])
+        + "?"
+        + urlencode([("mentor", pk) for pk in w.review])
+    )
+
+
+# Whose session requests a page nobody is signed in to: none.
+ANONYMOUS = "anonymous"
 
 # (page name, whose session, URL builder): one line a page.
 PAGES: list[tuple[str, str, Callable[[World], str]]] = [
@@ -131,10 +151,22 @@ PAGES: list[tuple[str, str, Callable[[World], str]]] = [
     ("conversation (mentor)", "mentor", _program_object("pairings:conversation", "pairing")),
     ("agreement (mentor)", "mentor", _program_object("pairings:agreement", "pairing")),
     ("single sign-on settings", "org_admin", _organization("organizations:sso")),
+    # Mentor selection by the mentee (F4), program settings, cycles (16), and signing in (a logged-out page).
+    ("select mentors (mentee)", "mentee", _program("matching:select_mentors")),
+    ("select review (mentee)", "mentee", _review),
+    ("my selection (mentee)", "selecting_mentee", _program("matching:my_selection")),
+    ("program settings", "program_admin", _program("portal:program_settings")),
+    ("cycle new (program admin)", "program_admin", _program("pairings:cycle_new")),
+    ("cycle (program admin)", "program_admin", _next_cycle("pairings:cycle")),
+    ("cycle invite (program admin)", "program_admin", _next_cycle("pairings:cycle_invite")),
+    # The pairing page in the other order that an index must give (issue 9 point 4: lists sorted by name).
+    ("pairing by name", "program_admin", lambda w: _program("matching:pairing")(w) + "?order=name"),
+    ("sign in", ANONYMOUS, _plain("account_login")),
+    ("login by code", ANONYMOUS, _plain("account_request_login_code")),
 ]
 
 # Bumped when the world gains data: a world built by an older version is left alone and a new one built.
-WORLD_VERSION = 2
+WORLD_VERSION = 3
 
 CEILING = "/bench/ceiling/"
 BARE = "/bench/bare/"
@@ -150,7 +182,9 @@ class Command(BaseCommand):
         parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds a page, each round")
         parser.add_argument("--rounds", type=int, default=2)
         parser.add_argument("--port", type=int, default=8390)
-        parser.add_argument("--only", default="", help="measure only the pages whose name contains this")
+        parser.add_argument(
+            "--only", default="", help="measure only the pages whose name contains this (or one of these, a,b,c)"
+        )
         parser.add_argument("--smoke", action="store_true", help="small data, 2 s a page, one round (CI)")
         parser.add_argument(
             "--in-process",
@@ -171,11 +205,12 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # planner statistics after the bulk load, as autovacuum would give them
         self.stderr.write(f"data ready in {time.monotonic() - started:.1f} s")
-        pages = [p for p in PAGES if o["only"].lower() in p[0].lower()]
+        wanted = [part.strip().lower() for part in o["only"].split(",")]
+        pages = [p for p in PAGES if any(part in p[0].lower() for part in wanted)]
         if o["in_process"]:
             self.stdout.write(json.dumps(self._in_process(world, pages, o["in_process"])))
             return
-        sessions = {role: _session_key(user) for role, user in world.people.items()}
+        sessions = {role: _session_key(user) for role, user in world.people.items()} | {ANONYMOUS: None}
         queries, seq_scans = self._query_counts(world, pages)
         targets = [("ceiling", sessions["mentee"], CEILING), ("bare", None, BARE)] + [
             (name, sessions[role], build(world)) for name, role, build in pages
@@ -243,9 +278,18 @@ class Command(BaseCommand):
             pairing = Pairing.objects.filter(mentor=mentor, status=PairingStatus.ACTIVE).order_by("pk").first()
             request = MentorRequest.objects.filter(mentor=mentor, state=RequestState.WAITING).order_by("pk").first()
             day = ActivityDate.objects.filter(activity__program=program).order_by("activity__name", "starts_at").first()
+            # A mentee whose choices are being asked: the first open selection's.
+            selecting = MentorSelection.objects.filter(program=program, state=SelectionState.OPEN).order_by("pk")
+            people["selecting_mentee"] = selecting.select_related("mentee__user").first().mentee.user
+            next_cycle = Program.objects.get(cycle__previous=program)
+            # The mentee ranks their first recommended mentors, as many as the program lets them.
+            mentee = Membership.objects.get(program=program, user=people["mentee"], role=Role.MENTEE)
+            review = [s.mentor.pk for s in recommendations_for(mentee, program)][: program.max_choices]
             _second_factor(people["staff"])
             ids = {"pairing": pairing.pk, "request": request.pk, "activity": day.activity_id, "date": day.pk}
-        return World(organization=organization, program=program, people=people, ids=ids)
+        return World(
+            organization=organization, program=program, people=people, ids=ids, next_cycle=next_cycle, review=review
+        )
 
     @transaction.atomic
     def _build(self, slug: str, mentees: int, mentors: int) -> Organization:
@@ -271,6 +315,7 @@ class Command(BaseCommand):
             admin_email=f"programadmin@{slug}.example.org",
             status=ReviewStatus.APPROVED,
             is_live=True,
+            mentor_selection_opened_at=now,  # mentees may select their mentors (F4)
         )
 
         def user(email: str, name: str, **extra) -> User:
@@ -342,6 +387,7 @@ class Command(BaseCommand):
             batch_size=2000,
         )
         self._build_later_pages(program, admins[1], mentor_rows, [m for m in people if m.role == Role.MENTEE], now)
+        self._build_next_cycle(program, admins[1], people, now)
         # A second organization, so every page's scoping has someone else's rows to leave out.
         other = Organization.objects.create(
             slug=f"{slug}-other",
@@ -514,6 +560,74 @@ class Command(BaseCommand):
         )
         Observation.objects.bulk_create(observations, batch_size=2000)
 
+    def _build_next_cycle(self, program, admin, people, now) -> None:
+        """The program's next cycle (issue 16), opened by its admin: one in ten of the program's people are
+        already in it, one in ten more have an invitation to it waiting, the rest are to be invited back (the
+        review lists them all); its alumni are the program's people. A hundred of the returned pairs completed
+        a pairing in it, and a survey each."""
+        today = timezone.localdate()
+        new = cycle_open(
+            program=program,
+            by=admin,
+            name="Big Program, next cycle",
+            starts_on=today + timedelta(days=30),
+            ends_on=today + timedelta(days=395),
+        )
+        mentors = [m for m in people if m.role == Role.MENTOR]
+        mentees = [m for m in people if m.role == Role.MENTEE]
+        back = mentors[::10] + mentees[::10]  # both roles, however small the program
+        returned = Membership.objects.bulk_create(
+            Membership(organization_id=program.organization_id, program=new, user=m.user, role=m.role) for m in back
+        )
+        Invitation.objects.bulk_create(
+            (
+                Invitation(
+                    organization_id=program.organization_id,
+                    program=new,
+                    email=m.user.email,
+                    role=m.role,
+                    token_hash=hash_token(f"{new.slug}-{m.pk}", Invitation.TOKEN_PURPOSE),
+                    status=InvitationStatus.PENDING,
+                    invited_by=admin,
+                    sent_at=now,
+                    send_count=1,
+                    expires_at=now + timedelta(days=14),
+                )
+                for m in mentors[5::10] + mentees[5::10]
+            ),
+            batch_size=2000,
+        )
+        pairs = list(
+            zip(
+                [m for m in returned if m.role == Role.MENTOR],
+                [m for m in returned if m.role == Role.MENTEE],
+                strict=False,
+            )
+        )[:100]
+        Pairing.objects.bulk_create(
+            Pairing(
+                program=new,
+                mentor=mentor,
+                mentee=mentee,
+                source=PairingSource.MANUAL,
+                status=PairingStatus.ENDED,
+                ended_at=now - timedelta(days=n),
+                end_reason="completed",
+            )
+            for n, (mentor, mentee) in enumerate(pairs)
+        )
+        CycleSurvey.objects.bulk_create(
+            CycleSurvey(
+                program=new,
+                respondent=person,
+                cycle_ends_on=new.cycle_ends_on,
+                answered_at=now,
+                satisfaction=n % 11,
+                keep="The monthly meetings.",
+            )
+            for n, person in enumerate(person for pair in pairs for person in pair)
+        )
+
     # ----------------------------------------------------------------- measuring
 
     def _query_counts(self, world: World, pages) -> tuple[dict[str, int], dict[str, list[str]]]:
@@ -521,10 +635,7 @@ class Command(BaseCommand):
         large tables its three slowest queries read by a sequential scan (from EXPLAIN)."""
         counts, seq_scans = {}, {}
         with override_settings(ALLOWED_HOSTS=["*"], SECURE_SSL_REDIRECT=False):
-            clients = {}
-            for role, user in world.people.items():
-                clients[role] = Client()
-                clients[role].force_login(user)
+            clients = _clients(world)
             for name, role, build in pages:
                 url = build(world)
                 clients[role].get(url)  # caches warm, as on the server
@@ -541,10 +652,7 @@ class Command(BaseCommand):
         """Each page rendered ``repeat`` times in this process after one warm-up: median and p95 in ms."""
         timings = {}
         with override_settings(ALLOWED_HOSTS=["*"], SECURE_SSL_REDIRECT=False):
-            clients = {}
-            for role, user in world.people.items():
-                clients[role] = Client()
-                clients[role].force_login(user)
+            clients = _clients(world)
             for name, role, build in pages:
                 url = build(world)
                 clients[role].get(url)
@@ -601,6 +709,15 @@ def _large_seq_scans(sql: str) -> list[str]:
         return sorted(
             {name for name, rows, limited in scans if name in sizes and (limited or rows < SELECTIVE * sizes[name])}
         )
+
+
+def _clients(world: World) -> dict[str, Client]:
+    """A test client signed in as each role's person, and one signed in as nobody."""
+    clients = {ANONYMOUS: Client()}
+    for role, user in world.people.items():
+        clients[role] = Client()
+        clients[role].force_login(user)
+    return clients
 
 
 def _session_key(user: User) -> str:

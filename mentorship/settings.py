@@ -180,6 +180,8 @@ ACCOUNT_FORMS = {
     "login": "organizations.sso.forms.LoginForm",
     "signup": "organizations.sso.forms.SignupForm",
     "reset_password": "organizations.sso.forms.ResetPasswordForm",
+    # accounts.links: a used, expired or made-up reset link logs a link_reuse security event.
+    "user_token": "accounts.links.LoggedUserTokenForm",
 }
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False

@@ -18,7 +18,7 @@ from matching.models import MentorRequest, MentorSelection, RequestState, Select
 from matching.services import requests as request_service
 from matching.services import selection as service
 from matching.views.participant import participant_membership
-from mentorship.ratelimits import over_limit, too_many
+from mentorship.ratelimits import over_limit, rate_limited, too_many
 from organizations.decorators import tenant_view
 from organizations.models import Membership
 
@@ -170,6 +170,7 @@ def selection_move(request: HttpRequest, organization: str, program: str) -> Htt
 
 @tenant_view(perm="matching.manage_pairing")
 @require_POST
+@rate_limited("selection_open")
 def selection_open(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     _ranked_on(request)
     if service.selection_open(program=request.program, by=request.user):

@@ -237,6 +237,43 @@ def test_confirm_and_send_is_limited_per_address_across_mentees(client, cast, su
     assert requests_sent_to() == sorted([mentors[0].user.email, mentors[1].user.email])
 
 
+def test_answering_requests_is_limited_per_mentor_with_the_429_page_and_resets(client, cast, survey, rate_limits):
+    """Each answer emails the mentee, or asks the next mentor (request_answer)."""
+    rate_limits(request_answer="1/h/user,10/h/ip")
+    program, mentee, mentors, _admin = cast
+    other = survey.person(Role.MENTEE, full_name="Noa Other", skills=["Networking"])
+    service.selection_open(program=program, by=None)
+    for person in (mentee, other):
+        client.force_login(person)
+        confirm(client, program, [mentors[0]])
+    first, second = MentorRequest.objects.order_by("pk")
+    client.force_login(mentors[0].user)
+    decline = lambda r: client.post(url(program, "request_detail", r.pk), {"action": "decline"})  # noqa: E731
+    assert decline(first).status_code == 302
+    response = decline(second)
+    assert response.status_code == 429 and "Nothing was sent this time." in response.content.decode()
+    assert MentorRequest.objects.get(pk=second.pk).state == "waiting"
+    rate_limits.clock.advance(3601)
+    assert decline(second).status_code == 302
+    assert MentorRequest.objects.get(pk=second.pk).state == "declined"
+
+
+def test_pairing_by_hand_and_opening_selection_are_limited_per_admin(client, cast, survey, rate_limits):
+    rate_limits(pairing_change="1/h/user,10/h/ip", selection_open="1/h/user,10/h/ip")
+    program, mentee, mentors, admin = cast
+    other = survey.person(Role.MENTEE, full_name="Noa Other", skills=["Networking"]).memberships.get()
+    client.force_login(admin)
+    pair = lambda m, n: client.post(url(program, "pair"), {"mentee": m.pk, "mentor": n.pk})  # noqa: E731
+    assert pair(mentee.memberships.get(), mentors[1]).status_code == 302
+    assert pair(other, mentors[2]).status_code == 429
+    assert Pairing.objects.count() == 1
+    assert client.post(url(program, "selection_open")).status_code == 302
+    client.post(url(program, "selection_close"))
+    response = client.post(url(program, "selection_open"))
+    assert response.status_code == 429 and "Too many attempts" in response.content.decode()
+    assert Program.objects.get(pk=program.pk).mentor_selection_opened_at is None
+
+
 # ------------------------------------------------------------------ where things stand
 
 

@@ -216,6 +216,8 @@ RATE_LIMITS = {
     # Answers and changes that email the other side (a request answered, a pairing made or ended, an
     # agreement sent or decided, a session published, changed or cancelled, a booking given up).
     "request_answer": env.str("RATE_LIMIT_REQUEST_ANSWER", default="60/h/user,120/h/ip"),
+    # The same by the emailed link, with no account signed in: per address only.
+    "request_answer_by_link": env.str("RATE_LIMIT_REQUEST_ANSWER_BY_LINK", default="60/h/ip"),
     "pairing_change": env.str("RATE_LIMIT_PAIRING_CHANGE", default="60/h/user,120/h/ip"),
     "session_change": env.str("RATE_LIMIT_SESSION_CHANGE", default="60/h/user,120/h/ip"),
     "selection_open": env.str("RATE_LIMIT_SELECTION_OPEN", default="10/h/user,30/h/ip"),

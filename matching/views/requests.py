@@ -89,8 +89,8 @@ def request_by_token(request: HttpRequest, token: str) -> HttpResponse:
         if mentor_request is None or not mentor_request.program.ranked_matching_enabled:
             return render(request, "matching/request_gone.html", status=404)
         if request.method == "POST":
-            if over_limit(request, "request_answer"):
-                return too_many(request, "request_answer")
+            if over_limit(request, "request_answer_by_link"):
+                return too_many(request, "request_answer_by_link")
             answer = _answer(request, mentor_request)
             mentor_request.refresh_from_db()
             return render(request, "matching/request_detail.html", _context(mentor_request, token=token, answer=answer))

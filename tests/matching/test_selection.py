@@ -258,6 +258,26 @@ def test_answering_requests_is_limited_per_mentor_with_the_429_page_and_resets(c
     assert MentorRequest.objects.get(pk=second.pk).state == "declined"
 
 
+def test_answering_by_the_emailed_link_is_limited_per_address(client, cast, survey, rate_limits):
+    rate_limits(request_answer_by_link="1/h/ip")
+    program, mentee, mentors, _admin = cast
+    other = survey.person(Role.MENTEE, full_name="Noa Other", skills=["Networking"])
+    service.selection_open(program=program, by=None)
+    for person in (mentee, other):
+        client.force_login(person)
+        confirm(client, program, [mentors[0]])
+    client.logout()  # the mentor answers from the email, not signed in
+    links = [
+        reverse("request_token", args=[request_service.request_token(r.pk, r.sent_at)])
+        for r in MentorRequest.objects.order_by("pk")
+    ]
+    assert client.post(links[0], {"action": "decline"}).status_code == 200
+    response = client.post(links[1], {"action": "decline"})
+    assert response.status_code == 429 and "Too many attempts" in response.content.decode()
+    assert list(MentorRequest.objects.order_by("pk").values_list("state", flat=True)) == ["declined", "waiting"]
+    assert client.post(links[1], {"action": "decline"}, REMOTE_ADDR="10.0.0.9").status_code == 200
+
+
 def test_pairing_by_hand_and_opening_selection_are_limited_per_admin(client, cast, survey, rate_limits):
     rate_limits(pairing_change="1/h/user,10/h/ip", selection_open="1/h/user,10/h/ip")
     program, mentee, mentors, admin = cast

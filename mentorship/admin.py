@@ -10,8 +10,8 @@ from mentorship.models import OutboxEmail
 class OutboxEmailAdmin(admin.ModelAdmin):
     """Every email of the platform; staff see the permanent failures here and may send them again."""
 
-    list_display = ["recipient", "kind", "state", "attempts", "created_at", "sent_at", "next_attempt_at"]
-    list_filter = ["state", "kind", "created_at"]
+    list_display = ["recipient", "kind", "state", "skip_reason", "attempts", "created_at", "sent_at", "next_attempt_at"]
+    list_filter = ["state", "skip_reason", "kind", "created_at"]
     search_fields = ["recipient", "key"]
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
@@ -21,6 +21,9 @@ class OutboxEmailAdmin(admin.ModelAdmin):
         "recipient",
         "payload",
         "state",
+        "skip_reason",
+        "user",
+        "organization",
         "attempts",
         "last_error",
         "created_at",

@@ -39,6 +39,7 @@ class RenderedEmail:
     from_email: str
     attachments: list[Attachment] = field(default_factory=list)
     name: str = ""  # the template trio's name: the outbox row's kind
+    organization_id: int | None = None  # what it is about: not sent once that organization is deleted
 
     def as_payload(self) -> dict:
         """A JSON-able form, for the Celery task."""
@@ -79,7 +80,16 @@ def render_email(
         to=[to],
         from_email=sender(from_name),
         name=name,
+        organization_id=_organization_of(context),
     )
+
+
+def _organization_of(context: dict) -> int | None:
+    """The organization an email is about: its context's ``organization``, else its ``program``'s."""
+    organization = context.get("organization")
+    if organization is not None and organization._meta.label_lower == "organizations.organization":
+        return organization.pk
+    return getattr(context.get("program"), "organization_id", None)
 
 
 def outbox_key(kind: str, obj, recipient: str) -> str:
@@ -96,14 +106,14 @@ def queue_email(email: RenderedEmail, *, key: str | None = None) -> bool:
     builds it); when an object sends the same kind of email more than once (a session changed twice), add
     what tells the occurrences apart (``...:seq3``). Without a key the email is always queued.
     """
-    return queue_payload(email.as_payload(), key=key, kind=email.name)
+    return queue_payload(email.as_payload(), key=key, kind=email.name, organization_id=email.organization_id)
 
 
-def queue_payload(payload: dict, *, key: str | None = None, kind: str = "") -> bool:
+def queue_payload(payload: dict, *, key: str | None = None, kind: str = "", organization_id: int | None = None) -> bool:
     """Write a rendered payload to the outbox now and queue its sending after commit (see ``queue_email``)."""
     from mentorship import outbox
 
-    outbox_id = outbox.add(payload, key=key, kind=kind)
+    outbox_id = outbox.add(payload, key=key, kind=kind, organization_id=organization_id)
     if outbox_id is None:
         return False
     transaction.on_commit(lambda: outbox.enqueue(outbox_id))

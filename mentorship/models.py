@@ -6,6 +6,7 @@ mail provider or a killed worker left behind (``mentorship.outbox``).
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -22,6 +23,12 @@ class OutboxState(models.TextChoices):
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Not sent")
+
+
+class SkipReason(models.TextChoices):
+    PERSON_DELETED = "person_deleted", _("The recipient's account was deleted before it was sent.")
+    ORGANIZATION_DELETED = "organization_deleted", _("Its organization was deleted before it was sent.")
 
 
 class OutboxEmail(models.Model):
@@ -42,6 +49,25 @@ class OutboxEmail(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    # Who it is for and what it is about, to check at sending time: no email goes to a person deleted since it
+    # was queued, nor about an organization deleted since (both restorable for 30 days); it is marked skipped.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient's account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("organization"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,  # erasing an organization erases the emails about it
+        related_name="+",
+    )
+    skip_reason = models.CharField(_("why not sent"), max_length=30, choices=SkipReason, blank=True)
 
     class Meta:
         verbose_name = _("outbox email")

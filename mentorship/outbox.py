@@ -8,18 +8,23 @@ sent, an exception records the error and backs off exponentially, and after ``MA
 due: rows whose enqueue was lost (broker down at commit), rows waiting out a backoff, and rows left in
 "sending" by a worker killed mid-send (its lease ran out). A crash between the provider accepting a message
 and the row being marked sent makes that one message go twice: at least once, never zero.
+
+A row whose recipient's account, or whose organization, was deleted after it was queued is not sent: it is
+marked "skipped" with the reason, which staff see in the admin (issue 14: deleted is deleted, for 30 days).
 """
 
 import logging
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from mentorship.mail import build_message
-from mentorship.models import OutboxEmail, OutboxState
+from mentorship.models import OutboxEmail, OutboxState, SkipReason
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +41,11 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
 
 
-def add(payload: dict, *, key: str | None, kind: str) -> int | None:
-    """Write the row in the current transaction; its id, or None when ``key`` was already queued."""
+def add(payload: dict, *, key: str | None, kind: str, organization_id: int | None = None) -> int | None:
+    """Write the row in the current transaction; its id, or None when ``key`` was already queued.
+
+    The row records the account of its (first) recipient's address, found in the same statement, and the
+    organization it is about: ``deliver`` skips it if either is deleted by the time it is sent."""
     fields = {
         "key": key or OutboxEmail._meta.get_field("key").default(),
         "kind": kind[:100],
@@ -48,19 +56,28 @@ def add(payload: dict, *, key: str | None, kind: str) -> int | None:
         "last_error": "",
         "created_at": timezone.now(),
         "next_attempt_at": timezone.now(),
+        "organization": organization_id,
+        "skip_reason": "",
     }
     meta = OutboxEmail._meta
-    columns = [meta.get_field(name).column for name in fields]
+    columns = [meta.get_field(name).column for name in fields] + [meta.get_field("user").column]
     values = [meta.get_field(name).get_db_prep_save(value, connection) for name, value in fields.items()]
     quote = connection.ops.quote_name
-    # Only quoted names from the model's meta and placeholders are interpolated; every value is a parameter.
+    users = get_user_model()._meta
+    address = parseaddr(payload.get("to", [""])[0] if payload.get("to") else "")[1]
+    # The account by its address, as the case-insensitive unique index on LOWER(email) finds it.
+    find_user = (
+        f"(SELECT {quote(users.pk.column)} FROM {quote(users.db_table)} "  # nosec B608
+        f"WHERE LOWER({quote(users.get_field('email').column)}) = LOWER(%s))"
+    )
+    # Only quoted names from the models' meta and placeholders are interpolated; every value is a parameter.
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) "  # nosec B608
-        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}, {find_user}) "
         f"ON CONFLICT ({quote(meta.get_field('key').column)}) DO NOTHING RETURNING {quote(meta.pk.column)}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+        cursor.execute(sql, [*values, address])
         row = cursor.fetchone()
     return row[0] if row else None
 
@@ -87,9 +104,15 @@ def claim(outbox_id: int, now: datetime | None = None) -> bool:
 
 def deliver(outbox_id: int, now: datetime | None = None) -> str:
     """Send a claimed row and record the outcome: its new state (``now``: the sweep's clock, for backoff)."""
-    email = OutboxEmail.objects.get(pk=outbox_id)
+    email = OutboxEmail.objects.select_related("user", "organization").get(pk=outbox_id)
     if email.state != OutboxState.SENDING:
         return email.state
+    if reason := skip_reason(email):
+        OutboxEmail.objects.filter(pk=outbox_id, state=OutboxState.SENDING).update(
+            state=OutboxState.SKIPPED, skip_reason=reason
+        )
+        log.info("outbox email %s not sent: %s", outbox_id, reason)
+        return OutboxState.SKIPPED
     try:
         build_message(email.payload).send()
     except Exception as error:  # any failure of the backend: record it, try again later
@@ -106,6 +129,16 @@ def deliver(outbox_id: int, now: datetime | None = None) -> str:
         state=OutboxState.SENT, sent_at=timezone.now(), last_error=""
     )
     return OutboxState.SENT
+
+
+def skip_reason(email: OutboxEmail) -> str:
+    """Why ``email`` must not go now: its recipient's account or its organization was deleted since it was
+    queued (restorable for 30 days: what is queued after a restore goes again); "" when it may go."""
+    if email.user is not None and email.user.deleted_at is not None:
+        return SkipReason.PERSON_DELETED
+    if email.organization is not None and email.organization.deleted_at is not None:
+        return SkipReason.ORGANIZATION_DELETED
+    return ""
 
 
 def send(outbox_id: int) -> bool:
@@ -134,7 +167,7 @@ def claim_due_batch(now: datetime | None = None, size: int = BATCH) -> list[int]
 
 def sweep(max_batches: int = MAX_BATCHES, size: int = BATCH, now: datetime | None = None) -> dict:
     """Send what is due at ``now``, batch by batch; safe to run concurrently (each row is claimed by one sweep)."""
-    counts = {"claimed": 0, "sent": 0, "retry": 0, "failed": 0}
+    counts = {"claimed": 0, "sent": 0, "retry": 0, "failed": 0, "skipped": 0}
     # A row whose every try died mid-send (a message that kills the worker) stops here instead of looping.
     counts["failed"] += OutboxEmail.objects.filter(
         state=OutboxState.SENDING, next_attempt_at__lte=now or timezone.now(), attempts__gte=MAX_ATTEMPTS
@@ -146,7 +179,9 @@ def sweep(max_batches: int = MAX_BATCHES, size: int = BATCH, now: datetime | Non
         counts["claimed"] += len(ids)
         for outbox_id in ids:
             state = deliver(outbox_id, now)
-            counts[{"sent": "sent", "pending": "retry", "failed": "failed"}.get(state, "retry")] += 1
+            counts[
+                {"sent": "sent", "pending": "retry", "failed": "failed", "skipped": "skipped"}.get(state, "retry")
+            ] += 1
         if len(ids) < size:
             break
     return counts

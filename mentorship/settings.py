@@ -188,6 +188,8 @@ ACCOUNT_FORMS = {
     "login": "organizations.sso.forms.LoginForm",
     "signup": "organizations.sso.forms.SignupForm",
     "reset_password": "organizations.sso.forms.ResetPasswordForm",
+    # accounts.links: a used, expired or made-up reset link logs a link_reuse security event.
+    "user_token": "accounts.links.LoggedUserTokenForm",
 }
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
@@ -219,6 +221,16 @@ RATE_LIMITS = {
     "message": env.str("RATE_LIMIT_MESSAGE", default="60/h/user,120/h/ip"),
     "access_request": env.str("RATE_LIMIT_ACCESS_REQUEST", default="10/h/user,20/h/ip"),
     "organization_submit": env.str("RATE_LIMIT_ORGANIZATION_SUBMIT", default="5/h/ip"),
+    # Answers and changes that email the other side (a request answered, a pairing made or ended, an
+    # agreement sent or decided, a session published, changed or cancelled, a booking given up).
+    "request_answer": env.str("RATE_LIMIT_REQUEST_ANSWER", default="60/h/user,120/h/ip"),
+    # The same by the emailed link, with no account signed in: per address only.
+    "request_answer_by_link": env.str("RATE_LIMIT_REQUEST_ANSWER_BY_LINK", default="60/h/ip"),
+    "pairing_change": env.str("RATE_LIMIT_PAIRING_CHANGE", default="60/h/user,120/h/ip"),
+    "session_change": env.str("RATE_LIMIT_SESSION_CHANGE", default="60/h/user,120/h/ip"),
+    "selection_open": env.str("RATE_LIMIT_SELECTION_OPEN", default="10/h/user,30/h/ip"),
+    "onboarding_signup": env.str("RATE_LIMIT_ONBOARDING_SIGNUP", default="10/h/user,20/h/ip"),
+    "staff_review": env.str("RATE_LIMIT_STAFF_REVIEW", default="120/h/user,240/h/ip"),
 }
 ACCOUNT_RATE_LIMITS.update(RATE_LIMITS)  # counted by allauth's limiter (allauth.core.ratelimit)
 if not ACCOUNT_RATE_LIMITS_ENABLED:

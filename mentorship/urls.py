@@ -3,8 +3,9 @@ from collections.abc import Sequence
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 
+from accounts import links
 from matching import urls as matching_urls
 from mentorship.media import media
 from mentorship.oversight import urls as oversight_urls
@@ -39,6 +40,13 @@ def tenant_urls(
 urlpatterns = [
     path("admin/", admin.site.urls),
     *sso_urls.saml_override_urlpatterns,
+    # allauth's email confirmation and login-code pages, logging a bad link or an expired code (accounts.links).
+    re_path(
+        r"^accounts/confirm-email/(?P<key>[-:\w]+)/$",
+        links.LoggedConfirmEmailView.as_view(),
+        name="account_confirm_email",
+    ),
+    path("accounts/login/code/confirm/", links.LoggedConfirmLoginCodeView.as_view(), name="account_confirm_login_code"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from mentorship import outbox
@@ -201,3 +202,64 @@ def test_staff_see_failed_emails_in_the_admin_and_send_them_again(client):
     assert [m.to for m in mail.outbox] == [["lost@example.org"]]
     failed.refresh_from_db()
     assert (failed.state, failed.attempts) == (OutboxState.SENT, 1)
+
+
+# ------------------------------------------------------------------ deleted people and organizations (issue 14)
+
+
+def test_emails_queued_before_a_person_was_deleted_are_not_sent_and_staff_see_why(client, broker_down):
+    from accounts.services import user_delete, user_restore
+    from organizations.emails import member_added
+    from organizations.models import Role
+    from tests.factories import ProgramFactory, UserFactory, member
+
+    user = member(ProgramFactory(), Role.MENTEE, email="Nora@Example.org")
+    with transaction.atomic():  # queued while they had an account; the broker is down, so they wait
+        queue_email(email_to("nora@example.org"))  # the address in another case: the same person
+        member_added(user.memberships.get(), None)
+    assert set(OutboxEmail.objects.values_list("user", flat=True)) == {user.pk}
+    user_delete(user=user)
+    assert retry_outbox.apply().get()["skipped"] == 2
+    assert mail.outbox == []
+    rows = OutboxEmail.objects.all()
+    assert {(row.state, row.skip_reason, row.sent_at) for row in rows} == {("skipped", "person_deleted", None)}
+    assert retry_outbox.apply().get()["claimed"] == 0  # skipped rows stay skipped
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("admin:mentorship_outboxemail_changelist")
+    page = client.get(url, {"state__exact": "skipped"}).content.decode()
+    assert "Nora@Example.org" in page and "nora@example.org" in page
+    assert "Not sent" in page and "The recipient&#x27;s account was deleted before it was sent." in page
+
+    user_restore(user=user)  # restored: what is queued from now on goes again
+    with transaction.atomic():
+        queue_email(email_to("nora@example.org", subject="Welcome back"))
+    assert retry_outbox.apply().get()["sent"] == 1
+    assert [m.subject for m in mail.outbox] == ["Welcome back"]
+
+
+def test_emails_about_an_organization_deleted_since_they_were_queued_are_not_sent(broker_down):
+    from organizations.models import Role
+    from organizations.services.invitations import invitation_issue, invitation_resend
+    from organizations.services.retention import organization_delete, organization_restore
+    from tests.factories import ProgramFactory
+
+    deleted, other = ProgramFactory().organization, ProgramFactory().organization
+    with transaction.atomic():
+        invitation, _ = invitation_issue(organization=deleted, email="ana@example.org", role=Role.MENTEE)
+        invitation_issue(organization=other, email="ana@example.org", role=Role.MENTEE)
+    about_deleted = OutboxEmail.objects.get(organization=deleted)
+    assert about_deleted.user is None  # no account at that address yet
+    organization_delete(organization=deleted)
+    assert send_outbox_email.apply(args=[about_deleted.pk]).get() is False  # the task's path
+    about_deleted.refresh_from_db()
+    assert (about_deleted.state, about_deleted.skip_reason) == ("skipped", "organization_deleted")
+    assert retry_outbox.apply().get()["sent"] == 1  # the other organization's invitation to the same address
+    assert [m.to for m in mail.outbox] == [["ana@example.org"]]
+    assert OutboxEmail.objects.get(organization=other).state == OutboxState.SENT
+
+    organization_restore(organization=deleted)
+    with transaction.atomic():
+        invitation_resend(invitation=invitation)
+    assert retry_outbox.apply().get()["sent"] == 1
+    assert len(mail.outbox) == 2

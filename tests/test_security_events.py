@@ -143,3 +143,104 @@ def test_values_cannot_forge_another_field_or_line(events):
     [line] = events()
     assert "\n" not in line
     assert line == 'security_event=sso_login_failed provider="x y" reason="bad\\nsecurity_event=login user=1"'
+
+
+# ------------------------------------------------------------------ allauth's own links and codes
+
+
+def _reset_link(client, email, commits) -> str:
+    with commits(execute=True):
+        client.post(reverse("account_reset_password"), {"email": email})
+    return re.search(r"https?://testserver(/accounts/password/reset/key/\S+)", mail.outbox[-1].body).group(1)
+
+
+def _reset_lines(events) -> list[str]:
+    return [line for line in events() if line.startswith("security_event=link_reuse") and "password_reset" in line]
+
+
+def test_a_used_password_reset_link_is_a_link_reuse_line_and_allauth_says_so(
+    client, db, events, django_capture_on_commit_callbacks
+):
+    user = UserFactory(email="nora@example.org")
+    link = _reset_link(client, "nora@example.org", django_capture_on_commit_callbacks)
+    page = client.get(link, follow=True)
+    new_password = "a-new-long-password-2026"
+    assert (
+        client.post(page.redirect_chain[-1][0], {"password1": new_password, "password2": new_password}).status_code
+        == 302
+    )
+    assert _reset_lines(events) == []
+    page = client.get(link).content.decode()  # opened again
+    assert "The password reset link was invalid, possibly because it has already been used." in page
+    assert _reset_lines(events) == [
+        f"security_event=link_reuse ip=127.0.0.1 kind=password_reset reason=used_or_invalid user={user.pk}"
+    ]
+    assert_no_secrets(events(), link.rsplit("/", 2)[-2], "nora@example.org", new_password)
+
+
+def test_an_expired_or_made_up_password_reset_link_is_a_link_reuse_line(
+    client, db, events, django_capture_on_commit_callbacks, settings
+):
+    user = UserFactory(email="nora@example.org")
+    link = _reset_link(client, "nora@example.org", django_capture_on_commit_callbacks)
+    settings.PASSWORD_RESET_TIMEOUT = -1  # every link is past its time
+    assert "Bad Token" in client.get(link).content.decode()
+    uidb36 = link.rsplit("/", 2)[-2].split("-", 1)[0]
+    made_up = f"/accounts/password/reset/key/{uidb36}-abc-0123456789abcdef/"  # the account's, a key never sent
+    assert "Bad Token" in client.get(made_up).content.decode()
+    assert _reset_lines(events) == [
+        f"security_event=link_reuse ip=127.0.0.1 kind=password_reset reason=expired user={user.pk}",
+        f"security_event=link_reuse ip=127.0.0.1 kind=password_reset reason=used_or_invalid user={user.pk}",
+    ]
+    assert_no_secrets(events(), link.rsplit("/", 2)[-2], "nora@example.org")
+
+
+def _confirmation_link(client, commits) -> str:
+    with commits(execute=True):
+        client.post(
+            reverse("account_signup"),
+            {
+                "email": "newcomer@example.org",
+                "password1": "a-Strong-passw0rd",
+                "password2": "a-Strong-passw0rd",
+                "full_name": "Nora Newcomer",
+                "timezone": "UTC",
+                "accept_terms": "on",
+            },
+        )
+    return re.search(r"https?://testserver(/accounts/confirm-email/\S+/)", mail.outbox[-1].body).group(1)
+
+
+@pytest.mark.parametrize("case", ["used", "expired", "unknown"])
+def test_a_bad_email_confirmation_link_is_a_link_reuse_line_and_allauth_says_so(
+    client, db, events, django_capture_on_commit_callbacks, settings, case
+):
+    link = _confirmation_link(client, django_capture_on_commit_callbacks)
+    if case == "used":
+        client.post(link)
+    elif case == "expired":
+        settings.ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = -1
+    else:
+        link = "/accounts/confirm-email/made-up-key/"
+    assert [line for line in events() if line.startswith("security_event=link_reuse")] == []
+    page = client.get(link).content.decode()
+    assert "This email confirmation link expired or is invalid." in page
+    lines = [line for line in events() if line.startswith("security_event=link_reuse")]
+    assert lines == [f"security_event=link_reuse ip=127.0.0.1 kind=email_confirmation reason={case}"]
+    assert_no_secrets(events(), link.rsplit("/", 2)[-2], "newcomer@example.org")
+
+
+def test_an_expired_login_code_is_a_link_reuse_line_and_allauth_asks_for_a_new_one(
+    client, db, events, django_capture_on_commit_callbacks, settings
+):
+    UserFactory(email="nora@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_request_login_code"), {"email": "nora@example.org"})
+    code = re.search(r"Your login code is:\s+(\S+)", mail.outbox[-1].body).group(1)
+    settings.ACCOUNT_LOGIN_BY_CODE_TIMEOUT = -1  # its time ran out
+    page = client.post(reverse("account_confirm_login_code"), {"code": code})
+    assert page.status_code == 302 and page["Location"] == reverse("account_request_login_code")
+    assert "_auth_user_id" not in client.session
+    lines = [line for line in events() if line.startswith("security_event=link_reuse")]
+    assert lines == ["security_event=link_reuse ip=127.0.0.1 kind=login_code reason=expired"]
+    assert_no_secrets(events(), code, "nora@example.org")

@@ -14,6 +14,7 @@ from matching.models import AutoPairRun, RunStatus
 from matching.reasons import unassigned_sentence
 from matching.services import answers as answer_service
 from matching.services import pairing as service
+from mentorship.ratelimits import rate_limited
 from organizations.decorators import tenant_view
 from organizations.models import Membership, Program, Role
 
@@ -65,6 +66,7 @@ def _program_member(request: HttpRequest, pk: str | None, role: Role) -> Members
 
 @tenant_view(perm="matching.manage_pairing")
 @require_POST
+@rate_limited("pairing_change")
 def pair(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     mentee = _program_member(request, request.POST.get("mentee"), Role.MENTEE)
     mentor = _program_member(request, request.POST.get("mentor"), Role.MENTOR)
@@ -112,6 +114,7 @@ def autopair_run(request: HttpRequest, organization: str, program: str, pk: int)
 
 @tenant_view(perm="matching.manage_pairing", obj=autopairing_program)
 @require_POST
+@rate_limited("pairing_change")
 def autopair_decide(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
     run = _run(request, pk)
     try:

@@ -12,6 +12,7 @@ from matching.models import Pairing, PairingStatus
 from matching.services import answers as answer_service
 from matching.services import pairing as pairing_service
 from matching.services import selection as selection_service
+from mentorship.ratelimits import limit_error
 from organizations.decorators import tenant_view
 from organizations.models import Membership
 
@@ -116,6 +117,9 @@ def recommendations(request: HttpRequest, organization: str, program: str) -> Ht
 def pairing_end(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
     pairing = pairing_of_url(request, pk)
     form = EndPairingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and (limited := limit_error(request, "pairing_change")):
+        form.add_error(None, limited)
+        return render(request, "matching/pairing_end.html", {"form": form, "pairing": pairing}, status=429)
     if request.method == "POST" and form.is_valid():
         try:
             pairing_service.pairing_end(pairing=pairing, by=request.user, reason=form.cleaned_data["reason"])

@@ -17,6 +17,7 @@ from django_scopes import scopes_disabled
 
 from matching.models import MentorRequest, RequestState, SelectionState
 from matching.services import requests as service
+from mentorship.ratelimits import over_limit, too_many
 from mentorship.security import client_ip, security_event
 from organizations.decorators import tenant_view
 from organizations.models import Program
@@ -69,6 +70,8 @@ def _context(mentor_request: MentorRequest, **extra) -> dict:
 def request_detail(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
     mentor_request = request_of_url(request, pk)
     if request.method == "POST":
+        if over_limit(request, "request_answer"):
+            return too_many(request, "request_answer")
         answer = _answer(request, mentor_request)
         (messages.success if answer.ok else messages.warning)(request, answer.message)
         return redirect("matching:request_detail", organization, program, pk)
@@ -86,6 +89,8 @@ def request_by_token(request: HttpRequest, token: str) -> HttpResponse:
         if mentor_request is None or not mentor_request.program.ranked_matching_enabled:
             return render(request, "matching/request_gone.html", status=404)
         if request.method == "POST":
+            if over_limit(request, "request_answer_by_link"):
+                return too_many(request, "request_answer_by_link")
             answer = _answer(request, mentor_request)
             mentor_request.refresh_from_db()
             return render(request, "matching/request_detail.html", _context(mentor_request, token=token, answer=answer))

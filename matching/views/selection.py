@@ -18,6 +18,7 @@ from matching.models import MentorRequest, MentorSelection, RequestState, Select
 from matching.services import requests as request_service
 from matching.services import selection as service
 from matching.views.participant import participant_membership
+from mentorship.ratelimits import over_limit, rate_limited, too_many
 from organizations.decorators import tenant_view
 from organizations.models import Membership
 
@@ -100,6 +101,9 @@ def select_review(request: HttpRequest, organization: str, program: str) -> Http
         messages.warning(request, NOT_RECOMMENDED if order else _("Choose at least one mentor: give them rank 1."))
         return redirect(back)
     if request.method == "POST":
+        # "Confirm and send" emails the first mentor: limited per person and per address (issue 14).
+        if over_limit(request, "selection_confirm"):
+            return too_many(request, "selection_confirm")
         try:
             request_service.select_mentors(
                 program=request.program, mentee=mentee, mentor_ids=order, allowed=_allowed(suggestions), by=request.user
@@ -166,6 +170,7 @@ def selection_move(request: HttpRequest, organization: str, program: str) -> Htt
 
 @tenant_view(perm="matching.manage_pairing")
 @require_POST
+@rate_limited("selection_open")
 def selection_open(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     _ranked_on(request)
     if service.selection_open(program=request.program, by=request.user):

@@ -31,7 +31,7 @@ from mentorship.pairings.models import (
     Goal,
     Message,
 )
-from mentorship.ratelimits import limit_error
+from mentorship.ratelimits import limit_error, over_limit, rate_limited, too_many
 from organizations.decorators import tenant_view
 
 
@@ -127,8 +127,10 @@ def agreement(request: HttpRequest, organization: str, program: str, pk: int) ->
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
-        if form.is_valid():
-            send = "send" in request.POST
+        send = "send" in request.POST
+        if form.is_valid() and send and (limited := limit_error(request, "pairing_change")):
+            form.add_error(None, limited)  # sending emails the mentor; a draft emails nobody
+        elif form.is_valid():
             try:
                 services.agreement_save(
                     pairing=pairing,
@@ -158,6 +160,7 @@ def agreement(request: HttpRequest, organization: str, program: str, pk: int) ->
 
 @tenant_view(perm="pairings.sign_agreement", obj=own_pairing_of_url)
 @require_POST
+@rate_limited("pairing_change")
 def agreement_decide(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
     pairing = own_pairing_of_url(request, pk)
     current = get_object_or_404(Agreement.objects.filter(pairing=pairing))
@@ -243,6 +246,7 @@ def feedback(request: HttpRequest, organization: str, program: str, pk: int) -> 
 
 @tenant_view(perm="pairings.rematch", obj=own_pairing_of_url)
 @require_POST
+@rate_limited("pairing_change")
 def rematch(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
     pairing = own_pairing_of_url(request, pk)
     try:
@@ -283,6 +287,7 @@ def program_pairing_of_url(request: HttpRequest, pk: int) -> Pairing:
 
 @tenant_view(perm="pairings.oversee")
 @require_POST
+@rate_limited("pairing_change")
 def conclude(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
     """A program admin concludes a pair (one that went quiet, typically)."""
     pairing = program_pairing_of_url(request, pk)
@@ -381,6 +386,8 @@ def cycle_invite(request: HttpRequest, organization: str, program: str) -> HttpR
     """The review step, then one action: invite the previous cycle's mentors and mentees back to this one."""
     previous = cycles.previous_cycle(request.program)
     if request.method == "POST":
+        if over_limit(request, "invitation_send"):
+            return too_many(request, "invitation_send")
         try:
             outcome = cycles.invite_back(program=request.program, by=request.user)
         except cycles.CycleError as error:

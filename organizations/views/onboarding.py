@@ -53,6 +53,9 @@ def program_submit(request: HttpRequest, organization: str) -> HttpResponse:
 def onboarding_sessions(request: HttpRequest, organization: str) -> HttpResponse:
     signup = OnboardingSignup.objects.filter(organization=request.organization).select_related("slot").first()
     form = OnboardingSignupForm(request.POST or None, slots=selectors.open_onboarding_slots())
+    if request.method == "POST" and form.is_valid() and (limited := limit_error(request, "onboarding_signup")):
+        form.add_error(None, limited)
+        return render(request, "organizations/onboarding.html", {"form": form, "signup": signup}, status=429)
     if request.method == "POST" and form.is_valid():
         try:
             onboarding.onboarding_sign_up(
@@ -74,11 +77,13 @@ def access_request(request: HttpRequest, organization: str, program: str) -> Htt
     initial = {"admin_email": program.admin_email}
     form = AccessRequestForm(request.POST or None, initial=initial)
     allowed = onboarding.can_request_access(program) and not (existing and existing.status == "pending")
+    status = 200
     if request.method == "POST" and allowed and form.is_valid() and (limited := limit_error(request, "access_request")):
         form.add_error(None, limited)
+        status = 429
     elif request.method == "POST" and allowed and form.is_valid():
         onboarding.access_request_submit(program=program, data=form.cleaned_data, by=request.user)
         messages.success(request, _("Your access request was sent. We will email you when it is reviewed."))
         return redirect(program.get_absolute_url())
     context = {"form": form, "allowed": allowed, "existing": existing}
-    return render(request, "organizations/access_request.html", context)
+    return render(request, "organizations/access_request.html", context, status=status)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_scopes import scopes_disabled
 
+from mentorship.ratelimits import limit_error
 from organizations.forms import ReviewForm
 from organizations.models import (
     AccessRequest,
@@ -56,6 +57,9 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def _review_page(request: HttpRequest, obj, template: str, review: Callable[..., object]) -> HttpResponse:
     form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and (limited := limit_error(request, "staff_review")):
+        form.add_error(None, limited)  # each review emails the organization
+        return render(request, template, {"object": obj, "form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         approve = "approve" in request.POST
         try:

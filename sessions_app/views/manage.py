@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from mentorship.ratelimits import limit_error
 from organizations.decorators import tenant_view
 from organizations.models import Role
 from sessions_app import selectors
@@ -65,6 +66,10 @@ def _save(
     action = request.POST.get("action", "draft")
     if action not in ACTIONS or not form.is_valid():
         return None
+    if ACTIONS[action] and (limited := limit_error(request, "session_change")):  # a draft emails nobody
+        form.add_error(None, limited)
+        form.rate_limited = True
+        return None
     scope = form.chosen_scope()
     try:
         saved = session_save(
@@ -90,7 +95,9 @@ def _save(
 
 def _form_page(request: HttpRequest, form: SessionForm, title: str, session=None, session_request=None) -> HttpResponse:
     context = {"form": form, "title": title, "session": session, "session_request": session_request}
-    return render(request, "sessions_app/session_form.html", context)
+    return render(
+        request, "sessions_app/session_form.html", context, status=429 if getattr(form, "rate_limited", False) else 200
+    )
 
 
 def _answered_request(request: HttpRequest) -> SessionRequest | None:
@@ -204,7 +211,9 @@ def session_bulk_duplicate(request: HttpRequest, organization: str, program: str
             until=data.get("until"),
             zones=series_service.other_zones(source, request.user),
         )
-        if "create" in request.POST:
+        if "create" in request.POST and (limited := limit_error(request, "session_change")):
+            form.add_error(None, limited)
+        elif "create" in request.POST:
             created = series_service.series_create(
                 source=source, plan=plan, keep_mentees=bool(data.get("keep_mentees")), by=request.user
             )
@@ -230,6 +239,9 @@ def session_cancel_view(request: HttpRequest, organization: str, program: str, p
     form = CancelForm(request.POST if request.method == "POST" else None)
     if session.series is None:
         del form.fields["scope"]
+    if request.method == "POST" and form.is_valid() and (limited := limit_error(request, "session_change")):
+        form.add_error(None, limited)
+        return render(request, "sessions_app/session_cancel.html", {"session": session, "form": form}, status=429)
     if request.method == "POST" and form.is_valid() and session.status != SessionStatus.CANCELLED:
         scope = Scope(form.cleaned_data.get("scope") or Scope.THIS)
         cancelled = session_cancel(session=session, by=request.user, scope=scope)

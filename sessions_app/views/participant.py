@@ -66,6 +66,7 @@ def book(request: HttpRequest, organization: str, program: str, pk: int) -> Http
 
 @tenant_view(perm="sessions_app.cancel_booking", obj=booking_of_url)
 @require_POST
+@rate_limited("session_change")
 def booking_cancel_view(request: HttpRequest, organization: str, program: str, pk: int) -> HttpResponse:
     """Give up a seat: the mentee up to the program's notice; the mentor or an admin at any time."""
     booking = booking_of_url(request, pk)

@@ -89,6 +89,10 @@ def request_decline(request: HttpRequest, organization: str, program: str, pk: i
     if session_request.state != RequestState.OPEN:
         messages.info(request, _("This request was already answered."))
         return redirect("sessions:requests", *_args(request))
+    if request.method == "POST" and form.is_valid() and (limited := limit_error(request, "request_answer")):
+        form.add_error(None, limited)
+        context = {"form": form, "session_request": session_request}
+        return render(request, "sessions_app/request_decline.html", context, status=429)
     if request.method == "POST" and form.is_valid():
         try:
             session_request_decline(request=session_request, note=form.cleaned_data["note"])

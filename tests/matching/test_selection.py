@@ -190,6 +190,112 @@ def test_selection_closed_lets_nobody_start_but_used_up_choices_may_choose_again
     assert not MentorRequest.objects.exists()
 
 
+@pytest.fixture
+def confirm_sent(client, django_capture_on_commit_callbacks):
+    """ "Confirm and send", with what it queued after commit run (the request email to the first mentor)."""
+
+    def post(program, mentors, **extra):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(url(program, "select_review"), {"mentor": [m.pk for m in mentors]}, **extra)
+
+    return post
+
+
+def requests_sent_to():
+    return sorted(OutboxEmail.objects.filter(kind="request_sent").values_list("recipient", flat=True))
+
+
+def test_confirm_and_send_is_limited_per_mentee_with_the_429_page_and_resets(client, cast, rate_limits, confirm_sent):
+    """Each "Confirm and send" emails a mentor (issue 14): past the mentee's limit nothing is sent."""
+    rate_limits(selection_confirm="1/h/user,10/h/ip")
+    program, mentee, mentors, _admin = cast
+    service.selection_open(program=program, by=None)
+    client.force_login(mentee)
+    assert confirm_sent(program, [mentors[0]])["Location"] == url(program, "my_selection")
+    request_service.request_decline(request_id=MentorRequest.objects.get().pk, by=mentors[0].user)
+    response = confirm_sent(program, [mentors[1]])  # the choices are used up: choosing again is over the limit
+    page = response.content.decode()
+    assert response.status_code == 429
+    assert "<h1>Too many attempts</h1>" in page and "Try again in at most 60 minutes." in page
+    assert "Nothing was sent this time." in page
+    assert MentorSelection.objects.count() == 1 and requests_sent_to() == [mentors[0].user.email]
+    rate_limits.clock.advance(3601)
+    assert confirm_sent(program, [mentors[1]])["Location"] == url(program, "my_selection")
+    assert requests_sent_to() == sorted([mentors[0].user.email, mentors[1].user.email])
+
+
+def test_confirm_and_send_is_limited_per_address_across_mentees(client, cast, survey, rate_limits, confirm_sent):
+    rate_limits(selection_confirm="10/h/user,1/h/ip")
+    program, mentee, mentors, _admin = cast
+    other = survey.person(Role.MENTEE, full_name="Noa Other", skills=["Networking"])
+    service.selection_open(program=program, by=None)
+    client.force_login(mentee)
+    assert confirm_sent(program, [mentors[0]]).status_code == 302
+    client.force_login(other)  # another mentee, the same address
+    assert confirm_sent(program, [mentors[1]]).status_code == 429
+    assert not MentorSelection.objects.filter(mentee__user=other).exists()
+    # From another address the same mentee may go on (their own limit is 10).
+    assert confirm_sent(program, [mentors[1]], REMOTE_ADDR="10.0.0.9")["Location"] == url(program, "my_selection")
+    assert requests_sent_to() == sorted([mentors[0].user.email, mentors[1].user.email])
+
+
+def test_answering_requests_is_limited_per_mentor_with_the_429_page_and_resets(client, cast, survey, rate_limits):
+    """Each answer emails the mentee, or asks the next mentor (request_answer)."""
+    rate_limits(request_answer="1/h/user,10/h/ip")
+    program, mentee, mentors, _admin = cast
+    other = survey.person(Role.MENTEE, full_name="Noa Other", skills=["Networking"])
+    service.selection_open(program=program, by=None)
+    for person in (mentee, other):
+        client.force_login(person)
+        confirm(client, program, [mentors[0]])
+    first, second = MentorRequest.objects.order_by("pk")
+    client.force_login(mentors[0].user)
+    decline = lambda r: client.post(url(program, "request_detail", r.pk), {"action": "decline"})  # noqa: E731
+    assert decline(first).status_code == 302
+    response = decline(second)
+    assert response.status_code == 429 and "Nothing was sent this time." in response.content.decode()
+    assert MentorRequest.objects.get(pk=second.pk).state == "waiting"
+    rate_limits.clock.advance(3601)
+    assert decline(second).status_code == 302
+    assert MentorRequest.objects.get(pk=second.pk).state == "declined"
+
+
+def test_answering_by_the_emailed_link_is_limited_per_address(client, cast, survey, rate_limits):
+    rate_limits(request_answer_by_link="1/h/ip")
+    program, mentee, mentors, _admin = cast
+    other = survey.person(Role.MENTEE, full_name="Noa Other", skills=["Networking"])
+    service.selection_open(program=program, by=None)
+    for person in (mentee, other):
+        client.force_login(person)
+        confirm(client, program, [mentors[0]])
+    client.logout()  # the mentor answers from the email, not signed in
+    links = [
+        reverse("request_token", args=[request_service.request_token(r.pk, r.sent_at)])
+        for r in MentorRequest.objects.order_by("pk")
+    ]
+    assert client.post(links[0], {"action": "decline"}).status_code == 200
+    response = client.post(links[1], {"action": "decline"})
+    assert response.status_code == 429 and "Too many attempts" in response.content.decode()
+    assert list(MentorRequest.objects.order_by("pk").values_list("state", flat=True)) == ["declined", "waiting"]
+    assert client.post(links[1], {"action": "decline"}, REMOTE_ADDR="10.0.0.9").status_code == 200
+
+
+def test_pairing_by_hand_and_opening_selection_are_limited_per_admin(client, cast, survey, rate_limits):
+    rate_limits(pairing_change="1/h/user,10/h/ip", selection_open="1/h/user,10/h/ip")
+    program, mentee, mentors, admin = cast
+    other = survey.person(Role.MENTEE, full_name="Noa Other", skills=["Networking"]).memberships.get()
+    client.force_login(admin)
+    pair = lambda m, n: client.post(url(program, "pair"), {"mentee": m.pk, "mentor": n.pk})  # noqa: E731
+    assert pair(mentee.memberships.get(), mentors[1]).status_code == 302
+    assert pair(other, mentors[2]).status_code == 429
+    assert Pairing.objects.count() == 1
+    assert client.post(url(program, "selection_open")).status_code == 302
+    client.post(url(program, "selection_close"))
+    response = client.post(url(program, "selection_open"))
+    assert response.status_code == 429 and "Too many attempts" in response.content.decode()
+    assert Program.objects.get(pk=program.pk).mentor_selection_opened_at is None
+
+
 # ------------------------------------------------------------------ where things stand
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from organizations.models import Invitation, Organization, Role
 from organizations.services.invitations import invitation_issue
-from tests.factories import ProgramFactory, member
+from tests.factories import ProgramFactory, UserFactory, member
 from tests.organizations.test_onboarding import SUBMISSION
 
 LIMITED = "You have done this too many times in a short while"
@@ -103,3 +103,65 @@ def test_submitting_organizations_is_limited_per_address(client, db, django_capt
     assert LIMITED in page and 'value="Second Hands"' in page
     assert Organization.objects.count() == 1
     assert client.post(url, {**SUBMISSION, "name": "Third"}, REMOTE_ADDR="10.0.0.8").status_code == 302
+
+
+def test_access_requests_are_limited_per_admin_keep_the_text_and_reset(client, db, rate_limits):
+    """A request sent again after a denial is limited too (access_request)."""
+    from organizations.models import AccessRequest, AccessStatus, OnboardingSignup
+    from organizations.services import onboarding
+    from tests.organizations.test_onboarding import _approved_program, _slot
+
+    rate_limits(access_request="1/h/user,10/h/ip")
+    program, admin = _approved_program()
+    OnboardingSignup.objects.create(organization=program.organization, slot=_slot())
+    url = reverse("organizations:access_request", args=[program.organization.slug, program.slug])
+    data = {
+        "admin_name": "Pat Program",
+        "admin_email": "pat@example.org",
+        "mentors_expected": 10,
+        "mentees_expected": 20,
+    }
+    client.force_login(admin)
+    assert client.post(url, data).status_code == 302
+    access = AccessRequest.objects.get()
+    onboarding.access_review(access_request=access, by=UserFactory(is_staff=True), grant=False, reason="Dates?")
+    response = client.post(url, {**data, "admin_name": "Pat Again"})
+    page = response.content.decode()
+    assert response.status_code == 429 and LIMITED in page and 'value="Pat Again"' in page
+    assert AccessRequest.objects.get().status == AccessStatus.DENIED
+    rate_limits.clock.advance(3601)
+    assert client.post(url, {**data, "admin_name": "Pat Again"}).status_code == 302
+    assert AccessRequest.objects.get().status == AccessStatus.PENDING
+
+
+def test_onboarding_sign_ups_are_limited_per_admin(client, db, django_capture_on_commit_callbacks, rate_limits):
+    from organizations.models import OnboardingSignup
+    from tests.organizations.test_onboarding import _approved_program, _slot
+
+    rate_limits(onboarding_signup="1/h/user,10/h/ip")
+    program, admin = _approved_program()
+    first, second = _slot(), _slot()
+    url = reverse("organizations:onboarding", args=[program.organization.slug])
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {"slot": first.pk}).status_code == 302
+        response = client.post(url, {"slot": second.pk})
+    assert response.status_code == 429 and LIMITED in response.content.decode()
+    assert OnboardingSignup.objects.get().slot == first
+    assert len(mail.outbox) == 1
+
+
+def test_staff_reviews_are_limited_per_person(client, db, django_capture_on_commit_callbacks, rate_limits):
+    from organizations.models import ReviewStatus
+    from tests.factories import OrganizationFactory
+
+    rate_limits(staff_review="1/h/user,10/h/ip")
+    pending = [OrganizationFactory(status=ReviewStatus.PENDING, admin_email=f"a{i}@example.org") for i in range(2)]
+    client.force_login(UserFactory(is_staff=True))
+    review = lambda o: client.post(reverse("staff:organization_review", args=[o.pk]), {"approve": "1"})  # noqa: E731
+    with django_capture_on_commit_callbacks(execute=True):
+        assert review(pending[0]).status_code == 302
+        response = review(pending[1])
+    assert response.status_code == 429 and LIMITED in response.content.decode()
+    assert Organization.objects.get(pk=pending[1].pk).status == ReviewStatus.PENDING
+    assert [m.to for m in mail.outbox] == [["a0@example.org"]]

@@ -92,3 +92,63 @@ def test_with_the_cache_down_booking_still_works_and_says_so_in_the_log(
     assert Booking.objects.count() == 1
     lines = [r.getMessage() for r in caplog.records]
     assert any(line.startswith("security_event=rate_limit_unavailable action=booking") for line in lines)
+
+
+def test_giving_up_seats_is_limited_per_person_and_resets(client, program, mentor, mentee, sent, rate_limits):
+    """A booking given up emails the mentor (session_change, like a session changed or cancelled)."""
+    from sessions_app.services.bookings import booking_create
+
+    rate_limits(session_change="1/h/user,10/h/ip")
+    bookings = [booking_create(session=make_session(mentor, day=in_days(5 + i)), mentee=mentee) for i in range(2)]
+    client.force_login(mentee.user)
+    cancel = lambda b: client.post(program_url(program, "sessions:booking_cancel", b.pk))  # noqa: E731
+    with sent():
+        assert cancel(bookings[0]).status_code == 302
+        response = cancel(bookings[1])
+    assert response.status_code == 429 and "Nothing was sent this time." in response.content.decode()
+    assert Booking.objects.get(pk=bookings[1].pk).cancelled_at is None
+    rate_limits.clock.advance(3601)
+    assert cancel(bookings[1]).status_code == 302
+    assert Booking.objects.get(pk=bookings[1].pk).cancelled_at is not None
+
+
+def test_cancelling_sessions_is_limited_per_mentor_and_keeps_the_page(
+    client, program, mentor, mentee, sent, rate_limits
+):
+    from sessions_app.models import MentorshipSession, SessionStatus
+    from sessions_app.services.bookings import booking_create
+
+    rate_limits(session_change="1/h/user,10/h/ip")
+    sessions = [make_session(mentor, day=in_days(5 + i)) for i in range(2)]
+    for session in sessions:
+        booking_create(session=session, mentee=mentee)
+    client.force_login(mentor.user)
+    cancel = lambda s: client.post(program_url(program, "sessions:cancel", s.pk))  # noqa: E731
+    with sent():
+        assert cancel(sessions[0]).status_code == 302
+    mail.outbox.clear()
+    with sent():
+        response = cancel(sessions[1])
+    assert response.status_code == 429 and LIMITED in response.content.decode()
+    assert MentorshipSession.objects.get(pk=sessions[1].pk).status != SessionStatus.CANCELLED
+    assert mail.outbox == []
+
+
+def test_declining_session_requests_is_limited_per_mentor(client, program, mentor, sent, rate_limits):
+    from sessions_app.services.requests import session_request_create
+
+    rate_limits(request_answer="1/h/user,10/h/ip")
+    mentees = [member(program, Role.MENTEE).memberships.get() for _ in range(2)]
+    asked = [session_request_create(mentee=m, mentor=mentor, message="Hello") for m in mentees]
+    client.force_login(mentor.user)
+    decline = lambda r, note: client.post(  # noqa: E731
+        program_url(program, "sessions:request_decline", r.pk), {"note": note}
+    )
+    mail.outbox.clear()
+    with sent():
+        assert decline(asked[0], "Busy").status_code == 302
+        response = decline(asked[1], "Away until June, sorry")
+    page = response.content.decode()
+    assert response.status_code == 429 and LIMITED in page and "Away until June, sorry" in page
+    assert [m.to for m in mail.outbox] == [[mentees[0].user.email]]
+    assert SessionRequest.objects.get(pk=asked[1].pk).state == "open"

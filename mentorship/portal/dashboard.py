@@ -30,7 +30,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from matching.models import Answer, Audience, MentorRequest, Pairing, PairingStatus, Question, RequestState
+from matching.models import Audience, MentorRequest, Pairing, PairingStatus, Question, RequestState
 from mentorship.oversight.models import Attendance, AttendanceStatus
 from mentorship.pairings.models import (
     AgreementStatus,
@@ -48,6 +48,7 @@ from sessions_app.models import Booking, BookingStatus, MentorshipSession, Sessi
 NEAR_CAPACITY = 1  # a mentor with at most this many free places is "near capacity"
 ONE_DAY = timedelta(days=1)
 ROLES = (Role.PROGRAM_ADMIN, Role.MENTOR, Role.MENTEE)
+ASKED = (Role.MENTEE, Role.MENTOR)  # the roles the questionnaire asks
 LISTED = 10  # rows of the lists (mentors near capacity, mentees waiting longest)
 
 
@@ -107,37 +108,16 @@ def members(program: Program) -> dict:
     """Members by role, and the mentees and mentors who answered every required question asked of their role:
     two queries (the required questions, then one aggregate) that the people, questionnaire and match-rate
     figures all read.
+
+    Completion is the membership's ``questionnaire_complete`` (kept by matching.services.completion wherever
+    answers, questions or roles change), so the aggregate reads the members only, not every answer. A role
+    asked no required question is complete for everyone (a membership made since has its flag unset).
     """
     required = list(Question.objects.filter(program=program, required=True).values_list("pk", "audience"))
-    asked_ids = {
-        role: [pk for pk, audience in required if audience in (Audience.BOTH, role)]
-        for role in (Role.MENTEE, Role.MENTOR)
-    }
-
-    def complete(ids: list[int]) -> Q:
-        """Members with an answer to each of the questions ``ids`` (a grouped subquery, hashed once). The
-        questions are this program's, so the answers need no tenant join (the scope would add one per row)."""
-        if not ids:
-            return Q()
-        with scopes_disabled():
-            done = (
-                Answer.objects.filter(question_id__in=ids)
-                .order_by()
-                .values("membership")
-                .annotate(n=Count("pk"))
-                .filter(n__gte=len(ids))
-                .values("membership")
-            )
-        return Q(pk__in=done)
-
-    # Grouped by role, so that when mentees and mentors are asked the same questions (the usual case) the
-    # answers are grouped once for both.
-    if asked_ids[Role.MENTEE] == asked_ids[Role.MENTOR]:
-        done = Q(role__in=list(asked_ids)) & complete(asked_ids[Role.MENTEE])
-    else:
-        done = (Q(role=Role.MENTEE) & complete(asked_ids[Role.MENTEE])) | (
-            Q(role=Role.MENTOR) & complete(asked_ids[Role.MENTOR])
-        )
+    asked = {role: any(audience in (Audience.BOTH, role) for _pk, audience in required) for role in ASKED}
+    done = Q()
+    for role in ASKED:
+        done |= Q(role=role, questionnaire_complete=True) if asked[role] else Q(role=role)
     by_role = (
         Membership.objects.filter(program=program)
         .values("role")
@@ -145,8 +125,8 @@ def members(program: Program) -> dict:
     )
     found = {row["role"]: row for row in by_role.order_by()}
     totals = {f"{role}_members": found.get(role, {}).get("members", 0) for role in ROLES}
-    totals |= {f"{role}_done": found.get(role, {}).get("done", 0) for role in asked_ids}
-    totals["asked"] = list(asked_ids)
+    totals |= {f"{role}_done": found.get(role, {}).get("done", 0) for role in ASKED}
+    totals["asked"] = list(ASKED)
     return totals
 
 

@@ -189,6 +189,14 @@ class Membership(models.Model):
     )
     groups = models.ManyToManyField("Group", blank=True, related_name="members")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Kept by matching.services.completion wherever answers, questions or roles change: the dashboard counts
+    # it instead of grouping every answer of the program.
+    questionnaire_complete = models.BooleanField(
+        _("questionnaire complete"),
+        default=False,
+        editable=False,
+        help_text=_("A mentee or mentor who has answered every required question asked of their role."),
+    )
 
     objects = ScopedManager(PresentPeopleManager, organization="organization")
 

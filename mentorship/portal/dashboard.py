@@ -343,14 +343,16 @@ def _near_capacity(program: Program) -> list[tuple[str, int, int, int, int, int]
     sql = (
         f"WITH active AS (SELECT mentor_id, COUNT(*) AS n FROM {pairing} "  # nosec B608
         "WHERE program_id = %s AND status = %s GROUP BY mentor_id), "
-        "mentors AS (SELECT m.id, u.full_name, COALESCE(a.n, 0) AS active, "
+        "mentors AS (SELECT m.id, m.user_id, COALESCE(a.n, 0) AS active, "
         "CASE WHEN COALESCE(m.capacity, %s) < %s THEN COALESCE(m.capacity, %s) ELSE %s END AS places "
-        f"FROM {membership} m JOIN {user} u ON u.id = m.user_id AND u.deleted_at IS NULL "
-        "LEFT JOIN active a ON a.mentor_id = m.id WHERE m.program_id = %s AND m.role = %s), "
-        "near AS (SELECT id, full_name, active, places, places - active AS free FROM mentors "
-        "WHERE places - active <= %s) "
-        "SELECT full_name, active, places, free, COUNT(*) OVER (), "
-        "SUM(CASE WHEN free <= 0 THEN 1 ELSE 0 END) OVER () FROM near ORDER BY free, id LIMIT %s"
+        f"FROM {membership} m LEFT JOIN active a ON a.mentor_id = m.id WHERE m.program_id = %s AND m.role = %s "
+        f"AND m.user_id NOT IN (SELECT id FROM {user} WHERE deleted_at IS NOT NULL)), "
+        "near AS (SELECT id, user_id, active, places, places - active AS free FROM mentors "
+        "WHERE places - active <= %s), "
+        "first AS (SELECT id, user_id, active, places, free, COUNT(*) OVER () AS listed, "
+        "SUM(CASE WHEN free <= 0 THEN 1 ELSE 0 END) OVER () AS at_capacity FROM near ORDER BY free, id LIMIT %s) "
+        f"SELECT u.full_name, active, places, free, listed, at_capacity FROM first JOIN {user} u ON u.id = user_id "
+        "ORDER BY free, first.id"
     )
     default, most = program.default_capacity, program.max_capacity
     params = [program.pk, PairingStatus.ACTIVE, default, most, default, most, program.pk, Role.MENTOR]

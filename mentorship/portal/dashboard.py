@@ -29,6 +29,7 @@ from django_scopes import scopes_disabled
 from matching.models import Audience, MentorRequest, Pairing, PairingStatus, Question, RequestState
 from mentorship.oversight.models import Attendance, AttendanceStatus
 from mentorship.pairings.models import (
+    Agreement,
     AgreementStatus,
     CheckIn,
     CycleSurvey,
@@ -404,26 +405,52 @@ def mentees_waiting(program: Program, now: datetime) -> Table:
 # --------------------------------------------------------------------------- the life of pairings (issue 16)
 
 
-def pairs_and_agreements(program: Program, period: Period) -> list[Table]:
-    """Pairs that have talked, and mentoring agreements: one aggregate over the program's pairings."""
-    active = Q(status=PairingStatus.ACTIVE)
-    signed = Q(agreement__status=AgreementStatus.SIGNED)
-    # Semi-joins on the program's messages (hashed once), not a subquery per pair.
-    with scopes_disabled():
-        messages = Message.objects.filter(program_id=program.pk).values("pairing_id")
-        recent = messages.filter(created_at__gte=period.since, created_at__lt=period.until)
-    counts = Pairing.objects.filter(program=program).aggregate(
-        active=Count("pk", filter=active),
-        talked=Count("pk", filter=active & Q(pk__in=messages)),
-        talked_in_period=Count("pk", filter=Q(pk__in=recent)),
-        signed=Count("pk", filter=active & signed),
-        sent=Count("pk", filter=active & Q(agreement__status=AgreementStatus.SENT)),
-        drafting=Count("pk", filter=active & Q(agreement__status__in=[AgreementStatus.DRAFT, AgreementStatus.CHANGES])),
-        none=Count("pk", filter=active & Q(agreement__isnull=True)),
-        signed_in_period=Count(
-            "pk", filter=signed & Q(agreement__signed_at__gte=period.since, agreement__signed_at__lt=period.until)
-        ),
+def _pair_counts(program: Program, period: Period) -> dict[str, int]:
+    """The figures of ``pairs_and_agreements`` in one statement: the program's pairings joined with their
+    agreement and with their messages grouped by pair once (how many, how many in the period), where a
+    semi-join per figure on every message of the program took about twice as long at 10,000 mentees.
+
+    Raw SQL: only quoted table names (from the models) are put into the text; every value is a parameter.
+    """
+    pairing, agreement, message = (connection.ops.quote_name(m._meta.db_table) for m in (Pairing, Agreement, Message))
+    figures = {
+        "active": "p.status = %s",
+        "talked": "p.status = %s AND m.pairing_id IS NOT NULL",
+        "talked_in_period": "m.recent > 0",
+        "signed": "p.status = %s AND a.status = %s",
+        "sent": "p.status = %s AND a.status = %s",
+        "drafting": "p.status = %s AND a.status IN (%s, %s)",
+        "none": "p.status = %s AND a.id IS NULL",
+        "signed_in_period": "a.status = %s AND a.signed_at >= %s AND a.signed_at < %s",
+    }
+    active, since, until = PairingStatus.ACTIVE, period.since, period.until
+    values = {
+        "active": [active],
+        "talked": [active],
+        "talked_in_period": [],
+        "signed": [active, AgreementStatus.SIGNED],
+        "sent": [active, AgreementStatus.SENT],
+        "drafting": [active, AgreementStatus.DRAFT, AgreementStatus.CHANGES],
+        "none": [active],
+        "signed_in_period": [AgreementStatus.SIGNED, since, until],
+    }
+    sums = ", ".join(f"COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)" for condition in figures.values())
+    sql = (
+        f"SELECT {sums} FROM {pairing} p LEFT JOIN {agreement} a ON a.pairing_id = p.id "  # nosec B608
+        "LEFT JOIN (SELECT pairing_id, SUM(CASE WHEN created_at >= %s AND created_at < %s THEN 1 ELSE 0 END) "
+        f"AS recent FROM {message} WHERE program_id = %s GROUP BY pairing_id) m ON m.pairing_id = p.id "
+        "WHERE p.program_id = %s"
     )
+    params = [value for name in figures for value in values[name]] + [since, until, program.pk, program.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return dict(zip(figures, (int(n) for n in row), strict=True))
+
+
+def pairs_and_agreements(program: Program, period: Period) -> list[Table]:
+    """Pairs that have talked, and mentoring agreements: one statement over the program's pairings."""
+    counts = _pair_counts(program, period)
     talked = Table(
         "talked",
         _("Pairs that have talked"),

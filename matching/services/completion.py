@@ -10,9 +10,7 @@ their inserts. Deleting a membership deletes its flag with it.
 
 from collections.abc import Iterable
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
-from django.db.models.lookups import GreaterThanOrEqual
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django_scopes import scopes_disabled
 
 from matching.models import Answer, Audience, Question
@@ -21,32 +19,33 @@ from organizations.models import Membership, Role
 ROLES = (Role.MENTEE, Role.MENTOR)
 
 
-def _count(queryset, group: str) -> Coalesce:
-    return Coalesce(
-        Subquery(queryset.order_by().values(group).annotate(n=Count("pk")).values("n")[:1]),
-        Value(0),
-        output_field=IntegerField(),
-    )
-
-
 def completion_refresh(*, program_id: int | None, membership_ids: Iterable[int] | None = None) -> int:
     """Recompute the flag of the program's mentees and mentors (or of ``membership_ids`` only, within the
-    program) in one UPDATE; returns how many memberships were updated. Other roles' flags stay False."""
+    program): three statements, the required questions then one UPDATE per role whose answers are grouped
+    once. Returns how many flags changed. Other roles' flags stay False."""
     if not program_id:
         return 0
-    asked = Q(required=True) & (Q(audience=Audience.BOTH) | Q(audience=OuterRef("role")))
+    ids = None if membership_ids is None else list(membership_ids)
+    updated = 0
     with scopes_disabled():
-        questions = _count(Question.objects.filter(asked, program_id=OuterRef("program_id")), "program_id")
-        answered = _count(
-            Answer.objects.filter(
-                Q(question__required=True)
-                & (Q(question__audience=Audience.BOTH) | Q(question__audience=OuterRef("role"))),
-                membership_id=OuterRef("pk"),
-                question__program_id=OuterRef("program_id"),
-            ),
-            "membership_id",
-        )
-        people = Membership._base_manager.filter(program_id=program_id, role__in=ROLES)
-        if membership_ids is not None:
-            people = people.filter(pk__in=list(membership_ids))
-        return people.update(questionnaire_complete=GreaterThanOrEqual(answered, questions))
+        required = list(Question.objects.filter(program_id=program_id, required=True).values_list("pk", "audience"))
+        for role in ROLES:
+            asked = [pk for pk, audience in required if audience in (Audience.BOTH, role)]
+            people = Membership._base_manager.filter(program_id=program_id, role=role)
+            answers = Answer.objects.filter(question_id__in=asked)
+            if ids is not None:
+                people, answers = people.filter(pk__in=ids), answers.filter(membership_id__in=ids)
+            if not asked:
+                updated += people.filter(questionnaire_complete=False).update(questionnaire_complete=True)
+                continue
+            done = (
+                answers.order_by()
+                .values("membership_id")
+                .annotate(n=Count("pk"))
+                .filter(n__gte=len(asked))
+                .values("membership_id")
+            )
+            # Only the rows that change are written (a question edit at 10,000 members rewrites few).
+            changed = people.filter(~Q(questionnaire_complete=ExpressionWrapper(Q(pk__in=done), BooleanField())))
+            updated += changed.update(questionnaire_complete=ExpressionWrapper(Q(pk__in=done), BooleanField()))
+    return updated

@@ -14,6 +14,7 @@ from django.db.models import (
     Avg,
     BooleanField,
     Count,
+    Exists,
     ExpressionWrapper,
     OuterRef,
     Q,
@@ -383,9 +384,14 @@ def mentors_near_capacity(program: Program) -> Table:
 
 
 def mentees_waiting(program: Program, now: datetime) -> Table:
+    # The mentees in the order they joined (an index), each looked up in the one-active-pairing-per-mentee
+    # index until the first few unpaired are found, rather than hashing every active pairing first. A
+    # mentee's pairings are of their program, so they need no tenant join.
+    with scopes_disabled():
+        paired = Pairing.objects.filter(mentee=OuterRef("pk"), status=PairingStatus.ACTIVE)
     longest = (
         Membership.objects.filter(program=program, role=Role.MENTEE)
-        .exclude(pk__in=Pairing.objects.filter(program=program, status=PairingStatus.ACTIVE).values("mentee_id"))
+        .exclude(Exists(paired))
         .order_by("created_at", "pk")
         .values("pk")[:LISTED]
     )

@@ -221,7 +221,11 @@ class Membership(models.Model):
                 name="membership_program_admin_has_program",
             ),
         ]
-        indexes = [models.Index(fields=["program", "role"])]
+        indexes = [
+            models.Index(fields=["program", "role"]),
+            # Who has waited longest (the program dashboard): a program's mentees in the order they joined.
+            models.Index(fields=["program", "role", "created_at", "id"], name="membership_joined"),
+        ]
 
     def __str__(self) -> str:
         where = self.program or self.organization

@@ -198,6 +198,7 @@ class Membership(models.Model):
     questionnaire_complete = models.BooleanField(
         _("questionnaire complete"),
         default=False,
+        db_default=False,  # code deployed before it inserts memberships too
         editable=False,
         help_text=_("A mentee or mentor who has answered every required question asked of their role."),
     )

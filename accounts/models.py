@@ -113,7 +113,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("users")
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
         indexes = [
-            models.Index(fields=["erase_after"], condition=models.Q(erased_at__isnull=True), name="user_erase_due")
+            models.Index(fields=["erase_after"], condition=models.Q(erased_at__isnull=True), name="user_erase_due"),
+            # The few deleted people, which every list of memberships leaves out (PresentPeopleManager).
+            models.Index(fields=["id"], condition=models.Q(deleted_at__isnull=False), name="user_deleted"),
         ]
 
     def __str__(self) -> str:

@@ -14,6 +14,8 @@ from matching.models import (
     RequestEvent,
 )
 from matching.services.answers import bump_matching_version
+from matching.services.completion import completion_refresh
+from organizations.models import Membership
 
 
 class OptionInline(admin.TabularInline):
@@ -51,16 +53,33 @@ class AnswerAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         bump_matching_version(obj.question.program)
+        _refresh_completion([obj])
+        before = form.initial.get("membership") if change else None
+        if before and before != obj.membership_id:  # moved to another person: the first one too
+            program_id = Membership._base_manager.filter(pk=before).values_list("program_id", flat=True).first()
+            completion_refresh(program_id=program_id, membership_ids=[before])
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
         bump_matching_version(obj.question.program)
+        _refresh_completion([obj])
 
     def delete_queryset(self, request, queryset):
-        programs = {answer.question.program for answer in queryset.select_related("question__program")}
+        answers = list(queryset.select_related("question__program", "membership"))
+        programs = {answer.question.program for answer in answers}
         super().delete_queryset(request, queryset)
         for program in programs:
             bump_matching_version(program)
+        _refresh_completion(answers)
+
+
+def _refresh_completion(answers) -> None:
+    """Whose questionnaire is complete, for the people whose answers the admin changed (per program)."""
+    by_program: dict[int, set[int]] = {}
+    for answer in answers:
+        by_program.setdefault(answer.membership.program_id, set()).add(answer.membership_id)
+    for program_id, ids in by_program.items():
+        completion_refresh(program_id=program_id, membership_ids=ids)
 
 
 @admin.register(Pairing)

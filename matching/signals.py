@@ -4,7 +4,8 @@ The encoded mentors of a program are cached under Program.matching_version.
 Any change to a question, an option or its mapping (from our pages, a
 service, or the Django admin) bumps that version. Answers have no receivers,
 so deleting a program keeps Django's fast cascade: services.answers and the
-answers' admin bump the version themselves.
+answers' admin bump the version themselves (and refresh whose questionnaire
+is complete, services.completion; a question's change refreshes it here).
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -16,7 +17,8 @@ from django.utils.translation import gettext as _
 from matching import selectors
 from matching.models import Option, Question
 from matching.services.answers import bump_matching_version
-from organizations.models import Program
+from matching.services.completion import completion_refresh
+from organizations.models import Membership, Program
 from organizations.signals import PeopleColumn, people_columns
 
 
@@ -28,6 +30,16 @@ def _bump(program_id: int | None) -> None:
 @receiver([post_save, post_delete], sender=Question)
 def question_changed(sender, instance: Question, **kwargs) -> None:
     _bump(instance.program_id)
+    # A question made required, asked of another role, added or deleted (its answers go first, in the
+    # cascade): whose questionnaire is complete changes for the whole program.
+    completion_refresh(program_id=instance.program_id)
+
+
+@receiver(post_save, sender=Membership)
+def membership_saved(sender, instance: Membership, created: bool, update_fields=None, **kwargs) -> None:
+    """A role changed in place (the Django admin) asks other questions; a new membership has no answers."""
+    if not created and (update_fields is None or "role" in update_fields or "program" in update_fields):
+        completion_refresh(program_id=instance.program_id, membership_ids=[instance.pk])
 
 
 @receiver([post_save, post_delete], sender=Option)

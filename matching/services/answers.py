@@ -5,6 +5,7 @@ from django.db.models import F
 
 from matching import matchmaking
 from matching.models import Answer, Question
+from matching.services.completion import completion_refresh
 from matching.services.demand import demand_refresh_after_commit
 from organizations.models import Membership, Program, Role
 
@@ -28,6 +29,7 @@ def answers_save(*, membership: Membership, answers: dict[Question, object]) -> 
             Answer.objects.filter(membership=membership, question=question).delete()
         else:
             Answer.objects.update_or_create(membership=membership, question=question, defaults={"value": value})
+    completion_refresh(program_id=membership.program_id, membership_ids=[membership.pk])
     if membership.role == Role.MENTOR:
         bump_matching_version(membership.program)
     else:

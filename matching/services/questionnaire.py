@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from matching.engine.specs import CHOICE_KINDS, NUMERIC_KINDS, RuleProblem, rule_problem
 from matching.models import Answer, Audience, MatchRule, Option, Question, QuestionKind
 from matching.services.answers import bump_matching_version
+from matching.services.completion import completion_refresh
 from matching.services.demand import demand_refresh_after_commit
 from organizations.models import Program
 
@@ -246,8 +247,10 @@ def _with_value(answer: Answer, value: list[int]) -> Answer:
 
 
 def _questionnaire_changed(program: Program) -> None:
-    """Scores change for everyone: rebuild the cached mentor index, recount demand after commit."""
+    """Scores change for everyone: rebuild the cached mentor index, recount demand after commit; whose
+    questionnaire is complete may change too (a new required question, answers cleared)."""
     bump_matching_version(program)
+    completion_refresh(program_id=program.pk)
     demand_refresh_after_commit(program=program)
 
 

@@ -25,6 +25,7 @@ from django.db import transaction
 from accounts.models import User
 from matching.models import Answer, Audience, MatchRule, Option, Question, QuestionKind
 from matching.services.answers import bump_matching_version
+from matching.services.completion import completion_refresh
 from organizations.models import Membership, Program, Role
 
 LANGUAGES = ("English", "French", "Spanish")
@@ -538,6 +539,7 @@ def answer_demo_questionnaire(program: Program, memberships: Iterable[Membership
             if value is not None:
                 answers.append(Answer(membership=membership, question=question, value=value))
     Answer.objects.bulk_create(answers, batch_size=1000)
+    completion_refresh(program_id=program.pk, membership_ids=[m.pk for m in newcomers])
     _set_capacities(program, newcomers, personas)
     bump_matching_version(program)
     return len(answers)

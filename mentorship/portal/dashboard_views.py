@@ -1,10 +1,11 @@
 """The program dashboard (program admins) and the organization dashboard (organization admins), with CSV."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.formats import date_format, localize
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -45,7 +46,7 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, dashboard.Period]:
 def program_dashboard(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     form, period = _period(request)
     figures = dashboard.program_dashboard(request.program, period)
-    tables = [(table, chart(table)) for table in figures["tables"]]
+    tables = [(table, chart(table), _shown(table)) for table in figures["tables"]]
     context = {"form": form, "period": period, "tables": tables}
     return render(request, "portal/dashboard.html", context)
 
@@ -63,7 +64,8 @@ def program_dashboard_csv(request: HttpRequest, organization: str, program: str,
 def organization_dashboard(request: HttpRequest, organization: str) -> HttpResponse:
     form, period = _period(request)
     table = dashboard.organization_dashboard(request.organization, period)
-    return render(request, "portal/organization_dashboard.html", {"form": form, "period": period, "table": table})
+    context = {"form": form, "period": period, "table": table, "rows": _shown(table)}
+    return render(request, "portal/organization_dashboard.html", context)
 
 
 @tenant_view(perm="organizations.manage_organization")
@@ -71,6 +73,22 @@ def organization_dashboard_csv(request: HttpRequest, organization: str) -> HttpR
     _form, period = _period(request)
     table = dashboard.organization_dashboard(request.organization, period)
     return _csv(table, f"{request.organization.slug}-programs-{period.start}-{period.end}.csv")
+
+
+def _shown(table: dashboard.Table) -> list[tuple[str, list[str]]]:
+    """The table's cells as the page prints them, (first cell, the others) a row: formatted here once, where
+    the template's conditions and filters on each cell were a good part of the page's time. A date is
+    "3 Dec 2026", an empty figure a dash, anything else as the template prints it (localized numbers); the
+    template escapes the text."""
+    return [(_cell(row[0]), [_cell(cell) for cell in row[1:]]) for row in table.rows]
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, date):
+        return date_format(value, "j M Y")
+    return str(localize(value))
 
 
 def _csv(table: dashboard.Table, filename: str) -> HttpResponse:

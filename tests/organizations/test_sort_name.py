@@ -84,7 +84,7 @@ def test_the_migration_copies_every_users_name(db):
     member(program, Role.MENTEE, full_name="Olga Old")
     member(program, Role.MENTOR, full_name="Otto Older")
     Membership.objects.filter(program=program).update(sort_name="")  # as the rows were before the migration
-    migration = importlib.import_module("organizations.migrations.0008_membership_sort_name")
+    migration = importlib.import_module("organizations.migrations.0010_membership_sort_name")
     migration.copy_names(apps, None)
     assert sorted(Membership.objects.filter(program=program).values_list("sort_name", flat=True)) == [
         "Olga Old",

@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from matching.models import Answer, Pairing, PairingStatus, Question
+from matching.models import Pairing, PairingStatus, Question
+from matching.services.answers import answers_save
 from mentorship.oversight.services import DateInput, activity_save, attendance_record
 from organizations.models import Invitation, InvitationStatus, Membership, Role
 from sessions_app.models import Booking, MentorshipSession
@@ -82,8 +83,8 @@ def known(db):
     both = Question.objects.create(program=program, kind="text", text="Goals?", audience="both", required=True)
     only = Question.objects.create(program=program, kind="text", text="School?", audience="mentee", required=True)
     loose = Question.objects.create(program=program, kind="text", text="Hobby?", audience="both", required=False)
-    for membership, question in ((a, both), (a, only), (b, both), (b, loose), (m1, both), (m2, loose)):
-        Answer.objects.create(membership=membership, question=question, value="yes")
+    for membership, questions in ((a, [both, only]), (b, [both, loose]), (m1, [both]), (m2, [loose])):
+        answers_save(membership=membership, answers=dict.fromkeys(questions, "yes"))
     _pair(program, m1, a, made_days_ago=10)
     _pair(program, m2, b, made_days_ago=200)
     _pair(program, m1, c, made_days_ago=20, ended_days_ago=5)

@@ -32,6 +32,7 @@ from django_scopes import scopes_disabled
 
 from accounts.models import User
 from matching.models import Answer, Pairing, PairingStatus, Question
+from matching.services.completion import completion_refresh
 from mentorship.oversight.models import Activity, ActivityDate, Attendance
 from mentorship.pairings.models import Agreement, CheckIn, CycleSurvey, FeedbackRequest, Goal, Message
 from organizations.models import Invitation, InvitationStatus, Membership, Organization, Program, ReviewStatus, Role
@@ -162,6 +163,7 @@ def _build(mentees: int) -> tuple[Organization, Program, User, dict]:
         for q in questions
     ]
     Answer.objects.bulk_create(answers, batch_size=BATCH)
+    completion_refresh(program_id=program.pk)  # bulk inserts bypass the answer service
 
     invitations = [
         Invitation(

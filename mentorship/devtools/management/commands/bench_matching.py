@@ -50,6 +50,7 @@ from accounts.models import User
 from matching import engine, matchmaking, selectors
 from matching.models import Answer, Audience, AutoPairProposal, AutoPairRun, Option, Question
 from matching.services.answers import bump_matching_version
+from matching.services.completion import completion_refresh
 from matching.services.pairing import autopair_approve, autopair_compute
 from matching.tasks import refresh_demand
 from mentorship.devtools import bench_engine, bench_families
@@ -200,6 +201,7 @@ class Command(BaseCommand):
                 for answer in _answers(membership, answers, stored)
             ]
             Answer.objects.bulk_create(answers, batch_size=ROWS_PER_INSERT)
+            completion_refresh(program_id=bench.program.pk, membership_ids=[m.pk for m in memberships])
             membership_ids += [m.pk for m in memberships]
         return membership_ids
 

@@ -17,7 +17,7 @@ def copy_names(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organizations', '0007_merge_domains_language_deletion_selection_settings'),
+        ('organizations', '0009_membership_joined_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

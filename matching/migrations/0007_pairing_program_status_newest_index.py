@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('matching', '0005_merge_request_index_and_selection_mail'),
-        ('organizations', '0008_membership_sort_name'),
+        ('matching', '0006_fill_questionnaire_complete'),
+        ('organizations', '0010_membership_sort_name'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

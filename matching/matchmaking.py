@@ -487,40 +487,53 @@ def _why(
 # ------------------------------------------------------------------ a mentor looking for mentees
 
 
+def _mentor_ids(program: Program) -> list[int]:
+    """The program's mentors' pks, ascending (the mentor pool's order and key), without counting pairings."""
+    return list(
+        Membership.objects.filter(program=program, role=Role.MENTOR).order_by("pk").values_list("pk", flat=True)
+    )
+
+
 def mentee_scores(program: Program, mentor: Membership, mentee_ids: list[int]) -> dict[int, int]:
     """How well each of ``mentee_ids`` fits ``mentor`` (0-100, shown score), for the mentor's mentee search.
 
-    One read of these mentees' answers and one engine pass over them against this one mentor. A pair a hard
-    requirement breaks, or that the mentor declined, is left out.
+    Both sides come from their caches (the mentor pool and the mentee side, kept per matching version): no
+    answer rows are read, and one engine pass scores these mentees against this one mentor. A pair a hard
+    requirement breaks, or that the mentor declined, is left out. Free places play no part (the mentor is the
+    one looking), so they are not counted.
     """
     if not mentee_ids:
         return {}
     questionnaire = selectors.questionnaire_for(program)
     specs = question_specs(program, questionnaire)
-    places = mentor_places(program)
-    if mentor.pk not in places.ids:
+    mentor_ids = _mentor_ids(program)
+    if mentor.pk not in mentor_ids:
         return {}
-    pool = _mentor_pool(program, questionnaire, specs, places.ids)
+    pool = _mentor_pool(program, questionnaire, specs, mentor_ids)
     column = pool.mentor_ids.index(mentor.pk)
     matrix = mentee_answers(program, questionnaire, specs, mentee_ids)
     exclusions = [(i, j) for i, j in _pair_exclusions(program, mentee_ids, pool.mentor_ids, mentor) if j == column]
     scorer = engine.Scorer(specs, matrix, pool.index, exclusions=exclusions).for_mentors(np.array([column]))
     scores = scorer.scores()[:, 0]
-    return {pk: int(round(float(score))) for pk, score in zip(mentee_ids, scores, strict=True) if np.isfinite(score)}
+    kept = np.isfinite(scores)  # whole arrays: thousands of mentees, no per-row numpy scalars
+    shown = np.rint(scores[kept]).astype(np.int64)
+    return dict(zip(np.asarray(mentee_ids, dtype=np.int64)[kept].tolist(), shown.tolist(), strict=True))
 
 
 def mentee_reasons(program: Program, mentor: Membership, mentee_ids: list[int]) -> dict[int, list[str]]:
-    """The reasons in words of each mentee's score with ``mentor`` (a page's rows: one read of answers)."""
+    """The reasons in words of each mentee's score with ``mentor`` (a page's rows).
+
+    The mentees' encoded answers come from the cached mentee side; the mentor's own answers are read and
+    encoded once (one query), not once per row.
+    """
     if not mentee_ids:
         return {}
     questionnaire = selectors.questionnaire_for(program)
     specs = question_specs(program, questionnaire)
-    mentor_answers, *answers = answer_dicts(questionnaire, [mentor.pk, *mentee_ids])
+    mentor_row = engine.encode_answers(specs, answer_dicts(questionnaire, [mentor.pk]))
+    matrix = mentee_answers(program, questionnaire, specs, mentee_ids)
     name = mentor.user.get_short_name()
-    return {
-        pk: _explain(questionnaire, specs, mentee_answers, mentor_answers, name)
-        for pk, mentee_answers in zip(mentee_ids, answers, strict=True)
-    }
+    return {pk: _explain(questionnaire, specs, matrix.row(i), mentor_row, name) for i, pk in enumerate(mentee_ids)}
 
 
 # ------------------------------------------------------------------ auto-pairing

@@ -4,6 +4,7 @@
 A flow the program switched off answers 404 on each of its URLs (the loaders, before the role check).
 """
 
+import numpy as np
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
@@ -118,10 +119,11 @@ def mentee_search(request: HttpRequest, organization: str, program: str) -> Http
     for question, option in filters.chosen():
         answered = Answer.objects.filter(membership=OuterRef("pk"), question=question, value__contains=[option])
         mentees = mentees.filter(Exists(answered))
-    ids = list(mentees.values_list("pk", flat=True))
+    ids = list(mentees.order_by().values_list("pk", flat=True))  # ranked below: no sort here
     scores = matchmaking.mentee_scores(program_, mentor, ids)
     # Best fit first; a pair a requirement rules out is left out; equal scores by id (stable pages).
-    ranked = sorted(scores, key=lambda pk: (-scores[pk], pk))
+    ids, values = np.fromiter(scores, dtype=np.int64), np.fromiter(scores.values(), dtype=np.int64)
+    ranked = ids[np.lexsort((ids, -values))].tolist()
     page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
     page_ids = list(page)
     people = selectors.mentees_for(program_).in_bulk(page_ids)

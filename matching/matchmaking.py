@@ -13,6 +13,7 @@ version and kept in this process and in the shared cache, so a mentee's recommen
 mentee's own answers: a page never reads every mentor's answer rows.
 """
 
+import hashlib
 import secrets
 import time
 from collections import OrderedDict
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import get_language
 
 from matching import engine, selectors
 from matching.capacity import free_places
@@ -387,9 +389,13 @@ def recommendations_for(
     mentors = Membership.objects.select_related("user").in_bulk(ids)
     suggestions = []
     scores = [score for score in result.scores if round(float(score)) > 0]
-    for row, pk, score, answers in zip(rows, ids, scores, answer_dicts(questionnaire, ids), strict=True):
+    # The reasons from encoded rows: the mentee's, encoded once, and the mentors' from the cached pool (no read
+    # of their answers).
+    mentee_row = engine.encode_answers(specs, [mentee_answers])
+    for row, pk, score in zip(rows, ids, scores, strict=True):
         mentor = mentors[pk]
-        reasons = _explain(questionnaire, specs, mentee_answers, answers, mentor.user.get_short_name())
+        mentor_row = pool.index.answers.row(row)
+        reasons = _explain(questionnaire, specs, mentee_row, mentor_row, mentor.user.get_short_name())
         suggestions.append(Suggestion(mentor, round(float(score)), reasons, int(places.free[row])))
     return suggestions
 
@@ -524,16 +530,27 @@ def mentee_reasons(program: Program, mentor: Membership, mentee_ids: list[int]) 
     """The reasons in words of each mentee's score with ``mentor`` (a page's rows).
 
     The mentees' encoded answers come from the cached mentee side; the mentor's own answers are read and
-    encoded once (one query), not once per row.
+    encoded once (one query), not once per row. The sentences are kept in the shared cache per page: keyed by
+    the matching version (the questionnaire and mentors' answers), the mentee answers' stamp, the language and
+    the mentor's name, so any change to what they say reads them anew.
     """
     if not mentee_ids:
         return {}
+    name = mentor.user.get_short_name()
+    stamp = mentee_answers_stamp(program)
+    page = hashlib.sha256(f"{name}\n{','.join(map(str, mentee_ids))}".encode()).hexdigest()[:32]
+    key = f"matching:mentee-reasons:{program.pk}:{program.matching_version}:{stamp}:{mentor.pk}:{get_language()}:{page}"
+    reasons = cache.get(key) if stamp != "uncached" else None
+    if reasons is not None:
+        return reasons
     questionnaire = selectors.questionnaire_for(program)
     specs = question_specs(program, questionnaire)
     mentor_row = engine.encode_answers(specs, answer_dicts(questionnaire, [mentor.pk]))
     matrix = mentee_answers(program, questionnaire, specs, mentee_ids)
-    name = mentor.user.get_short_name()
-    return {pk: _explain(questionnaire, specs, matrix.row(i), mentor_row, name) for i, pk in enumerate(mentee_ids)}
+    reasons = {pk: _explain(questionnaire, specs, matrix.row(i), mentor_row, name) for i, pk in enumerate(mentee_ids)}
+    if stamp != "uncached":
+        cache.set(key, reasons, timeout=CACHE_SECONDS)
+    return reasons
 
 
 # ------------------------------------------------------------------ auto-pairing

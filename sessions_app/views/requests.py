@@ -18,7 +18,7 @@ from matching import selectors as matching_selectors
 from matching.models import Answer, Audience
 from mentorship.ratelimits import limit_error
 from organizations.decorators import tenant_view
-from organizations.models import Role
+from organizations.models import Membership, Role
 from sessions_app import selectors
 from sessions_app.forms import DeclineForm, MenteeFilterForm, OfferForm, RequestsFilterForm, SessionRequestForm
 from sessions_app.models import MentorOffer, OfferState, RequestState
@@ -113,7 +113,9 @@ def _choice_questions(program) -> list:
 def mentee_search(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     """Mentees looking for a mentor (no active pairing), filtered by their answers, best fit first, 25 a page."""
     program_ = request.program
-    mentor = selectors.membership_of(request.user, program_, Role.MENTOR)
+    # With the user (the reasons name the mentor); the mentor's groups play no part here.
+    mentor = Membership.objects.filter(program=program_, user=request.user, role=Role.MENTOR).select_related("user")
+    mentor = mentor.first()
     filters = MenteeFilterForm(request.GET or None, questions=_choice_questions(program_))
     mentees = matching_selectors.unpaired_mentees(program_)
     for question, option in filters.chosen():

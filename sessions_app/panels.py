@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from matching.models import Pairing, PairingStatus
+from matching.selectors import visitor_active_pairings
 from mentorship.panels import Link, Panel
 from organizations.models import Membership, Role
-from organizations.selectors import program_membership_ids
+from organizations.selectors import program_membership_ids, tenant_roles
 from sessions_app import selectors
 from sessions_app.models import Booking, BookingStatus, RequestState, SessionRequest, SessionStatus
 
@@ -44,6 +44,8 @@ def open_session_requests(request: HttpRequest) -> Panel | None:
     """A mentor's open session requests, on the program's page (F6.1: the mentor is notified there too)."""
     if not request.program.mentee_requests_enabled:
         return None
+    if (request.program.pk, Role.MENTOR) not in tenant_roles(request.user, request.organization):
+        return None  # a mentee's or an admin's overview: no query
     requests = list(
         selectors.session_requests_for(request.program).filter(
             mentor_id__in=program_membership_ids(request.user, request.program), state=RequestState.OPEN
@@ -89,12 +91,7 @@ def schedule_links(membership: Membership, pairings) -> list[Link]:
 
 def schedule_together(request: HttpRequest) -> Panel | None:
     """On the program's page: how the visitor, paired as mentor or mentee, schedules a session with the other."""
-    ids = program_membership_ids(request.user, request.program)
-    mine = list(
-        Pairing.objects.filter(program=request.program, status=PairingStatus.ACTIVE)
-        .filter(Q(mentor_id__in=ids) | Q(mentee_id__in=ids))
-        .select_related("mentor__user", "mentee__user")
-    )
+    mine = visitor_active_pairings(request)
     links = []
     for pairing in mine:
         membership = pairing.mentor if pairing.mentor.user_id == request.user.pk else pairing.mentee

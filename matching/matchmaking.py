@@ -407,9 +407,13 @@ def recommendations_for(
     mentors = Membership.objects.select_related("user").in_bulk(ids)
     suggestions = []
     scores = [score for score in result.scores if round(float(score)) > 0]
-    for row, pk, score, answers in zip(rows, ids, scores, answer_dicts(questionnaire, ids), strict=True):
+    # The reasons from encoded rows: the mentee's, encoded once, and the mentors' from the cached pool (no read
+    # of their answers).
+    mentee_row = engine.encode_answers(specs, [mentee_answers])
+    for row, pk, score in zip(rows, ids, scores, strict=True):
         mentor = mentors[pk]
-        reasons = _explain(questionnaire, specs, mentee_answers, answers, mentor.user.get_short_name())
+        mentor_row = pool.index.answers.row(row)
+        reasons = _explain(questionnaire, specs, mentee_row, mentor_row, mentor.user.get_short_name())
         suggestions.append(Suggestion(mentor, round(float(score)), reasons, int(places.free[row])))
     return suggestions
 
@@ -633,40 +637,65 @@ def _why(
 # ------------------------------------------------------------------ a mentor looking for mentees
 
 
+def _mentor_ids(program: Program) -> list[int]:
+    """The program's mentors' pks, ascending (the mentor pool's order and key), without counting pairings."""
+    return list(
+        Membership.objects.filter(program=program, role=Role.MENTOR).order_by("pk").values_list("pk", flat=True)
+    )
+
+
 def mentee_scores(program: Program, mentor: Membership, mentee_ids: list[int]) -> dict[int, int]:
     """How well each of ``mentee_ids`` fits ``mentor`` (0-100, shown score), for the mentor's mentee search.
 
-    One read of these mentees' answers and one engine pass over them against this one mentor. A pair a hard
-    requirement breaks, or that the mentor declined, is left out.
+    Both sides come from their caches (the mentor pool and the mentee side, kept per matching version): no
+    answer rows are read, and one engine pass scores these mentees against this one mentor. A pair a hard
+    requirement breaks, or that the mentor declined, is left out. Free places play no part (the mentor is the
+    one looking), so they are not counted.
     """
     if not mentee_ids:
         return {}
     questionnaire = selectors.questionnaire_for(program)
     specs = question_specs(program, questionnaire)
-    places = mentor_places(program)
-    if mentor.pk not in places.ids:
+    mentor_ids = _mentor_ids(program)
+    if mentor.pk not in mentor_ids:
         return {}
-    pool = _mentor_pool(program, questionnaire, specs, places.ids)
+    pool = _mentor_pool(program, questionnaire, specs, mentor_ids)
     column = pool.mentor_ids.index(mentor.pk)
     matrix = mentee_answers(program, questionnaire, specs, mentee_ids)
     exclusions = [(i, j) for i, j in _pair_exclusions(program, mentee_ids, pool.mentor_ids, mentor) if j == column]
     scorer = engine.Scorer(specs, matrix, pool.index, exclusions=exclusions).for_mentors(np.array([column]))
     scores = scorer.scores()[:, 0]
-    return {pk: int(round(float(score))) for pk, score in zip(mentee_ids, scores, strict=True) if np.isfinite(score)}
+    kept = np.isfinite(scores)  # whole arrays: thousands of mentees, no per-row numpy scalars
+    shown = np.rint(scores[kept]).astype(np.int64)
+    return dict(zip(np.asarray(mentee_ids, dtype=np.int64)[kept].tolist(), shown.tolist(), strict=True))
 
 
 def mentee_reasons(program: Program, mentor: Membership, mentee_ids: list[int]) -> dict[int, list[str]]:
-    """The reasons in words of each mentee's score with ``mentor`` (a page's rows: one read of answers)."""
+    """The reasons in words of each mentee's score with ``mentor`` (a page's rows).
+
+    The mentees' encoded answers come from the cached mentee side; the mentor's own answers are read and
+    encoded once (one query), not once per row. The sentences are kept in the shared cache per page: keyed by
+    the matching version (the questionnaire and mentors' answers), the mentee answers' stamp, the language and
+    the mentor's name, so any change to what they say reads them anew.
+    """
     if not mentee_ids:
         return {}
+    name = mentor.user.get_short_name()
+    stamp = mentee_answers_stamp(program)
+    page = hashlib.sha256(f"{name}\n{','.join(map(str, mentee_ids))}".encode()).hexdigest()[:32]
+    language = translation.get_language()
+    key = f"matching:mentee-reasons:{program.pk}:{program.matching_version}:{stamp}:{mentor.pk}:{language}:{page}"
+    reasons = cache.get(key) if stamp != "uncached" else None
+    if reasons is not None:
+        return reasons
     questionnaire = selectors.questionnaire_for(program)
     specs = question_specs(program, questionnaire)
-    mentor_answers, *answers = answer_dicts(questionnaire, [mentor.pk, *mentee_ids])
-    name = mentor.user.get_short_name()
-    return {
-        pk: _explain(questionnaire, specs, mentee_answers, mentor_answers, name)
-        for pk, mentee_answers in zip(mentee_ids, answers, strict=True)
-    }
+    mentor_row = engine.encode_answers(specs, answer_dicts(questionnaire, [mentor.pk]))
+    matrix = mentee_answers(program, questionnaire, specs, mentee_ids)
+    reasons = {pk: _explain(questionnaire, specs, matrix.row(i), mentor_row, name) for i, pk in enumerate(mentee_ids)}
+    if stamp != "uncached":
+        cache.set(key, reasons, timeout=CACHE_SECONDS)
+    return reasons
 
 
 # ------------------------------------------------------------------ auto-pairing

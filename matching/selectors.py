@@ -29,6 +29,7 @@ from matching.models import (
     SelectionState,
 )
 from organizations.models import Membership, Program, Role
+from organizations.selectors import program_membership_ids
 
 # ------------------------------------------------------------------ the questionnaire
 
@@ -139,6 +140,19 @@ def _is_valid(questionnaire: Questionnaire, question: Question, value) -> bool:
 
 
 # ---------------------------------------------------------------- pairings and runs
+
+
+def visitor_active_pairings(request) -> list[Pairing]:
+    """The visitor's active pairings in the request's program, as mentor or mentee, with both people: read once
+    a request (by their membership ids, on the foreign keys' indexes), so the program page's panels share it."""
+    if not hasattr(request, "_visitor_active_pairings"):
+        mine = program_membership_ids(request.user, request.program)
+        request._visitor_active_pairings = list(
+            Pairing.objects.filter(program=request.program, status=PairingStatus.ACTIVE)
+            .filter(Q(mentor_id__in=mine) | Q(mentee_id__in=mine))
+            .select_related("mentor__user", "mentee__user")
+        )
+    return request._visitor_active_pairings
 
 
 def unpaired_mentees(program: Program) -> QuerySet[Membership]:

@@ -315,7 +315,9 @@ class MenteeFilterForm(forms.Form):
         for question in questions:
             name = f"q{question.pk}"
             choices = [("", _("Any"))] + [(str(o.pk), o.label) for o in question.options.all()]
-            self.fields[name] = forms.ChoiceField(label=question.label(), choices=choices, required=False)
+            self.fields[name] = forms.ChoiceField(
+                label=question.label(), choices=choices, required=False, widget=LightSelect
+            )
             self.questions[name] = question
 
     def chosen(self) -> list[tuple[Any, int]]:

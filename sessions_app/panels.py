@@ -7,11 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from matching.models import Pairing, PairingStatus
+from matching.selectors import visitor_active_pairings
 from mentorship.panels import Link, Panel
 from organizations.models import Membership, Role
+from organizations.selectors import program_membership_ids, tenant_roles
 from sessions_app import selectors
-from sessions_app.models import BookingStatus, RequestState, SessionRequest, SessionStatus
+from sessions_app.models import Booking, BookingStatus, RequestState, SessionRequest, SessionStatus
 
 
 def program_nav_links(request: HttpRequest) -> list[Link]:
@@ -43,8 +44,12 @@ def open_session_requests(request: HttpRequest) -> Panel | None:
     """A mentor's open session requests, on the program's page (F6.1: the mentor is notified there too)."""
     if not request.program.mentee_requests_enabled:
         return None
+    if (request.program.pk, Role.MENTOR) not in tenant_roles(request.user, request.organization):
+        return None  # a mentee's or an admin's overview: no query
     requests = list(
-        selectors.session_requests_for(request.program).filter(mentor__user=request.user, state=RequestState.OPEN)[:5]
+        selectors.session_requests_for(request.program).filter(
+            mentor_id__in=program_membership_ids(request.user, request.program), state=RequestState.OPEN
+        )[:5]
     )
     if not requests:
         return None
@@ -56,10 +61,10 @@ def upcoming_sessions(request: HttpRequest) -> Panel | None:
     sessions = selectors.sessions_for(request.program).filter(
         ends_at__gt=timezone.now(), status=SessionStatus.PUBLISHED
     )
-    mine = sessions.filter(mentor__user=request.user) | sessions.filter(
-        bookings__mentee__user=request.user, bookings__status=BookingStatus.BOOKED
-    )
-    upcoming = list(mine.distinct()[:5])
+    ids = program_membership_ids(request.user, request.program)
+    # The visitor's bookings as a subquery on the bookings' mentee index: no join of every booking, no DISTINCT.
+    booked = Booking.objects.filter(mentee_id__in=ids, status=BookingStatus.BOOKED).values("session_id")
+    upcoming = list(sessions.filter(Q(mentor_id__in=ids) | Q(pk__in=booked))[:5])
     if not upcoming:
         return None
     return Panel("sessions_app/_upcoming_panel.html", {"upcoming_sessions": upcoming})
@@ -86,16 +91,11 @@ def schedule_links(membership: Membership, pairings) -> list[Link]:
 
 def schedule_together(request: HttpRequest) -> Panel | None:
     """On the program's page: how the visitor, paired as mentor or mentee, schedules a session with the other."""
-    mine = list(
-        Pairing.objects.filter(program=request.program, status=PairingStatus.ACTIVE)
-        .filter(Q(mentor__user=request.user) | Q(mentee__user=request.user))
-        .select_related(
-            *(f"{side}__{field}" for side in ("mentor", "mentee") for field in ("user", "organization", "program"))
-        )
-    )
+    mine = visitor_active_pairings(request)
     links = []
     for pairing in mine:
         membership = pairing.mentor if pairing.mentor.user_id == request.user.pk else pairing.mentee
+        membership.organization, membership.program = request.organization, request.program  # no join for them
         links += schedule_links(membership, [pairing])
     if not links:
         return None

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.widgets import LightSelect
+from accounts.widgets import LightCheckboxSelectMultiple, LightRadioSelect, LightSelect
 from matching.capacity import capacity_of
 from matching.models import Question, QuestionKind
 from organizations.models import Membership
@@ -13,14 +13,12 @@ def _field(question: Question, role: str) -> forms.Field:
     options = [(o.pk, o.label) for o in question.options.all()]
     common = {"label": label, "required": False}
     if question.kind == QuestionKind.SINGLE:
-        return forms.TypedChoiceField(choices=options, coerce=int, widget=forms.RadioSelect, empty_value=None, **common)
+        return forms.TypedChoiceField(choices=options, coerce=int, widget=LightRadioSelect, empty_value=None, **common)
     if question.kind == QuestionKind.MULTIPLE:
-        return forms.TypedMultipleChoiceField(
-            choices=options, coerce=int, widget=forms.CheckboxSelectMultiple, **common
-        )
+        return forms.TypedMultipleChoiceField(choices=options, coerce=int, widget=LightCheckboxSelectMultiple, **common)
     if question.kind == QuestionKind.SCALE:
         scale = [(n, str(n)) for n in range(1, 6)]
-        return forms.TypedChoiceField(choices=scale, coerce=int, widget=forms.RadioSelect, empty_value=None, **common)
+        return forms.TypedChoiceField(choices=scale, coerce=int, widget=LightRadioSelect, empty_value=None, **common)
     if question.kind == QuestionKind.NUMBER:
         return forms.IntegerField(min_value=question.min_value, max_value=question.max_value, **common)
     return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, **common)

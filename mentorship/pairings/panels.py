@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from matching.models import PairingStatus
+from matching.selectors import visitor_active_pairings
 from mentorship.pairings import selectors
 from mentorship.panels import Link, Panel
 
@@ -23,7 +23,7 @@ def program_nav_links(request: HttpRequest) -> list[Link]:
 
 def my_conversations(request: HttpRequest) -> Panel | None:
     """The visitor's active pairings in this program, each with a link to its conversation."""
-    pairings = list(selectors.pairings_of_user(request.program, request.user).filter(status=PairingStatus.ACTIVE))
+    pairings = visitor_active_pairings(request)
     if not pairings:
         return None
     for pairing in pairings:

@@ -9,13 +9,16 @@ from django.utils import timezone
 from matching.models import Pairing
 from mentorship.pairings.models import CheckIn, FeedbackRequest, Message, PairingSettings
 from organizations.models import Program
+from organizations.selectors import program_membership_ids
 
 
 def pairings_of_user(program: Program, user) -> QuerySet[Pairing]:
-    """The program's pairings ``user`` is the mentor or the mentee of."""
+    """The program's pairings ``user`` is the mentor or the mentee of (by their memberships' ids: the foreign
+    keys' indexes serve it, where ``mentor__user=user`` joined every pairing of the program)."""
+    mine = program_membership_ids(user, program)
     return (
         Pairing.objects.filter(program=program)
-        .filter(Q(mentor__user=user) | Q(mentee__user=user))
+        .filter(Q(mentor_id__in=mine) | Q(mentee_id__in=mine))
         .select_related("mentor__user", "mentee__user")
     )
 
@@ -59,7 +62,7 @@ def feedback_answers(program: Program) -> QuerySet[FeedbackRequest]:
 
 def open_feedback_of_user(program: Program, user) -> QuerySet[FeedbackRequest]:
     return FeedbackRequest.objects.filter(
-        program=program, respondent__user=user, answered_at__isnull=True
+        program=program, respondent_id__in=program_membership_ids(user, program), answered_at__isnull=True
     ).select_related("session")
 
 

@@ -55,13 +55,17 @@ def program_overview(request: HttpRequest, organization: str, program: str) -> H
         for pid, role in organizations_selectors.tenant_roles(request.user, request.organization)
         if pid == request.program.pk
     ]
-    access_request = AccessRequest.objects.filter(program=request.program).first()
     can_manage_organization = request.user.has_perm("organizations.manage_organization", request.organization)
-    may_request = can_request_access(request.program) and (access_request is None or access_request.status == "denied")
+    # Shown to the organization's admins only, and only until the program is live: no query for anyone else.
+    access_request = None
+    if can_manage_organization and not request.program.is_live:
+        access_request = AccessRequest.objects.filter(program=request.program).first()
+    can_request = can_request_access(request.program)
+    may_request = can_request and (access_request is None or access_request.status == "denied")
     context = {
         "my_roles": [Role(role).label for role in roles],
         "can_manage_organization": can_manage_organization,
-        "can_request_access": can_request_access(request.program),
+        "can_request_access": can_request,
         "show_request_access": can_manage_organization and may_request,
         "access_request": access_request,
         "panels": _rendered_panels(request, PROGRAM_PANELS),

@@ -4,6 +4,7 @@
 A flow the program switched off answers 404 on each of its URLs (the loaders, before the role check).
 """
 
+import numpy as np
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
@@ -17,7 +18,7 @@ from matching import selectors as matching_selectors
 from matching.models import Answer, Audience
 from mentorship.ratelimits import limit_error
 from organizations.decorators import tenant_view
-from organizations.models import Role
+from organizations.models import Membership, Role
 from sessions_app import selectors
 from sessions_app.forms import DeclineForm, MenteeFilterForm, OfferForm, RequestsFilterForm, SessionRequestForm
 from sessions_app.models import MentorOffer, OfferState, RequestState
@@ -116,16 +117,19 @@ def _choice_questions(program) -> list:
 def mentee_search(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     """Mentees looking for a mentor (no active pairing), filtered by their answers, best fit first, 25 a page."""
     program_ = request.program
-    mentor = selectors.membership_of(request.user, program_, Role.MENTOR)
+    # With the user (the reasons name the mentor); the mentor's groups play no part here.
+    mentor = Membership.objects.filter(program=program_, user=request.user, role=Role.MENTOR).select_related("user")
+    mentor = mentor.first()
     filters = MenteeFilterForm(request.GET or None, questions=_choice_questions(program_))
     mentees = matching_selectors.unpaired_mentees(program_)
     for question, option in filters.chosen():
         answered = Answer.objects.filter(membership=OuterRef("pk"), question=question, value__contains=[option])
         mentees = mentees.filter(Exists(answered))
-    ids = list(mentees.values_list("pk", flat=True))
+    ids = list(mentees.order_by().values_list("pk", flat=True))  # ranked below: no sort here
     scores = matchmaking.mentee_scores(program_, mentor, ids)
     # Best fit first; a pair a requirement rules out is left out; equal scores by id (stable pages).
-    ranked = sorted(scores, key=lambda pk: (-scores[pk], pk))
+    ids, values = np.fromiter(scores, dtype=np.int64), np.fromiter(scores.values(), dtype=np.int64)
+    ranked = ids[np.lexsort((ids, -values))].tolist()
     page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
     page_ids = list(page)
     people = selectors.mentees_for(program_).in_bulk(page_ids)

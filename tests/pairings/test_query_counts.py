@@ -2,6 +2,8 @@
 
 from datetime import date, timedelta
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from matching.models import Pairing
@@ -90,6 +92,20 @@ def test_program_overview_with_conversations(client, program, mentor):
 
     client.force_login(mentor.user)
     assert_constant_queries(client, program_url(program, "portal:program"), add)
+
+
+def test_program_overview_reads_the_visitor_s_pairings_once(client, program, mentor):
+    """The conversations panel and the schedule links list the same active pairings: one read of them."""
+    mentees = [member(program, Role.MENTEE, full_name=name).memberships.get() for name in ("Ada One", "Bea Two")]
+    for mentee in mentees:
+        Pairing.objects.create(program=program, mentor=mentor, mentee=mentee)
+    client.force_login(mentor.user)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(program_url(program, "portal:program")).content.decode()
+    for mentee in mentees:  # a link to schedule with each (in the page's language), and each in the conversations
+        assert f"?mentee={mentee.pk}" in page and page.count(mentee.user.full_name) >= 2
+    pairing_reads = [q["sql"] for q in queries if q["sql"].startswith('SELECT "matching_pairing"."id"')]
+    assert len(pairing_reads) == 2  # the next steps' pairings, and the visitor's (for both panels)
 
 
 def test_cycle_page(client, program, mentor, program_admin):

@@ -122,3 +122,10 @@ def test_a_mentee_changing_answers_moves_in_the_search_at_once(
         answers_save(membership=changing.memberships.get(), answers={survey.skills: with_all, survey.structure: 3})
     after = client.get(url).content.decode()
     assert after.index("Changing Fit") < after.index("Steady Fit")
+    # The reasons in words are kept per page too: they say what the new answers share.
+    assert "Networking" not in _card(before, "Changing Fit") and "Networking" in _card(after, "Changing Fit")
+
+
+def _card(page: str, name: str) -> str:
+    """The search result card of the mentee called ``name``."""
+    return next(card for card in page.split('<li class="card">') if name in card)

@@ -9,9 +9,9 @@ outbox is at least once, never lost: README, "The email outbox").
 """
 
 import signal
-import time
 
 import pytest
+from django.utils import timezone
 
 from mentorship.models import OutboxEmail, OutboxState
 from tests import processes
@@ -38,7 +38,10 @@ def test_every_email_arrives_after_a_worker_is_killed_mid_batch(transactional_db
         assert OutboxEmail.objects.filter(state=OutboxState.SENDING).exists()  # the dead worker's claim
 
         worker = processes.celery_worker(env)
-        time.sleep(3.5)  # the dead worker's lease runs out
+        leased = OutboxEmail.objects.filter(state=OutboxState.SENDING)
+        processes.wait_until(  # the dead worker's lease runs out
+            lambda: not leased.filter(next_attempt_at__gt=timezone.now()).exists(), seconds=30, what="the lease's end"
+        )
         for _ in range(2):  # beat would do this every minute; each run sends up to 20 batches of 100
             processes.retry_sweep(env)
         processes.wait_until(

@@ -27,9 +27,11 @@ run: setup
 	$(BIN)/python manage.py seed_demo
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile.dev
 
-## Set up and run the whole test suite (skips what needs a missing service, and says why).
+## Set up and run the whole test suite (skips what needs a missing service, and says why), on PYTEST_WORKERS
+## processes (pytest-xdist; 0: in this process): each has its own test database and Redis database (tests/conftest.py).
+PYTEST_WORKERS ?= 2
 test: setup-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: setup-dev
 	$(BIN)/ruff check .

@@ -8,6 +8,7 @@ REQUIRE_ALL_SERVICES is set (CI sets it): then any skip fails the run.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.core.cache import cache, caches
@@ -30,7 +31,35 @@ settings.register_profile("dev", deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 STRICT = os.environ.get("REQUIRE_ALL_SERVICES", "").lower() in {"1", "true", "yes"}
+
+
+def _redis_of_this_worker() -> None:
+    """Under pytest-xdist (`make test` runs ``-n 2``) each worker has a test database of its own (pytest-django
+    adds ``_gw0``, ``_gw1``... to its name) and a Redis database of its own: every test flushes the cache and the
+    worker tests purge the broker. Worker gwN takes the database number of REDIS_URL plus N (modulo 16), for
+    this process and the servers it starts (tests.processes); gw0 keeps REDIS_URL's."""
+    from django.conf import settings as django_settings
+    from django.core.cache import caches
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    url = os.environ.get("REDIS_URL", "")
+    if not worker.startswith("gw") or not url or worker == "gw0":
+        return
+    parts = urlsplit(url)
+    own = urlunsplit(parts._replace(path=f"/{(int(parts.path.strip('/') or 0) + int(worker[2:])) % 16}"))
+    os.environ["REDIS_URL"] = own
+    django_settings.REDIS_URL = own
+    if django_settings.CACHES["default"].get("LOCATION") == url:
+        django_settings.CACHES["default"]["LOCATION"] = own
+        caches.__dict__.pop("settings", None)  # read again at the first use
+    if django_settings.CELERY_BROKER_URL == url:
+        django_settings.CELERY_BROKER_URL = own
+        celery_app.conf.broker_url = own
+
+
+_redis_of_this_worker()
 _skipped: list[str] = []
+AXE_CHECKED: list[int] = []  # page loads axe checked, per browser test (tests/browser/conftest.py)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -41,8 +70,11 @@ def pytest_configure(config: pytest.Config) -> None:
     for po in Path(__file__).resolve().parent.parent.glob("locale/*/LC_MESSAGES/django.po"):
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-            with po.open("rb") as source, mo.open("wb") as target:
+            # Written aside, then renamed: pytest-xdist's workers may read it while another writes it.
+            partial = mo.with_suffix(f".mo.{os.getpid()}")
+            with po.open("rb") as source, partial.open("wb") as target:
                 write_mo(target, read_po(source))
+            partial.replace(mo)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -51,11 +83,27 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if hasattr(session.config, "workeroutput"):  # a pytest-xdist worker: its figures go to the controller
+        session.config.workeroutput["axe_checked"] = AXE_CHECKED
     if STRICT and _skipped:
         print("\nREQUIRE_ALL_SERVICES is set, and these tests were skipped:")
         for line in _skipped:
             print(f"  {line}")
         session.exitstatus = 1
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """pytest-xdist's controller, as each worker ends: the browser tests' axe figures of that worker."""
+    AXE_CHECKED.extend(getattr(node, "workeroutput", {}).get("axe_checked", []))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if AXE_CHECKED:
+        terminalreporter.write_line(
+            f"axe-core (WCAG 2.1 A/AA) checked {sum(AXE_CHECKED)} page loads in {len(AXE_CHECKED)} browser tests"
+            " (besides the explicit checks)"
+        )
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,9 @@ Under load (CI shares its cores) a gunicorn worker may take many seconds to impo
 answers its first request: wait generously, since these tests are about behaviour, not speed.
 """
 
+import collections
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -13,6 +15,8 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
+from celery import Celery
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
@@ -131,3 +135,59 @@ def production_password(user, password: str) -> None:
     """The servers run the production hashers, not the tests' fast one."""
     user.password = PBKDF2PasswordHasher().encode(password, PBKDF2PasswordHasher().salt())
     user.save(update_fields=["password"])
+
+
+def csrf(page: str) -> str:
+    """The CSRF token of the (first) form of an HTML page."""
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+
+def log_in(base: str, user, password: str, timeout: float = 60) -> requests.Session:
+    """A browser (a requests session) logged in as ``user`` through the login form of the server at ``base``."""
+    production_password(user, password)
+    browser = requests.Session()
+    login = browser.get(f"{base}/accounts/login/", timeout=timeout)
+    answer = browser.post(
+        f"{base}/accounts/login/",
+        data={"login": user.email, "password": password, "csrfmiddlewaretoken": csrf(login.text)},
+        headers={"Referer": f"{base}/accounts/login/"},
+        timeout=timeout,
+        allow_redirects=False,
+    )
+    assert answer.status_code == 302, re.findall(r"(?s)<main.*?</main>", answer.text)[:1] or answer.text[:3000]
+    return browser
+
+
+def redis_env(redis: Redis, mail_folder: Path, **overrides: str) -> dict:
+    """``production_env`` with ``redis`` as the cache and the broker, and emails written to files in ``mail_folder``."""
+    return production_env(
+        **{
+            "REDIS_URL": redis.url,
+            "CELERY_BROKER_URL": redis.url,
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(mail_folder),
+            **overrides,
+        }
+    )
+
+
+def retry_sweep(env: dict) -> None:
+    """What beat does every minute: publish the retry-outbox task (for a worker to run)."""
+    with Celery(broker=env["CELERY_BROKER_URL"], set_as_current=False) as beat:
+        beat.send_task("mentorship.tasks.retry_outbox")
+
+
+def fill_outbox(count: int, key: str) -> list[str]:
+    """``count`` emails waiting in the outbox (their enqueue lost), to person0@example.org onwards; the addresses."""
+    from mentorship import outbox
+
+    addresses = [f"person{n}@example.org" for n in range(count)]
+    for n, address in enumerate(addresses):
+        payload = {"subject": "Hi", "body": "Hello", "html": None, "to": [address], "from_email": "noreply@example.org"}
+        outbox.add(payload, key=f"{key}:{n}", kind="test")
+    return addresses
+
+
+def arrived(folder: Path) -> collections.Counter:
+    """How many emails each address received, in a folder of tests.faults.slow_mail.SlowFileBackend."""
+    return collections.Counter(path.name.rsplit("-", 1)[0] for path in folder.glob("*.eml"))

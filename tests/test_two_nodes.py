@@ -7,7 +7,6 @@ uploaded through one is served by the other.
 
 import io
 import os
-import re
 
 import pytest
 import requests
@@ -36,10 +35,6 @@ def two_nodes(transactional_db, tmp_path):
             processes.stop(server)
 
 
-def _csrf(page: str) -> str:
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-
-
 def _png() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), (200, 30, 90)).save(buffer, "PNG")
@@ -49,18 +44,7 @@ def _png() -> bytes:
 def test_a_login_and_an_upload_made_on_one_node_hold_on_the_other(two_nodes):
     first, second = two_nodes
     user = UserFactory(email="ada@example.org", full_name="Ada Lovelace")
-    processes.production_password(user, PASSWORD)
-    browser = requests.Session()
-
-    login = browser.get(f"{first}/accounts/login/", timeout=TIMEOUT)
-    answer = browser.post(
-        f"{first}/accounts/login/",
-        data={"login": user.email, "password": PASSWORD, "csrfmiddlewaretoken": _csrf(login.text)},
-        headers={"Referer": f"{first}/accounts/login/"},
-        timeout=TIMEOUT,
-        allow_redirects=False,
-    )
-    assert answer.status_code == 302, re.findall(r"(?s)<main.*?</main>", answer.text)[0][:3000]
+    browser = processes.log_in(first, user, PASSWORD, timeout=TIMEOUT)
 
     on_second = browser.get(f"{second}/profile/edit/", timeout=TIMEOUT, allow_redirects=False)
     assert on_second.status_code == 200
@@ -70,7 +54,7 @@ def test_a_login_and_an_upload_made_on_one_node_hold_on_the_other(two_nodes):
     saved = browser.post(
         f"{second}/profile/edit/",
         data={
-            "csrfmiddlewaretoken": _csrf(on_second.text),
+            "csrfmiddlewaretoken": processes.csrf(on_second.text),
             "full_name": "Ada Lovelace",
             "language": "en",
             "timezone": "Europe/London",

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Keyboard, Locator, Page
 
 from tests.browser.helpers import AxeWatch
-from tests.conftest import STRICT
+from tests.conftest import AXE_CHECKED, STRICT
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -80,14 +80,3 @@ def _axe_on_every_page(request, monkeypatch):
     yield watch
     watch.finish()
     AXE_CHECKED.append(watch.checked)
-
-
-AXE_CHECKED: list[int] = []  # page loads axe checked, per browser test
-
-
-def pytest_terminal_summary(terminalreporter):
-    if AXE_CHECKED:
-        terminalreporter.write_line(
-            f"axe-core (WCAG 2.1 A/AA) checked {sum(AXE_CHECKED)} page loads in {len(AXE_CHECKED)} browser tests"
-            " (besides the explicit checks)"
-        )

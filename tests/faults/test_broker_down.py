@@ -6,11 +6,7 @@ what a person saves is saved, and an email that is due waits in the outbox; once
 Redis is back, the worker's retry sweep sends it, once, however often it runs.
 """
 
-import re
-
 import pytest
-import requests
-from celery import Celery
 
 from mentorship.models import OutboxEmail, OutboxState
 from organizations.models import Role
@@ -20,31 +16,14 @@ from tests.factories import PASSWORD, ProgramFactory, member
 pytestmark = [pytest.mark.postgres, pytest.mark.celery_worker]
 
 
-def _csrf(page: str) -> str:
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-
-
 def _mails(folder) -> list[str]:
     return [path.read_text() for path in sorted(folder.glob("*.log"))] if folder.exists() else []
 
 
-def _retry_sweep(env: dict) -> None:
-    """What beat does every minute: publish the retry-outbox task (for the worker to run)."""
-    with Celery(broker=env["CELERY_BROKER_URL"], set_as_current=False) as beat:
-        beat.send_task("mentorship.tasks.retry_outbox")
-
-
 @pytest.fixture
-def platform(transactional_db, tmp_path):
-    redis = processes.Redis()
-    redis.start()
+def platform(transactional_db, tmp_path, redis):
     mail_folder = tmp_path / "mail"
-    env = processes.production_env(
-        REDIS_URL=redis.url,
-        CELERY_BROKER_URL=redis.url,
-        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-        EMAIL_FILE_PATH=str(mail_folder),
-    )
+    env = processes.redis_env(redis, mail_folder)
     web, base = processes.gunicorn(env)
     running = {"web": web}
     try:
@@ -52,21 +31,13 @@ def platform(transactional_db, tmp_path):
     finally:
         for process in running.values():
             processes.stop(process)
-        redis.stop()
 
 
 def test_with_redis_down_pages_answer_nothing_is_lost_and_each_email_goes_once(platform):
     base, redis = platform["base"], platform["redis"]
     program = ProgramFactory()
     user = member(program, Role.PROGRAM_ADMIN, email="rosa@example.org", full_name="Rosa Parks")
-    processes.production_password(user, PASSWORD)
-    browser = requests.Session()
-    login = browser.get(f"{base}/accounts/login/", timeout=60)
-    browser.post(
-        f"{base}/accounts/login/",
-        data={"login": user.email, "password": PASSWORD, "csrfmiddlewaretoken": _csrf(login.text)},
-        timeout=60,
-    )
+    browser = processes.log_in(base, user, PASSWORD)
 
     redis.stop()
 
@@ -75,7 +46,7 @@ def test_with_redis_down_pages_answer_nothing_is_lost_and_each_email_goes_once(p
     saved = browser.post(
         f"{base}/profile/edit/",
         data={
-            "csrfmiddlewaretoken": _csrf(profile.text),
+            "csrfmiddlewaretoken": processes.csrf(profile.text),
             "full_name": "Rosa Parks",
             "bio": "Typed while the broker was down.",
             "language": "en",
@@ -92,7 +63,7 @@ def test_with_redis_down_pages_answer_nothing_is_lost_and_each_email_goes_once(p
     assert page.status_code == 200
     sent = browser.post(
         invitations,
-        data={"email": "new.mentee@example.org", "role": "mentee", "csrfmiddlewaretoken": _csrf(page.text)},
+        data={"email": "new.mentee@example.org", "role": "mentee", "csrfmiddlewaretoken": processes.csrf(page.text)},
         timeout=30,
     )
     assert "Invitation sent to new.mentee@example.org." in sent.text
@@ -102,10 +73,10 @@ def test_with_redis_down_pages_answer_nothing_is_lost_and_each_email_goes_once(p
 
     redis.start()  # back, empty: whatever the broker held is gone, the outbox is not
     platform["running"]["worker"] = processes.celery_worker(platform["env"])
-    _retry_sweep(platform["env"])
+    processes.retry_sweep(platform["env"])
     processes.wait_until(lambda: len(_mails(platform["mail"])) >= 1, seconds=60, what="the invitation email")
-    _retry_sweep(platform["env"])
-    _retry_sweep(platform["env"])
+    processes.retry_sweep(platform["env"])
+    processes.retry_sweep(platform["env"])
     processes.wait_until(
         lambda: OutboxEmail.objects.get(pk=waiting.pk).state == OutboxState.SENT, what="the row marked sent"
     )

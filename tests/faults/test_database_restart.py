@@ -19,7 +19,6 @@ from django.db import connection
 
 from tests import processes
 from tests.factories import PASSWORD, UserFactory
-from tests.faults.test_broker_down import _csrf
 
 pytestmark = pytest.mark.postgres
 
@@ -45,14 +44,7 @@ def web(transactional_db):
 
 def test_requests_after_the_database_comes_back_succeed_without_a_restart(web):
     user = UserFactory(email="grace@example.org", full_name="Grace Hopper")
-    processes.production_password(user, PASSWORD)
-    browser = requests.Session()
-    login = browser.get(f"{web}/accounts/login/", timeout=60)
-    browser.post(
-        f"{web}/accounts/login/",
-        data={"login": user.email, "password": PASSWORD, "csrfmiddlewaretoken": _csrf(login.text)},
-        timeout=60,
-    )
+    browser = processes.log_in(web, user, PASSWORD)
     page = f"{web}/profile/edit/"  # reads the session, the user and their memberships
     cookies = browser.cookies.get_dict()
     for _ in range(4):  # both workers hold a connection

@@ -7,12 +7,10 @@ exactly once, because the sweeps claim their rows (outbox rows by a leased condi
 notices by conditional updates and unique keys; see CELERY_BEAT_SCHEDULE in the settings).
 """
 
-import collections
 import sys
 
 import pytest
 
-from mentorship import outbox
 from mentorship.models import OutboxEmail, OutboxState
 from tests import processes
 
@@ -21,29 +19,15 @@ pytestmark = [pytest.mark.postgres, pytest.mark.celery_worker]
 EMAILS = 60
 
 
-def _arrived(folder) -> collections.Counter:
-    return collections.Counter(path.name.rsplit("-", 1)[0] for path in folder.glob("*.eml"))
-
-
 def _beat(env: dict, schedule) -> "processes.subprocess.Popen":
     args = [sys.executable, "-m", "celery", "-A", "mentorship", "beat", "--loglevel=INFO", "-s", str(schedule)]
     return processes.start(args, env)
 
 
-def test_two_beats_send_every_email_once(transactional_db, tmp_path):
-    for n in range(EMAILS):
-        address = f"person{n}@example.org"
-        payload = {"subject": "Hi", "body": "Hello", "html": None, "to": [address], "from_email": "noreply@example.org"}
-        outbox.add(payload, key=f"two-beats:{n}", kind="test")
-    redis = processes.Redis()
-    redis.start()
+def test_two_beats_send_every_email_once(transactional_db, tmp_path, redis):
+    addresses = processes.fill_outbox(EMAILS, key="two-beats")
     folder = tmp_path / "mail"
-    env = processes.production_env(
-        REDIS_URL=redis.url,
-        CELERY_BROKER_URL=redis.url,
-        EMAIL_BACKEND="tests.faults.slow_mail.SlowFileBackend",
-        EMAIL_FILE_PATH=str(folder),
-    )
+    env = processes.redis_env(redis, folder, EMAIL_BACKEND="tests.faults.slow_mail.SlowFileBackend")
     workers = [processes.celery_worker(env), processes.celery_worker(env)]
     beats = [_beat(env, tmp_path / "beat-a"), _beat(env, tmp_path / "beat-b")]
     try:
@@ -55,10 +39,9 @@ def test_two_beats_send_every_email_once(transactional_db, tmp_path):
     finally:
         for process in beats + workers:
             processes.stop(process)
-        redis.stop()
     logs = [processes.output(beat) for beat in beats]
     for log in logs:  # both beats really sent the sweep
         assert "Sending due task retry-outbox" in log, log[-2000:]
-    arrived = _arrived(folder)
-    assert set(arrived) == {f"person{n}@example.org" for n in range(EMAILS)}
+    arrived = processes.arrived(folder)
+    assert set(arrived) == set(addresses)
     assert max(arrived.values()) == 1, [address for address, count in arrived.items() if count > 1]

@@ -8,67 +8,50 @@ provider had taken when the worker died, before its row could be marked sent (th
 outbox is at least once, never lost: README, "The email outbox").
 """
 
-import collections
 import signal
-import time
 
 import pytest
+from django.utils import timezone
 
-from mentorship import outbox
 from mentorship.models import OutboxEmail, OutboxState
 from tests import processes
-from tests.faults.test_broker_down import _retry_sweep
 
 pytestmark = [pytest.mark.postgres, pytest.mark.celery_worker]
 
 EMAILS = 200
 
 
-_sweep = _retry_sweep
-
-
-def _arrived(folder) -> collections.Counter:
-    return collections.Counter(path.name.rsplit("-", 1)[0] for path in folder.glob("*.eml"))
-
-
-def test_every_email_arrives_after_a_worker_is_killed_mid_batch(transactional_db, tmp_path):
-    for n in range(EMAILS):
-        address = f"person{n}@example.org"
-        payload = {"subject": "Hi", "body": "Hello", "html": None, "to": [address], "from_email": "noreply@example.org"}
-        outbox.add(payload, key=f"killed-worker:{n}", kind="test")
-    redis = processes.Redis()
-    redis.start()
+def test_every_email_arrives_after_a_worker_is_killed_mid_batch(transactional_db, tmp_path, redis):
+    addresses = processes.fill_outbox(EMAILS, key="killed-worker")
     folder = tmp_path / "mail"
-    env = processes.production_env(
-        REDIS_URL=redis.url,
-        CELERY_BROKER_URL=redis.url,
-        EMAIL_BACKEND="tests.faults.slow_mail.SlowFileBackend",
-        EMAIL_FILE_PATH=str(folder),
-        OUTBOX_LEASE_SECONDS="3",
+    env = processes.redis_env(
+        redis, folder, EMAIL_BACKEND="tests.faults.slow_mail.SlowFileBackend", OUTBOX_LEASE_SECONDS="3"
     )
     worker = processes.celery_worker(env)
     try:
-        _sweep(env)
-        processes.wait_until(lambda: sum(_arrived(folder).values()) >= 40, seconds=90, what="the first emails")
+        processes.retry_sweep(env)
+        processes.wait_until(lambda: sum(processes.arrived(folder).values()) >= 40, seconds=90, what="the first emails")
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
-        sent_before = sum(_arrived(folder).values())
+        sent_before = sum(processes.arrived(folder).values())
         assert sent_before < EMAILS, "the batch finished before the kill: nothing was tested"
         assert OutboxEmail.objects.filter(state=OutboxState.SENDING).exists()  # the dead worker's claim
 
         worker = processes.celery_worker(env)
-        time.sleep(3.5)  # the dead worker's lease runs out
+        leased = OutboxEmail.objects.filter(state=OutboxState.SENDING)
+        processes.wait_until(  # the dead worker's lease runs out
+            lambda: not leased.filter(next_attempt_at__gt=timezone.now()).exists(), seconds=30, what="the lease's end"
+        )
         for _ in range(2):  # beat would do this every minute; each run sends up to 20 batches of 100
-            _sweep(env)
+            processes.retry_sweep(env)
         processes.wait_until(
             lambda: not OutboxEmail.objects.exclude(state=OutboxState.SENT).exists(), seconds=120, what="every row sent"
         )
     finally:
         processes.stop(worker)
-        redis.stop()
 
-    arrived = _arrived(folder)
-    assert set(arrived) == {f"person{n}@example.org" for n in range(EMAILS)}
+    arrived = processes.arrived(folder)
+    assert set(arrived) == set(addresses)
     twice = [address for address, count in arrived.items() if count > 1]
     assert len(twice) <= 1, twice  # at most the one in the provider's hands at the kill
     assert max(arrived.values()) <= 2

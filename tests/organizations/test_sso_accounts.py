@@ -3,45 +3,16 @@ the same-email rule of invitations."""
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
-from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from organizations.models import EmailDomain, Invitation, InvitationStatus, Membership, Role, SingleSignOn
+from organizations.models import Invitation, InvitationStatus, Membership, Role, SingleSignOn
 from organizations.services.invitations import invitation_issue
-from organizations.sso import services
 from tests.factories import PASSWORD, ProgramFactory, UserFactory
-from tests.organizations.saml_idp import SSO_URL, ThrowawayIdP, authn_request_id
+from tests.organizations.saml_idp import authn_request_id
 from tests.organizations.test_sso_saml import idp_location
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def client(settings):
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "sp.example.com"]
-    return Client(HTTP_HOST="sp.example.com")
-
-
-@pytest.fixture(scope="module")
-def idp():
-    return ThrowawayIdP()
-
-
-def organization_with_sso(slug, domain, idp, *, jit=False):
-    """Single sign-on switched on, ``domain`` verified (or none when empty)."""
-    program = ProgramFactory(organization__slug=slug, organization__name=slug.title())
-    services.domains_set(organization=program.organization, domains=[domain] if domain else [])
-    if domain:
-        services.domain_mark_verified(claim=EmailDomain.objects.get(domain=domain))
-    sso = services.sso_save(
-        organization=program.organization,
-        protocol="saml",
-        idp={"entity_id": "https://idp.example.com/saml", "sso_url": SSO_URL, "x509cert": idp.cert_b64},
-        allow_jit=jit,
-    )
-    SingleSignOn.objects.filter(pk=sso.pk).update(enabled=True, last_test_ok=True)
-    return program
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sp_host")]
 
 
 def sign_on(client, slug, idp, *, email, uid):
@@ -55,9 +26,9 @@ def sign_on(client, slug, idp, *, email, uid):
     return client.get(acs["Location"], follow=True)
 
 
-def test_a_person_in_several_organizations_keeps_one_account(client, idp):
+def test_a_person_in_several_organizations_keeps_one_account(client, idp, sso_organization):
     """Ada has a password account in Beta (no SSO); Acme invites her; she accepts through Acme's sign-on."""
-    acme = organization_with_sso("acme", "acme.example", idp)
+    acme = sso_organization("acme")
     beta = ProgramFactory(organization__slug="beta")
     ada = UserFactory(email="ada@acme.example")
     Membership.objects.create(organization=beta.organization, program=beta, user=ada, role=Role.MENTOR)
@@ -76,10 +47,10 @@ def test_a_person_in_several_organizations_keeps_one_account(client, idp):
     assert SocialAccount.objects.filter(user=ada).count() == 1
 
 
-def test_an_identity_is_bound_to_its_organization(client, idp):
+def test_an_identity_is_bound_to_its_organization(client, idp, sso_organization):
     """The same IdP (same key, same uid) set up by another organization does not reach Acme's person."""
-    organization_with_sso("acme", "acme.example", idp, jit=True)
-    organization_with_sso("beta", "beta.example", idp, jit=True)
+    sso_organization("acme", jit=True)
+    sso_organization("beta", jit=True)
     sign_on(client, "acme", idp, email="ada@acme.example", uid="shared-uid")
     ada = User.objects.get(email="ada@acme.example")
     assert SocialAccount.objects.get(user=ada).provider == "sso-acme"
@@ -96,8 +67,8 @@ def test_an_identity_is_bound_to_its_organization(client, idp):
     }
 
 
-def test_an_invitation_is_accepted_only_by_its_own_address(client, idp):
-    acme = organization_with_sso("acme", "acme.example", idp)
+def test_an_invitation_is_accepted_only_by_its_own_address(client, idp, sso_organization):
+    acme = sso_organization("acme")
     invitation, _ = invitation_issue(
         organization=acme.organization, program=acme, email="grace@acme.example", role=Role.MENTOR
     )
@@ -112,8 +83,8 @@ def test_an_invitation_is_accepted_only_by_its_own_address(client, idp):
     assert Membership.objects.filter(user=grace, program=acme, role=Role.MENTOR).exists()
 
 
-def test_sign_on_is_refused_while_switched_off(client, idp):
-    organization_with_sso("acme", "acme.example", idp, jit=True)
+def test_sign_on_is_refused_while_switched_off(client, idp, sso_organization):
+    sso_organization("acme", jit=True)
     SingleSignOn.objects.update(enabled=False)
     page = sign_on_direct(client, idp)
     assert not page.wsgi_request.user.is_authenticated

@@ -2,44 +2,22 @@
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
-from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
 from organizations.models import DomainVerification, EmailDomain, Membership, Role, SingleSignOn
 from organizations.sso import services
 from tests.factories import PASSWORD, ProgramFactory, UserFactory, member
-from tests.organizations.saml_idp import SSO_URL, ThrowawayIdP
+from tests.organizations.saml_idp import SSO_URL
 from tests.organizations.test_sso_saml import idp_answer
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sp_host")]
 
 
 @pytest.fixture
-def client(settings):
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "sp.example.com"]
-    return Client(HTTP_HOST="sp.example.com")
-
-
-@pytest.fixture(scope="module")
-def idp():
-    return ThrowawayIdP()
-
-
-@pytest.fixture
-def acme(idp):
-    """Acme's single sign-on, tested, with acme.example claimed but not verified, required, JIT allowed."""
-    program = ProgramFactory(organization__slug="acme", organization__name="Acme")
-    services.domains_set(organization=program.organization, domains=["acme.example"])
-    sso = services.sso_save(
-        organization=program.organization,
-        protocol="saml",
-        idp={"entity_id": "https://idp.example.com/saml", "sso_url": SSO_URL, "x509cert": idp.cert_b64},
-        required=True,
-        allow_jit=True,
-    )
-    SingleSignOn.objects.filter(pk=sso.pk).update(last_test_ok=True)
-    return program
+def acme(sso_organization):
+    """Acme's single sign-on, tested, with acme.example claimed but not verified, required, JIT allowed; off."""
+    return sso_organization("acme", verified=False, required=True, jit=True, enabled=False)
 
 
 def admin_of(program):

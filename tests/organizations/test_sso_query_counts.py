@@ -7,17 +7,17 @@ from organizations.models import EmailDomain, Role
 from organizations.sso import services
 from tests.factories import ProgramFactory, member
 from tests.helpers import assert_constant_queries
-from tests.organizations.saml_idp import SSO_URL, ThrowawayIdP
+from tests.organizations.saml_idp import SSO_URL
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_single_sign_on_page_runs_constant_queries(client):
+def test_the_single_sign_on_page_runs_constant_queries(client, idp):
     program = ProgramFactory(organization__slug="acme")
     services.sso_save(
         organization=program.organization,
         protocol="saml",
-        idp={"entity_id": "https://idp.example.com/saml", "sso_url": SSO_URL, "x509cert": ThrowawayIdP().cert_b64},
+        idp={"entity_id": "https://idp.example.com/saml", "sso_url": SSO_URL, "x509cert": idp.cert_b64},
     )
     client.force_login(member(program, Role.ORGANIZATION_ADMIN))
 

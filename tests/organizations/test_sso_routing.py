@@ -2,38 +2,20 @@
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 
-from organizations.models import EmailDomain, Membership, Role, SingleSignOn
-from organizations.sso import services
+from organizations.models import Membership, Role, SingleSignOn
 from tests.factories import PASSWORD, ProgramFactory, UserFactory, member
 from tests.mfa import totp_code
-from tests.organizations.saml_idp import SSO_URL, ThrowawayIdP
+from tests.organizations.saml_idp import SSO_URL
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def client(settings):
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "sp.example.com"]
-    return Client(HTTP_HOST="sp.example.com")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sp_host")]
 
 
 @pytest.fixture
-def sso():
-    program = ProgramFactory(organization__slug="acme", organization__name="Acme")
-    services.domains_set(organization=program.organization, domains=["acme.example"])
-    services.domain_mark_verified(claim=EmailDomain.objects.get(domain="acme.example"))
-    idp = ThrowawayIdP()
-    sso = services.sso_save(
-        organization=program.organization,
-        protocol="saml",
-        idp={"entity_id": "https://idp.example.com/saml", "sso_url": SSO_URL, "x509cert": idp.cert_b64},
-        required=True,
-    )
-    SingleSignOn.objects.filter(pk=sso.pk).update(enabled=True, last_test_ok=True)
-    return sso
+def sso(sso_organization):
+    """Acme signs its people in with single sign-on, acme.example verified and required."""
+    return SingleSignOn.objects.get(organization=sso_organization("acme", required=True).organization)
 
 
 def acme_member(sso, email):

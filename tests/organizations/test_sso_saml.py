@@ -8,7 +8,6 @@ import re
 import pytest
 from allauth.socialaccount.models import SocialAccount
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
@@ -18,21 +17,9 @@ from organizations.sso import services
 from tests.factories import PASSWORD, ProgramFactory, UserFactory, member
 from tests.organizations.saml_idp import SSO_URL, ThrowawayIdP, authn_request_id
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sp_host")]
 
 DOMAIN = "acme.example"
-
-
-@pytest.fixture
-def client(settings):
-    """python3-saml refuses a one-label host name such as "testserver" in our URLs."""
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "sp.example.com"]
-    return Client(HTTP_HOST="sp.example.com")
-
-
-@pytest.fixture(scope="module")
-def idp():
-    return ThrowawayIdP()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import datetime as dt
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
-from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
@@ -13,18 +12,7 @@ from tests.factories import ProgramFactory, member
 from tests.organizations.saml_idp import ENTITY_ID, ThrowawayIdP, authn_request_id
 from tests.organizations.test_sso_saml import DOMAIN, idp_location, post_response, urls
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def client(settings):
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "sp.example.com"]
-    return Client(HTTP_HOST="sp.example.com")
-
-
-@pytest.fixture(scope="module")
-def idp():
-    return ThrowawayIdP()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sp_host")]
 
 
 @pytest.fixture

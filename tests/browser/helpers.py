@@ -2,6 +2,7 @@ import re
 
 from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
 # WCAG 2.0 and 2.1, levels A and AA: what the platform promises.
@@ -110,14 +111,24 @@ class AxeWatch:
             return
         self._busy = True
         try:
-            for page in [p for p in self.pages if p in _loaded]:
-                _loaded.discard(page)
-                if page.is_closed() or not page.url.startswith(self.origin):
-                    continue
-                if page.evaluate("document.contentType") != "text/html":
-                    continue
-                self.checked += 1
-                assert_accessible(page)
+            while waiting := [p for p in self.pages if p in _loaded]:
+                for page in waiting:
+                    _loaded.discard(page)
+                    if page.is_closed() or not page.url.startswith(self.origin):
+                        continue
+                    try:
+                        if page.evaluate("document.contentType") != "text/html":
+                            continue
+                        violations = axe_violations(page)
+                    except PlaywrightError as error:
+                        if "context was destroyed" not in str(error):
+                            raise
+                        # The page went on by itself (a redirect by script or a form that sends itself) while
+                        # being checked: the document it goes to is checked when its own "load" arrives.
+                        page.wait_for_load_state()
+                        continue
+                    self.checked += 1
+                    assert not violations, f"{page.url}:\n" + "\n".join(violations)
         finally:
             self._busy = False
 

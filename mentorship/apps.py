@@ -6,3 +6,8 @@ class MentorshipConfig(AppConfig):
 
     name = "mentorship"
     verbose_name = "Mentorship platform"
+
+    def ready(self) -> None:
+        from mentorship import stamps
+
+        stamps.connect()

@@ -20,9 +20,12 @@ the benchmark cannot rot; it checks that every page answers 200, not how fast.
 
 from __future__ import annotations
 
+import cProfile
 import http.client
+import io
 import json
 import os
+import pstats
 import secrets
 import socket
 import statistics
@@ -194,6 +197,13 @@ class Command(BaseCommand):
             help="no server: render each page N times in this process (Django's test client) and print each "
             "page's median and p95 ms as JSON (for profiling; run it with the production settings)",
         )
+        parser.add_argument(
+            "--profile",
+            type=int,
+            default=0,
+            metavar="K",
+            help="with --in-process: also print each page's K most expensive functions (cProfile, cumulative)",
+        )
 
     def handle(self, *args, **o) -> None:
         if connection.vendor != "postgresql":
@@ -208,7 +218,7 @@ class Command(BaseCommand):
         wanted = [part.strip().lower() for part in o["only"].split(",")]
         pages = [p for p in PAGES if any(part in p[0].lower() for part in wanted)]
         if o["in_process"]:
-            self.stdout.write(json.dumps(self._in_process(world, pages, o["in_process"])))
+            self.stdout.write(json.dumps(self._in_process(world, pages, o["in_process"], o["profile"])))
             return
         sessions = {role: _session_key(user) for role, user in world.people.items()} | {ANONYMOUS: None}
         queries, seq_scans = self._query_counts(world, pages)
@@ -648,8 +658,9 @@ class Command(BaseCommand):
                 seq_scans[name] = sorted({t for q in slowest for t in _large_seq_scans(q["sql"])})
         return counts, seq_scans
 
-    def _in_process(self, world: World, pages, repeat: int) -> dict[str, dict[str, float]]:
-        """Each page rendered ``repeat`` times in this process after one warm-up: median and p95 in ms."""
+    def _in_process(self, world: World, pages, repeat: int, profile: int = 0) -> dict[str, dict[str, float]]:
+        """Each page rendered ``repeat`` times in this process after one warm-up: median and p95 in ms, and with
+        ``profile``, its ``profile`` most expensive functions over ``repeat`` more renders (on stderr)."""
         timings = {}
         with override_settings(ALLOWED_HOSTS=["*"], SECURE_SSL_REDIRECT=False):
             clients = _clients(world)
@@ -671,6 +682,17 @@ class Command(BaseCommand):
                     "cpu_ms": round(statistics.median(cpu), 1),  # this process only: the database's time is not in it
                 }
                 self.stderr.write(f"{name}: {timings[name]['median_ms']} ms")
+                if profile:
+                    profiler = cProfile.Profile()
+                    with CaptureQueriesContext(connection) as captured:
+                        profiler.runcall(lambda c=clients[role], u=url: [c.get(u) for _ in range(repeat)])
+                    database_ms = sum(1000 * float(q["time"]) for q in captured.captured_queries) / repeat
+                    report = io.StringIO()
+                    pstats.Stats(profiler, stream=report).sort_stats("cumulative").print_stats(profile)
+                    self.stderr.write(
+                        f"--- {name}: {len(captured.captured_queries) // repeat} queries, {database_ms:.1f} ms in "
+                        f"the database a render\n{report.getvalue()}"
+                    )
         return timings
 
 

@@ -73,6 +73,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     browser_language = models.CharField(
         max_length=8, choices=settings.LANGUAGES, blank=True, default="", editable=False
     )
+    # The default language of the person's first organization (by membership), read on every page for those who
+    # chose none and whose browser asks for none of ours: kept here by accounts.language, so no page queries it.
+    # Null: not known yet (then it is read from the memberships); "": no organization.
+    organization_language = models.CharField(max_length=8, null=True, blank=True, default=None, editable=False)  # noqa: DJ001
     timezone = models.CharField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
     bio = models.TextField(_("about me"), blank=True)
     photo = models.ImageField(_("photo"), upload_to="photos/%Y/%m/", blank=True)

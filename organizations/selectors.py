@@ -1,6 +1,9 @@
 """Reads of organizations, programs and memberships."""
 
-from django.db.models import Count, Q, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import Count, OuterRef, Q, QuerySet
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 from django_scopes import scopes_disabled
@@ -34,9 +37,64 @@ def _tenant_memberships(
             rows = Membership.objects.filter(user=user, organization_id=organization_id).values_list(
                 "program_id", "role", "pk"
             )
-            rows = frozenset(rows)
-            cache[organization_id] = (rows, frozenset((program_id, role) for program_id, role, _pk in rows))
+            _keep_tenant_memberships(user, organization_id, rows)
     return cache[organization_id]
+
+
+def _keep_tenant_memberships(user: User, organization_id: int, rows) -> None:
+    rows = frozenset(tuple(row) for row in rows)
+    user.__dict__.setdefault("_tenant_roles", {})[organization_id] = (
+        rows,
+        frozenset((program_id, role) for program_id, role, _pk in rows),
+    )
+
+
+def _memberships_column(user: User, organization_ref: str) -> ArraySubquery:
+    """The visitor's (program id, role, pk) rows in the row's organization, as one column of the tenant's query."""
+    return ArraySubquery(
+        Membership.objects.filter(user_id=user.pk, organization_id=OuterRef(organization_ref)).values(
+            row=JSONObject(program="program_id", role="role", pk="pk")
+        )
+    )
+
+
+def tenant_of_request(user: User, slug: str, program_slug: str | None) -> tuple[Organization | None, Program | None]:
+    """The approved organization of ``slug`` (and its program of ``program_slug``) with the visitor's roles in it,
+    in one query (the tenant middleware's, on every tenant page): the roles are kept on the user, so that
+    ``tenant_roles`` and ``program_membership_ids`` need no query of their own. (None, None) when nothing
+    matches: the middleware then tells an unknown organization from an unknown program the long way."""
+    if connection.vendor != "postgresql":  # the embedded SQLite of `make run`: no arrays of rows
+        return None, None
+    if isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    with scopes_disabled():
+        if program_slug is None:
+            organization = (
+                Organization.objects.filter(slug=slug, status=ReviewStatus.APPROVED, deleted_at__isnull=True)
+                .annotate(_visitor_memberships=_memberships_column(user, "pk"))
+                .first()
+            )
+            program = None
+        else:
+            program = (
+                Program.objects.select_related("organization")
+                .filter(
+                    slug=program_slug,
+                    organization__slug=slug,
+                    organization__status=ReviewStatus.APPROVED,
+                    organization__deleted_at__isnull=True,
+                )
+                .annotate(_visitor_memberships=_memberships_column(user, "organization_id"))
+                .first()
+            )
+            organization = program.organization if program is not None else None
+    if organization is None:
+        return None, None
+    found = (program or organization).__dict__.pop("_visitor_memberships")
+    _keep_tenant_memberships(user, organization.pk, ((m["program"], m["role"], m["pk"]) for m in found))
+    return organization, program
 
 
 def tenant_roles(user: User, organization: Organization) -> frozenset[tuple[int | None, str]]:

@@ -220,6 +220,32 @@ def copy_name_to_memberships(sender, instance, created, raw=False, update_fields
     )
 
 
+def membership_changes_language(sender, instance, raw=False, created=True, **kwargs) -> None:
+    """post_save (made) and post_delete of a membership: the person's first organization may have changed, and
+    with it the language their pages fall back on (``User.organization_language``: one UPDATE)."""
+    from accounts.language import refresh_organization_language
+
+    if not raw and created:
+        refresh_organization_language(user_ids=[instance.user_id])
+
+
+def remember_default_language(sender, instance, raw=False, **kwargs) -> None:
+    """pre_save of an organization: whether its default language changes (one query, for an existing one)."""
+    instance._default_language_changed = (
+        not raw
+        and instance.pk is not None
+        and not Organization._base_manager.filter(pk=instance.pk, default_language=instance.default_language).exists()
+    )
+
+
+def default_language_changed(sender, instance, raw=False, **kwargs) -> None:
+    """post_save of an organization: its members whose first organization it is follow its new default language."""
+    from accounts.language import refresh_organization_language
+
+    if getattr(instance, "_default_language_changed", False):
+        refresh_organization_language(organization_id=instance.pk)
+
+
 class Membership(models.Model):
     """A person's role in an organization, or in one of its programs.
 

@@ -51,6 +51,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django_scopes import scopes_disabled
 
+from accounts.language import refresh_organization_language
 from accounts.models import User
 from accounts.tokens import hash_token
 from matching.matchmaking import recommendations_for
@@ -427,6 +428,7 @@ class Command(BaseCommand):
             )
             for n, u in enumerate(others)
         )
+        refresh_organization_language()  # bulk_create sends no signal: everyone's fallback language, as a site keeps it
         return organization
 
     def _build_later_pages(self, program, admin, mentors, mentees, now) -> None:

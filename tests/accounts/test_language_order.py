@@ -5,12 +5,14 @@ import html
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
 from organizations.models import Organization, Role
 from organizations.services.invitations import invitation_issue
-from tests.factories import PASSWORD, ProgramFactory, UserFactory, member
+from tests.factories import PASSWORD, MembershipFactory, ProgramFactory, UserFactory, member
 
 FRENCH_SUBJECT = "Invitation à rejoindre"
 
@@ -127,3 +129,47 @@ def test_the_django_admin_lists_and_filters_it(client, program):
     client.force_login(UserFactory(is_staff=True, is_superuser=True, language="en"))
     page = client.get(reverse("admin:organizations_organization_changelist") + "?default_language__exact=fr")
     assert page.status_code == 200 and "acme" in page.content.decode()
+
+
+# The organization's default is kept on the person (User.organization_language), so that no page reads the
+# memberships for it; what changes it shows on the next page.
+
+
+def test_the_next_page_follows_a_new_default_language(client, program):
+    client.force_login(member(program, Role.MENTEE, language=""))
+    assert _page_language(client) == "fr"
+    admin = member(program, Role.ORGANIZATION_ADMIN, language="en")
+    admin_client = type(client)()
+    admin_client.force_login(admin)
+    admin_client.post(reverse("organizations:language", args=["acme"]), {"default_language": "en"})
+    assert _page_language(client) == "en"
+
+
+def test_a_first_membership_brings_its_organizations_default(client, db):
+    person = UserFactory(language="")
+    client.force_login(person)
+    assert _page_language(client) == "en"  # in no organization yet: the site's language
+    MembershipFactory(user=person, program=ProgramFactory(organization__default_language="fr"), role=Role.MENTEE)
+    assert _page_language(client) == "fr"
+    MembershipFactory(user=person, program=ProgramFactory(organization__default_language="en"), role=Role.MENTOR)
+    assert _page_language(client) == "fr"  # the first organization's, still
+
+
+def test_leaving_the_first_organization_brings_the_next_ones(client, db):
+    person = UserFactory(language="")
+    first = MembershipFactory(user=person, program=ProgramFactory(organization__default_language="fr"))
+    MembershipFactory(user=person, program=ProgramFactory(organization__default_language="en"))
+    client.force_login(person)
+    assert _page_language(client) == "fr"
+    first.delete()
+    assert _page_language(client) == "en"
+
+
+def test_the_page_reads_no_membership_for_the_language(client, program):
+    client.force_login(member(program, Role.MENTEE, language=""))
+    client.get(reverse("profile_edit"))
+    with CaptureQueriesContext(connection) as queries:
+        assert _page_language(client) == "fr"
+    # home reads the person's memberships once, for its list; none more for the language
+    membership_reads = [q for q in queries.captured_queries if 'FROM "organizations_membership"' in q["sql"]]
+    assert len(membership_reads) <= 1, [q["sql"][:120] for q in membership_reads]

@@ -380,3 +380,44 @@ def test_the_pairing_page_of_program_a_never_shows_program_bs_pairings(client, p
     page = client.get(reverse("matching:pairing", args=[a.organization.slug, a.slug])).content.decode()
     assert "Anna Amentor" in page and "Aaron Amentee" in page
     assert "Bmentor" not in page and "Bmentee" not in page
+
+
+def _tenant_queries(url: str, user: User) -> tuple[int, object]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    seen = []
+
+    def view(request) -> HttpResponse:
+        seen.append(
+            (
+                request.organization,
+                request.program,
+                request.user.has_perm("organizations.view_program", request.program) if request.program else None,
+            )
+        )
+        return HttpResponse()
+
+    request = RequestFactory().get(url)
+    request.user = user
+    with CaptureQueriesContext(connection) as queries:
+        TenantMiddleware(view)(request)
+    return len(queries.captured_queries), seen[0]
+
+
+def test_a_program_page_reads_its_organization_program_and_roles_in_one_query(programs):
+    a, b = programs
+    user = member(a, Role.MENTEE)
+    count, (organization, program, _) = _tenant_queries(
+        reverse("matching:questionnaire", args=[a.organization.slug, a.slug]), user
+    )
+    assert (count, organization, program) == (1, a.organization, a)
+
+
+def test_an_organization_page_reads_its_organization_and_roles_in_one_query(programs):
+    a, _b = programs
+    user = member(a, Role.ORGANIZATION_ADMIN)
+    count, (organization, program, _) = _tenant_queries(
+        reverse("organizations:members", args=[a.organization.slug]), user
+    )
+    assert (count, organization, program) == (1, a.organization, None)

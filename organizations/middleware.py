@@ -23,7 +23,6 @@ from collections.abc import Callable
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import Resolver404, resolve
 from django_scopes import scope, scopes_disabled
 
 from organizations.decorators import declared_access, tenant_denied
@@ -32,32 +31,43 @@ from organizations.selectors import tenant_of_request, tenant_roles
 
 
 class TenantMiddleware:
+    """The checks run in ``process_view``, on the URL the handler has just resolved (no second resolving); the
+    scope they choose lasts until the response is made, template rendering included."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.organization = None
         request.program = None
+        request._tenant_scope = None
         try:
-            match = resolve(request.path_info)
-        except Resolver404:
             return self.get_response(request)
+        finally:
+            if request._tenant_scope is not None:
+                request._tenant_scope.__exit__(None, None, None)
+                request._tenant_scope = None
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
+        match = request.resolver_match
         if match.namespaces and match.namespaces[0] == "admin":
             # Platform staff work across tenants in the Django admin.
-            with scopes_disabled():
-                return self.get_response(request)
-        if "organization" not in match.kwargs:
+            return self._enter(request, scopes_disabled())
+        if "organization" not in view_kwargs:
             # No tenant: a query on a tenant-owned model here is a ScopeError.
-            with scope():
-                return self.get_response(request)
-        if declared_access(match.func) is None:
+            return self._enter(request, scope())
+        if declared_access(view_func) is None:
             raise ImproperlyConfigured(f"The tenant page {match.view_name} declares no access: use @tenant_view.")
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        program = match.kwargs.get("program")
-        self._resolve_tenant(request, str(match.kwargs["organization"]), None if program is None else str(program))
-        with scope(**tenant_scope(request)):
-            return self.get_response(request)
+        program = view_kwargs.get("program")
+        self._resolve_tenant(request, str(view_kwargs["organization"]), None if program is None else str(program))
+        return self._enter(request, scope(**tenant_scope(request)))
+
+    @staticmethod
+    def _enter(request: HttpRequest, context) -> None:
+        context.__enter__()
+        request._tenant_scope = context
 
     def _resolve_tenant(self, request: HttpRequest, slug: str, program_slug: str | None) -> None:
         user = request.user

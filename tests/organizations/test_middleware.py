@@ -12,7 +12,7 @@ from django.apps import apps
 from django.db import models
 from django.http import HttpResponse
 from django.test import RequestFactory
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 from django_scopes import scope
 from django_scopes.exceptions import ScopeError
@@ -284,6 +284,17 @@ def programs(db) -> tuple[Program, Program]:
     return a, ProgramFactory(organization=a.organization, name="Program B")
 
 
+def through_the_middleware(request, view) -> HttpResponse:
+    """``request`` through the tenant middleware as Django's handler runs it: the URL resolved, the middleware's
+    ``process_view``, then ``view`` (unless the middleware answered)."""
+    match = resolve(request.path_info)
+    request.resolver_match = match
+    middleware = TenantMiddleware(
+        lambda request: middleware.process_view(request, match.func, match.args, match.kwargs) or view(request)
+    )
+    return middleware(request)
+
+
 def read_behind_the_middleware(url: str, user: User, read: Callable[[], object]) -> object:
     """What ``read()`` returns when a view runs it for ``user`` at ``url``, inside the middleware's scope."""
     seen = []
@@ -294,7 +305,7 @@ def read_behind_the_middleware(url: str, user: User, read: Callable[[], object])
 
     request = RequestFactory().get(url)
     request.user = user
-    TenantMiddleware(view)(request)
+    through_the_middleware(request, view)
     return seen[0]
 
 
@@ -401,7 +412,7 @@ def _tenant_queries(url: str, user: User) -> tuple[int, object]:
     request = RequestFactory().get(url)
     request.user = user
     with CaptureQueriesContext(connection) as queries:
-        TenantMiddleware(view)(request)
+        through_the_middleware(request, view)
     return len(queries.captured_queries), seen[0]
 
 

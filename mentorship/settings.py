@@ -121,6 +121,9 @@ DATABASES = {
 }
 # Persistent connections: opening a PostgreSQL connection costs more than a small page (issue 9). Each
 # connection is checked before a request reuses it, so a restarted database costs one failed check, not a 500.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's, with a check of kept connections that asks the kernel, not the server (mentorship/postgresql).
+    DATABASES["default"]["ENGINE"] = "mentorship.postgresql"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 300)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("CONN_HEALTH_CHECKS", default=True)
 # Or psycopg's connection pool (DB_POOL=true, PostgreSQL only; needs psycopg-pool): each process keeps up to

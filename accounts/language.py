@@ -42,34 +42,12 @@ def organization_language(user, organization=None) -> str | None:
     """The default language of ``organization``, else of the person's first organization (by membership)."""
     if organization is None and user is not None and user.pk:
         kept = getattr(user, "organization_language", None)
-        if kept is not None:  # kept by refresh_organization_language: no query
+        if kept is not None:  # kept by organizations.models.tenancy.refresh_organization_language: no query
             return kept or None
         with scopes_disabled():  # the person's own memberships, whatever page (or worker) asks
             membership = user.memberships.select_related("organization").order_by("pk").first()
         organization = membership.organization if membership else None
     return getattr(organization, "default_language", None) or None
-
-
-def refresh_organization_language(*, user_ids=None, organization_id=None) -> None:
-    """Keep ``User.organization_language`` of these people (or of every member of the organization) in one
-    UPDATE: after a membership is made or removed, an organization's default language changed, or a bulk load."""
-    from django.db.models import OuterRef, Subquery, Value
-    from django.db.models.functions import Coalesce
-
-    from accounts.models import User
-    from organizations.models import Membership
-
-    people = User.objects.all()
-    if user_ids is not None:
-        people = people.filter(pk__in=list(user_ids))
-    if organization_id is not None:
-        people = people.filter(
-            pk__in=Membership._base_manager.filter(organization_id=organization_id).values("user_id")
-        )
-    first_organization = (
-        Membership._base_manager.filter(user_id=OuterRef("pk")).order_by("pk").values("organization__default_language")
-    )
-    people.update(organization_language=Coalesce(Subquery(first_organization[:1]), Value("")))
 
 
 def language_for(user, organization=None, request=None) -> str:

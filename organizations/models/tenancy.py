@@ -220,11 +220,30 @@ def copy_name_to_memberships(sender, instance, created, raw=False, update_fields
     )
 
 
+def refresh_organization_language(*, user_ids=None, organization_id=None) -> None:
+    """Keep ``User.organization_language`` of these people (or of every member of the organization) in one
+    UPDATE: after a membership is made or removed, an organization's default language changed, or a bulk load."""
+    from django.db.models import OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from accounts.models import User
+
+    people = User.objects.all()
+    if user_ids is not None:
+        people = people.filter(pk__in=list(user_ids))
+    if organization_id is not None:
+        people = people.filter(
+            pk__in=Membership._base_manager.filter(organization_id=organization_id).values("user_id")
+        )
+    first_organization = (
+        Membership._base_manager.filter(user_id=OuterRef("pk")).order_by("pk").values("organization__default_language")
+    )
+    people.update(organization_language=Coalesce(Subquery(first_organization[:1]), Value("")))
+
+
 def membership_changes_language(sender, instance, raw=False, created=True, **kwargs) -> None:
     """post_save (made) and post_delete of a membership: the person's first organization may have changed, and
     with it the language their pages fall back on (``User.organization_language``: one UPDATE)."""
-    from accounts.language import refresh_organization_language
-
     if not raw and created:
         refresh_organization_language(user_ids=[instance.user_id])
 
@@ -240,8 +259,6 @@ def remember_default_language(sender, instance, raw=False, **kwargs) -> None:
 
 def default_language_changed(sender, instance, raw=False, **kwargs) -> None:
     """post_save of an organization: its members whose first organization it is follow its new default language."""
-    from accounts.language import refresh_organization_language
-
     if getattr(instance, "_default_language_changed", False):
         refresh_organization_language(organization_id=instance.pk)
 

@@ -51,7 +51,6 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django_scopes import scopes_disabled
 
-from accounts.language import refresh_organization_language
 from accounts.models import User
 from accounts.tokens import hash_token
 from matching.matchmaking import recommendations_for
@@ -73,6 +72,7 @@ from mentorship.pairings.cycles import cycle_open
 from mentorship.pairings.models import Agreement, AgreementStatus, CycleSurvey, Goal, Message
 from organizations.models import Group, Invitation, Membership, Organization, Program, ReviewStatus, Role
 from organizations.models.invitations import InvitationStatus
+from organizations.models.tenancy import refresh_organization_language
 from sessions_app.models import MentorOffer, SessionRequest
 
 BASE_DIR = Path(settings.BASE_DIR)

@@ -34,6 +34,7 @@ from organizations.models import Role
 from sessions_app.models import Booking, BookingStatus, MentorshipSession, SessionAttendance, SessionStatus
 
 PAGE_SIZE = 50
+MENTEES_PAGE_SIZE = 25  # My mentees: each row counts the mentee's attendance and observations
 RECENT = timedelta(days=60)
 
 
@@ -188,8 +189,8 @@ def my_mentees(request: HttpRequest, organization: str, program: str) -> HttpRes
     """The mentees a mentor follows, with their attendance rate and observations; the mentor's activities."""
     mentor = selectors.mentor_membership(request.user, request.program)
     mentees = selectors.with_attendance(selectors.followed_by(mentor))
-    page = Paginator(mentees, PAGE_SIZE).get_page(request.GET.get("page"))
-    mine = selectors.activities_of_mentor(mentor)
+    page = Paginator(mentees, MENTEES_PAGE_SIZE).get_page(request.GET.get("page"))
+    mine = selectors.activities_of_mentor(mentor, page)
     for person in page:
         person.rate = selectors.rate(person.present + person.attended, person.absent + person.no_show)
         person.activities = [a for a in mine if person.pk in a.mentee_ids]

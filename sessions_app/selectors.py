@@ -178,8 +178,8 @@ def offers_of_mentee(mentee: Membership) -> QuerySet[MentorOffer]:
     """The offers a mentee sees on "My Mentorship requests": pending first, then accepted; never dismissed."""
     pending_first = Case(When(state=OfferState.PENDING, then=Value(0)), default=Value(1))
     return (
-        offers_for(mentee.program)
-        .filter(mentee=mentee)
+        MentorOffer.objects.filter(program=mentee.program_id, mentee=mentee)  # the program's pk: not read again
+        .select_related("mentee__user", "mentor__user")
         .exclude(state=OfferState.DISMISSED)
         .order_by(pending_first, "-created_at", "-pk")
     )

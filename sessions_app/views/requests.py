@@ -194,8 +194,9 @@ def offer_create(request: HttpRequest, organization: str, program: str, pk: int)
 @tenant_view(perm="sessions_app.view_mentorship_requests", obj=program_with(MENTOR_OFFERS))
 def my_requests(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     """ "My Mentorship requests": mentors' offers, pending first; a dismissed one leaves the list."""
-    mentee = selectors.membership_of(request.user, request.program, Role.MENTEE)
-    offers = selectors.offers_of_mentee(mentee)
+    mentee = Membership.objects.filter(program=request.program, user=request.user, role=Role.MENTEE).first()
+    offers = selectors.offers_of_mentee(mentee).select_related(None).select_related("mentor__user")
+    offers = offers.only("pk", "state", "created_at", "mentor__user__full_name")  # what the list shows
     page = Paginator(offers, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "sessions_app/my_requests.html", {"page": page, "offers": list(page)})
 
@@ -227,8 +228,10 @@ def requests_admin(request: HttpRequest, organization: str, program: str) -> Htt
     """Every session request and mentor offer of the program, with its state and age, filtered by state."""
     filters = RequestsFilterForm(request.GET or None)
     state = filters.cleaned_data.get("state") if filters.is_valid() else ""
-    session_requests = selectors.session_requests_for(request.program)
-    offers = selectors.offers_for(request.program)
+    # What the two tables show: both people's names, the state and the age.
+    shown = ("pk", "state", "created_at", "mentee__user__full_name", "mentor__user__full_name")
+    session_requests = selectors.session_requests_for(request.program).only(*shown)
+    offers = selectors.offers_for(request.program).only(*shown)
     if state:
         session_requests = session_requests.filter(state=state)
         offers = offers.filter(state=state)

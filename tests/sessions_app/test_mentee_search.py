@@ -189,3 +189,13 @@ def test_mentee_search_computes_in_constant_queries(client, program, survey, sea
         return len(captured)
 
     assert computing(2) == computing(30)
+
+
+def test_the_admin_list_names_both_people_with_the_state_and_age(client, program, program_admin, mentor, mentee):
+    SessionRequest.objects.create(program=program, mentee=mentee, mentor=mentor, message="Hi")
+    MentorOffer.objects.create(program=program, mentor=mentor, mentee=mentee)
+    client.force_login(program_admin)
+    page = client.get(program_url(program, "sessions:requests_admin")).content.decode()
+    request_row, offer_row = page.split("<h2")[1], page.split("<h2")[2]
+    assert "<td>Paul Mentee</td><td>Maria Mentor</td><td>Open</td><td>0" in request_row
+    assert "<td>Maria Mentor</td><td>Paul Mentee</td><td>Pending</td><td>0" in offer_row

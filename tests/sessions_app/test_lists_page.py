@@ -69,3 +69,27 @@ def test_the_mentor_filter_of_another_program_lists_its_own_mentors(client, prog
     client.force_login(admin)
     page = client.get(program_url(other, "sessions:mentorship")).content.decode()
     assert "Their Mentor" in page and "Maria Mentor" not in page
+
+
+def test_a_session_under_way_is_still_upcoming_and_an_ended_one_is_not(client, program, program_admin, mentor):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sessions_app.models import MentorshipSession
+
+    under_way, ended = (
+        make_session(mentor, day=in_days(3), at=time(9)),
+        make_session(mentor, day=in_days(3), at=time(11)),
+    )
+    now = timezone.now()
+    MentorshipSession.objects.filter(pk=under_way.pk).update(
+        starts_at=now - timedelta(hours=20), ends_at=now + timedelta(hours=4)
+    )
+    MentorshipSession.objects.filter(pk=ended.pk).update(
+        starts_at=now - timedelta(hours=47), ends_at=now - timedelta(hours=46)
+    )
+    client.force_login(program_admin)
+    page = client.get(program_url(program, "sessions:mentorship")).content.decode()
+    assert page.count('<details class="menu">') == 1
+    assert f"/mentorship/{under_way.pk}/edit/" in page and f"/mentorship/{ended.pk}/edit/" not in page

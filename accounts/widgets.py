@@ -1,6 +1,7 @@
 """Widgets for long choice lists."""
 
 from functools import lru_cache
+from typing import NamedTuple
 
 from django import forms
 from django.utils.html import conditional_escape, format_html, format_html_join
@@ -27,21 +28,36 @@ class LightSelect(forms.Select):
                 if val is not False and val is not None
             ),
         )
-        chosen = set(self.format_value(value))
-        options = "".join(
-            f'<option value="{key}"{" selected" if raw in chosen else ""}>{label}</option>'
-            for raw, key, label in _escaped_options(tuple(self.choices), get_language())
-        )
-        # Every value and label in ``options`` was escaped by conditional_escape (_escaped_options).
+        listed = _options(tuple(self.choices), get_language())
+        parts = None
+        for raw in set(self.format_value(value)):
+            for index in listed.at.get(raw, ()):
+                parts = parts or list(listed.plain)
+                parts[index] = listed.selected[index]
+        options = listed.joined if parts is None else "".join(parts)
+        # Every value and label in ``options`` was escaped by conditional_escape (_options).
         return format_html("<select{}>{}</select>", rendered_attrs, mark_safe(options))  # nosec B308 B703
 
 
+class _Options(NamedTuple):
+    plain: tuple[str, ...]  # each choice's <option>, not selected
+    selected: tuple[str, ...]  # the same, selected
+    joined: str  # every plain option, in order
+    at: dict[str, tuple[int, ...]]  # value as compared -> where it is in the list
+
+
 @lru_cache(maxsize=32)
-def _escaped_options(choices: tuple, language: str | None) -> tuple[tuple[str, str, str], ...]:
-    """(value as compared, value escaped, label escaped) of each choice, escaped once per list and language (a
-    lazily translated label is escaped in the language it is shown in): the ~600 time zones were escaped on
-    every view of the profile page."""
-    return tuple((str(key), conditional_escape(key), conditional_escape(label)) for key, label in choices)
+def _options(choices: tuple, language: str | None) -> _Options:
+    """The <option> tags of a list of choices, escaped and joined once per list and language (a lazily
+    translated label is escaped in the language it is shown in): the ~600 time zones were escaped on every
+    view of the profile page, and a filter's thousands of mentors built on every view of the sessions page."""
+    plain, selected, at = [], [], {}
+    for index, (key, label) in enumerate(choices):
+        value, text = conditional_escape(key), conditional_escape(label)
+        plain.append(f'<option value="{value}">{text}</option>')
+        selected.append(f'<option value="{value}" selected>{text}</option>')
+        at[str(key)] = (*at.get(str(key), ()), index)
+    return _Options(tuple(plain), tuple(selected), "".join(plain), at)
 
 
 def _attrs_html(attrs: dict) -> str:

@@ -202,17 +202,18 @@ def mentee_answers(
     mentees reads no answer rows. A mentee it does not know yet (who just joined) makes it read again.
     """
     stamp = mentee_answers_stamp(program)
+    if stamp == "uncached":  # no shared cache, so no stamp to tell a change: nothing is kept in this process either
+        return engine.encode_answers(specs, answer_dicts(questionnaire, mentee_ids))
     key = f"matching:mentee-pool:{program.pk}:{program.matching_version}:{stamp}"
-    pool = _LOCAL_MENTEE_POOLS.get(key) or (cache.get(key) if stamp != "uncached" else None)
-    if pool is None or any(pk not in pool.row for pk in mentee_ids):
+    pool = _LOCAL_MENTEE_POOLS.get(key) or cache.get(key)
+    if pool is None or not pool.row.keys() >= set(mentee_ids):
         ids = sorted(
             set(Membership.objects.filter(program=program, role=Role.MENTEE).values_list("pk", flat=True))
             | set(mentee_ids)
         )
         encoded = engine.encode_answers(specs, answer_dicts(questionnaire, ids))
         pool = MenteePool({pk: i for i, pk in enumerate(ids)}, encoded)
-        if stamp != "uncached":
-            cache.set(key, pool, timeout=CACHE_SECONDS)
+        cache.set(key, pool, timeout=CACHE_SECONDS)
     _LOCAL_MENTEE_POOLS[key] = pool
     while len(_LOCAL_MENTEE_POOLS) > 8:
         _LOCAL_MENTEE_POOLS.popitem(last=False)

@@ -1,10 +1,12 @@
 """The session form (New Session, Edit, Duplicate), Bulk Duplicate, cancel scope, booking mode, filters."""
 
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.core.validators import URLValidator
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.widgets import LightSelect
@@ -40,6 +42,17 @@ class Enrollment:
 class MemberChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Membership) -> str:
         return obj.user.full_name or obj.user.email
+
+
+class _ListedChoices(BaseChoiceIterator):
+    """Choices from a function returning (value, label) pairs, called when they are listed (Django's
+    ``CallableChoiceIterator`` normalizes each of thousands of pairs again on every listing)."""
+
+    def __init__(self, listed: Callable[[], list[tuple[Any, str]]]) -> None:
+        self.listed = listed
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        yield from self.listed()
 
 
 SCOPE_CHOICES = [
@@ -246,7 +259,10 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["mentor"].queryset = selectors.mentors_for(program)
+        mentor = self.fields["mentor"]
+        mentor.queryset = selectors.mentors_for(program)  # what a chosen mentor is checked against
+        # What the select lists: thousands of mentors from one kept list, read only when the select is shown.
+        mentor.choices = _ListedChoices(lambda: [("", mentor.empty_label), *selectors.mentor_choices(program)])
 
     def filters(self) -> dict:
         if not self.is_valid():

@@ -1,5 +1,6 @@
 """Reads of oversight, already scoped, in a constant number of queries whatever the number of rows."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
@@ -110,14 +111,17 @@ def rate(came: int, missed: int) -> int | None:
 
 
 def followed_by(mentor: Membership) -> QuerySet[Membership]:
-    """The mentees ``mentor`` follows: their active pairings, and the attendees of their (not archived) activities."""
-    paired = Pairing.objects.filter(mentor=mentor, status=PairingStatus.ACTIVE).values("mentee_id")
-    in_activities = Activity.mentees.through.objects.filter(activity__mentors=mentor, activity__archived=False).values(
-        "membership_id"
-    )
+    """The mentees ``mentor`` follows: their active pairings, and the attendees of their (not archived) activities
+    (which of them it is, read at once)."""
+    paired = Pairing.objects.filter(mentor=mentor, status=PairingStatus.ACTIVE).values_list("mentee_id", flat=True)
+    in_activities = Activity.mentees.through.objects.filter(
+        activity__mentors=mentor, activity__archived=False
+    ).values_list("membership_id", flat=True)
+    # Their pks first (one query): the page and its count then read those rows by primary key, where either
+    # list as a subquery made PostgreSQL scan every membership of the program.
+    followed = list(paired.order_by().union(in_activities.order_by()))
     return (
-        Membership.objects.filter(program=mentor.program_id, role=Role.MENTEE)
-        .filter(Q(pk__in=paired) | Q(pk__in=in_activities))
+        Membership.objects.filter(program=mentor.program_id, role=Role.MENTEE, pk__in=followed)
         .select_related("user")
         .annotate(
             observation_count=_count(Observation.objects.filter(visible_to_mentor(mentor))),
@@ -134,15 +138,18 @@ def followed_by(mentor: Membership) -> QuerySet[Membership]:
     )
 
 
-def activities_of_mentor(mentor: Membership) -> list[Activity]:
-    """The activities assigned to ``mentor``, each with its attendees' pks (``mentee_ids``)."""
-    activities = list(
-        Activity.objects.filter(mentors=mentor, archived=False).prefetch_related(
-            Prefetch("mentees", queryset=Membership.objects.only("pk"))
-        )
-    )
+def activities_of_mentor(mentor: Membership, mentees: Iterable[Membership] = ()) -> list[Activity]:
+    """The activities assigned to ``mentor``, each with those of ``mentees`` who attend it (``mentee_ids``: a
+    page's mentees, not the thousands an activity may have)."""
+    activities = list(Activity.objects.filter(mentors=mentor, archived=False))
+    attending = Activity.mentees.through.objects.filter(
+        activity__in=[a.pk for a in activities], membership__in=[m.pk for m in mentees]
+    ).values_list("activity_id", "membership_id")
+    by_activity: dict[int, set[int]] = {}
+    for activity_id, mentee_id in attending:  # none asked when either list is empty
+        by_activity.setdefault(activity_id, set()).add(mentee_id)
     for activity in activities:
-        activity.mentee_ids = {m.pk for m in activity.mentees.all()}
+        activity.mentee_ids = by_activity.get(activity.pk, set())
     return activities
 
 

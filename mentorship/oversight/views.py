@@ -34,6 +34,8 @@ from organizations.models import Role
 from sessions_app.models import Booking, BookingStatus, MentorshipSession, SessionAttendance, SessionStatus
 
 PAGE_SIZE = 50
+MENTEES_PAGE_SIZE = 25  # My mentees: each row counts the mentee's attendance and observations
+ATTENDEES_PAGE_SIZE = 25  # Attendance of a date: a radio group and a note each
 RECENT = timedelta(days=60)
 
 
@@ -120,15 +122,18 @@ def activity_detail(request: HttpRequest, organization: str, program: str, pk: i
 
 @tenant_view(perm="oversight.manage_activities")
 def attendance(request: HttpRequest, organization: str, program: str, pk: int, date: int) -> HttpResponse:
-    """Attendance for one date: every attendee with a radio group, saved in one POST."""
+    """Attendance for one date, 25 attendees a page: each with a radio group, the page saved in one POST (then
+    the next page, or the activity after the last)."""
     day = date_of_url(request, pk, date)
-    attendees = list(day.activity.mentees.select_related("user").order_by("sort_name", "pk"))
-    marks = {a.mentee_id: a for a in day.attendances.all()}
+    attendees = day.activity.mentees.select_related("user").only("pk", "user_id", "program_id", "user__full_name")
+    page = Paginator(attendees.order_by("sort_name", "pk"), ATTENDEES_PAGE_SIZE).get_page(request.GET.get("page"))
+    people = list(page)
+    marks = {a.mentee_id: a for a in day.attendances.filter(mentee__in=[p.pk for p in people])}
     errors = []
     if request.method == "POST":
         posted = {}
         valid = set(AttendanceStatus.values) | {""}
-        for person in attendees:
+        for person in people:
             status = request.POST.get(f"status-{person.pk}", "")
             note = request.POST.get(f"note-{person.pk}", "")
             if status not in valid:
@@ -140,18 +145,23 @@ def attendance(request: HttpRequest, organization: str, program: str, pk: int, d
             count = services.attendance_record(date=day, by=request.user, marks=posted)
             messages.success(
                 request,
-                _("Attendance is saved: %(count)s of %(total)s marked.") % {"count": count, "total": len(attendees)},
+                _("Attendance is saved: %(count)s of %(total)s marked.")
+                % {"count": count, "total": page.paginator.count},
             )
+            if page.has_next():
+                return redirect(f"{request.path}?page={page.next_page_number()}")
             return redirect("oversight:activity", *_args(request, day.activity_id))
     rows = []
-    for person in attendees:
+    for person in people:
         mark = marks.get(person.pk)
         status = (
             request.POST.get(f"status-{person.pk}", "") if request.method == "POST" else (mark.status if mark else "")
         )
         note = request.POST.get(f"note-{person.pk}", "") if request.method == "POST" else (mark.note if mark else "")
-        rows.append({"person": person, "status": status, "note": note, "error": person in errors})
-    context = {"day": day, "rows": rows, "choices": AttendanceStatus.choices, "errors": errors}
+        rows.append(
+            {"person": person, "key": str(person.pk), "status": status, "note": note, "error": person in errors}
+        )
+    context = {"day": day, "rows": rows, "page": page, "choices": AttendanceStatus.choices, "errors": errors}
     return render(request, "oversight/attendance.html", context)
 
 
@@ -188,8 +198,8 @@ def my_mentees(request: HttpRequest, organization: str, program: str) -> HttpRes
     """The mentees a mentor follows, with their attendance rate and observations; the mentor's activities."""
     mentor = selectors.mentor_membership(request.user, request.program)
     mentees = selectors.with_attendance(selectors.followed_by(mentor))
-    page = Paginator(mentees, PAGE_SIZE).get_page(request.GET.get("page"))
-    mine = selectors.activities_of_mentor(mentor)
+    page = Paginator(mentees, MENTEES_PAGE_SIZE).get_page(request.GET.get("page"))
+    mine = selectors.activities_of_mentor(mentor, page)
     for person in page:
         person.rate = selectors.rate(person.present + person.attended, person.absent + person.no_show)
         person.activities = [a for a in mine if person.pk in a.mentee_ids]

@@ -4,6 +4,8 @@
 A flow the program switched off answers 404 on each of its URLs (the loaders, before the role check).
 """
 
+import hashlib
+
 import numpy as np
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_POST
 from matching import matchmaking
 from matching import selectors as matching_selectors
 from matching.models import Answer, Audience
+from mentorship.kept import kept
 from mentorship.ratelimits import limit_error
 from organizations.decorators import tenant_view
 from organizations.models import Membership, Role
@@ -121,21 +124,40 @@ def mentee_search(request: HttpRequest, organization: str, program: str) -> Http
     mentor = Membership.objects.filter(program=program_, user=request.user, role=Role.MENTOR).select_related("user")
     mentor = mentor.first()
     filters = MenteeFilterForm(request.GET or None, questions=_choice_questions(program_))
-    mentees = matching_selectors.unpaired_mentees(program_)
-    for question, option in filters.chosen():
-        answered = Answer.objects.filter(membership=OuterRef("pk"), question=question, value__contains=[option])
-        mentees = mentees.filter(Exists(answered))
-    ids = list(mentees.order_by().values_list("pk", flat=True))  # ranked below: no sort here
-    scores = matchmaking.mentee_scores(program_, mentor, ids)
-    # Best fit first; a pair a requirement rules out is left out; equal scores by id (stable pages).
-    ids, values = np.fromiter(scores, dtype=np.int64), np.fromiter(scores.values(), dtype=np.int64)
-    ranked = ids[np.lexsort((ids, -values))].tolist()
+    ranked, shown = _ranked_mentees(program_, mentor, filters.chosen())
     page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
-    page_ids = list(page)
-    people = selectors.mentees_for(program_).in_bulk(page_ids)
+    start = (page.number - 1) * PAGE_SIZE
+    page_ids, scores = ranked[start : start + PAGE_SIZE].tolist(), shown[start : start + PAGE_SIZE].tolist()
+    people = selectors.mentees_for(program_).only("pk", "user__full_name").in_bulk(page_ids)
     reasons = matchmaking.mentee_reasons(program_, mentor, page_ids)
-    rows = [{"mentee": people[pk], "score": scores[pk], "reasons": reasons.get(pk, [])} for pk in page_ids]
+    rows = [
+        {"mentee": people[pk], "score": score, "reasons": reasons.get(pk, [])}
+        for pk, score in zip(page_ids, scores, strict=True)
+    ]
     return render(request, "sessions_app/mentee_search.html", {"filters": filters, "page": page, "rows": rows})
+
+
+def _ranked_mentees(program_, mentor: Membership, chosen: list) -> tuple[np.ndarray, np.ndarray]:
+    """The pks of the unpaired mentees matching the filters, best fit for ``mentor`` first (equal scores by pk:
+    stable pages), and their shown scores; a pair a requirement rules out is left out.
+
+    Scoring thousands of mentees is kept under the program's stamp, per mentor and filters: a view reads one
+    kept pair of arrays, and any write to the program (answers, pairings, declines, people) ranks afresh.
+    """
+
+    def compute() -> tuple[np.ndarray, np.ndarray]:
+        mentees = matching_selectors.unpaired_mentees(program_)
+        for question, option in chosen:
+            answered = Answer.objects.filter(membership=OuterRef("pk"), question=question, value__contains=[option])
+            mentees = mentees.filter(Exists(answered))
+        ids = list(mentees.order_by().values_list("pk", flat=True))  # ranked below: no sort here
+        scores = matchmaking.mentee_scores(program_, mentor, ids)
+        pks, values = np.fromiter(scores, dtype=np.int64), np.fromiter(scores.values(), dtype=np.int64)
+        order = np.lexsort((pks, -values))
+        return pks[order], values[order]
+
+    filtered = hashlib.sha256(",".join(f"{q.pk}={option}" for q, option in chosen).encode()).hexdigest()[:16]
+    return kept(program_, f"mentee-search:{program_.matching_version}:{mentor.pk}:{filtered}", compute)
 
 
 @tenant_view(perm="sessions_app.search_mentees", obj=program_with(MENTOR_OFFERS))
@@ -172,8 +194,9 @@ def offer_create(request: HttpRequest, organization: str, program: str, pk: int)
 @tenant_view(perm="sessions_app.view_mentorship_requests", obj=program_with(MENTOR_OFFERS))
 def my_requests(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     """ "My Mentorship requests": mentors' offers, pending first; a dismissed one leaves the list."""
-    mentee = selectors.membership_of(request.user, request.program, Role.MENTEE)
-    offers = selectors.offers_of_mentee(mentee)
+    mentee = Membership.objects.filter(program=request.program, user=request.user, role=Role.MENTEE).first()
+    offers = selectors.offers_of_mentee(mentee).select_related(None).select_related("mentor__user")
+    offers = offers.only("pk", "state", "created_at", "mentor__user__full_name")  # what the list shows
     page = Paginator(offers, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "sessions_app/my_requests.html", {"page": page, "offers": list(page)})
 
@@ -205,8 +228,10 @@ def requests_admin(request: HttpRequest, organization: str, program: str) -> Htt
     """Every session request and mentor offer of the program, with its state and age, filtered by state."""
     filters = RequestsFilterForm(request.GET or None)
     state = filters.cleaned_data.get("state") if filters.is_valid() else ""
-    session_requests = selectors.session_requests_for(request.program)
-    offers = selectors.offers_for(request.program)
+    # What the two tables show: both people's names, the state and the age.
+    shown = ("pk", "state", "created_at", "mentee__user__full_name", "mentor__user__full_name")
+    session_requests = selectors.session_requests_for(request.program).only(*shown)
+    offers = selectors.offers_for(request.program).only(*shown)
     if state:
         session_requests = session_requests.filter(state=state)
         offers = offers.filter(state=state)

@@ -143,3 +143,28 @@ def test_a_date_of_another_activity_is_404(client, program, admin, activity):
     client.force_login(admin)
     day = activity.dates.first()
     assert client.get(url(program, "oversight:attendance", other.pk, day.pk)).status_code == 404
+
+
+def test_attendance_25_attendees_a_page_each_page_saved_then_the_next(client, program, admin, activity, mentee):
+    """At a real program's size an activity has hundreds of attendees (issue 9): each page is saved in one POST,
+    which leaves the other pages' marks alone and goes on to the next page (the activity after the last)."""
+    others = [member(program, Role.MENTEE, full_name=f"Attendee {n:02}").memberships.get() for n in range(25)]
+    activity.mentees.add(*others)
+    day = activity.dates.first()
+    Attendance.objects.create(date=day, mentee=mentee, status="absent", note="Ill")  # Paul Mentee: page 2
+    client.force_login(admin)
+    address = url(program, "oversight:attendance", activity.pk, day.pk)
+    first = client.get(address).content.decode()
+    assert "Attendee 00" in first and "Attendee 24" in first and "Paul Mentee" not in first
+    assert "Page 1 of 2" in first
+    response = client.post(address, {f"status-{others[0].pk}": "present", f"status-{mentee.pk}": "present"})
+    assert response.status_code == 302 and response["Location"] == f"{address}?page=2"
+    second = client.get(response["Location"]).content.decode()
+    assert "Attendance is saved: 2 of 26 marked." in second
+    assert "Paul Mentee" in second and 'value="Ill"' in second and "Attendee 24" not in second
+    # Page 1's POST named Paul Mentee, who is on page 2: his mark is untouched.
+    marks = dict(Attendance.objects.filter(date=day).values_list("mentee_id", "status"))
+    assert marks == {others[0].pk: "present", mentee.pk: "absent"}
+    last = client.post(f"{address}?page=2", {f"status-{mentee.pk}": "excused"})
+    assert last["Location"] == url(program, "oversight:activity", activity.pk)
+    assert Attendance.objects.get(date=day, mentee=mentee).status == "excused"

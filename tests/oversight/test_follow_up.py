@@ -196,3 +196,25 @@ def test_program_admins_list_every_observation_of_the_program(client, program, a
     client.force_login(admin)
     page = client.get(url(program, "oversight:observations")).content.decode()
     assert "Private note" in page and "Shared note" in page and "Nora Paired" in page
+
+
+def test_my_mentees_25_a_page_each_with_its_activities(client, program, activity, mentor):
+    """Pairings and an activity's attendees, by name, 25 a page (issue 9): a page's rows name their activities."""
+    for number in range(26):
+        person = member(program, Role.MENTEE, full_name=f"Mentee {number:02}").memberships.get()
+        if number % 2:
+            Pairing.objects.create(program=program, mentor=mentor, mentee=person)
+        else:
+            activity.mentees.add(person)
+    client.force_login(mentor.user)
+    first = client.get(url(program, "oversight:my_mentees")).content.decode()
+    second = client.get(url(program, "oversight:my_mentees"), {"page": 2}).content.decode()
+    assert "Mentee 00" in first and "Mentee 24" in first and "Mentee 25" not in first
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
+    # Mentee 25 is paired; Paul Mentee (sorted after the Mentee rows) attends the activity.
+    assert "Mentee 25" in second and "Paul Mentee" in second and "Mentee 24" not in second
+    rows = second.split("<tr>")
+    assert "Your mentee (pairing)" in next(r for r in rows if "Mentee 25" in r)
+    assert "Coding club" in next(r for r in rows if "Paul Mentee" in r)
+    assert second.count("<tr>") == 3  # the header and two rows
+    assert FollowUpView.objects.filter(viewer=mentor.user).count() == 27  # each mentee shown, looked at once

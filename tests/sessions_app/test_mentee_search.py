@@ -2,10 +2,13 @@
 and the pages of requests run a constant number of queries."""
 
 import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from matching.models import Pairing
 from matching.services.answers import answers_save
-from organizations.models import Role
+from organizations.models import Membership, Role
 from sessions_app.models import MentorOffer, SessionRequest
 from tests.factories import Survey, member
 from tests.helpers import assert_constant_queries
@@ -129,3 +132,70 @@ def test_a_mentee_changing_answers_moves_in_the_search_at_once(
 def _card(page: str, name: str) -> str:
     """The search result card of the mentee called ``name``."""
     return next(card for card in page.split('<li class="card">') if name in card)
+
+
+def test_a_mentee_paired_or_declined_leaves_the_search_at_the_next_view(
+    client, program, survey, searching_mentor, django_capture_on_commit_callbacks
+):
+    """The ranking is kept under the program's stamp (issue 9): a pairing or a decline, once committed, is seen
+    by the next view, and a mentee who joins is ranked."""
+    from matching.models import MentorDecline
+
+    survey.person(Role.MENTEE, full_name="Soon Paired", skills=("Public speaking",))
+    survey.person(Role.MENTEE, full_name="Soon Declined", skills=("Networking",))
+    client.force_login(searching_mentor.user)
+    url = program_url(program, "sessions:mentee_search")
+    before = client.get(url).content.decode()
+    assert "Soon Paired" in before and "Soon Declined" in before
+    other = member(program, Role.MENTOR).memberships.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        paired = Membership.objects.get(program=program, user__full_name="Soon Paired")
+        Pairing.objects.create(program=program, mentor=other, mentee=paired)
+        declined = Membership.objects.get(program=program, user__full_name="Soon Declined")
+        MentorDecline.objects.create(program=program, mentor=searching_mentor, mentee=declined)
+        survey.person(Role.MENTEE, full_name="Just Joined", skills=("Networking",))
+    after = client.get(url).content.decode()
+    assert "Soon Paired" not in after and "Soon Declined" not in after and "Just Joined" in after
+
+
+def test_each_mentor_and_each_filter_has_its_own_ranking(client, program, survey, searching_mentor):
+    survey.person(Role.MENTEE, full_name="Wants Networking", skills=("Networking",))
+    survey.person(Role.MENTEE, full_name="Wants Applications", skills=("Job applications",))
+    other = survey.person(Role.MENTOR, full_name="Other Mentor", skills=("Job applications",))
+    url = program_url(program, "sessions:mentee_search")
+    client.force_login(searching_mentor.user)
+    mine = client.get(url).content.decode()
+    filtered = client.get(url, {f"q{survey.skills.pk}": survey.option(survey.skills, "Networking")}).content.decode()
+    client.force_login(other)
+    theirs = client.get(url).content.decode()
+    assert mine.index("Wants Networking") < mine.index("Wants Applications")
+    assert "Wants Networking" in filtered and "Wants Applications" not in filtered
+    assert theirs.index("Wants Applications") < theirs.index("Wants Networking")
+
+
+def test_mentee_search_computes_in_constant_queries(client, program, survey, searching_mentor):
+    """Also when the ranking is not kept yet (the first view after a write)."""
+    client.force_login(searching_mentor.user)
+    url = program_url(program, "sessions:mentee_search")
+
+    def computing(n: int) -> int:
+        for _ in range(n):
+            survey.person(Role.MENTEE, skills=("Networking",))
+        caches["fragments"].clear()  # as a new stamp would (the test's writes are never committed)
+        client.get(url)  # the other caches (the encoded mentee side, the reasons) warm
+        caches["fragments"].clear()  # the kept ranking gone
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        return len(captured)
+
+    assert computing(2) == computing(30)
+
+
+def test_the_admin_list_names_both_people_with_the_state_and_age(client, program, program_admin, mentor, mentee):
+    SessionRequest.objects.create(program=program, mentee=mentee, mentor=mentor, message="Hi")
+    MentorOffer.objects.create(program=program, mentor=mentor, mentee=mentee)
+    client.force_login(program_admin)
+    page = client.get(program_url(program, "sessions:requests_admin")).content.decode()
+    request_row, offer_row = page.split("<h2")[1], page.split("<h2")[2]
+    assert "<td>Paul Mentee</td><td>Maria Mentor</td><td>Open</td><td>0" in request_row
+    assert "<td>Maria Mentor</td><td>Paul Mentee</td><td>Pending</td><td>0" in offer_row

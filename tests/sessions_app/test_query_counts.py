@@ -3,6 +3,9 @@
 from datetime import time
 
 import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from organizations.models import Role
@@ -62,3 +65,25 @@ def test_my_sessions(client, mentee, add_sessions):
 def test_program_overview_with_the_upcoming_panel(client, program, mentee, add_sessions):
     client.force_login(mentee.user)
     assert_constant_queries(client, program.get_absolute_url(), add_sessions)
+
+
+def test_mentorship_page_for_an_admin_with_many_mentors(client, program, program_admin):
+    """The mentor filter lists every mentor of the program from one query, kept until the next write."""
+    client.force_login(program_admin)
+    url = program_url(program, "sessions:mentorship")
+
+    def views(n: int) -> tuple[int, int]:
+        for _ in range(n):
+            member(program, Role.MENTOR)
+        caches["fragments"].clear()  # as a new stamp would (the test's writes are never committed)
+        computing = count_queries_of_one_get(client, url)
+        return computing, count_queries_of_one_get(client, url)
+
+    few, many = views(2), views(50)
+    assert few == many and few[1] == few[0] - 1
+
+
+def count_queries_of_one_get(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)

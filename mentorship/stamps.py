@@ -17,13 +17,16 @@ Without the shared cache (Redis down), ``program_stamp`` is None and callers com
 
 import secrets
 from collections.abc import Iterable
+from functools import partial
 
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 # Long enough to outlive what is kept under a stamp; a stamp that expires is simply a new stamp.
 STAMP_SECONDS = 7 * 24 * 3600
+# Ids per query when the programs of deferred rows are read at commit (well under PostgreSQL's 65,535 parameters).
+CHUNK = 5000
 
 
 def _key(program_id: int) -> str:
@@ -48,16 +51,81 @@ def program_stamps(program_ids: Iterable[int]) -> dict[int, str | None]:
     return {pk: found.get(_key(pk)) or program_stamp(pk) for pk in ids}
 
 
-def bump_programs(program_ids: Iterable[int | None]) -> None:
+class _Pending:
+    """What a connection's transaction has written and not bumped yet: program ids, and rows whose program is
+    read at commit, ``(model, field, lookup) -> values`` (``model.filter(field__in=values).values_list(lookup)``).
+
+    Every write registers an ``on_commit`` callback of its own (so that a rolled-back savepoint drops it, and so
+    that ``captureOnCommitCallbacks`` sees it), but the first callback to run after the commit bumps everything
+    pending at once: one round trip to Redis, and one query per kind of deferred row, however many rows the
+    transaction wrote (a cascade of thousands). The others find nothing left. What a rolled-back transaction left
+    here is bumped at the next commit: a new stamp too many, never one too few.
+    """
+
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+        self.lookups: dict[tuple, set] = {}
+        self.every_program = False
+
+
+def _pending(using: str) -> _Pending:
+    connection = connections[using]
+    pending = getattr(connection, "_program_stamps_pending", None)
+    if pending is None:
+        pending = connection._program_stamps_pending = _Pending()
+    return pending
+
+
+def _flush(using: str) -> None:
+    connection = connections[using]
+    pending = getattr(connection, "_program_stamps_pending", None)
+    if pending is None or not (pending.ids or pending.lookups or pending.every_program):
+        return
+    connection._program_stamps_pending = _Pending()
+    ids = set(pending.ids)
+    if pending.every_program:
+        from organizations.models import Program
+
+        ids.update(Program._base_manager.using(using).values_list("pk", flat=True))
+    for (model, field, lookup), values in pending.lookups.items():
+        values = list(values)
+        for start in range(0, len(values), CHUNK):
+            rows = model._base_manager.using(using).filter(**{f"{field}__in": values[start : start + CHUNK]})
+            ids.update(rows.values_list(lookup, flat=True).distinct().order_by())
+    ids.discard(None)
+    if ids:
+        cache.set_many({_key(pk): secrets.token_hex(8) for pk in ids}, timeout=STAMP_SECONDS)
+
+
+def _schedule(using: str | None) -> None:
+    using = using or DEFAULT_DB_ALIAS
+    transaction.on_commit(partial(_flush, using), using=using)
+
+
+def bump_programs(program_ids: Iterable[int | None], *, using: str | None = None) -> None:
     """Give these programs new stamps once the current transaction commits (at once outside one)."""
     ids = {pk for pk in program_ids if pk is not None}
     if not ids:
         return
+    _pending(using or DEFAULT_DB_ALIAS).ids.update(ids)
+    _schedule(using)
 
-    def bump() -> None:
-        cache.set_many({_key(pk): secrets.token_hex(8) for pk in ids}, timeout=STAMP_SECONDS)
 
-    transaction.on_commit(bump)
+def bump_programs_of_rows(queryset) -> None:
+    """Bump the programs of these rows, read now in one query: before deleting rows of a model in
+    NO_DELETE_SIGNAL (an admin's delete, a service's)."""
+    lookup = _PATHS[queryset.model._meta.concrete_model][3]
+    bump_programs(queryset.order_by().values_list(lookup, flat=True).distinct(), using=queryset.db)
+
+
+def bump_programs_of(model, field: str, values: Iterable, lookup: str, *, using: str | None = None) -> None:
+    """Bump, at commit, the programs of ``model``'s rows whose ``field`` is in ``values`` (``lookup`` names their
+    program), read in one query then: for writes whose program ids are not at hand (no query now, none per row)."""
+    values = {v for v in values if v is not None}
+    if not values:
+        return
+    _pending(using or DEFAULT_DB_ALIAS).lookups.setdefault((model, field, lookup), set()).update(values)
+    _schedule(using)
 
 
 # How each model's rows name their program: an attribute path from the row to the program's pk.
@@ -102,39 +170,132 @@ PROGRAM_OF = {
     "pairings.ProgramCycle": "program_id",
 }
 
+# Models whose deletes send no signal of ours, so that deleting a program, an organization or a member keeps
+# Django's fast cascade for them (one DELETE ... WHERE parent IN, no row loaded): a receiver on a model makes
+# the cascade load and signal each of its rows. Their rows go by cascade from a parent that bumps (a membership,
+# a question, a program) or through a service that calls ``bump_programs`` (see tests/test_stamps.py).
+NO_DELETE_SIGNAL = frozenset(
+    {
+        "matching.Answer",
+        "matching.AutoPairProposal",
+        "matching.RequestEvent",
+        "organizations.Invitation",
+        "sessions_app.Booking",
+        "oversight.Attendance",
+        "oversight.FollowUpView",
+        "pairings.Message",
+        "pairings.ConversationNotice",
+        "pairings.Goal",
+        "pairings.FeedbackRequest",
+        "pairings.CheckIn",
+        "pairings.CycleSurvey",
+    }
+)
 
-def _program_id(instance, path: str) -> int | None:
+
+# model -> (the foreign keys to follow, the lookup of the program from each of them on, the last attribute)
+_PATHS: dict = {}
+
+
+def _compile(model, path: str) -> tuple:
+    parts = path.split(".")
+    fields, current = [], model
+    for part in parts[:-1]:
+        field = current._meta.get_field(part)
+        fields.append(field)
+        current = field.related_model
+    lookups = ["__".join([*parts[i + 1 : -1], parts[-1].removesuffix("_id")]) for i in range(len(fields))]
+    own = "__".join([*parts[:-1], parts[-1].removesuffix("_id")])  # the program from the row itself, in a query
+    return tuple(fields), tuple(lookups), parts[-1], own
+
+
+def _bump_row(instance, using: str | None) -> None:
+    """Bump the program of ``instance`` (by its PROGRAM_OF path) with no query: through the parents already
+    loaded, and otherwise by the first parent's id, whose program is read at commit (``bump_programs_of``). A
+    parent gone by then (deleted in the same transaction, a cascade) bumped its program itself: it is in
+    PROGRAM_OF too, with a delete receiver."""
+    fields, lookups, last, _own = _PATHS[type(instance)._meta.concrete_model]
     value = instance
-    for part in path.split("."):
-        try:
-            value = getattr(value, part)
-        except Exception:  # a row whose parent is already gone (a cascade): nothing left to name
-            return None
+    for field, lookup in zip(fields, lookups, strict=True):
+        if not field.is_cached(value):
+            bump_programs_of(field.related_model, "pk", [getattr(value, field.attname)], lookup, using=using)
+            return
+        value = getattr(value, field.name)
         if value is None:
-            return None
-    return value
+            return
+    bump_programs([getattr(value, last)], using=using)
 
 
-def _row_changed(sender, instance, **kwargs) -> None:
-    bump_programs([_program_id(instance, PROGRAM_OF[sender._meta.label])])
+def _row_changed(sender, instance, using=None, **kwargs) -> None:
+    _bump_row(instance, using)
 
 
-def _user_changed(sender, instance, update_fields=None, **kwargs) -> None:
-    if update_fields is not None and set(update_fields) <= {"last_login"}:
-        return  # a login changes nothing any page keeps
+def _links_changed(sender, instance, action: str, using=None, **kwargs) -> None:
+    """A many-to-many link added or removed (a member's groups, a session's groups, an activity's people, an
+    option's mapping): the program of the row on either side (both are of the same program)."""
+    if action in ("post_add", "post_remove", "post_clear"):
+        _bump_row(instance, using)
+
+
+def _organization_changed(sender, instance, created: bool = False, using=None, **kwargs) -> None:
+    """Program pages show their organization (its name, default language, whether it is deleted): every program
+    of it, read at commit in one query. A new organization has none yet."""
+    if not created:
+        from organizations.models import Program
+
+        bump_programs_of(Program, "organization_id", [instance.pk], "pk", using=using)
+
+
+def _user_deleted(sender, instance, using=None, **kwargs) -> None:
+    """A user deleted for good (the Django admin, a benchmark's clean-up; erasing keeps the row): the rows that
+    named them, in any program, are set to NULL by an UPDATE that sends no signal, so every program is bumped."""
+    _pending(using or DEFAULT_DB_ALIAS).every_program = True
+    _schedule(using)
+
+
+class BumpOnDeleteAdmin:
+    """For the Django admin of a model in NO_DELETE_SIGNAL: its deletes (one row, or the selected rows) bump."""
+
+    def delete_model(self, request, obj) -> None:
+        with transaction.atomic(using=obj._state.db):
+            bump_programs_of_rows(type(obj)._base_manager.using(obj._state.db).filter(pk=obj.pk))
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        with transaction.atomic(using=queryset.db):
+            bump_programs_of_rows(queryset)
+            super().delete_queryset(request, queryset)
+
+
+# Saves of a user that change nothing any page shows (a login; the calendar feed's secret and when it was read).
+UNSHOWN_USER_FIELDS = frozenset({"last_login", "calendar_token_hash", "calendar_fetched_at"})
+
+
+def _user_changed(sender, instance, created: bool = False, update_fields=None, using=None, **kwargs) -> None:
+    if created or (update_fields is not None and set(update_fields) <= UNSHOWN_USER_FIELDS):
+        return  # a new user is in no program yet; a login changes nothing any page keeps
     from organizations.models import Membership
 
-    # the base manager: every membership, deleted people's too, outside any tenant's scope
-    bump_programs(Membership._base_manager.filter(user_id=instance.pk).values_list("program_id", flat=True))
+    # the base manager (at commit): every membership, deleted people's too, outside any tenant's scope
+    bump_programs_of(Membership, "user_id", [instance.pk], "program", using=using)
 
 
 def connect() -> None:
-    """Bump on every save and delete of the models above, and of users (once, from the app's ``ready``)."""
+    """Bump on every save and delete of the models above, on changes of their many-to-many links, and on saves of
+    users and organizations (once, from the app's ``ready``)."""
     from django.apps import apps
 
     for label in PROGRAM_OF:
         model = apps.get_model(label)
+        _PATHS[model] = _compile(model, PROGRAM_OF[label])
         post_save.connect(_row_changed, sender=model, dispatch_uid=f"stamps:{label}:save")
-        post_delete.connect(_row_changed, sender=model, dispatch_uid=f"stamps:{label}:delete")
+        if label not in NO_DELETE_SIGNAL:
+            post_delete.connect(_row_changed, sender=model, dispatch_uid=f"stamps:{label}:delete")
+        for field in model._meta.local_many_to_many:
+            through = field.remote_field.through
+            m2m_changed.connect(_links_changed, sender=through, dispatch_uid=f"stamps:{through._meta.label}")
     user = apps.get_model("accounts.User")
     post_save.connect(_user_changed, sender=user, dispatch_uid="stamps:user:save")
+    pre_delete.connect(_user_deleted, sender=user, dispatch_uid="stamps:user:delete")
+    organization = apps.get_model("organizations.Organization")
+    post_save.connect(_organization_changed, sender=organization, dispatch_uid="stamps:organization:save")

@@ -114,8 +114,8 @@ def bump_programs(program_ids: Iterable[int | None], *, using: str | None = None
 def bump_programs_of_rows(queryset) -> None:
     """Bump the programs of these rows, read now in one query: before deleting rows of a model in
     NO_DELETE_SIGNAL (an admin's delete, a service's)."""
-    lookup = _PATHS[queryset.model._meta.concrete_model][3]
-    bump_programs(queryset.order_by().values_list(lookup, flat=True).distinct(), using=queryset.db)
+    for _fields, _lookups, _last, own in _PATHS[queryset.model._meta.concrete_model]:
+        bump_programs(queryset.order_by().values_list(own, flat=True).distinct(), using=queryset.db)
 
 
 def bump_programs_of(model, field: str, values: Iterable, lookup: str, *, using: str | None = None) -> None:
@@ -128,7 +128,7 @@ def bump_programs_of(model, field: str, values: Iterable, lookup: str, *, using:
     _schedule(using)
 
 
-# How each model's rows name their program: an attribute path from the row to the program's pk.
+# How each model's rows name their program: an attribute path from the row to the program's pk (or several).
 PROGRAM_OF = {
     "organizations.Program": "pk",
     "organizations.Membership": "program_id",
@@ -167,7 +167,8 @@ PROGRAM_OF = {
     "pairings.FeedbackRequest": "program_id",
     "pairings.CheckIn": "program_id",
     "pairings.CycleSurvey": "program_id",
-    "pairings.ProgramCycle": "program_id",
+    # a cycle's link shows on the pages of the cycles before it too (their next cycles, the series' first)
+    "pairings.ProgramCycle": ("program_id", "previous_id", "first_id"),
 }
 
 # Models whose deletes send no signal of ours, so that deleting a program, an organization or a member keeps
@@ -214,16 +215,17 @@ def _bump_row(instance, using: str | None) -> None:
     loaded, and otherwise by the first parent's id, whose program is read at commit (``bump_programs_of``). A
     parent gone by then (deleted in the same transaction, a cascade) bumped its program itself: it is in
     PROGRAM_OF too, with a delete receiver."""
-    fields, lookups, last, _own = _PATHS[type(instance)._meta.concrete_model]
-    value = instance
-    for field, lookup in zip(fields, lookups, strict=True):
-        if not field.is_cached(value):
-            bump_programs_of(field.related_model, "pk", [getattr(value, field.attname)], lookup, using=using)
-            return
-        value = getattr(value, field.name)
-        if value is None:
-            return
-    bump_programs([getattr(value, last)], using=using)
+    for fields, lookups, last, _own in _PATHS[type(instance)._meta.concrete_model]:
+        value = instance
+        for field, lookup in zip(fields, lookups, strict=True):
+            if not field.is_cached(value):
+                bump_programs_of(field.related_model, "pk", [getattr(value, field.attname)], lookup, using=using)
+                break
+            value = getattr(value, field.name)
+            if value is None:
+                break
+        else:
+            bump_programs([getattr(value, last)], using=using)
 
 
 def _row_changed(sender, instance, using=None, **kwargs) -> None:
@@ -287,7 +289,8 @@ def connect() -> None:
 
     for label in PROGRAM_OF:
         model = apps.get_model(label)
-        _PATHS[model] = _compile(model, PROGRAM_OF[label])
+        paths = PROGRAM_OF[label]
+        _PATHS[model] = [_compile(model, path) for path in ((paths,) if isinstance(paths, str) else paths)]
         post_save.connect(_row_changed, sender=model, dispatch_uid=f"stamps:{label}:save")
         if label not in NO_DELETE_SIGNAL:
             post_delete.connect(_row_changed, sender=model, dispatch_uid=f"stamps:{label}:delete")

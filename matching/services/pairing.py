@@ -143,7 +143,6 @@ def _compute_preview(run: AutoPairRun) -> AutoPairRun:
 
 
 def _write_proposals(run: AutoPairRun, result: matchmaking.AutoPairing) -> dict:
-    stamps.bump_programs([run.program_id])  # proposals: a bulk insert, and deletes with no signal (NO_DELETE_SIGNAL)
     AutoPairProposal.objects.filter(run=run).delete()
     proposals = [
         AutoPairProposal(
@@ -152,6 +151,7 @@ def _write_proposals(run: AutoPairRun, result: matchmaking.AutoPairing) -> dict:
         for p in result.proposals
     ]
     AutoPairProposal.objects.bulk_create(proposals, batch_size=2000)
+    stamps.bump_programs([run.program_id])  # a bulk insert, and deletes with no signal (NO_DELETE_SIGNAL)
     paired = [p.score for p in proposals if p.mentor_id]
     return {
         "mentees": len(proposals),

@@ -114,7 +114,6 @@ class Moves:
 
         Every change of a request or a selection here (``update()``, raw SQL: no signals) comes with its events:
         their programs get new stamps."""
-        stamps.bump_programs({key[0] for key in self.events})
         table = connection.ops.quote_name(RequestEvent._meta.db_table)
         with connection.cursor() as cursor:
             for (program_id, old, new, by_id, at, note), ids in self.events.items():
@@ -124,6 +123,7 @@ class Moves:
                     "SELECT %s, id, %s, %s, %s, %s, %s FROM unnest(%s::bigint[]) AS id",
                     [program_id, old, new, by_id, at, note, ids],
                 )
+        stamps.bump_programs({key[0] for key in self.events})
 
     def finish(self) -> None:
         """Write the history and queue the emails after commit (one task per kind)."""

@@ -16,6 +16,7 @@ Without the shared cache (Redis down), ``program_stamp`` is None and callers com
 """
 
 import secrets
+import weakref
 from collections.abc import Iterable
 from functools import partial
 
@@ -51,16 +52,18 @@ def program_stamps(program_ids: Iterable[int]) -> dict[int, str | None]:
     return {pk: found.get(_key(pk)) or program_stamp(pk) for pk in ids}
 
 
-class _Pending:
-    """What a connection's transaction has written and not bumped yet: program ids, and rows whose program is
-    read at commit, ``(model, field, lookup) -> values`` (``model.filter(field__in=values).values_list(lookup)``).
+class _Batch:
+    """What one write asks to bump: program ids, ``(model, field, lookup) -> values`` whose programs are read at
+    commit (``model.filter(field__in=values).values_list(lookup)``), or every program.
 
-    Every write registers an ``on_commit`` callback of its own (so that a rolled-back savepoint drops it, and so
-    that ``captureOnCommitCallbacks`` sees it), but the first callback to run after the commit bumps everything
-    pending at once: one round trip to Redis, and one query per kind of deferred row, however many rows the
-    transaction wrote (a cascade of thousands). The others find nothing left. What a rolled-back transaction left
-    here is bumped at the next commit: a new stamp too many, never one too few.
+    Each write registers its own ``on_commit`` callback holding its batch (so that a rolled-back savepoint or
+    transaction drops the callback and with it the batch, and ``captureOnCommitCallbacks`` sees it); the
+    connection knows its batches only weakly. The first callback to run after the commit bumps every batch still
+    alive, that is every write of the transaction that committed: one round trip to Redis and one query per kind
+    of deferred row, however many rows it wrote (a cascade of thousands); the callbacks after it find theirs done.
     """
+
+    __slots__ = ("ids", "lookups", "every_program", "__weakref__")
 
     def __init__(self) -> None:
         self.ids: set[int] = set()
@@ -68,26 +71,37 @@ class _Pending:
         self.every_program = False
 
 
-def _pending(using: str) -> _Pending:
+def _batches(using: str) -> weakref.WeakSet:
     connection = connections[using]
-    pending = getattr(connection, "_program_stamps_pending", None)
-    if pending is None:
-        pending = connection._program_stamps_pending = _Pending()
-    return pending
+    batches = getattr(connection, "_program_stamp_batches", None)
+    if batches is None:
+        batches = connection._program_stamp_batches = weakref.WeakSet()
+    return batches
 
 
-def _flush(using: str) -> None:
-    connection = connections[using]
-    pending = getattr(connection, "_program_stamps_pending", None)
-    if pending is None or not (pending.ids or pending.lookups or pending.every_program):
-        return
-    connection._program_stamps_pending = _Pending()
-    ids = set(pending.ids)
-    if pending.every_program:
+def _schedule(using: str | None, batch: _Batch) -> None:
+    using = using or DEFAULT_DB_ALIAS
+    _batches(using).add(batch)
+    transaction.on_commit(partial(_flush, using, batch), using=using)
+
+
+def _flush(using: str, batch: _Batch) -> None:
+    if not (batch.ids or batch.lookups or batch.every_program):
+        return  # bumped with an earlier one of the same commit
+    ids: set = set()
+    lookups: dict[tuple, set] = {}
+    every_program = False
+    for each in list(_batches(using)):
+        ids |= each.ids
+        for key, values in each.lookups.items():
+            lookups.setdefault(key, set()).update(values)
+        every_program = every_program or each.every_program
+        each.ids, each.lookups, each.every_program = set(), {}, False
+    if every_program:
         from organizations.models import Program
 
         ids.update(Program._base_manager.using(using).values_list("pk", flat=True))
-    for (model, field, lookup), values in pending.lookups.items():
+    for (model, field, lookup), values in lookups.items():
         values = list(values)
         for start in range(0, len(values), CHUNK):
             rows = model._base_manager.using(using).filter(**{f"{field}__in": values[start : start + CHUNK]})
@@ -97,23 +111,18 @@ def _flush(using: str) -> None:
         cache.set_many({_key(pk): secrets.token_hex(8) for pk in ids}, timeout=STAMP_SECONDS)
 
 
-def _schedule(using: str | None) -> None:
-    using = using or DEFAULT_DB_ALIAS
-    transaction.on_commit(partial(_flush, using), using=using)
-
-
 def bump_programs(program_ids: Iterable[int | None], *, using: str | None = None) -> None:
-    """Give these programs new stamps once the current transaction commits (at once outside one)."""
-    ids = {pk for pk in program_ids if pk is not None}
-    if not ids:
-        return
-    _pending(using or DEFAULT_DB_ALIAS).ids.update(ids)
-    _schedule(using)
+    """Give these programs new stamps once the current transaction commits (at once outside one: call it after
+    the write, never before)."""
+    batch = _Batch()
+    batch.ids = {pk for pk in program_ids if pk is not None}
+    if batch.ids:
+        _schedule(using, batch)
 
 
 def bump_programs_of_rows(queryset) -> None:
     """Bump the programs of these rows, read now in one query: before deleting rows of a model in
-    NO_DELETE_SIGNAL (an admin's delete, a service's)."""
+    NO_DELETE_SIGNAL (an admin's delete, a service's), in the same transaction as the delete."""
     for _fields, _lookups, _last, own in _PATHS[queryset.model._meta.concrete_model]:
         bump_programs(queryset.order_by().values_list(own, flat=True).distinct(), using=queryset.db)
 
@@ -122,10 +131,16 @@ def bump_programs_of(model, field: str, values: Iterable, lookup: str, *, using:
     """Bump, at commit, the programs of ``model``'s rows whose ``field`` is in ``values`` (``lookup`` names their
     program), read in one query then: for writes whose program ids are not at hand (no query now, none per row)."""
     values = {v for v in values if v is not None}
-    if not values:
-        return
-    _pending(using or DEFAULT_DB_ALIAS).lookups.setdefault((model, field, lookup), set()).update(values)
-    _schedule(using)
+    if values:
+        batch = _Batch()
+        batch.lookups[(model, field, lookup)] = values
+        _schedule(using, batch)
+
+
+def _bump_every_program(using: str | None) -> None:
+    batch = _Batch()
+    batch.every_program = True
+    _schedule(using, batch)
 
 
 # How each model's rows name their program: an attribute path from the row to the program's pk (or several).
@@ -251,8 +266,7 @@ def _organization_changed(sender, instance, created: bool = False, using=None, *
 def _user_deleted(sender, instance, using=None, **kwargs) -> None:
     """A user deleted for good (the Django admin, a benchmark's clean-up; erasing keeps the row): the rows that
     named them, in any program, are set to NULL by an UPDATE that sends no signal, so every program is bumped."""
-    _pending(using or DEFAULT_DB_ALIAS).every_program = True
-    _schedule(using)
+    _bump_every_program(using)
 
 
 class BumpOnDeleteAdmin:

@@ -4,6 +4,7 @@ a many-to-many link, a bulk write of a service, the Django admin); None when Red
 
 import io
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.apps import apps
@@ -47,11 +48,17 @@ def world(db):
 def _the_rest(program: Program) -> None:
     from matching.models import AutoPairProposal, AutoPairRun, MentorDecline
     from mentorship.oversight.models import FollowUpView, Observation, ObservationRevision, OversightSettings
-    from mentorship.pairings.models import CheckIn, CycleSurvey, FeedbackQuestion, PairingSettings
-    from sessions_app.models import SessionSettings
-    from mentorship.pairings.models import ConversationNotice, ProgramCycle
+    from mentorship.pairings.models import (
+        CheckIn,
+        ConversationNotice,
+        CycleSurvey,
+        FeedbackQuestion,
+        PairingSettings,
+        ProgramCycle,
+    )
     from organizations.models import AccessRequest, Invitation
     from organizations.services.invitations import invitation_issue
+    from sessions_app.models import SessionSettings
 
     mentors = list(Membership.objects.filter(program=program, role=Role.MENTOR))
     mentees = list(Membership.objects.filter(program=program, role=Role.MENTEE))
@@ -111,7 +118,17 @@ def _programs_of(row) -> set[int]:
     return found
 
 
+def _setup_committed() -> None:
+    """What the test wrote so far counts as committed (a test runs in one transaction that never commits): the
+    stamps it asked for are given now, so that a test's write is judged alone."""
+    for _sids, callback, _robust in connection.run_on_commit:
+        if isinstance(callback, partial) and callback.func is stamps._flush:
+            callback()  # bumps every batch still pending; the other callbacks find theirs done
+            return
+
+
 def _stamps(program_ids) -> dict:
+    _setup_committed()
     return {pk: program_stamp(pk) for pk in program_ids}
 
 
@@ -172,16 +189,252 @@ def test_the_models_with_no_delete_receiver_keep_the_fast_cascade_and_their_admi
         assert Collector(using="default", origin=None).can_fast_delete(model._base_manager.all()), label
         model_admin = admin.site._registry[model]
         assert isinstance(model_admin, stamps.BumpOnDeleteAdmin), label
-        for delete in (
-            lambda row: model_admin.delete_queryset(request, model._base_manager.filter(pk=row.pk)),
-            lambda row: model_admin.delete_model(request, row),
-        ):
+        for one_row in (False, True):
             row = _row(label)
             before = _stamps(_programs_of(row))
             kept = transaction.savepoint()
             with django_capture_on_commit_callbacks(execute=True):
-                delete(row)
+                if one_row:
+                    model_admin.delete_model(request, row)
+                else:
+                    model_admin.delete_queryset(request, model._base_manager.filter(pk=row.pk))
             transaction.savepoint_rollback(kept)
             if _bumped(before):
                 failures.append(f"{label}: the admin's delete left the stamp")
     assert failures == []
+
+
+def _changes(program_id: int, write, capture) -> bool:
+    """Whether ``write`` gives the program a new stamp once it commits (and none before)."""
+    _setup_committed()
+    before = program_stamp(program_id)
+    with capture(execute=True):
+        write()
+        assert program_stamp(program_id) == before, "a new stamp before the commit"
+    return program_stamp(program_id) != before
+
+
+def test_the_bulk_writes_of_the_services_bump(world, django_capture_on_commit_callbacks):
+    """Paths that write with ``update()``, ``bulk_create``/``bulk_update``, raw SQL or deletes that send no signal."""
+    from matching.models import AutoPairRun, MentorRequest, Question, RequestState
+    from matching.services.pairing import autopair_approve, autopair_compute
+    from matching.services.questionnaire import question_move
+    from matching.services.requests import request_extend
+    from matching.services.selection import selection_close, selection_open
+    from mentorship.oversight.models import Activity, ActivityDate
+    from mentorship.oversight.services import attendance_record, looks_record, session_attendance_record
+    from mentorship.pairings.services import agreement_save
+    from sessions_app.models import Booking, BookingStatus
+
+    program = world
+    capture = django_capture_on_commit_callbacks
+    soon = timezone.localdate() + timedelta(days=30)
+    admin_user = Membership.objects.filter(program=program, role=Role.PROGRAM_ADMIN).first().user
+    mentees = list(Membership.objects.filter(program=program, role=Role.MENTEE))
+    question = Question.objects.filter(program=program).order_by("order").last()
+    date = ActivityDate.objects.filter(activity__program=program).first()
+    attendee = date.activity.mentees.first()
+    booking = Booking.objects.filter(session__program=program, status=BookingStatus.BOOKED).first()
+    session = booking.session
+    session.starts_at = timezone.now() - timedelta(hours=1)
+    session.save()
+    waiting = MentorRequest.objects.filter(program=program, state=RequestState.WAITING).first()
+    signed = apps.get_model("pairings.Agreement").objects.filter(status="signed").values("pairing_id")
+    pairing = (
+        apps.get_model("matching.Pairing")
+        .objects.filter(program=program, status="active")
+        .exclude(pk__in=signed)
+        .first()
+    )
+    writes = {
+        "question_move (bulk_update)": lambda: question_move(question=question, direction="up"),
+        "attendance_record (bulk upsert)": lambda: attendance_record(
+            date=ActivityDate.objects.get(pk=date.pk), by=admin_user, marks={attendee.pk: ("present", "")}
+        ),
+        "attendance_record (a mark cleared)": lambda: attendance_record(
+            date=ActivityDate.objects.get(pk=date.pk), by=admin_user, marks={attendee.pk: ("", "")}
+        ),
+        "looks_record (bulk_create)": lambda: looks_record(viewer=admin_user, mentees=mentees),
+        "session_attendance_record (bulk_update)": lambda: session_attendance_record(
+            session=session, marks={booking.pk: "attended"}
+        ),
+        "request_extend (update, raw SQL events)": lambda: request_extend(
+            request_id=waiting.pk, by=admin_user, deadline=timezone.now() + timedelta(days=9)
+        ),
+        "selection_open (update of the program)": lambda: selection_open(program=program, by=admin_user),
+        "selection_close (update of the program)": lambda: selection_close(program=program, by=admin_user),
+        "agreement_save (goals deleted and bulk-inserted)": lambda: agreement_save(
+            pairing=pairing,
+            by=pairing.mentee,
+            learning="Interviews",
+            frequency="Weekly",
+            meeting_format="Online",
+            goals=[("A first goal", soon), ("A second goal", soon)],
+            send=False,
+        ),
+        "activity archived (the admin's update)": lambda: admin.site._registry[Activity].archive(
+            _admin_request(), Activity.objects.filter(program=program)
+        ),
+    }
+    assert waiting is not None and pairing is not None
+    unchanged = [name for name, write in writes.items() if not _changes(program.pk, write, capture)]
+    assert unchanged == []
+
+    run = AutoPairRun.objects.create(program=program)
+    assert _changes(program.pk, lambda: autopair_compute(run=run), capture), "autopair_compute (proposals)"
+    assert _changes(program.pk, lambda: autopair_approve(run=run, by=admin_user), capture), "autopair_approve"
+
+
+def _admin_request():
+    request = RequestFactory().post("/")
+    request.user = AnonymousUser()
+    request._messages = _NoMessages()
+    return request
+
+
+class _NoMessages:
+    def add(self, *args, **kwargs) -> None:
+        pass
+
+
+def test_answers_update_bumps_with_one_query_at_commit_whatever_their_number(world, django_capture_on_commit_callbacks):
+    """Saving answers whose membership is not loaded (update_or_create reads them) costs no query per answer:
+    their programs are read at commit, in one query for all."""
+    from matching.models import Answer
+    from matching.services.answers import answers_save
+
+    membership = Membership.objects.filter(program=world, role=Role.MENTEE, answers__isnull=False).first()
+    answers = {a.question: a.value for a in Answer.objects.filter(membership=membership).select_related("question")}
+    assert len(answers) >= 3
+    _setup_committed()
+    before = program_stamp(world)
+    with django_capture_on_commit_callbacks() as callbacks:
+        answers_save(membership=Membership.objects.get(pk=membership.pk), answers=answers)
+    ours = [c for c in callbacks if isinstance(c, partial) and c.func is stamps._flush]
+    assert len(ours) >= len(answers)  # one per write...
+    with CaptureQueriesContext(connection) as queries:
+        for callback in ours:
+            callback()
+    assert len(queries) <= 1  # ...and at most one query for them all
+    assert program_stamp(world) != before
+
+    answer = Answer.objects.filter(membership=membership).first()  # nothing related loaded
+    with CaptureQueriesContext(connection) as queries:
+        answer.save()
+    assert len(queries) == 1  # the UPDATE: the stamp's part waits for the commit
+
+
+def test_erasing_a_person_bumps_the_programs_of_the_invitations_that_named_them(db, django_capture_on_commit_callbacks):
+    from accounts.services import user_erase
+    from organizations.services.invitations import invitation_issue
+    from tests.factories import MembershipFactory, ProgramFactory
+
+    mine, elsewhere, unrelated = ProgramFactory(), ProgramFactory(), ProgramFactory()
+    person = MembershipFactory(program=mine).user
+    with scopes_disabled():
+        invitation_issue(organization=elsewhere.organization, email=person.email, role=Role.MENTOR, program=elsewhere)
+    before = _stamps([mine.pk, elsewhere.pk, unrelated.pk])
+    with django_capture_on_commit_callbacks(execute=True), scopes_disabled():
+        assert user_erase(user_id=person.pk)
+    assert _bumped(before) == [unrelated.pk]
+
+
+def test_a_change_of_name_bumps_the_programs_the_person_is_in_and_a_login_does_not(
+    db, client, django_capture_on_commit_callbacks
+):
+    from tests.factories import PASSWORD, MembershipFactory, ProgramFactory
+
+    first, second, other = ProgramFactory(), ProgramFactory(), ProgramFactory()
+    person = MembershipFactory(program=first).user
+    MembershipFactory(program=second, user=person, organization=second.organization)
+    before = _stamps([first.pk, second.pk, other.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        person.full_name = "Someone Else"
+        person.save()
+    assert _bumped(before) == [other.pk]
+
+    before = _stamps([first.pk, second.pk, other.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_login"), {"login": person.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert User.objects.get(pk=person.pk).last_login is not None
+    assert _bumped(before) == list(before)
+
+
+def test_an_organization_save_bumps_its_programs_and_no_other(db, django_capture_on_commit_callbacks):
+    from tests.factories import ProgramFactory
+
+    one = ProgramFactory()
+    two = ProgramFactory(organization=one.organization)
+    other = ProgramFactory()
+    before = _stamps([one.pk, two.pk, other.pk])
+    organization = Organization.objects.get(pk=one.organization_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        organization.name = "A new name"
+        organization.save()
+    assert _bumped(before) == [other.pk]
+
+
+def test_many_to_many_links_bump(db, django_capture_on_commit_callbacks):
+    """A member's groups, a session's groups, an activity's people: links with no model of ours."""
+    from tests.factories import GroupFactory, MembershipFactory, ProgramFactory
+
+    program, other = ProgramFactory(), ProgramFactory()
+    membership, group = MembershipFactory(program=program), GroupFactory(program=program)
+    for write in (
+        lambda: membership.groups.add(group),
+        lambda: group.members.remove(membership),
+        lambda: membership.groups.set([group]),
+        lambda: group.members.clear(),
+    ):
+        before = _stamps([program.pk, other.pk])
+        assert _changes(program.pk, write, django_capture_on_commit_callbacks)
+        assert program_stamp(other) == before[other.pk]
+
+
+def test_a_rolled_back_write_leaves_the_stamp(transactional_db):
+    from tests.factories import GroupFactory, ProgramFactory
+
+    program, other = ProgramFactory(), ProgramFactory()
+    group = GroupFactory(program=program)
+    before = _stamps([program.pk, other.pk])
+    with pytest.raises(Boom), transaction.atomic():
+        group.name = "Renamed"
+        group.save()
+        raise Boom
+    assert _bumped(before) == [program.pk, other.pk]
+
+    # a savepoint rolled back in a transaction that commits: only what was kept bumps
+    with transaction.atomic():
+        GroupFactory(program=other)
+        with pytest.raises(Boom), transaction.atomic():
+            group.save()
+            raise Boom
+    assert _bumped(before) == [program.pk]
+
+    # and nothing of the rolled-back writes is bumped later by another commit
+    before = _stamps([program.pk, other.pk])
+    with transaction.atomic():
+        GroupFactory(program=other)
+    assert _bumped(before) == [program.pk]
+
+
+def test_with_redis_down_there_is_no_stamp_and_writes_still_work(db, django_capture_on_commit_callbacks):
+    from tests.factories import GroupFactory, ProgramFactory
+
+    program = ProgramFactory()
+    down = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # the discard port: nothing listens
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+        }
+    }
+    with override_settings(CACHES=down, DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS=False):
+        assert program_stamp(program) is None
+        assert stamps.program_stamps([program.pk]) == {program.pk: None}
+        with django_capture_on_commit_callbacks(execute=True):
+            GroupFactory(program=program)  # the bump after commit fails quietly
+        assert program_stamp(program) is None
+    caches["default"].clear()
+    assert program_stamp(program) is not None

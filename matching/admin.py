@@ -15,6 +15,7 @@ from matching.models import (
 )
 from matching.services.answers import bump_matching_version
 from matching.services.completion import completion_refresh
+from mentorship import stamps
 from organizations.models import Membership
 
 
@@ -43,7 +44,7 @@ class OptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Answer)
-class AnswerAdmin(admin.ModelAdmin):
+class AnswerAdmin(stamps.BumpOnDeleteAdmin, admin.ModelAdmin):
     list_display = ["membership", "question", "value", "updated_at"]
     search_fields = ["membership__user__email", "question__text"]
     list_select_related = ["membership__user", "membership__organization", "membership__program", "question"]
@@ -58,6 +59,7 @@ class AnswerAdmin(admin.ModelAdmin):
         if before and before != obj.membership_id:  # moved to another person: the first one too
             program_id = Membership._base_manager.filter(pk=before).values_list("program_id", flat=True).first()
             completion_refresh(program_id=program_id, membership_ids=[before])
+            stamps.bump_programs([program_id])
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
@@ -116,7 +118,7 @@ class AutoPairRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(AutoPairProposal)
-class AutoPairProposalAdmin(admin.ModelAdmin):
+class AutoPairProposalAdmin(stamps.BumpOnDeleteAdmin, admin.ModelAdmin):
     list_display = ["run", "mentee", "mentor", "score", "unassigned_reason"]
     list_select_related = ["run__program", "mentee__user", "mentor__user"]
     raw_id_fields = ["run", "mentee", "mentor"]
@@ -159,7 +161,7 @@ class MentorSelectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(RequestEvent)
-class RequestEventAdmin(admin.ModelAdmin):
+class RequestEventAdmin(stamps.BumpOnDeleteAdmin, admin.ModelAdmin):
     list_display = ["request", "from_state", "to_state", "by", "at", "note"]
     list_filter = ["to_state", "program__organization"]
     raw_id_fields = ["program", "request", "by"]

@@ -11,6 +11,7 @@ from django_scopes import scopes_disabled
 from matching.models import AutoPairRun, RunStatus
 from matching.services.demand import demand_refresh
 from matching.services.pairing import autopair_compute, autopair_confirm
+from mentorship import stamps
 from organizations.models import Program
 
 
@@ -56,6 +57,7 @@ def send_request_emails(kind: str, *ids: int) -> None:
                     emails.request_sent(request, reminder=kind == REMINDER)
                 if kind == SENT:
                     MentorRequest.objects.filter(pk__in=[r.pk for r in requests]).update(mailed_at=timezone.now())
+                    stamps.bump_programs({r.program_id for r in requests})
         elif kind == USED_UP:
             _send_used_up(ids)
 
@@ -81,6 +83,7 @@ def _send_used_up(ids: tuple[int, ...]) -> None:
         for selection in selections:
             emails.choices_used_up(selection, admins.get(selection.program_id, []))
         MentorSelection.objects.filter(pk__in=[s.pk for s in selections]).update(mailed_at=timezone.now())
+        stamps.bump_programs({s.program_id for s in selections})
 
 
 @shared_task

@@ -6,9 +6,17 @@ new stamp, so the next view computes afresh and nothing stale is ever shown. The
 cache (Redis), so every process sees a new one at once; what is kept under it may live anywhere.
 
 Every model that belongs to a program (directly, or through a membership, a session, a question, ...)
-bumps the stamp of its program when a row is saved or deleted (``connect``, from the app's ``ready``);
-a user's save bumps the programs the person is in (names are shown everywhere). Writes that send no
-signal (``QuerySet.update``, ``bulk_create``, raw SQL) call ``bump_programs`` themselves.
+bumps the stamp of its program when a row is saved or deleted (``connect``, from the app's ``ready``), and so
+do the many-to-many links between them (a member's groups, an activity's people, ...); a user's save bumps the
+programs the person is in (names are shown everywhere), except a login; an organization's save bumps its
+programs (their pages show its name and language, and whether it is deleted); a user deleted for good bumps
+every program. Writes that send no signal (``QuerySet.update``, ``bulk_create``/``bulk_update``, raw SQL, and
+deletes of the models in NO_DELETE_SIGNAL) call ``bump_programs`` themselves, in the same transaction as the
+write (outside one, after it). Pages that show another program's rows (the alumni of a cycle's earlier
+cycles) key by the stamps of those programs too.
+
+The cost: no query per row (a row whose parent is not loaded names the parent, whose program is read at commit
+in one query per kind), and one write to Redis per commit, however many rows the transaction wrote.
 
 Order matters against races: read the stamp *before* reading the rows, and bump with a new random value
 (never a delete), so a view that read old rows keeps them under the old stamp, which nobody asks for again.
@@ -16,14 +24,18 @@ Without the shared cache (Redis down), ``program_stamp`` is None and callers com
 """
 
 import secrets
+import weakref
 from collections.abc import Iterable
+from functools import partial
 
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 # Long enough to outlive what is kept under a stamp; a stamp that expires is simply a new stamp.
 STAMP_SECONDS = 7 * 24 * 3600
+# Ids per query when the programs of deferred rows are read at commit (well under PostgreSQL's 65,535 parameters).
+CHUNK = 5000
 
 
 def _key(program_id: int) -> str:
@@ -48,19 +60,98 @@ def program_stamps(program_ids: Iterable[int]) -> dict[int, str | None]:
     return {pk: found.get(_key(pk)) or program_stamp(pk) for pk in ids}
 
 
-def bump_programs(program_ids: Iterable[int | None]) -> None:
-    """Give these programs new stamps once the current transaction commits (at once outside one)."""
-    ids = {pk for pk in program_ids if pk is not None}
-    if not ids:
-        return
+class _Batch:
+    """What one write asks to bump: program ids, ``(model, field, lookup) -> values`` whose programs are read at
+    commit (``model.filter(field__in=values).values_list(lookup)``), or every program.
 
-    def bump() -> None:
+    Each write registers its own ``on_commit`` callback holding its batch (so that a rolled-back savepoint or
+    transaction drops the callback and with it the batch, and ``captureOnCommitCallbacks`` sees it); the
+    connection knows its batches only weakly. The first callback to run after the commit bumps every batch still
+    alive, that is every write of the transaction that committed: one round trip to Redis and one query per kind
+    of deferred row, however many rows it wrote (a cascade of thousands); the callbacks after it find theirs done.
+    """
+
+    __slots__ = ("ids", "lookups", "every_program", "__weakref__")
+
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+        self.lookups: dict[tuple, set] = {}
+        self.every_program = False
+
+
+def _batches(using: str) -> weakref.WeakSet:
+    connection = connections[using]
+    batches = getattr(connection, "_program_stamp_batches", None)
+    if batches is None:
+        batches = connection._program_stamp_batches = weakref.WeakSet()
+    return batches
+
+
+def _schedule(using: str | None, batch: _Batch) -> None:
+    using = using or DEFAULT_DB_ALIAS
+    _batches(using).add(batch)
+    transaction.on_commit(partial(_flush, using, batch), using=using)
+
+
+def _flush(using: str, batch: _Batch) -> None:
+    if not (batch.ids or batch.lookups or batch.every_program):
+        return  # bumped with an earlier one of the same commit
+    ids: set = set()
+    lookups: dict[tuple, set] = {}
+    every_program = False
+    for each in list(_batches(using)):
+        ids |= each.ids
+        for key, values in each.lookups.items():
+            lookups.setdefault(key, set()).update(values)
+        every_program = every_program or each.every_program
+        each.ids, each.lookups, each.every_program = set(), {}, False
+    if every_program:
+        from organizations.models import Program
+
+        ids.update(Program._base_manager.using(using).values_list("pk", flat=True))
+    for (model, field, lookup), values in lookups.items():
+        values = list(values)
+        for start in range(0, len(values), CHUNK):
+            rows = model._base_manager.using(using).filter(**{f"{field}__in": values[start : start + CHUNK]})
+            ids.update(rows.values_list(lookup, flat=True).distinct().order_by())
+    ids.discard(None)
+    if ids:
         cache.set_many({_key(pk): secrets.token_hex(8) for pk in ids}, timeout=STAMP_SECONDS)
 
-    transaction.on_commit(bump)
+
+def bump_programs(program_ids: Iterable[int | None], *, using: str | None = None) -> None:
+    """Give these programs new stamps once the current transaction commits (at once outside one: call it after
+    the write, never before)."""
+    batch = _Batch()
+    batch.ids = {pk for pk in program_ids if pk is not None}
+    if batch.ids:
+        _schedule(using, batch)
 
 
-# How each model's rows name their program: an attribute path from the row to the program's pk.
+def bump_programs_of_rows(queryset) -> None:
+    """Bump the programs of these rows, read now in one query: before deleting rows of a model in
+    NO_DELETE_SIGNAL (an admin's delete, a service's), in the same transaction as the delete."""
+    for _fields, _lookups, _last, own in _PATHS[queryset.model._meta.concrete_model]:
+        bump_programs(queryset.order_by().values_list(own, flat=True).distinct(), using=queryset.db)
+
+
+def bump_programs_of(model, field: str, values: Iterable, lookup: str, *, using: str | None = None) -> None:
+    """Bump, at commit, the programs of ``model``'s rows whose ``field`` is in ``values`` (``lookup`` names their
+    program), read in one query then: for writes whose program ids are not at hand (no query now, none per row)."""
+    values = {v for v in values if v is not None}
+    if values:
+        batch = _Batch()
+        batch.lookups[(model, field, lookup)] = values
+        _schedule(using, batch)
+
+
+def _bump_every_program(using: str | None) -> None:
+    batch = _Batch()
+    batch.every_program = True
+    _schedule(using, batch)
+
+
+# How each model's rows name their program: an attribute path from the row to the program's pk (or several).
 PROGRAM_OF = {
     "organizations.Program": "pk",
     "organizations.Membership": "program_id",
@@ -99,42 +190,139 @@ PROGRAM_OF = {
     "pairings.FeedbackRequest": "program_id",
     "pairings.CheckIn": "program_id",
     "pairings.CycleSurvey": "program_id",
-    "pairings.ProgramCycle": "program_id",
+    # a cycle's link shows on the pages of the cycles before it too (their next cycles, the series' first)
+    "pairings.ProgramCycle": ("program_id", "previous_id", "first_id"),
 }
 
+# Models whose deletes send no signal of ours, so that deleting a program, an organization or a member keeps
+# Django's fast cascade for them (one DELETE ... WHERE parent IN, no row loaded): a receiver on a model makes
+# the cascade load and signal each of its rows (an organization of 3,000 mentees took 10 s to erase instead of
+# 2 with these receivers). They are the big tables with nothing pointing at them. Their rows go by cascade from a
+# parent that bumps (a membership, a question, a session, a pairing, a program), through a service that calls
+# ``bump_programs``, or through their admin (``BumpOnDeleteAdmin``; tests/test_stamps.py checks all three).
+NO_DELETE_SIGNAL = frozenset(
+    {
+        "matching.Answer",
+        "matching.AutoPairProposal",
+        "matching.RequestEvent",
+        "organizations.Invitation",
+        "sessions_app.Booking",
+        "oversight.Attendance",
+        "oversight.FollowUpView",
+        "pairings.Message",
+        "pairings.ConversationNotice",
+        "pairings.Goal",
+        "pairings.FeedbackRequest",
+        "pairings.CheckIn",
+        "pairings.CycleSurvey",
+    }
+)
 
-def _program_id(instance, path: str) -> int | None:
-    value = instance
-    for part in path.split("."):
-        try:
-            value = getattr(value, part)
-        except Exception:  # a row whose parent is already gone (a cascade): nothing left to name
-            return None
-        if value is None:
-            return None
-    return value
+
+# model -> (the foreign keys to follow, the lookup of the program from each of them on, the last attribute)
+_PATHS: dict = {}
 
 
-def _row_changed(sender, instance, **kwargs) -> None:
-    bump_programs([_program_id(instance, PROGRAM_OF[sender._meta.label])])
+def _compile(model, path: str) -> tuple:
+    parts = path.split(".")
+    fields, current = [], model
+    for part in parts[:-1]:
+        field = current._meta.get_field(part)
+        fields.append(field)
+        current = field.related_model
+    lookups = ["__".join([*parts[i + 1 : -1], parts[-1].removesuffix("_id")]) for i in range(len(fields))]
+    own = "__".join([*parts[:-1], parts[-1].removesuffix("_id")])  # the program from the row itself, in a query
+    return tuple(fields), tuple(lookups), parts[-1], own
 
 
-def _user_changed(sender, instance, update_fields=None, **kwargs) -> None:
-    if update_fields is not None and set(update_fields) <= {"last_login"}:
-        return  # a login changes nothing any page keeps
+def _bump_row(instance, using: str | None) -> None:
+    """Bump the program of ``instance`` (by its PROGRAM_OF path) with no query: through the parents already
+    loaded, and otherwise by the first parent's id, whose program is read at commit (``bump_programs_of``). A
+    parent gone by then (deleted in the same transaction, a cascade) bumped its program itself: it is in
+    PROGRAM_OF too, with a delete receiver."""
+    for fields, lookups, last, _own in _PATHS[type(instance)._meta.concrete_model]:
+        value = instance
+        for field, lookup in zip(fields, lookups, strict=True):
+            if not field.is_cached(value):
+                bump_programs_of(field.related_model, "pk", [getattr(value, field.attname)], lookup, using=using)
+                break
+            value = getattr(value, field.name)
+            if value is None:
+                break
+        else:
+            bump_programs([getattr(value, last)], using=using)
+
+
+def _row_changed(sender, instance, using=None, **kwargs) -> None:
+    _bump_row(instance, using)
+
+
+def _links_changed(sender, instance, action: str, using=None, **kwargs) -> None:
+    """A many-to-many link added or removed (a member's groups, a session's groups, an activity's people, an
+    option's mapping): the program of the row on either side (both are of the same program)."""
+    if action in ("post_add", "post_remove", "post_clear"):
+        _bump_row(instance, using)
+
+
+def _organization_changed(sender, instance, created: bool = False, using=None, **kwargs) -> None:
+    """Program pages show their organization (its name, default language, whether it is deleted): every program
+    of it, read at commit in one query. A new organization has none yet."""
+    if not created:
+        from organizations.models import Program
+
+        bump_programs_of(Program, "organization_id", [instance.pk], "pk", using=using)
+
+
+def _user_deleted(sender, instance, using=None, **kwargs) -> None:
+    """A user deleted for good (the Django admin, a benchmark's clean-up; erasing keeps the row): the rows that
+    named them, in any program, are set to NULL by an UPDATE that sends no signal, so every program is bumped."""
+    _bump_every_program(using)
+
+
+class BumpOnDeleteAdmin:
+    """For the Django admin of a model in NO_DELETE_SIGNAL: its deletes (one row, or the selected rows) bump."""
+
+    def delete_model(self, request, obj) -> None:
+        with transaction.atomic(using=obj._state.db):
+            bump_programs_of_rows(type(obj)._base_manager.using(obj._state.db).filter(pk=obj.pk))
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        with transaction.atomic(using=queryset.db):
+            bump_programs_of_rows(queryset)
+            super().delete_queryset(request, queryset)
+
+
+# Saves of a user that change nothing any page shows (a login; the calendar feed's secret and when it was read).
+UNSHOWN_USER_FIELDS = frozenset({"last_login", "calendar_token_hash", "calendar_fetched_at"})
+
+
+def _user_changed(sender, instance, created: bool = False, update_fields=None, using=None, **kwargs) -> None:
+    if created or (update_fields is not None and set(update_fields) <= UNSHOWN_USER_FIELDS):
+        return  # a new user is in no program yet; a login changes nothing any page keeps
     from organizations.models import Membership
 
-    # the base manager: every membership, deleted people's too, outside any tenant's scope
-    bump_programs(Membership._base_manager.filter(user_id=instance.pk).values_list("program_id", flat=True))
+    # the base manager (at commit): every membership, deleted people's too, outside any tenant's scope
+    bump_programs_of(Membership, "user_id", [instance.pk], "program", using=using)
 
 
 def connect() -> None:
-    """Bump on every save and delete of the models above, and of users (once, from the app's ``ready``)."""
+    """Bump on every save and delete of the models above, on changes of their many-to-many links, and on saves of
+    users and organizations (once, from the app's ``ready``)."""
     from django.apps import apps
 
     for label in PROGRAM_OF:
         model = apps.get_model(label)
+        paths = PROGRAM_OF[label]
+        _PATHS[model] = [_compile(model, path) for path in ((paths,) if isinstance(paths, str) else paths)]
         post_save.connect(_row_changed, sender=model, dispatch_uid=f"stamps:{label}:save")
-        post_delete.connect(_row_changed, sender=model, dispatch_uid=f"stamps:{label}:delete")
+        if label not in NO_DELETE_SIGNAL:
+            post_delete.connect(_row_changed, sender=model, dispatch_uid=f"stamps:{label}:delete")
+        for field in model._meta.local_many_to_many:
+            through = field.remote_field.through
+            m2m_changed.connect(_links_changed, sender=through, dispatch_uid=f"stamps:{through._meta.label}")
     user = apps.get_model("accounts.User")
     post_save.connect(_user_changed, sender=user, dispatch_uid="stamps:user:save")
+    pre_delete.connect(_user_deleted, sender=user, dispatch_uid="stamps:user:delete")
+    organization = apps.get_model("organizations.Organization")
+    post_save.connect(_organization_changed, sender=organization, dispatch_uid="stamps:organization:save")

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from mentorship import stamps
 from organizations.models import (
     AccessRequest,
     EmailDomain,
@@ -264,7 +265,7 @@ class OnboardingSignupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(stamps.BumpOnDeleteAdmin, admin.ModelAdmin):
     list_display = ["email", "role", "organization", "program", "status", "expires_at", "send_count", "created_at"]
     list_filter = ["status", "role", "organization"]
     search_fields = ["email", "organization__name", "program__name"]
@@ -288,6 +289,7 @@ class InvitationAdmin(admin.ModelAdmin):
     @admin.action(description="Expire now")
     def expire_now(self, request, queryset):
         count = queryset.filter(status=InvitationStatus.PENDING).update(expires_at=timezone.now())
+        stamps.bump_programs_of_rows(queryset)
         self.message_user(request, f"{count} invitations expired.", messages.SUCCESS)
 
 

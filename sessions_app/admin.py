@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_scopes import scopes_disabled
 
+from mentorship import stamps
 from organizations.models import Role
 from sessions_app import selectors
 from sessions_app.models import (
@@ -147,7 +148,7 @@ class BookingAdminForm(forms.ModelForm):
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(stamps.BumpOnDeleteAdmin, admin.ModelAdmin):
     """Staff add a booking (as a mentor adding a mentee) or cancel some; a booking is never edited or deleted,
     so the session's seat count always matches its bookings."""
 

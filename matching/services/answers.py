@@ -7,12 +7,14 @@ from matching import matchmaking
 from matching.models import Answer, Question
 from matching.services.completion import completion_refresh
 from matching.services.demand import demand_refresh_after_commit
+from mentorship import stamps
 from organizations.models import Membership, Program, Role
 
 
 def bump_matching_version(program: Program) -> None:
-    """The cached mentor side is rebuilt on next read: for bulk writes, which send no signals."""
+    """The cached mentor side is rebuilt on next read: for bulk writes, which send no signals (and a new stamp)."""
     Program.objects.filter(pk=program.pk).update(matching_version=F("matching_version") + 1)
+    stamps.bump_programs([program.pk])
 
 
 @transaction.atomic
@@ -24,6 +26,7 @@ def answers_save(*, membership: Membership, answers: dict[Question, object]) -> 
     program's matching version, so the cached mentor side is rebuilt; a mentee's, after the commit, the
     stamp of the cached mentee side.
     """
+    stamps.bump_programs([membership.program_id])  # answers deleted here send no signal (NO_DELETE_SIGNAL)
     for question, value in answers.items():
         if value in (None, "", []):
             Answer.objects.filter(membership=membership, question=question).delete()

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from matching import matchmaking
 from matching.queue import REFRESH_DEMAND, enqueue
+from mentorship import stamps
 from organizations.models import Program
 
 
@@ -32,3 +33,4 @@ def demand_refresh(*, program: Program) -> None:
     demand = matchmaking.mentor_demand(program)
     if demand is not None:
         matchmaking.remember_demand(program, demand)
+        stamps.bump_programs([program.pk])  # recommendations show it: what was kept without it is stale

@@ -21,6 +21,7 @@ from matching.models import Answer, Audience, MatchRule, Option, Question, Quest
 from matching.services.answers import bump_matching_version
 from matching.services.completion import completion_refresh
 from matching.services.demand import demand_refresh_after_commit
+from mentorship import stamps
 from organizations.models import Program
 
 QUESTION_FIELDS = (
@@ -227,6 +228,7 @@ def _plan_numeric_answers(plan: _Plan, answers, question: Question, data: dict[s
 
 
 def _apply(question: Question, plan: _Plan, options: list[str]) -> None:
+    stamps.bump_programs([question.program_id])  # bulk writes, and answers' deletes, send no signal
     Option.objects.filter(pk__in=plan.removed).delete()
     new, moved = [], []
     for position, label in enumerate(options):
@@ -344,5 +346,6 @@ def question_move(*, question: Question, direction: Literal["up", "down"]) -> bo
     for position, each in enumerate(questions):
         each.order = position
     Question.objects.bulk_update(questions, ["order"])
+    stamps.bump_programs([question.program_id])
     _questionnaire_changed(question.program)
     return True

@@ -39,6 +39,7 @@ from matching.models import (
 )
 from matching.queue import SEND_REQUEST_EMAILS, enqueue
 from matching.services.demand import demand_refresh_after_commit
+from mentorship import stamps
 from organizations.models import Membership, Program, Role
 
 TOKEN_PURPOSE = "mentor-request"
@@ -109,7 +110,10 @@ class Moves:
         self.events.setdefault(key, []).append(request_id)
 
     def write_events(self) -> None:
-        """The history rows, one ``INSERT ... SELECT FROM unnest`` per kind of transition (no model objects)."""
+        """The history rows, one ``INSERT ... SELECT FROM unnest`` per kind of transition (no model objects).
+
+        Every change of a request or a selection here (``update()``, raw SQL: no signals) comes with its events:
+        their programs get new stamps."""
         table = connection.ops.quote_name(RequestEvent._meta.db_table)
         with connection.cursor() as cursor:
             for (program_id, old, new, by_id, at, note), ids in self.events.items():
@@ -119,6 +123,7 @@ class Moves:
                     "SELECT %s, id, %s, %s, %s, %s, %s FROM unnest(%s::bigint[]) AS id",
                     [program_id, old, new, by_id, at, note, ids],
                 )
+        stamps.bump_programs({key[0] for key in self.events})
 
     def finish(self) -> None:
         """Write the history and queue the emails after commit (one task per kind)."""
@@ -468,6 +473,7 @@ def requests_cancel_for_mentees(*, program: Program, mentee_ids: list[int], by: 
     MentorSelection.objects.filter(program=program, mentee_id__in=mentee_ids, state=SelectionState.OPEN).update(
         state=SelectionState.CANCELLED, closed_at=now
     )
+    stamps.bump_programs([program.pk])
     moves.write_events()
     if rows:
         demand_refresh_after_commit(program=program)
@@ -564,6 +570,7 @@ def _remind_batch(program: Program, now: datetime | None, batch_size: int) -> in
     if not due:
         return 0
     MentorRequest.objects.filter(pk__in=due, state=RequestState.WAITING).update(remind_at=None, reminder_sent_at=now)
+    stamps.bump_programs([program.pk])
     transaction.on_commit(lambda: enqueue(SEND_REQUEST_EMAILS, REMINDER, *due))
     return len(due)
 

@@ -27,6 +27,7 @@ from matching.models import (
 )
 from matching.queue import SEND_SELECT_MENTORS_EMAILS, enqueue
 from matching.services.requests import Moves, RequestError
+from mentorship import stamps
 from organizations.models import Membership, Program, Role
 
 # -------------------------------------------------------------------- opening and closing
@@ -42,6 +43,7 @@ def selection_open(*, program: Program, by: User) -> bool:
     opened = Program.objects.filter(pk=program.pk, mentor_selection_opened_at__isnull=True).update(
         mentor_selection_opened_at=now
     )
+    stamps.bump_programs([program.pk])
     program.refresh_from_db(fields=["mentor_selection_opened_at"])
     transaction.on_commit(lambda: enqueue(SEND_SELECT_MENTORS_EMAILS, program.pk))
     return bool(opened)
@@ -52,6 +54,7 @@ def selection_close(*, program: Program, by: User) -> bool:
     closed = Program.objects.filter(pk=program.pk, mentor_selection_opened_at__isnull=False).update(
         mentor_selection_opened_at=None
     )
+    stamps.bump_programs([program.pk])
     program.mentor_selection_opened_at = None
     return bool(closed)
 

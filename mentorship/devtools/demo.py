@@ -26,6 +26,7 @@ from accounts.models import User
 from matching.models import Answer, Audience, MatchRule, Option, Question, QuestionKind
 from matching.services.answers import bump_matching_version
 from matching.services.completion import completion_refresh
+from mentorship import stamps
 from organizations.models import Membership, Program, Role
 
 LANGUAGES = ("English", "French", "Spanish")
@@ -567,6 +568,7 @@ def _set_capacities(program: Program, mentors: list[Membership], personas: dict[
             membership.capacity = min(capacity, program.max_capacity)
             changed.append(membership)
     Membership.objects.bulk_update(changed, ["capacity"])
+    stamps.bump_programs([program.pk])
 
 
 def fill_demo_profiles(program: Program, memberships: Iterable[Membership], seed: int = 0) -> int:
@@ -586,6 +588,7 @@ def fill_demo_profiles(program: Program, memberships: Iterable[Membership], seed
         if blank:
             changed[user.pk] = user
     User.objects.bulk_update(list(changed.values()), ["bio", "languages", "location"])
+    stamps.bump_programs_of(Membership, "user_id", changed, "program")  # a bulk update: no signal
     return len(changed)
 
 

@@ -1,9 +1,11 @@
 """The Django admin for oversight: every model, with search, filters and actions (F8.2)."""
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from mentorship import stamps
 from mentorship.oversight.models import (
     Activity,
     ActivityDate,
@@ -45,11 +47,13 @@ class ActivityAdmin(admin.ModelAdmin):
     @admin.action(description=_("Archive the selected activities"))
     def archive(self, request, queryset) -> None:
         count = queryset.update(archived=True)
+        stamps.bump_programs_of_rows(queryset)
         self.message_user(request, ngettext("%d activity archived.", "%d activities archived.", count) % count)
 
     @admin.action(description=_("Bring the selected activities back"))
     def unarchive(self, request, queryset) -> None:
         count = queryset.update(archived=False)
+        stamps.bump_programs_of_rows(queryset)
         self.message_user(request, ngettext("%d activity restored.", "%d activities restored.", count) % count)
 
 
@@ -66,12 +70,14 @@ class ActivityDateAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Clear the attendance of the selected dates"))
     def clear_attendance(self, request, queryset) -> None:
-        count, _ignored = Attendance.objects.filter(date__in=queryset).delete()
+        with transaction.atomic():
+            stamps.bump_programs_of_rows(queryset)
+            count, _ignored = Attendance.objects.filter(date__in=queryset).delete()
         self.message_user(request, ngettext("%d record cleared.", "%d records cleared.", count) % count)
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(stamps.BumpOnDeleteAdmin, admin.ModelAdmin):
     list_display = ["mentee", "date", "status", "note", "recorded_at"]
     list_filter = ["status", "date__activity__program", "recorded_at"]
     search_fields = ["mentee__user__full_name", "mentee__user__email", "date__activity__name", "note"]
@@ -81,6 +87,7 @@ class AttendanceAdmin(admin.ModelAdmin):
 
     def _mark(self, request, queryset, status: str) -> None:
         count = queryset.update(status=status)
+        stamps.bump_programs_of_rows(queryset)
         self.message_user(request, ngettext("%d record changed.", "%d records changed.", count) % count)
 
     @admin.action(description=_("Mark as present"))
@@ -116,6 +123,7 @@ class ObservationAdmin(admin.ModelAdmin):
     @admin.action(description=_("Hide from the mentee (author and program admins only)"))
     def make_private(self, request, queryset) -> None:
         count = queryset.update(visibility=Visibility.PRIVATE)
+        stamps.bump_programs_of_rows(queryset)
         self.message_user(request, ngettext("%d observation hidden.", "%d observations hidden.", count) % count)
 
 
@@ -128,7 +136,7 @@ class ObservationRevisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(FollowUpView)
-class FollowUpViewAdmin(admin.ModelAdmin):
+class FollowUpViewAdmin(stamps.BumpOnDeleteAdmin, admin.ModelAdmin):
     list_display = ["mentee", "viewer", "viewed_at"]
     list_filter = ["viewed_at", "program"]
     search_fields = ["mentee__user__full_name", "viewer__full_name", "viewer__email"]
@@ -138,5 +146,7 @@ class FollowUpViewAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Delete the selected records of looks"))
     def forget(self, request, queryset) -> None:
-        count, _ignored = queryset.delete()
+        with transaction.atomic():
+            stamps.bump_programs_of_rows(queryset)
+            count, _ignored = queryset.delete()
         self.message_user(request, ngettext("%d record deleted.", "%d records deleted.", count) % count, messages.INFO)

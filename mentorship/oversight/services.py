@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from mentorship import stamps
 from mentorship.oversight.models import (
     Activity,
     ActivityDate,
@@ -90,6 +91,7 @@ def attendance_record(*, date: ActivityDate, by: User, marks: Mapping[int, tuple
             unique_fields=["date", "mentee"],
             update_fields=["status", "note", "recorded_by", "recorded_at"],
         )
+        stamps.bump_programs([date.activity.program_id])  # deletes and a bulk upsert: no signal
     return Attendance.objects.filter(date=date).count()
 
 
@@ -140,11 +142,12 @@ def looks_record(*, viewer: User, mentees: Iterable[Membership]) -> None:
     Only looks by someone else than the mentee; one insert whatever their number.
     """
     now = timezone.now()
-    FollowUpView.objects.bulk_create(
+    looks = FollowUpView.objects.bulk_create(
         FollowUpView(program_id=m.program_id, mentee=m, viewer=viewer, viewed_at=now)
         for m in mentees
         if m.user_id != viewer.pk
     )
+    stamps.bump_programs({look.program_id for look in looks})
 
 
 def settings_save(*, program: Program, mentees_see_observations: bool) -> OversightSettings:
@@ -169,4 +172,6 @@ def session_attendance_record(*, session: MentorshipSession, marks: Mapping[int,
     for booking in changed:
         booking.attendance, booking.attendance_recorded_at = marks[booking.pk], now
     Booking.objects.bulk_update(changed, ["attendance", "attendance_recorded_at"])
+    if changed:
+        stamps.bump_programs([session.program_id])
     return len(changed)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from mentorship import stamps
 from mentorship.pairings.models import (
     Agreement,
     CheckIn,
@@ -15,7 +16,7 @@ from mentorship.pairings.models import (
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(stamps.BumpOnDeleteAdmin, admin.ModelAdmin):
     # Platform staff see that a message exists, its pairing and its report; not its text.
     list_display = ["pairing", "author", "created_at", "reported_at"]
     list_filter = ["reported_at"]
@@ -25,7 +26,7 @@ class MessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConversationNotice)
-class ConversationNoticeAdmin(admin.ModelAdmin):
+class ConversationNoticeAdmin(stamps.BumpOnDeleteAdmin, admin.ModelAdmin):
     list_display = ["pairing", "recipient", "notified_until"]
     raw_id_fields = ["program", "pairing", "recipient"]
 
@@ -46,7 +47,7 @@ class AgreementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Goal)
-class GoalAdmin(admin.ModelAdmin):
+class GoalAdmin(stamps.BumpOnDeleteAdmin, admin.ModelAdmin):
     list_display = ["agreement", "target_date", "done_at"]
     fields = ["agreement", "target_date", "done_at"]
     readonly_fields = fields
@@ -60,20 +61,20 @@ class FeedbackQuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(FeedbackRequest)
-class FeedbackRequestAdmin(admin.ModelAdmin):
+class FeedbackRequestAdmin(stamps.BumpOnDeleteAdmin, admin.ModelAdmin):
     list_display = ["respondent", "pairing", "created_at", "answered_at", "rating"]
     fields = ["respondent", "pairing", "session", "created_at", "answered_at", "rating", "fit"]
     readonly_fields = fields
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(admin.ModelAdmin):
+class CheckInAdmin(stamps.BumpOnDeleteAdmin, admin.ModelAdmin):
     list_display = ["pairing", "reminded_at", "admins_told_at"]
     raw_id_fields = ["program", "pairing"]
 
 
 @admin.register(CycleSurvey)
-class CycleSurveyAdmin(admin.ModelAdmin):
+class CycleSurveyAdmin(stamps.BumpOnDeleteAdmin, admin.ModelAdmin):
     list_display = ["respondent", "cycle_ends_on", "answered_at", "satisfaction"]
     raw_id_fields = ["program", "respondent"]
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from accounts.models import User
+from mentorship import stamps
 from mentorship.pairings.models import FeedbackQuestion, PairingSettings, ProgramCycle
 from organizations.models import Invitation, InvitationStatus, Membership, Program, Role
 
@@ -140,6 +141,7 @@ def cycle_open(*, program: Program, by: User, name: str, starts_on=None, ends_on
         ProgramCycle.objects.create(
             program=new, previous=old, first_id=before.first_id if before else old.pk, opened_by=by
         )
+        stamps.bump_programs([new.pk])  # its questionnaire, feedback questions and admins: bulk inserts
     return new
 
 
@@ -250,6 +252,7 @@ def invite_back(*, program: Program, by: User) -> InviteOutcome:
         ProgramCycle.objects.filter(pk=link.pk).update(
             invited_at=timezone.now(), invited_count=link.invited_count + outcome.invited + outcome.renewed
         )
+    stamps.bump_programs([link.program_id, link.previous_id, link.first_id])
     return outcome
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from matching.models import Pairing, PairingStatus
+from mentorship import stamps
 from mentorship.pairings import emails
 from mentorship.pairings.models import (
     Agreement,
@@ -96,6 +97,7 @@ def conversation_notify(*, pairing_id: int, recipient_id: int) -> bool:
         pairing = Pairing.objects.select_related("program__organization", "mentor__user", "mentee__user").get(
             pk=pairing_id
         )
+        stamps.bump_programs([pairing.program_id])
         recipient = pairing.mentor if pairing.mentor_id == recipient_id else pairing.mentee
         emails.new_messages(
             pairing,
@@ -125,6 +127,7 @@ def message_report(*, message: Message, by: User) -> Message:
         reported_at=timezone.now(), reported_by=by
     )
     if updated:
+        stamps.bump_programs([message.program_id])
         message.refresh_from_db()
     return message
 
@@ -165,6 +168,7 @@ def agreement_save(
         Goal(program_id=pairing.program_id, agreement=agreement, order=i, title=title, target_date=date)
         for i, (title, date) in enumerate(goals)
     )
+    stamps.bump_programs([pairing.program_id])  # goals: deleted and inserted with no signal
     if send:
         emails.agreement_sent(agreement)
     return agreement
@@ -313,6 +317,7 @@ def quiet_pairs_sweep(*, now=None) -> dict:
                 .update(reminded_at=now, admins_told_at=None)
             )
             if reminded:
+                stamps.bump_programs([pairing.program_id])
                 counts["reminded"] += 1
                 emails.quiet_reminder(pairing, stamp=f"{now:%Y%m%d%H%M%S%f}")
                 continue
@@ -323,6 +328,7 @@ def quiet_pairs_sweep(*, now=None) -> dict:
                 admins_told_at__isnull=True,
             ).update(admins_told_at=now)
             if told:
+                stamps.bump_programs([pairing.program_id])
                 counts["admins_told"] += 1
                 emails.quiet_admins_told(pairing, stamp=f"{now:%Y%m%d%H%M%S%f}")
     return counts
@@ -369,6 +375,7 @@ def cycle_sweep(*, today=None) -> dict:
             counts["completed"] += active.update(
                 status=PairingStatus.ENDED, ended_at=timezone.now(), end_reason=COMPLETED
             )
+            stamps.bump_programs([program.pk])
     return counts
 
 

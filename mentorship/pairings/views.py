@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from matching.models import Pairing, PairingStatus
+from mentorship import stamps
 from mentorship.pairings import cycles, selectors, services
 from mentorship.pairings.forms import (
     AgreementDecisionForm,
@@ -333,6 +334,7 @@ def cycle(request: HttpRequest, organization: str, program: str) -> HttpResponse
     )
     if request.method == "POST" and form.is_valid():
         type(current).objects.filter(pk=current.pk).update(**form.cleaned_data)
+        stamps.bump_programs([current.pk])
         messages.success(request, _("The cycle's dates are saved."))
         return redirect("pairings:cycle", request.organization.slug, request.program.slug)
     scores = list(

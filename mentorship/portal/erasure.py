@@ -12,6 +12,7 @@ from django.dispatch import receiver
 from accounts.models import ERASED_NAME, User
 from accounts.signals import user_erasing
 from matching.models import Answer, MentorRequest, QuestionKind
+from mentorship import stamps
 from mentorship.models import OutboxEmail
 from mentorship.oversight.models import Observation, ObservationRevision
 from mentorship.pairings.models import Agreement, CycleSurvey, FeedbackRequest, Message
@@ -43,5 +44,10 @@ def erase_personal_text(sender, user: User, **kwargs) -> None:
     AccessRequest.objects.filter(Q(requested_by=user) | Q(admin_email__iexact=address)).update(
         admin_name=ERASED_NAME, admin_email=anonymous
     )
+    # Updates send no signal: the programs of the person's memberships, and of the invitations and access
+    # requests that named them, get new stamps (read at commit, from the rows as they are now).
+    stamps.bump_programs_of(Membership, "user_id", [user.pk], "program")
+    stamps.bump_programs_of(Invitation, "email", [anonymous], "program")
+    stamps.bump_programs_of(AccessRequest, "admin_email", [anonymous], "program")
     # Emails to them, sent or not: their address and what was said to them.
     OutboxEmail.objects.filter(recipient__iexact=address).delete()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from mentorship import stamps
 from organizations.models import Membership
 from sessions_app import emails, selectors
 from sessions_app.models import Booking, BookingStatus, MentorshipSession, SessionStatus
@@ -49,6 +50,7 @@ def booking_create(
         with transaction.atomic():
             booking = Booking.objects.create(session=session, mentee=mentee, mode=mode, added_by_mentor=added_by_mentor)
             MentorshipSession.objects.filter(pk=session.pk).update(seats_taken=F("seats_taken") + 1)
+            stamps.bump_programs([session.program_id])
     except IntegrityError as error:
         raise BookingError(_("This session has no seats left, or you are already booked into it.")) from error
     if session.status == SessionStatus.PUBLISHED:
@@ -81,6 +83,7 @@ def booking_cancel(*, booking: Booking, by: User, enforce_notice: bool) -> Booki
     booking.cancelled_at = timezone.now()
     booking.save(update_fields=["status", "cancelled_at"])
     MentorshipSession.objects.filter(pk=session.pk).update(seats_taken=F("seats_taken") - 1)
+    stamps.bump_programs([session.program_id])
     if session.status == SessionStatus.PUBLISHED:
         emails.booking_cancelled(booking, by)
     return booking

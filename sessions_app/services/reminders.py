@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from mentorship import stamps
 from sessions_app import emails
 from sessions_app.models import BookingStatus, MentorshipSession, SessionStatus
 
@@ -37,6 +38,7 @@ def session_remind(*, session_id: int, now: datetime | None = None) -> bool:
     if not claimed:
         return False
     session = MentorshipSession.objects.select_related("mentor__user", "program", "location").get(pk=session_id)
+    stamps.bump_programs([session.program_id])
     booked = session.bookings.filter(status=BookingStatus.BOOKED).select_related("mentee__user")
     for user in [session.mentor.user, *(b.mentee.user for b in booked)]:
         emails.session_reminder(session, user)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from matching.models import Pairing, PairingSource, PairingStatus
 from matching.services.pairing import PairingError, pairing_create
+from mentorship import stamps
 from organizations.models import Membership, Role
 from sessions_app import emails
 from sessions_app.models import (
@@ -87,6 +88,7 @@ def session_request_decline(*, request: SessionRequest, note: str = "") -> Sessi
     )
     if not done:
         raise RequestError(_("This request was already answered."))
+    stamps.bump_programs([request.program_id])
     request.refresh_from_db()
     emails.session_request_declined(request)
     return request
@@ -100,6 +102,7 @@ def session_request_schedule(*, request: SessionRequest, session: MentorshipSess
         state=RequestState.SCHEDULED, session=session, answered_at=timezone.now()
     )
     if done:
+        stamps.bump_programs([request.program_id])
         pair_if_set(mentor=request.mentor, mentee=request.mentee)
     return bool(done)
 
@@ -123,11 +126,12 @@ def mentor_offer_create(*, mentor: Membership, mentee: Membership, message: str 
 
 def mentor_offer_dismiss(*, offer: MentorOffer) -> bool:
     """The mentee dismisses the offer; the mentor is not told. False if it was no longer pending."""
-    return bool(
-        MentorOffer.objects.filter(pk=offer.pk, state=OfferState.PENDING).update(
-            state=OfferState.DISMISSED, answered_at=timezone.now()
-        )
+    dismissed = MentorOffer.objects.filter(pk=offer.pk, state=OfferState.PENDING).update(
+        state=OfferState.DISMISSED, answered_at=timezone.now()
     )
+    if dismissed:
+        stamps.bump_programs([offer.program_id])
+    return bool(dismissed)
 
 
 def offers_accept(*, mentor: Membership, mentee: Membership) -> int:
@@ -136,6 +140,7 @@ def offers_accept(*, mentor: Membership, mentee: Membership) -> int:
         state=OfferState.ACCEPTED, answered_at=timezone.now()
     )
     if accepted:
+        stamps.bump_programs([mentor.program_id])
         pair_if_set(mentor=mentor, mentee=mentee)
     return accepted
 

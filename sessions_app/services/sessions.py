@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
+from mentorship import stamps
 from organizations.models import Group, Membership, Program
 from sessions_app import emails, selectors
 from sessions_app.clock import AmbiguousTime, NonexistentTime, city, to_utc
@@ -253,6 +254,7 @@ def session_cancel(*, session: MentorshipSession, by: User, scope: Scope = Scope
         one.save(update_fields=["status", "sequence", "updated_at"])
         # A cancelled session has no attendance: empty, not "no-show".
         one.bookings.exclude(attendance="").update(attendance="", attendance_recorded_at=None)
+        stamps.bump_programs([one.program_id])
         if was_published:
             emails.session_cancelled(one, _attendees(one))
         cancelled.append(one)

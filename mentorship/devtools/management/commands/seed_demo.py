@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.models import User
+from mentorship import stamps
 from mentorship.devtools.demo import answer_demo_questionnaire, build_demo_questionnaire, fill_demo_profiles
 from mentorship.devtools.demo_oversight import seed_demo_oversight
 from mentorship.devtools.demo_pairings import seed_demo_pairings
@@ -99,6 +100,8 @@ class Command(BaseCommand):
                 pairs = seed_demo_pairings(
                     program, [p for p in people if p.role == Role.MENTOR], [p for p in people if p.role == Role.MENTEE]
                 )
+            # Run again on a database that has the program, its bulk writes (no signals) change what it shows.
+            stamps.bump_programs([program.pk])
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {organization.name} / {program.name}"))
         self.stdout.write(f"Questionnaire: {len(questions)} questions; {written} new answers.")
         self.stdout.write(f"Mentorship sessions: {sessions} (a weekly series crosses a daylight-saving change).")

@@ -180,7 +180,6 @@ PROGRAM_OF = {
     "oversight.Attendance": "date.activity.program_id",
     "oversight.Observation": "program_id",
     "oversight.ObservationRevision": "observation.program_id",
-    "oversight.FollowUpView": "program_id",
     "pairings.Message": "program_id",
     "pairings.ConversationNotice": "program_id",
     "pairings.PairingSettings": "program_id",
@@ -193,6 +192,11 @@ PROGRAM_OF = {
     # a cycle's link shows on the pages of the cycles before it too (their next cycles, the series' first)
     "pairings.ProgramCycle": ("program_id", "previous_id", "first_id"),
 }
+
+# Not here: oversight.FollowUpView, the looks at a mentee's follow-up, written by the views of "My mentees" and of
+# a follow-up page (one row a look). No page keeps anything that shows them (the mentee's follow-up page reads
+# them on each view), and a stamp that changed on every look would make every program's kept pages compute again
+# whenever a mentor looks at their mentees.
 
 # Models whose deletes send no signal of ours, so that deleting a program, an organization or a member keeps
 # Django's fast cascade for them (one DELETE ... WHERE parent IN, no row loaded): a receiver on a model makes
@@ -208,7 +212,6 @@ NO_DELETE_SIGNAL = frozenset(
         "organizations.Invitation",
         "sessions_app.Booking",
         "oversight.Attendance",
-        "oversight.FollowUpView",
         "pairings.Message",
         "pairings.ConversationNotice",
         "pairings.Goal",

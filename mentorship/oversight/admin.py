@@ -136,7 +136,7 @@ class ObservationRevisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(FollowUpView)
-class FollowUpViewAdmin(stamps.BumpOnDeleteAdmin, admin.ModelAdmin):
+class FollowUpViewAdmin(admin.ModelAdmin):
     list_display = ["mentee", "viewer", "viewed_at"]
     list_filter = ["viewed_at", "program"]
     search_fields = ["mentee__user__full_name", "viewer__full_name", "viewer__email"]

@@ -142,12 +142,12 @@ def looks_record(*, viewer: User, mentees: Iterable[Membership]) -> None:
     Only looks by someone else than the mentee; one insert whatever their number.
     """
     now = timezone.now()
-    looks = FollowUpView.objects.bulk_create(
+    # no stamp: no page keeps what shows looks (mentorship.stamps)
+    FollowUpView.objects.bulk_create(
         FollowUpView(program_id=m.program_id, mentee=m, viewer=viewer, viewed_at=now)
         for m in mentees
         if m.user_id != viewer.pk
     )
-    stamps.bump_programs({look.program_id for look in looks})
 
 
 def settings_save(*, program: Program, mentees_see_observations: bool) -> OversightSettings:

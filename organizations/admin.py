@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from mentorship.stamps import bump_programs
 from organizations.models import (
     AccessRequest,
     EmailDomain,
@@ -288,6 +289,7 @@ class InvitationAdmin(admin.ModelAdmin):
     @admin.action(description="Expire now")
     def expire_now(self, request, queryset):
         count = queryset.filter(status=InvitationStatus.PENDING).update(expires_at=timezone.now())
+        bump_programs(queryset.values_list("program_id", flat=True))  # an update sends no signal
         self.message_user(request, f"{count} invitations expired.", messages.SUCCESS)
 
 

@@ -7,12 +7,14 @@ from matching import matchmaking
 from matching.models import Answer, Question
 from matching.services.completion import completion_refresh
 from matching.services.demand import demand_refresh_after_commit
+from mentorship.stamps import bump_programs
 from organizations.models import Membership, Program, Role
 
 
 def bump_matching_version(program: Program) -> None:
     """The cached mentor side is rebuilt on next read: for bulk writes, which send no signals."""
     Program.objects.filter(pk=program.pk).update(matching_version=F("matching_version") + 1)
+    bump_programs([program.pk])  # an update sends no signal
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django_scopes import scopes_disabled
 
 from matching.models import Answer, Audience, Question
+from mentorship.stamps import bump_programs
 from organizations.models import Membership, Role
 
 ROLES = (Role.MENTEE, Role.MENTOR)
@@ -48,4 +49,6 @@ def completion_refresh(*, program_id: int | None, membership_ids: Iterable[int] 
             # Only the rows that change are written (a question edit at 10,000 members rewrites few).
             changed = people.filter(~Q(questionnaire_complete=ExpressionWrapper(Q(pk__in=done), BooleanField())))
             updated += changed.update(questionnaire_complete=ExpressionWrapper(Q(pk__in=done), BooleanField()))
+    if updated:
+        bump_programs([program_id])  # updates send no signal
     return updated

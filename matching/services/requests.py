@@ -39,6 +39,7 @@ from matching.models import (
 )
 from matching.queue import SEND_REQUEST_EMAILS, enqueue
 from matching.services.demand import demand_refresh_after_commit
+from mentorship.stamps import bump_programs
 from organizations.models import Membership, Program, Role
 
 TOKEN_PURPOSE = "mentor-request"
@@ -111,6 +112,8 @@ class Moves:
     def write_events(self) -> None:
         """The history rows, one ``INSERT ... SELECT FROM unnest`` per kind of transition (no model objects)."""
         table = connection.ops.quote_name(RequestEvent._meta.db_table)
+        # Every change of a request has its event: the requests' and the events' writes send no signal.
+        bump_programs({key[0] for key in self.events})
         with connection.cursor() as cursor:
             for (program_id, old, new, by_id, at, note), ids in self.events.items():
                 cursor.execute(
@@ -564,6 +567,7 @@ def _remind_batch(program: Program, now: datetime | None, batch_size: int) -> in
     if not due:
         return 0
     MentorRequest.objects.filter(pk__in=due, state=RequestState.WAITING).update(remind_at=None, reminder_sent_at=now)
+    bump_programs([program.pk])
     transaction.on_commit(lambda: enqueue(SEND_REQUEST_EMAILS, REMINDER, *due))
     return len(due)
 

@@ -27,6 +27,7 @@ from matching.models import (
 )
 from matching.queue import SEND_SELECT_MENTORS_EMAILS, enqueue
 from matching.services.requests import Moves, RequestError
+from mentorship.stamps import bump_programs
 from organizations.models import Membership, Program, Role
 
 # -------------------------------------------------------------------- opening and closing
@@ -43,6 +44,7 @@ def selection_open(*, program: Program, by: User) -> bool:
         mentor_selection_opened_at=now
     )
     program.refresh_from_db(fields=["mentor_selection_opened_at"])
+    bump_programs([program.pk])  # an update sends no signal
     transaction.on_commit(lambda: enqueue(SEND_SELECT_MENTORS_EMAILS, program.pk))
     return bool(opened)
 
@@ -53,6 +55,7 @@ def selection_close(*, program: Program, by: User) -> bool:
         mentor_selection_opened_at=None
     )
     program.mentor_selection_opened_at = None
+    bump_programs([program.pk])
     return bool(closed)
 
 

@@ -18,6 +18,7 @@ from mentorship.oversight.models import (
     ObservationRevision,
     OversightSettings,
 )
+from mentorship.stamps import bump_programs
 from organizations.models import Membership, Program
 from sessions_app.models import Booking, BookingStatus, MentorshipSession, SessionAttendance, SessionStatus
 
@@ -90,6 +91,7 @@ def attendance_record(*, date: ActivityDate, by: User, marks: Mapping[int, tuple
             unique_fields=["date", "mentee"],
             update_fields=["status", "note", "recorded_by", "recorded_at"],
         )
+        bump_programs([date.activity.program_id])  # a bulk insert sends no signal
     return Attendance.objects.filter(date=date).count()
 
 

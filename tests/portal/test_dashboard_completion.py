@@ -100,9 +100,7 @@ def test_a_new_required_question_then_its_deletion(admin_client, people, committ
     assert _complete(program) == _truth(program)
 
 
-def test_a_question_made_optional_asked_of_another_role_or_whose_answers_are_cleared(
-    admin_client, people, committed
-):
+def test_a_question_made_optional_asked_of_another_role_or_whose_answers_are_cleared(admin_client, people, committed):
     program, _by_name, q = people
     with committed():
         question_update(question=q["School?"], data={"required": False}, options=[])
@@ -118,9 +116,7 @@ def test_a_question_made_optional_asked_of_another_role_or_whose_answers_are_cle
     assert _complete(program) == _truth(program)
 
 
-def test_no_required_question_counts_everyone_complete_even_people_who_joined_since(
-    admin_client, people, committed
-):
+def test_no_required_question_counts_everyone_complete_even_people_who_joined_since(admin_client, people, committed):
     program, _by_name, q = people
     assert _page(admin_client, program) == [["Mentee", "4", "1", "25"], ["Mentor", "2", "1", "50"]]
     with committed():

@@ -91,7 +91,7 @@ def program_figures(program, period: dashboard.Period, organization_slug: str, c
             "program_slug": program.slug,
             "csv_query": csv_query,
         }
-        return SafeString(render_to_string("portal/_dashboard_figures.html", context)), changes_at
+        return render_to_string("portal/_dashboard_figures.html", context), changes_at  # a SafeString
 
     page_key = None if key is None else f"{key}:{organization_slug}:{csv_query}"
     return keep(caches["fragments"], page_key, render)[0]

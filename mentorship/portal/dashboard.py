@@ -16,6 +16,7 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
+    Min,
     OuterRef,
     Q,
     Subquery,
@@ -85,6 +86,14 @@ class Table:
     columns: list[str]
     rows: list[list] = field(default_factory=list)
     chart: str = ""  # "bars" (one series per numeric column, one group per row), "percent" or ""
+    # The first moment after the figures were computed at which time alone changes them (an invitation passes
+    # its date, a session ends, a pair goes quiet, a day more of waiting): None when only writes change them.
+    changes_at: datetime | None = None
+
+
+def soonest(*moments: datetime | None) -> datetime | None:
+    """The earliest of these moments (None when none is given)."""
+    return min((m for m in moments if m is not None), default=None)
 
 
 def _week_key(moment) -> date:
@@ -134,14 +143,21 @@ def people(program: Program, now: datetime, counts: dict) -> Table:
     grouped = (
         Invitation.objects.filter(program=program)
         .values_list("role", "status")
-        .annotate(past=ExpressionWrapper(Q(expires_at__lte=now), output_field=BooleanField()), n=Count("pk"))
+        .annotate(
+            past=ExpressionWrapper(Q(expires_at__lte=now), output_field=BooleanField()),
+            n=Count("pk"),
+            # when the next pending invitation passes its date (it then counts as expired)
+            soon=Min("expires_at", filter=Q(status=InvitationStatus.PENDING, expires_at__gt=now)),
+        )
         .order_by()
     )
     states = dict.fromkeys((f"{role}_{s}" for role in ROLES for s in ("pending", "expired", "accepted", "revoked")), 0)
-    for role, status, past, n in grouped:
+    changes_at = None
+    for role, status, past, n, soon in grouped:
         state = "expired" if status == InvitationStatus.PENDING and past else status
         if f"{role}_{state}" in states:
             states[f"{role}_{state}"] += n
+        changes_at = soonest(changes_at, soon)
     table = Table(
         "people",
         _("People by role and invitation state"),
@@ -151,6 +167,7 @@ def people(program: Program, now: datetime, counts: dict) -> Table:
         ),
         [_("Role"), _("Members"), _("Invitations pending"), _("Expired"), _("Accepted"), _("Revoked")],
         chart="bars",
+        changes_at=changes_at,
     )
     for role in (Role.MENTEE, Role.MENTOR, Role.PROGRAM_ADMIN):
         table.rows.append(
@@ -202,14 +219,20 @@ def matching(program: Program, period: Period, members: dict) -> Table:
 
 def requests_waiting(program: Program, now: datetime) -> Table:
     """Ranked mentor requests waiting for a mentor's answer now, and the nearest deadlines: two queries."""
-    # One query: the window counts every waiting request before the limit keeps the first few.
-    nearest = list(
+    # The window counts every waiting request before the limit keeps the first few (the requests' rows only:
+    # joined with their people, all of them were read at 10,000 mentees); then the names of those few.
+    first = list(
         MentorRequest.objects.filter(program=program, state=RequestState.WAITING)
-        .select_related("mentee__user", "mentor__user")
         .annotate(total=Window(Count("pk")))
-        .order_by("deadline", "pk")[:LISTED]
+        .order_by("deadline", "pk")
+        .values_list("pk", "total")[:LISTED]
     )
-    total = nearest[0].total if nearest else 0
+    total = first[0][1] if first else 0
+    nearest = list(
+        MentorRequest.objects.filter(pk__in=[pk for pk, _total in first])
+        .select_related("mentee__user", "mentor__user")
+        .order_by("deadline", "pk")
+    )
     table = Table(
         "requests",
         _("Requests waiting and their nearest deadlines"),
@@ -220,16 +243,19 @@ def requests_waiting(program: Program, now: datetime) -> Table:
         % {"total": total, "listed": LISTED},
         [_("Mentee"), _("Mentor asked"), _("Choice"), _("Deadline"), _("Hours left")],
     )
+    hours = {r.pk: max(0, int((r.deadline - now).total_seconds() // 3600)) for r in nearest}
     table.rows = [
         [
             r.mentee.user.full_name,
             r.mentor.user.full_name,
             r.rank,
             date_format(timezone.localtime(r.deadline), "SHORT_DATETIME_FORMAT"),
-            max(0, int((r.deadline - now).total_seconds() // 3600)),
+            hours[r.pk],
         ]
         for r in nearest
     ]
+    # An hour left less: at most that many hours before the deadline (none less once it is down to 0).
+    table.changes_at = soonest(*(r.deadline - timedelta(hours=hours[r.pk]) for r in nearest if hours[r.pk]))
     return table
 
 
@@ -264,6 +290,7 @@ def sessions_per_week(program: Program, period: Period, now: datetime) -> Table:
             held=Count("pk", filter=booked & Q(ends_at__lte=now)),
             upcoming=Count("pk", filter=booked & Q(ends_at__gt=now)),
             cancelled=Count("pk", filter=Q(status=SessionStatus.CANCELLED)),
+            soon=Min("ends_at", filter=booked & Q(ends_at__gt=now)),  # the next booked one over: held then
         )
         .order_by()
     )
@@ -278,6 +305,7 @@ def sessions_per_week(program: Program, period: Period, now: datetime) -> Table:
         ),
         [_("Week of"), _("Held"), _("Booked"), _("Cancelled")],
         chart="bars",
+        changes_at=soonest(*(row["soon"] for row in by_week.values())),
     )
     for week in period.weeks():
         row = by_week.get(week, {})
@@ -404,7 +432,9 @@ def mentees_waiting(program: Program, now: datetime) -> Table:
         % {"listed": LISTED},
         [_("Mentee"), _("In the program since"), _("Days waiting")],
     )
-    table.rows = [[m.user.full_name, m.created_at.date(), (now - m.created_at).days] for m in waiting]
+    days = {m.pk: (now - m.created_at).days for m in waiting}
+    table.rows = [[m.user.full_name, m.created_at.date(), days[m.pk]] for m in waiting]
+    table.changes_at = soonest(*(m.created_at + (days[m.pk] + 1) * ONE_DAY for m in waiting))
     return table
 
 
@@ -579,10 +609,14 @@ def net_promoter(program: Program) -> Table:
     return table
 
 
-def _quiet_pairs(program: Program, since: datetime, now: datetime) -> list[tuple[int, datetime, int]]:
+def _quiet_pairs(
+    program: Program, since: datetime, now: datetime
+) -> tuple[list[tuple[int, datetime, int]], datetime | None, datetime | None]:
     """The active pairs whose last activity is at or before ``since``, quietest first: (pairing id, last
-    activity, how many there are) for the first few. One set-based statement (every activity of the program's
-    pairs in one union, grouped once), where a subquery per pair would take seconds at 10,000 mentees.
+    activity, how many there are) for the first few; then the latest activity of the other active pairs that
+    is soonest (the first to go quiet after it), and the soonest end of a booked session of an active pair
+    still ahead (then an activity). One set-based statement (every activity of the program's pairs in one
+    union, grouped once), where a subquery per pair would take seconds at 10,000 mentees.
 
     Raw SQL: only quoted table names (from the models) are put into the text; every value is a parameter.
     """
@@ -599,9 +633,14 @@ def _quiet_pairs(program: Program, since: datetime, now: datetime) -> list[tuple
         f"UNION ALL SELECT a.id, s.ends_at FROM active a JOIN {booking} b ON b.mentee_id = a.mentee_id "
         f"AND b.status = %s JOIN {session} s ON s.id = b.session_id AND s.mentor_id = a.mentor_id "
         "AND s.status = %s AND s.ends_at <= %s), "
-        "last AS (SELECT pairing_id, MAX(at) AS at FROM acts GROUP BY pairing_id) "
-        "SELECT last.pairing_id, last.at, COUNT(*) OVER () FROM last JOIN active ON active.id = last.pairing_id "
-        "WHERE last.at <= %s ORDER BY last.at, last.pairing_id LIMIT %s"
+        "last AS (SELECT pairing_id, MAX(at) AS at FROM acts GROUP BY pairing_id), "
+        "pairs AS (SELECT last.pairing_id, last.at FROM last JOIN active ON active.id = last.pairing_id) "
+        "SELECT q.pairing_id, q.at, q.n, soon.at, ahead.at FROM (SELECT MIN(at) AS at FROM pairs WHERE at > %s) soon "
+        f"CROSS JOIN (SELECT MIN(s.ends_at) AS at FROM active a JOIN {booking} b ON b.mentee_id = a.mentee_id "
+        f"AND b.status = %s JOIN {session} s ON s.id = b.session_id AND s.mentor_id = a.mentor_id "
+        "AND s.status = %s AND s.ends_at > %s) ahead "
+        "LEFT JOIN (SELECT pairing_id, at, COUNT(*) OVER () AS n FROM pairs WHERE at <= %s "
+        "ORDER BY at, pairing_id LIMIT %s) q ON 1 = 1"
     )
     params = [
         program.pk,
@@ -612,12 +651,18 @@ def _quiet_pairs(program: Program, since: datetime, now: datetime) -> list[tuple
         SessionStatus.PUBLISHED,
         now,
         since,
+        BookingStatus.BOOKED,
+        SessionStatus.PUBLISHED,
+        now,
+        since,
         LISTED,
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return [(pk, _aware(at), n) for pk, at, n in rows]
+    found = [(pk, _aware(at), n) for pk, at, n, _soon, _ahead in rows if pk is not None]
+    soon, ahead = rows[0][3], rows[0][4]  # one row at least: the two minimums
+    return found, soon and _aware(soon), ahead and _aware(ahead)
 
 
 def _aware(value) -> datetime:
@@ -632,7 +677,7 @@ def needs_check_in(program: Program, now: datetime) -> Table:
     quiet days (the rule of the daily check-in task, pairings.selectors), quietest first: three queries."""
     days = PairingSettings.objects.filter(program=program).values_list("quiet_days", flat=True).first()
     days = PairingSettings.DEFAULT_QUIET_DAYS if days is None else days
-    found = _quiet_pairs(program, now - timedelta(days=days), now)
+    found, soon, ahead = _quiet_pairs(program, now - timedelta(days=days), now)
     last = {pk: at for pk, at, _n in found}
     total = found[0][2] if found else 0
     quiet = sorted(
@@ -653,16 +698,23 @@ def needs_check_in(program: Program, now: datetime) -> Table:
         % {"days": days, "total": total, "listed": LISTED},
         [_("Mentor"), _("Mentee"), _("Last activity"), _("Days quiet"), _("Reminded on")],
     )
+    quiet_days = {p.pk: (now - p.last_activity).days for p in quiet}
     table.rows = [
         [
             p.mentor.user.full_name,
             p.mentee.user.full_name,
             timezone.localtime(p.last_activity).date(),
-            (now - p.last_activity).days,
+            quiet_days[p.pk],
             timezone.localtime(p.reminded_at).date() if p.reminded_at else None,
         ]
         for p in quiet
     ]
+    # Another pair goes quiet, a session of a pair ends (an activity), a listed pair is a day quieter.
+    table.changes_at = soonest(
+        soon and soon + timedelta(days=days),
+        ahead,
+        *(p.last_activity + (quiet_days[p.pk] + 1) * ONE_DAY for p in quiet),
+    )
     return table
 
 
@@ -692,10 +744,16 @@ def program_dashboard(program: Program, period: Period, now: datetime | None = N
         mentees_waiting(program, now),
         *pair_life(program, period, now),
     ]
-    return {"tables": tables}
+    return {"tables": tables, "changes_at": soonest(*(table.changes_at for table in tables))}
 
 
 # --------------------------------------------------------------------------- the organization's programs
+
+
+def organization_program_ids(organization: Organization) -> list[int]:
+    """The programs ``organization_dashboard`` shows, by pk (what its figures are kept under)."""
+    with scopes_disabled():
+        return sorted(Program.objects.filter(organization=organization).values_list("pk", flat=True))
 
 
 def organization_dashboard(organization: Organization, period: Period, now: datetime | None = None) -> Table:
@@ -719,19 +777,23 @@ def organization_dashboard(organization: Organization, period: Period, now: date
             )
             .order_by()
         }
-        held = dict(
+        sessions = (
             MentorshipSession.objects.filter(
                 program__in=ids,
                 status=SessionStatus.PUBLISHED,
                 seats_taken__gt=0,
                 starts_at__gte=period.since,
                 starts_at__lt=period.until,
-                ends_at__lte=now,
             )
             .values_list("program_id")
-            .annotate(n=Count("pk"))
+            # held once over: the next one over changes the figures
+            .annotate(n=Count("pk", filter=Q(ends_at__lte=now)), soon=Min("ends_at", filter=Q(ends_at__gt=now)))
             .order_by()
         )
+        held, ends = {}, []
+        for program_id, n, soon in sessions:
+            held[program_id] = n
+            ends.append(soon)
         marks = {
             row["date__activity__program_id"]: row
             for row in Attendance.objects.filter(
@@ -780,5 +842,5 @@ def organization_dashboard(organization: Organization, period: Period, now: date
                 _rate(mark.get("present", 0), mark.get("absent", 0)),
             ]
         )
-    table.programs = programs
+    table.changes_at = soonest(*ends)
     return table

@@ -1,16 +1,15 @@
 """The program dashboard (program admins) and the organization dashboard (organization admins), with CSV."""
 
-from datetime import date, timedelta
+from datetime import timedelta
+from urllib.parse import urlencode
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.formats import date_format, localize
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from mentorship.portal import dashboard
-from mentorship.portal.charts import chart
+from mentorship.portal import dashboard, kept
 from mentorship.portal.exports import table_csv
 from organizations.decorators import tenant_view
 
@@ -31,30 +30,31 @@ class PeriodForm(forms.Form):
         return data
 
 
-def _period(request: HttpRequest) -> tuple[PeriodForm, dashboard.Period]:
-    """The chosen period, or the last 12 weeks when none (or a wrong one) is chosen."""
+def _period(request: HttpRequest) -> tuple[PeriodForm, dashboard.Period, str]:
+    """The chosen period, or the last 12 weeks when none (or a wrong one) is chosen; and the query of the
+    CSV links, the chosen period's (empty for the default one)."""
     default = dashboard.Period.default()
     if "start" not in request.GET and "end" not in request.GET:
-        return PeriodForm(initial={"start": default.start, "end": default.end}), default
+        return PeriodForm(initial={"start": default.start, "end": default.end}), default, ""
     form = PeriodForm(request.GET)
     if form.is_valid():
-        return form, dashboard.Period(form.cleaned_data["start"], form.cleaned_data["end"])
-    return form, default
+        period = dashboard.Period(form.cleaned_data["start"], form.cleaned_data["end"])
+        return form, period, "?" + urlencode({"start": period.start.isoformat(), "end": period.end.isoformat()})
+    return form, default, ""
 
 
 @tenant_view(perm="organizations.manage_program")
 def program_dashboard(request: HttpRequest, organization: str, program: str) -> HttpResponse:
-    form, period = _period(request)
-    figures = dashboard.program_dashboard(request.program, period)
-    tables = [(table, chart(table), _shown(table)) for table in figures["tables"]]
-    context = {"form": form, "period": period, "tables": tables}
+    form, period, csv_query = _period(request)
+    figures = kept.program_figures(request.program, period, request.organization.slug, csv_query)
+    context = {"form": form, "period": period, "figures": figures}
     return render(request, "portal/dashboard.html", context)
 
 
 @tenant_view(perm="organizations.manage_program")
 def program_dashboard_csv(request: HttpRequest, organization: str, program: str, table: str) -> HttpResponse:
-    _form, period = _period(request)
-    found = next((t for t in dashboard.program_dashboard(request.program, period)["tables"] if t.key == table), None)
+    _form, period, _query = _period(request)
+    found = next((t for t in kept.program_tables(request.program, period) if t.key == table), None)
     if found is None:
         raise Http404
     return _csv(found, f"{request.program.slug}-{table}-{period.start}-{period.end}.csv")
@@ -62,33 +62,17 @@ def program_dashboard_csv(request: HttpRequest, organization: str, program: str,
 
 @tenant_view(perm="organizations.manage_organization")
 def organization_dashboard(request: HttpRequest, organization: str) -> HttpResponse:
-    form, period = _period(request)
-    table = dashboard.organization_dashboard(request.organization, period)
-    context = {"form": form, "period": period, "table": table, "rows": _shown(table)}
+    form, period, csv_query = _period(request)
+    table = kept.organization_table(request.organization, period)
+    context = {"form": form, "period": period, "table": table, "rows": kept.shown(table), "csv_query": csv_query}
     return render(request, "portal/organization_dashboard.html", context)
 
 
 @tenant_view(perm="organizations.manage_organization")
 def organization_dashboard_csv(request: HttpRequest, organization: str) -> HttpResponse:
-    _form, period = _period(request)
-    table = dashboard.organization_dashboard(request.organization, period)
+    _form, period, _query = _period(request)
+    table = kept.organization_table(request.organization, period)
     return _csv(table, f"{request.organization.slug}-programs-{period.start}-{period.end}.csv")
-
-
-def _shown(table: dashboard.Table) -> list[tuple[str, list[str]]]:
-    """The table's cells as the page prints them, (first cell, the others) a row: formatted here once, where
-    the template's conditions and filters on each cell were a good part of the page's time. A date is
-    "3 Dec 2026", an empty figure a dash, anything else as the template prints it (localized numbers); the
-    template escapes the text."""
-    return [(_cell(row[0]), [_cell(cell) for cell in row[1:]]) for row in table.rows]
-
-
-def _cell(value) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, date):
-        return date_format(value, "j M Y")
-    return str(localize(value))
 
 
 def _csv(table: dashboard.Table, filename: str) -> HttpResponse:

@@ -11,8 +11,13 @@ end-of-program survey, reminded quiet pairs). Then renders the real dashboard pa
 in as the program admin, every middleware and the template, DEBUG off) once to warm up and ``--samples`` times
 measured.
 
-The last line printed is one JSON object: mentees, queries (of one render), p50_ms, p95_ms, max_ms, the rows
-built, and ``goals`` (p95 under 200 ms). The organization is deleted at the end unless --keep.
+The page keeps its figures under the program's stamp (mentorship.portal.kept): each measured render follows a
+new stamp (as after a write to the program), so it computes the figures, which is what this measures; then
+as many renders of the kept figures are measured too (``kept``).
+
+The last line printed is one JSON object: mentees, queries (of one render that computes), p50_ms, p95_ms,
+max_ms, ``kept`` (queries, p50_ms and p95_ms of the renders that use the kept figures), the rows built, and
+``goals`` (p95 under 200 ms). The organization is deleted at the end unless --keep.
 """
 
 import json
@@ -35,6 +40,7 @@ from matching.models import Answer, Pairing, PairingStatus, Question
 from matching.services.completion import completion_refresh
 from mentorship.oversight.models import Activity, ActivityDate, Attendance
 from mentorship.pairings.models import Agreement, CheckIn, CycleSurvey, FeedbackRequest, Goal, Message
+from mentorship.stamps import bump_programs
 from organizations.models import Invitation, InvitationStatus, Membership, Organization, Program, ReviewStatus, Role
 from sessions_app.models import Booking, MentorshipSession, SessionStatus
 
@@ -85,26 +91,39 @@ def _measure(program: Program, admin: User, samples: int) -> dict:
     client.force_login(admin)
     url = reverse("portal:dashboard", args=[program.organization.slug, program.slug])
     assert client.get(url).status_code == 200  # warm-up: templates, caches, connection
-    queries = []
-    # Counted as they run (the test client's request_started signal empties connection.queries).
-    with connection.execute_wrapper(lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)):
-        assert client.get(url).status_code == 200
-    times = []
-    for _ in range(samples):
-        started = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - started) * 1000)
+
+    def render(computed: bool) -> tuple[float, list[str]]:
+        if computed:
+            bump_programs([program.pk])  # as a write to the program does: the kept figures are not used again
+        queries = []
+        # Counted as they run (the test client's request_started signal empties connection.queries).
+        with connection.execute_wrapper(lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)):
+            started = time.perf_counter()
+            response = client.get(url)
+            spent = (time.perf_counter() - started) * 1000
         assert response.status_code == 200
-    times.sort()
-    p95 = times[min(len(times) - 1, max(0, round(0.95 * len(times)) - 1))]
+        return spent, queries
+
+    computed = [render(computed=True) for _ in range(samples)]
+    kept = [render(computed=False) for _ in range(samples)]
+    times, kept_times = sorted(t for t, _q in computed), sorted(t for t, _q in kept)
     return {
-        "queries": len(queries),
+        "queries": len(computed[0][1]),
         "p50_ms": round(statistics.median(times), 1),
-        "p95_ms": round(p95, 1),
+        "p95_ms": round(_p95(times), 1),
         "max_ms": round(times[-1], 1),
         "samples": samples,
+        "kept": {
+            "queries": len(kept[0][1]),
+            "p50_ms": round(statistics.median(kept_times), 1),
+            "p95_ms": round(_p95(kept_times), 1),
+        },
         "database": connection.vendor,
     }
+
+
+def _p95(times: list[float]) -> float:
+    return times[min(len(times) - 1, max(0, round(0.95 * len(times)) - 1))]
 
 
 def _build(mentees: int) -> tuple[Organization, Program, User, dict]:

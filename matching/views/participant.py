@@ -95,10 +95,13 @@ def _save_answers(membership: Membership, form: QuestionnaireForm) -> None:
 def recommendations(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     membership = participant_membership(request)
     questionnaire = selectors.questionnaire_for(request.program)
-    progress = selectors.progress_of(questionnaire, membership, selectors.answers_of(membership))
+    answers = selectors.answers_of(membership)
+    progress = selectors.progress_of(questionnaire, membership, answers)
     pairing = membership.mentee_pairings.filter(status=PairingStatus.ACTIVE).select_related("mentor__user").first()
     suggestions = (
-        matchmaking.recommendations_for(membership, request.program, questionnaire) if progress.complete else []
+        matchmaking.recommendations_for(membership, request.program, questionnaire, answers)
+        if progress.complete
+        else []
     )
     standing = None
     if request.program.ranked_matching_enabled and progress.complete and not pairing:

@@ -60,15 +60,17 @@ def mentor_waiting_requests(request: HttpRequest) -> Panel | None:
     """On a mentor's home: the ranked requests waiting for their answer, in every program, soonest deadline
     first (F4.3), in one query."""
     with scopes_disabled():
+        soonest = MentorRequest.objects.filter(
+            mentor__user=request.user,
+            mentor__role=Role.MENTOR,
+            state=RequestState.WAITING,
+            program__ranked_matching_enabled=True,
+        ).order_by("deadline", "pk")[: HOME_LIMIT + 1]
+        # Picked on the requests alone, then joined: not every waiting request joined to its mentee first.
         waiting = list(
-            MentorRequest.objects.filter(
-                mentor__user=request.user,
-                mentor__role=Role.MENTOR,
-                state=RequestState.WAITING,
-                program__ranked_matching_enabled=True,
-            )
+            MentorRequest.objects.filter(pk__in=soonest.values("pk"))
             .select_related("mentee__user", "program__organization")
-            .order_by("deadline", "pk")[: HOME_LIMIT + 1]
+            .order_by("deadline", "pk")
         )
     if not waiting:
         return None

@@ -23,6 +23,7 @@ from organizations.decorators import tenant_view
 from organizations.models import Program
 
 PAGE_SIZE = 50
+MINE_PAGE_SIZE = 25  # a mentor's own requests
 
 
 def ranked_program(request: HttpRequest, **_url_kwargs) -> Program:
@@ -102,10 +103,20 @@ def my_requests(request: HttpRequest, organization: str, program: str) -> HttpRe
     rows = (
         MentorRequest.objects.filter(program=request.program, mentor__user=request.user)
         .exclude(state=RequestState.PENDING)
-        .select_related("mentee__user")
-        .order_by("-sent_at")
+        .order_by("-sent_at", "-pk")
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows, MINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's rows picked (and sorted) on the requests alone, then joined to their mentees: PostgreSQL would
+    # otherwise join every request of the mentor to its mentee before keeping the page.
+    page.object_list = list(
+        MentorRequest.objects.filter(pk__in=page.object_list.values("pk"))
+        .select_related("mentee__user")
+        .order_by("-sent_at", "-pk")
+    )
+    # The states' names once, not once a row (``get_state_display`` translates every state's name each time).
+    names = {value: str(label) for value, label in RequestState.choices}
+    for row in page.object_list:
+        row.state_name = names.get(row.state, row.state)
     return render(request, "matching/my_requests.html", {"page": page})
 
 

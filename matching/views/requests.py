@@ -34,8 +34,14 @@ def ranked_program(request: HttpRequest, **_url_kwargs) -> Program:
 
 
 def request_of_url(request: HttpRequest, pk: int) -> MentorRequest:
-    """The program's sent request named by the URL; 404 for anyone but its mentor (and platform staff)."""
+    """The program's sent request named by the URL; 404 for anyone but its mentor (and platform staff).
+
+    Read once a request: the permission check (``tenant_view``'s loader) and the view share it.
+    """
     ranked_program(request)
+    loaded = getattr(request, "_request_of_url", None)
+    if loaded is not None and str(loaded.pk) == str(pk):
+        return loaded
     mentor_request = get_object_or_404(
         MentorRequest.objects.select_related("mentee__user", "mentor__user").exclude(state=RequestState.PENDING),
         program=request.program,
@@ -44,6 +50,7 @@ def request_of_url(request: HttpRequest, pk: int) -> MentorRequest:
     if mentor_request.mentor.user_id != request.user.pk and not request.user.is_staff:
         raise Http404
     mentor_request.program = request.program
+    request._request_of_url = mentor_request
     return mentor_request
 
 

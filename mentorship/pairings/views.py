@@ -92,7 +92,7 @@ def conversation(request: HttpRequest, organization: str, program: str, pk: int)
         "other": services.other_party(pairing, me),
         "form": form,
         "page": page,
-        "chat": list(reversed(page.object_list)),
+        "chat": selectors.with_authors(pairing, list(reversed(page.object_list))),
     }
     return render(request, "pairings/conversation.html", context)
 

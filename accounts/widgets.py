@@ -1,5 +1,6 @@
 """Widgets for long choice lists."""
 
+import copy
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -16,6 +17,14 @@ class LightSelect(forms.Select):
     option templates made the profile page's render several times slower. Same
     HTML as ``forms.Select`` for flat choices: no optgroups.
     """
+
+    def __deepcopy__(self, memo):
+        # Each form copies its fields' widgets; ``forms.Select`` copies (and normalizes again) every choice.
+        # The choices are shared instead: a form that changes them assigns new ones, it never edits them.
+        obj = copy.copy(self)
+        obj.attrs = self.attrs.copy()
+        memo[id(self)] = obj
+        return obj
 
     def render(self, name, value, attrs=None, renderer=None) -> str:
         final_attrs = {"name": name, **self.build_attrs(self.attrs, attrs)}
@@ -60,16 +69,16 @@ def _options(choices: tuple, language: str | None) -> _Options:
     return _Options(tuple(plain), tuple(selected), "".join(plain), at)
 
 
+_e = conditional_escape
+
+
 def _attrs_html(attrs: dict) -> str:
-    """Django's ``attrs.html``: ` name="value"`, a bare ` name` for True, nothing for False."""
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (format_html(" {}", key) if val is True else format_html(' {}="{}"', key, str(val)),)
-            for key, val in attrs.items()
-            if val is not False
-        ),
+    """Django's ``attrs.html``: ` name="value"`, a bare ` name` for True, nothing for False (names and values
+    escaped as format_html would, without its cost for each of a questionnaire's hundreds of attributes)."""
+    return "".join(
+        f" {_e(key)}" if val is True else f' {_e(key)}="{_e(str(val))}"'
+        for key, val in attrs.items()
+        if val is not False
     )
 
 
@@ -94,24 +103,33 @@ class _LightMultipleInput:
         for group, options, _index in widget["optgroups"]:
             if group:
                 parts.append(format_html("\n  <div><label>{}</label>", group))
-            parts.extend(format_html("<div>\n    {}</div>", self._option_html(option)) for option in options)
+            parts.extend(f"<div>\n    {self._option_html(option)}</div>" for option in options)
             if group:
                 parts.append("\n  </div>")
         parts.append("\n</div>")
-        # Every part is format_html's output (its values escaped) or a fixed string.
+        # Every part is format_html's or _option_html's output (their values escaped) or a fixed string.
         return mark_safe("".join(parts))  # nosec B308 B703
 
     @staticmethod
     def _option_html(option: dict) -> str:
-        value = "" if option["value"] is None else format_html(' value="{}"', str(option["value"]))
-        tag = format_html(
-            '<input type="{}" name="{}"{}{}>', option["type"], option["name"], value, _attrs_html(option["attrs"])
-        )
+        # Every value is escaped (``_e``, as format_html escapes its arguments); the rest are fixed strings.
+        value = "" if option["value"] is None else f' value="{_e(str(option["value"]))}"'
+        tag = f'<input type="{_e(option["type"])}" name="{_e(option["name"])}"{value}{_attrs_html(option["attrs"])}>'
         # The line breaks are the ends of Django's template files (input.html, input_option.html, radio_option.html).
         if not option["wrap_label"]:
-            return format_html("{}\n\n\n", tag)
-        label_for = format_html(' for="{}"', option["attrs"]["id"]) if option["attrs"].get("id") else ""
-        return format_html("<label{}>{}\n {}</label>\n\n", label_for, tag, option["label"])
+            return f"{tag}\n\n\n"
+        label_for = f' for="{_e(option["attrs"]["id"])}"' if option["attrs"].get("id") else ""
+        return f"<label{label_for}>{tag}\n {_e(option['label'])}</label>\n\n"
+
+
+class LightTypedChoiceField(forms.TypedChoiceField):
+    """``forms.TypedChoiceField`` for a long fixed list (the ~600 time zones): each form shares the choices
+    rather than deep-copying them (assigning new choices to one form's field still changes that form's only)."""
+
+    def __deepcopy__(self, memo):
+        result = super(forms.ChoiceField, self).__deepcopy__(memo)
+        result._choices = self._choices
+        return result
 
 
 class LightRadioSelect(_LightMultipleInput, forms.RadioSelect):

@@ -31,6 +31,7 @@ from matching.engine import unassigned
 from matching.models import Answer, Audience, MentorDecline, Pairing, PairingStatus, Question, QuestionKind
 from matching.reasons import reason_sentences, unassigned_code, unassigned_sentence
 from matching.selectors import Questionnaire
+from mentorship.stamps import program_stamp
 from organizations.models import Membership, Program, Role
 
 CACHE_SECONDS = 24 * 3600
@@ -103,6 +104,17 @@ def answer_dicts(questionnaire: Questionnaire, membership_ids: list[int]) -> lis
     return [rows[pk] for pk in membership_ids]
 
 
+def _answer_dict(questionnaire: Questionnaire, answers: dict[int, object]) -> dict:
+    """One person's engine-ready answers from their raw answers by question pk (as ``answer_dicts`` makes)."""
+    row = {}
+    for question in questionnaire.questions:
+        if question.pk in answers:
+            converted = questionnaire.answer_value(question, answers[question.pk])
+            if converted is not None:
+                row[question.key] = converted
+    return row
+
+
 # ------------------------------------------------------------------ the mentor side
 
 
@@ -116,16 +128,63 @@ class MentorPlaces:
 
 def mentor_places(program: Program) -> MentorPlaces:
     """Every mentor of the program with their free places, in one query."""
+    return _places(program, _mentor_rows(program))
+
+
+@dataclass(frozen=True)
+class _MentorRows:
+    """What ``mentor_places`` reads: every mentor's pk (ascending), capacity setting and active pairings."""
+
+    ids: list[int]
+    capacities: list[int | None]
+    active: list[int]
+
+
+def _mentor_rows(program: Program) -> _MentorRows:
     rows = list(
         Membership.objects.filter(program=program, role=Role.MENTOR)
         .annotate(active=Count("mentor_pairings", filter=Q(mentor_pairings__status=PairingStatus.ACTIVE)))
         .order_by("pk")
         .values_list("pk", "capacity", "active")
     )
-    return MentorPlaces(
-        ids=[pk for pk, _, _ in rows],
-        free=np.array([free_places(program, capacity, active) for _, capacity, active in rows], dtype=np.int64),
-    )
+    return _MentorRows([pk for pk, _, _ in rows], [c for _, c, _ in rows], [a for _, _, a in rows])
+
+
+_LOCAL_MENTOR_ROWS: OrderedDict[str, _MentorRows] = OrderedDict()
+
+
+def kept_mentor_places(program: Program) -> MentorPlaces:
+    """``mentor_places`` for a page: the mentors' rows kept under the program's stamp (``mentorship.stamps``).
+
+    A pairing made or ended, a capacity changed, a mentor who joins or leaves: each gives the program a new
+    stamp, so the next view reads the rows again. The program's own rule (default and maximum) is applied to
+    them on each view, with ``program`` as the request has it. Without a stamp (the shared cache is down),
+    the rows are read. Not for services: a transaction's own uncommitted writes are not under any stamp.
+    """
+    stamp = program_stamp(program)
+    if stamp is None:
+        return mentor_places(program)
+    key = f"matching:mentor-rows:{program.pk}:{stamp}"
+    rows = _LOCAL_MENTOR_ROWS.get(key) or cache.get(key)
+    if rows is None:
+        rows = _mentor_rows(program)
+        cache.set(key, rows, timeout=CACHE_SECONDS)
+    _LOCAL_MENTOR_ROWS[key] = rows
+    _LOCAL_MENTOR_ROWS.move_to_end(key)
+    while len(_LOCAL_MENTOR_ROWS) > 8:
+        _LOCAL_MENTOR_ROWS.popitem(last=False)
+    return _places(program, rows)
+
+
+def _places(program: Program, rows: _MentorRows) -> MentorPlaces:
+    # The rule once per distinct (capacity, active): a program's thousands of mentors have a few of them.
+    rule: dict[tuple[int | None, int], int] = {}
+    free = []
+    for pair in zip(rows.capacities, rows.active, strict=True):
+        if pair not in rule:
+            rule[pair] = free_places(program, *pair)
+        free.append(rule[pair])
+    return MentorPlaces(ids=rows.ids, free=np.array(free, dtype=np.int64))
 
 
 @dataclass(frozen=True)
@@ -228,6 +287,7 @@ def clear_local_caches() -> None:
     _LOCAL_MENTEE_POOLS.clear()
     _LOCAL_SUGGESTIONS.clear()
     _LOCAL_WORDS.clear()
+    _LOCAL_MENTOR_ROWS.clear()
 
 
 def _excluded_pairs(program: Program, mentee_ids: list[int], mentor: Membership | None = None) -> list[tuple[int, int]]:
@@ -374,7 +434,10 @@ def _explain(
 
 
 def recommendations_for(
-    mentee: Membership, program: Program, questionnaire: Questionnaire | None = None
+    mentee: Membership,
+    program: Program,
+    questionnaire: Questionnaire | None = None,
+    answers: dict[int, object] | None = None,
 ) -> list[Suggestion]:
     """The mentee's top mentors (program.recommendations_count) with score and reasons.
 
@@ -382,14 +445,20 @@ def recommendations_for(
     whom a hard requirement excludes, or who have nothing in common with them (score 0).
     Demand is spread: the order (not the score shown) gives way for mentors whom many
     unpaired mentees currently see at the top, relative to their free places.
+
+    For a page (the mentors' free places are kept under the program's stamp); ``answers``, the mentee's raw
+    answers by question pk (``selectors.answers_of``) when the page has read them already.
     """
     questionnaire = questionnaire or selectors.questionnaire_for(program)
     specs = question_specs(program, questionnaire)
-    places = mentor_places(program)
+    places = kept_mentor_places(program)
     if not places.ids:
         return []
     pool = _mentor_pool(program, questionnaire, specs, places.ids)
-    [mentee_answers] = answer_dicts(questionnaire, [mentee.pk])
+    if answers is None:
+        [mentee_answers] = answer_dicts(questionnaire, [mentee.pk])
+    else:
+        mentee_answers = _answer_dict(questionnaire, answers)
     result = engine.recommend(
         mentee_answers,
         pool.index,

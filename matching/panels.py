@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from matching import selectors
-from matching.models import MentorRequest, PairingStatus, RequestState
+from matching.models import MentorRequest, RequestState
 from mentorship.panels import Link, Panel
 from organizations.models import Membership, Role
 
@@ -24,8 +24,12 @@ def participant_next_steps(request: HttpRequest) -> Panel | None:
     for membership in memberships:
         membership.program = program
         progress = selectors.progress_of(questionnaire, membership, selectors.answers_of(membership))
-        pairings = selectors.pairings_for(program).filter(status=PairingStatus.ACTIVE)
-        mine = list(pairings.filter(**{membership.role: membership}))
+        # The visitor's active pairings, read once a request for every panel of the page.
+        mine = [
+            p
+            for p in selectors.visitor_active_pairings(request)
+            if getattr(p, f"{membership.role}_id") == membership.pk
+        ]
         step = {"membership": membership, "progress": progress, "pairings": mine}
         if membership.role == Role.MENTEE and not mine:
             state = selectors.latest_selection_states([membership]).get(membership.pk)
@@ -60,15 +64,17 @@ def mentor_waiting_requests(request: HttpRequest) -> Panel | None:
     """On a mentor's home: the ranked requests waiting for their answer, in every program, soonest deadline
     first (F4.3), in one query."""
     with scopes_disabled():
+        soonest = MentorRequest.objects.filter(
+            mentor__user=request.user,
+            mentor__role=Role.MENTOR,
+            state=RequestState.WAITING,
+            program__ranked_matching_enabled=True,
+        ).order_by("deadline", "pk")[: HOME_LIMIT + 1]
+        # Picked on the requests alone, then joined: not every waiting request joined to its mentee first.
         waiting = list(
-            MentorRequest.objects.filter(
-                mentor__user=request.user,
-                mentor__role=Role.MENTOR,
-                state=RequestState.WAITING,
-                program__ranked_matching_enabled=True,
-            )
+            MentorRequest.objects.filter(pk__in=soonest.values("pk"))
             .select_related("mentee__user", "program__organization")
-            .order_by("deadline", "pk")[: HOME_LIMIT + 1]
+            .order_by("deadline", "pk")
         )
     if not waiting:
         return None

@@ -1,6 +1,7 @@
 """Reads of organizations, programs and memberships."""
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet
 from django.db.models.functions import JSONObject
@@ -10,6 +11,7 @@ from django_scopes import scopes_disabled
 
 from accounts.models import User
 from accounts.tokens import hash_token
+from mentorship.stamps import program_stamps
 from organizations.models import (
     Invitation,
     Membership,
@@ -135,12 +137,44 @@ def memberships_of(user: User) -> list[Membership]:
         )
 
 
-def programs_for(organization: Organization) -> QuerySet[Program]:
-    """The organization's programs, with how many people hold each role."""
-    return Program.objects.filter(organization=organization).annotate(
-        mentor_count=Count("memberships", filter=Q(memberships__role=Role.MENTOR)),
-        mentee_count=Count("memberships", filter=Q(memberships__role=Role.MENTEE)),
-    )
+def programs_for(organization: Organization) -> list[Program]:
+    """The organization's programs, with how many mentors and mentees each has (``mentor_count``,
+    ``mentee_count``: ``program_role_counts``)."""
+    programs = list(Program.objects.filter(organization=organization))
+    counts = program_role_counts([program.pk for program in programs])
+    for program in programs:
+        program.mentor_count, program.mentee_count = counts[program.pk]
+    return programs
+
+
+ROLE_COUNTS_SECONDS = 24 * 3600
+
+
+def program_role_counts(program_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """How many mentor and mentee memberships each program has (every membership, as a join would count).
+
+    Counting a program's 10,000 memberships on each view took most of the organization page: the counts are
+    kept under each program's stamp (``mentorship.stamps``: a membership added or removed gives the program a
+    new one), read before the rows. A program without a stamp (the shared cache is down) is counted afresh.
+    """
+    if not program_ids:
+        return {}
+    stamps = program_stamps(program_ids)
+    keys = {pk: f"organizations:role-counts:{pk}:{stamp}" for pk, stamp in stamps.items() if stamp}
+    found = cache.get_many(list(keys.values())) if keys else {}
+    counts = {pk: tuple(found[key]) for pk, key in keys.items() if key in found}
+    missing = [pk for pk in program_ids if pk not in counts]
+    if missing:
+        rows = (
+            Membership._base_manager.filter(program_id__in=missing)
+            .values("program_id")
+            .annotate(mentors=Count("pk", filter=Q(role=Role.MENTOR)), mentees=Count("pk", filter=Q(role=Role.MENTEE)))
+            .order_by()
+        )
+        fresh = {pk: (0, 0) for pk in missing} | {r["program_id"]: (r["mentors"], r["mentees"]) for r in rows}
+        cache.set_many({keys[pk]: fresh[pk] for pk in missing if pk in keys}, timeout=ROLE_COUNTS_SECONDS)
+        counts |= fresh
+    return counts
 
 
 def _people(members: QuerySet[Membership], *, search: str = "", role: str = "") -> QuerySet[Membership]:

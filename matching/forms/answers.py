@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.widgets import LightCheckboxSelectMultiple, LightRadioSelect, LightSelect
+from accounts.widgets import LightCheckboxSelectMultiple, LightRadioSelect, LightSelect, LightTypedChoiceField
 from matching.capacity import capacity_of
 from matching.models import Question, QuestionKind
 from organizations.models import Membership
@@ -68,6 +68,12 @@ class QuestionnaireForm(forms.Form):
         return result
 
 
+def _profile_field(db_field, **kwargs) -> forms.Field | None:
+    if db_field.name == "timezone":  # ~600 choices: shared by every form, not copied for each
+        kwargs["choices_form_class"] = LightTypedChoiceField
+    return db_field.formfield(**kwargs)
+
+
 class ProgramProfileForm(forms.ModelForm):
     """Step 1 of joining a program: the profile others see."""
 
@@ -75,6 +81,7 @@ class ProgramProfileForm(forms.ModelForm):
         model = User
         fields = ["full_name", "photo", "bio", "languages", "location", "timezone"]
         widgets = {"bio": forms.Textarea(attrs={"rows": 4}), "timezone": LightSelect}
+        formfield_callback = _profile_field
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.widgets import LightSelect
 from matching.matchmaking import Suggestion
 
 FIELD_PREFIX = "rank_"
@@ -26,6 +27,7 @@ class MentorRankingForm(forms.Form):
                 label=_("Rank for %(name)s") % {"name": suggestion.mentor.user.full_name},
                 choices=ranks,
                 required=False,
+                widget=LightSelect,  # Django's select renders a template for each of every mentor's ranks
             )
 
     def posted_strangers(self) -> list[str]:

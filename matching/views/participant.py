@@ -95,14 +95,21 @@ def _save_answers(membership: Membership, form: QuestionnaireForm) -> None:
 def recommendations(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     membership = participant_membership(request)
     questionnaire = selectors.questionnaire_for(request.program)
-    progress = selectors.progress_of(questionnaire, membership, selectors.answers_of(membership))
-    pairing = membership.mentee_pairings.filter(status=PairingStatus.ACTIVE).select_related("mentor__user").first()
-    suggestions = (
-        matchmaking.recommendations_for(membership, request.program, questionnaire) if progress.complete else []
-    )
+    answers = selectors.answers_of(membership)
+    progress = selectors.progress_of(questionnaire, membership, answers)
     standing = None
-    if request.program.ranked_matching_enabled and progress.complete and not pairing:
+    if request.program.ranked_matching_enabled and progress.complete:
         standing = selection_service.standing_of(request.program, membership)
+    pairing = None
+    if standing is None or standing.paired:  # the standing knows: an unpaired mentee's pairing is not looked for
+        pairing = membership.mentee_pairings.filter(status=PairingStatus.ACTIVE).select_related("mentor__user").first()
+    if pairing:
+        standing = None
+    suggestions = (
+        matchmaking.recommendations_for(membership, request.program, questionnaire, answers)
+        if progress.complete
+        else []
+    )
     if request.program.ranked_matching_enabled:
         records = selectors.response_records([s.mentor.pk for s in suggestions])
         for suggestion in suggestions:

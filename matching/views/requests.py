@@ -23,6 +23,7 @@ from organizations.decorators import tenant_view
 from organizations.models import Program
 
 PAGE_SIZE = 50
+MINE_PAGE_SIZE = 25  # a mentor's own requests
 
 
 def ranked_program(request: HttpRequest, **_url_kwargs) -> Program:
@@ -33,8 +34,14 @@ def ranked_program(request: HttpRequest, **_url_kwargs) -> Program:
 
 
 def request_of_url(request: HttpRequest, pk: int) -> MentorRequest:
-    """The program's sent request named by the URL; 404 for anyone but its mentor (and platform staff)."""
+    """The program's sent request named by the URL; 404 for anyone but its mentor (and platform staff).
+
+    Read once a request: the permission check (``tenant_view``'s loader) and the view share it.
+    """
     ranked_program(request)
+    loaded = getattr(request, "_request_of_url", None)
+    if loaded is not None and str(loaded.pk) == str(pk):
+        return loaded
     mentor_request = get_object_or_404(
         MentorRequest.objects.select_related("mentee__user", "mentor__user").exclude(state=RequestState.PENDING),
         program=request.program,
@@ -43,6 +50,7 @@ def request_of_url(request: HttpRequest, pk: int) -> MentorRequest:
     if mentor_request.mentor.user_id != request.user.pk and not request.user.is_staff:
         raise Http404
     mentor_request.program = request.program
+    request._request_of_url = mentor_request
     return mentor_request
 
 
@@ -102,10 +110,20 @@ def my_requests(request: HttpRequest, organization: str, program: str) -> HttpRe
     rows = (
         MentorRequest.objects.filter(program=request.program, mentor__user=request.user)
         .exclude(state=RequestState.PENDING)
-        .select_related("mentee__user")
-        .order_by("-sent_at")
+        .order_by("-sent_at", "-pk")
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows, MINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's rows picked (and sorted) on the requests alone, then joined to their mentees: PostgreSQL would
+    # otherwise join every request of the mentor to its mentee before keeping the page.
+    page.object_list = list(
+        MentorRequest.objects.filter(pk__in=page.object_list.values("pk"))
+        .select_related("mentee__user")
+        .order_by("-sent_at", "-pk")
+    )
+    # The states' names once, not once a row (``get_state_display`` translates every state's name each time).
+    names = {value: str(label) for value, label in RequestState.choices}
+    for row in page.object_list:
+        row.state_name = names.get(row.state, row.state)
     return render(request, "matching/my_requests.html", {"page": page})
 
 

@@ -36,8 +36,10 @@ def _mentee(request: HttpRequest) -> Membership:
     return membership
 
 
-def _suggestions(request: HttpRequest, mentee: Membership) -> list[matchmaking.Suggestion]:
-    return matchmaking.recommendations_for(mentee, request.program)
+def _suggestions(
+    request: HttpRequest, mentee: Membership, answers: dict[int, object] | None = None
+) -> list[matchmaking.Suggestion]:
+    return matchmaking.recommendations_for(mentee, request.program, answers=answers)
 
 
 def _allowed(suggestions: list[matchmaking.Suggestion]) -> dict[int, tuple[float, list[str]]]:
@@ -64,10 +66,11 @@ def select_mentors(request: HttpRequest, organization: str, program: str) -> Htt
     if standing.latest and standing.latest.state == SelectionState.OPEN:
         return redirect("matching:my_selection", *_args(request))
     questionnaire = selectors.questionnaire_for(request.program)
-    progress = selectors.progress_of(questionnaire, mentee, selectors.answers_of(mentee))
+    answers = selectors.answers_of(mentee)
+    progress = selectors.progress_of(questionnaire, mentee, answers)
     if not progress.complete:
         return redirect("matching:questionnaire", *_args(request))
-    suggestions = _suggestions(request, mentee) if standing.may_select else []
+    suggestions = _suggestions(request, mentee, answers) if standing.may_select else []
     form = MentorRankingForm(
         request.POST if request.method == "POST" else None,
         suggestions=suggestions,

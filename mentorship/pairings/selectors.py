@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from matching.models import Pairing
 from mentorship.pairings.models import CheckIn, FeedbackRequest, Message, PairingSettings
-from organizations.models import Program
+from organizations.models import Membership, Program
 from organizations.selectors import program_membership_ids
 
 
@@ -24,7 +24,20 @@ def pairings_of_user(program: Program, user) -> QuerySet[Pairing]:
 
 
 def messages_of(pairing: Pairing) -> QuerySet[Message]:
-    return Message.objects.filter(pairing=pairing).select_related("author__user")
+    """The pairing's messages, without their authors: ``with_authors`` gives them the pair's two people."""
+    return Message.objects.filter(pairing=pairing)
+
+
+def with_authors(pairing: Pairing, messages: list[Message]) -> list[Message]:
+    """``messages`` with their authors: the pairing's mentor or mentee as the pairing has them (with their users),
+    rather than joining both people to every message (only the pair writes: ``services.message_post``)."""
+    people = {pairing.mentor_id: pairing.mentor, pairing.mentee_id: pairing.mentee}
+    others = {m.author_id for m in messages} - people.keys()
+    if others:  # none by the service's rule; read in one query all the same
+        people |= Membership.objects.select_related("user").in_bulk(others)
+    for message in messages:
+        message.author = people[message.author_id]
+    return messages
 
 
 def pairings_with_talk(program: Program) -> QuerySet[Pairing]:

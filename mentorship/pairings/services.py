@@ -375,7 +375,7 @@ def cycle_sweep(*, today=None) -> dict:
             counts["completed"] += active.update(
                 status=PairingStatus.ENDED, ended_at=timezone.now(), end_reason=COMPLETED
             )
-            stamps.bump_programs([program.pk])
+            stamps.bump_programs([program.pk])  # an update sends no signal: the mentors' free places changed
     return counts
 
 

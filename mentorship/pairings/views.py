@@ -37,9 +37,16 @@ from organizations.decorators import tenant_view
 
 
 def own_pairing_of_url(request: HttpRequest, pk: int) -> Pairing:
-    """The visitor's own pairing named by the URL; anyone else's, admins' included, is a 404."""
+    """The visitor's own pairing named by the URL; anyone else's, admins' included, is a 404.
+
+    Read once a request: the permission check (``tenant_view``'s loader) and the view share it.
+    """
+    loaded = getattr(request, "_own_pairing", None)
+    if loaded is not None and str(loaded.pk) == str(pk):
+        return loaded
     pairing = get_object_or_404(selectors.pairings_of_user(request.program, request.user), pk=pk)
     pairing.program = request.program
+    request._own_pairing = pairing
     return pairing
 
 
@@ -51,6 +58,10 @@ def message_of_url(request: HttpRequest, pk: int) -> Message:
         pk=pk,
     )
     return message
+
+
+# A page of a conversation, newest first (the page reads oldest first); "Earlier messages" goes back.
+MESSAGES_PER_PAGE = 25
 
 
 def _me(pairing: Pairing, user):
@@ -74,7 +85,7 @@ def conversation(request: HttpRequest, organization: str, program: str, pk: int)
             messages.success(request, _("Message sent."))
             return redirect("pairings:conversation", request.organization.slug, request.program.slug, pairing.pk)
     # The newest page first; a page reads top to bottom, oldest first.
-    paginator = Paginator(selectors.messages_of(pairing).order_by("-created_at", "-pk"), 50)
+    paginator = Paginator(selectors.messages_of(pairing).order_by("-created_at", "-pk"), MESSAGES_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "pairing": pairing,
@@ -82,7 +93,7 @@ def conversation(request: HttpRequest, organization: str, program: str, pk: int)
         "other": services.other_party(pairing, me),
         "form": form,
         "page": page,
-        "chat": list(reversed(page.object_list)),
+        "chat": selectors.with_authors(pairing, list(reversed(page.object_list))),
     }
     return render(request, "pairings/conversation.html", context)
 

@@ -43,6 +43,35 @@ def test_recommendations_leave_out_full_paired_and_declining_mentors(client, sur
     assert names(client.get(url(program))) == ["Free Mentor"]
 
 
+def test_a_mentor_who_fills_up_leaves_the_recommendations_on_the_next_view(
+    client, survey, django_capture_on_commit_callbacks
+):
+    """The mentors' free places are kept under the program's stamp: a pairing made shows on the next view."""
+    mentee = survey.person(Role.MENTEE, skills=["Networking"])
+    busy = survey.person(Role.MENTOR, full_name="Busy Mentor", skills=["Networking"])
+    survey.person(Role.MENTOR, full_name="Free Mentor", skills=["Networking"])
+    program = survey.program
+    program.default_capacity = program.max_capacity = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        program.save()
+    client.force_login(mentee)
+    page = client.get(url(program))
+    assert sorted(names(page)) == ["Busy Mentor", "Free Mentor"]
+    assert "2 free places" in page.content.decode()
+
+    def pair_busy() -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            other = survey.person(Role.MENTEE).memberships.get()
+            Pairing.objects.create(program=program, mentor=busy.memberships.get(), mentee=other)
+
+    pair_busy()
+    page = client.get(url(program))
+    busy_card = page.content.decode().split("Busy Mentor")[1].split("</li>")[0]
+    assert "1 free place" in busy_card
+    pair_busy()
+    assert names(client.get(url(program))) == ["Free Mentor"]
+
+
 def test_recommendations_follow_a_change_of_answers(client, survey, django_capture_on_commit_callbacks):
     mentee = survey.person(Role.MENTEE, skills=["Networking"])
     survey.person(Role.MENTOR, full_name="Speaker", skills=["Public speaking"])
@@ -131,7 +160,7 @@ def test_the_score_is_read_out_as_words_not_hidden_in_an_ignored_label(client, s
     assert '<span class="visually-hidden">match score 100 out of 100</span>' in page
 
 
-def test_a_mentor_with_nothing_in_common_is_not_recommended(client, survey):
+def test_a_mentor_with_nothing_in_common_is_not_recommended(client, survey, django_capture_on_commit_callbacks):
     mentee = survey.person(Role.MENTEE, skills=["Networking"], structure=1)
     survey.person(Role.MENTOR, full_name="Bea Artmentor", structure=5)  # shares a language, nothing that scores
     client.force_login(mentee)
@@ -139,7 +168,8 @@ def test_a_mentor_with_nothing_in_common_is_not_recommended(client, survey):
     page = response.content.decode()
     assert "Bea Artmentor" not in page and "0/100" not in page
     assert "No mentor with a free place matches your answers right now." in page
-    survey.person(Role.MENTOR, full_name="Nate Networker", skills=["Networking"], structure=4)
+    with django_capture_on_commit_callbacks(execute=True):  # the new mentor, committed
+        survey.person(Role.MENTOR, full_name="Nate Networker", skills=["Networking"], structure=4)
     assert names(client.get(url(survey.program))) == ["Nate Networker"]
 
 

@@ -103,6 +103,31 @@ def test_organization_page_lists_programs_with_their_counts(client, db):
     assert (row.mentor_count, row.mentee_count) == (2, 3)
 
 
+def test_organization_page_counts_a_new_mentee_and_a_removed_mentor_on_the_next_view(
+    client, db, django_capture_on_commit_callbacks
+):
+    """The counts are kept under the program's stamp: a membership added or removed is counted at once."""
+    program = ProgramFactory(name="Career Starts")
+    MembershipFactory.create_batch(3, program=program, role=Role.MENTEE)
+    mentors = MembershipFactory.create_batch(2, program=program, role=Role.MENTOR)
+    client.force_login(member(program, Role.ORGANIZATION_ADMIN))
+    url = reverse("organizations:detail", args=[program.organization.slug])
+
+    def counts() -> tuple[int, int]:
+        page = client.get(url).content.decode()
+        row = re.search(r"Career Starts</a></td>.*?<td>(\d+)</td>\s*<td>(\d+)</td>", page, re.S)
+        return int(row.group(1)), int(row.group(2))
+
+    assert counts() == (2, 3)
+    assert counts() == (2, 3)  # kept
+    with django_capture_on_commit_callbacks(execute=True):  # committed, as a request's write is
+        MembershipFactory(program=program, role=Role.MENTEE)
+    assert counts() == (2, 4)
+    with django_capture_on_commit_callbacks(execute=True):
+        mentors[0].delete()
+    assert counts() == (1, 4)
+
+
 def test_organization_page_offers_onboarding_until_a_program_is_live(client, db):
     program = ProgramFactory(name="Career Starts", is_live=False)
     client.force_login(member(program, Role.ORGANIZATION_ADMIN))

@@ -83,3 +83,17 @@ def test_the_end_completes_only_active_pairings_and_leaves_other_programs_alone(
     assert pairing.ended_at is not None
     assert ended.end_reason == "not a good fit"  # the history keeps why each pairing ended
     assert other.status == PairingStatus.ACTIVE
+
+
+def test_the_end_gives_the_program_a_new_stamp(program, pairing, django_capture_on_commit_callbacks):
+    """Completing is an update (no signal): it bumps the program's stamp itself, so what pages keep under it (the
+    mentors' free places of recommendations) is read again."""
+    from mentorship.stamps import program_stamp
+
+    program.cycle_ends_on = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True):
+        program.save()
+    before = program_stamp(program)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert program_cycles()["completed"] == 1
+    assert program_stamp(program) not in (None, before)

@@ -31,6 +31,8 @@ from matching.engine import unassigned
 from matching.models import Answer, Audience, MentorDecline, Pairing, PairingStatus, Question, QuestionKind
 from matching.reasons import reason_sentences, unassigned_code, unassigned_sentence
 from matching.selectors import Questionnaire
+from mentorship.kept import kept
+from mentorship.stamps import program_stamp
 from organizations.models import Membership, Program, Role
 
 CACHE_SECONDS = 24 * 3600
@@ -126,6 +128,11 @@ def mentor_places(program: Program) -> MentorPlaces:
         ids=[pk for pk, _, _ in rows],
         free=np.array([free_places(program, capacity, active) for _, capacity, active in rows], dtype=np.int64),
     )
+
+
+def mentor_places_kept(program: Program) -> MentorPlaces:
+    """``mentor_places``, read once a program stamp (pages' reads: a write in the program gives a new stamp)."""
+    return kept(program_stamp(program), f"mentor-places:{program.pk}", lambda: mentor_places(program))
 
 
 @dataclass(frozen=True)
@@ -509,12 +516,12 @@ def suggestions_for_mentees(
 
     The engine's part (scores, reasons, why none) is kept in this process and in the shared cache under
     everything it is computed from (``_suggestions_key``), so a page seen again computes nothing: it reads
-    the mentors' free places and the page's excluded pairs (to know the key) and the suggested mentors. The
-    words (the reasons' sentences, the mentors' names) are made on each view, in the reader's language.
+    the page's excluded pairs (to know the key) and the suggested mentors, and the mentors' free places once
+    a program stamp. The words (the reasons' sentences, the mentors' names) are made in the reader's language.
     """
     questionnaire = selectors.questionnaire_for(program)
     specs = question_specs(program, questionnaire)
-    places = mentor_places(program)
+    places = mentor_places_kept(program)
     if not mentees:
         return []
     if not places.ids:
@@ -605,7 +612,7 @@ def mentees_with_suggestions(program: Program, mentees: QuerySet[Membership]) ->
     """
     questionnaire = selectors.questionnaire_for(program)
     specs = question_specs(program, questionnaire)
-    places = mentor_places(program)
+    places = mentor_places_kept(program)
     ids = list(mentees.filter(Exists(Answer.objects.filter(membership=OuterRef("pk")))).values_list("pk", flat=True))
     if not places.ids or not ids:
         return []

@@ -20,6 +20,7 @@ from matching.models import (
 )
 from matching.queue import COMPUTE_AUTOPAIR, CONFIRM_AUTOPAIR, enqueue
 from matching.services.requests import requests_cancel_for_mentees
+from mentorship.stamps import bump_programs
 from organizations.models import Membership, Program, Role
 
 
@@ -100,6 +101,7 @@ def _progress(run: AutoPairRun, percent: int, status: str | None = None) -> None
     if status:
         fields["status"] = status
     AutoPairRun.objects.filter(pk=run.pk).update(**fields)
+    bump_programs([run.program_id])  # an UPDATE sends no signal: the pairing page shows the run's status
 
 
 def autopair_compute(*, run: AutoPairRun) -> AutoPairRun:
@@ -118,6 +120,7 @@ def autopair_compute(*, run: AutoPairRun) -> AutoPairRun:
         AutoPairRun.objects.filter(pk=run.pk).update(
             status=RunStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now()
         )
+        bump_programs([run.program_id])
         raise
 
 
@@ -134,6 +137,7 @@ def _compute_preview(run: AutoPairRun) -> AutoPairRun:
     AutoPairRun.objects.filter(pk=run.pk).update(
         status=RunStatus.PREVIEW, progress=100, summary=summary, finished_at=timezone.now()
     )
+    bump_programs([run.program_id])
     run.refresh_from_db()
     return run
 
@@ -210,6 +214,7 @@ def autopair_approve(*, run: AutoPairRun, by: User | None, notify: bool = False)
             )
         )
     Pairing.objects.bulk_create(pairings, batch_size=2000)
+    bump_programs([program.pk])  # a bulk insert sends no signal
     # Their ranked requests are cancelled, silently: the auto-pairing's own email says what happened.
     cancelled = requests_cancel_for_mentees(program=run.program, mentee_ids=[p.mentee_id for p in pairings], by=by)
     if notify and pairings:

@@ -23,6 +23,7 @@ from mentorship.pairings.models import (
     Message,
     PairingSettings,
 )
+from mentorship.stamps import bump_programs
 from organizations.models import Membership
 
 # At most one email per conversation and recipient in this window.
@@ -369,6 +370,7 @@ def cycle_sweep(*, today=None) -> dict:
             counts["completed"] += active.update(
                 status=PairingStatus.ENDED, ended_at=timezone.now(), end_reason=COMPLETED
             )
+            bump_programs([program.pk])  # an UPDATE sends no signal: pages keep what pairings make
     return counts
 
 

@@ -1,0 +1,59 @@
+"""What a page computes from a program's rows, kept under the program's stamp (issue 9).
+
+``kept(stamp, key, compute)`` returns what ``compute()`` returned for the same key and stamp, from this
+process or the shared cache, or computes it (and keeps it). The caller reads ``mentorship.stamps.program_stamp``
+*before* any row it computes from, and names in ``key`` everything else the value depends on (the program,
+the page, the filters, the language): a committed write to the program gives it a new stamp, so the next view
+computes afresh. Without a stamp (the shared cache is down) nothing is kept.
+
+Kept values are shared by every request of the process: callers never change them.
+"""
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from django.core.cache import cache
+
+T = TypeVar("T")
+
+# A stamp outlives a few hours of no writes; a value kept longer is simply computed again.
+KEPT_SECONDS = 6 * 3600
+LOCAL_ENTRIES = 128
+
+_LOCAL: OrderedDict[str, object] = OrderedDict()
+_MISSING = object()
+
+
+def stamp_key(stamps: Iterable[str | None]) -> str | None:
+    """One stamp for a value computed from several programs' rows (None when one of them has none)."""
+    stamps = list(stamps)
+    return None if any(s is None for s in stamps) else "+".join(stamps)
+
+
+def kept(stamp: str | None, key: str, compute: Callable[[], T], *, shared: bool = True) -> T:
+    """``compute()``'s value for ``key`` under ``stamp``: from this process, the shared cache, or computed now.
+
+    ``shared=False`` keeps it in this process only: for rows (people's names and emails) that have no business
+    in the shared cache, and that each process reads once a stamp anyway.
+    """
+    if stamp is None:
+        return compute()
+    full = f"kept:{key}:{stamp}"
+    value = _LOCAL.get(full, _MISSING)
+    if value is _MISSING:
+        value = cache.get(full, _MISSING) if shared else _MISSING
+        if value is _MISSING:
+            value = compute()
+            if shared:
+                cache.set(full, value, timeout=KEPT_SECONDS)
+    _LOCAL[full] = value
+    _LOCAL.move_to_end(full)
+    while len(_LOCAL) > LOCAL_ENTRIES:
+        _LOCAL.popitem(last=False)
+    return value
+
+
+def clear_local() -> None:
+    """Forget what this process keeps (tests: primary keys and stamps repeat across rolled-back tests)."""
+    _LOCAL.clear()

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -399,7 +399,8 @@ def cycle_invite(request: HttpRequest, organization: str, program: str) -> HttpR
                 ngettext("%(n)s person is invited back.", "%(n)s people are invited back.", sent) % {"n": sent},
             )
         return redirect("pairings:cycle", request.organization.slug, request.program.slug)
-    people = cycles.returning_candidates(request.program) if previous else None
-    page = Paginator(people, 25).get_page(request.GET.get("page")) if previous else None
-    waiting = cycles.waiting_elsewhere(request.program) if previous else 0
+    page, waiting = None, 0
+    if previous:
+        kept = cycles.kept_returning(request.program, previous, request.GET.get("page"), 25)
+        page, waiting = Page(kept.people, kept.number, Paginator(range(kept.count), 25)), kept.waiting
     return render(request, "pairings/cycle_invite.html", {"previous": previous, "page": page, "waiting": waiting})

@@ -37,7 +37,10 @@ def _invitation_form(request: HttpRequest, data=None) -> InvitationForm:
 
 def _render_list(request: HttpRequest, form=None, upload_form=None, report=None, saved=None, status=200):
     search = request.GET.get("q", "").strip()[:100]
-    invitations = selectors.invitations_for(request.organization, request.program)
+    # Who invited is not listed; the program is, on the organization's list only.
+    invitations = selectors.invitations_for(request.organization, request.program).select_related(None)
+    if not request.program:
+        invitations = invitations.select_related("program")
     if search:
         invitations = invitations.filter(email__icontains=search)
     page = Paginator(invitations, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 
 T = TypeVar("T")
 
@@ -57,3 +58,11 @@ def kept(stamp: str | None, key: str, compute: Callable[[], T], *, shared: bool 
 def clear_local() -> None:
     """Forget what this process keeps (tests: primary keys and stamps repeat across rolled-back tests)."""
     _LOCAL.clear()
+
+
+def kept_count_page(stamp: str | None, key: str, rows, per_page: int, number: str | None) -> Page:
+    """``Paginator(rows, per_page).get_page(number)``, its count (over the whole list) kept under ``stamp``."""
+    paginator = Paginator(rows, per_page)
+    # Paginator.count is a cached property: known, it is not counted again.
+    paginator.__dict__["count"] = kept(stamp, f"count:{key}", rows.count)
+    return paginator.get_page(number)

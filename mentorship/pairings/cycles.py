@@ -157,6 +157,14 @@ def next_cycles(program: Program) -> list[Program]:
         return [link.program for link in ProgramCycle.objects.filter(previous=program).select_related("program")]
 
 
+def series_ids(program: Program) -> list[int]:
+    """The pks of every cycle of ``program``'s series (the first and each one opened from it), in one query."""
+    with scopes_disabled():
+        first = ProgramCycle.objects.filter(program=program).values("first_id")
+        series = Q(pk__in=first) | Q(cycle__first__in=first) | Q(pk=program.pk) | Q(cycle__first=program)
+        return sorted(Program.objects.filter(series).values_list("pk", flat=True))
+
+
 def past_cycles(program: Program) -> QuerySet[Program]:
     """The cycles of ``program``'s series opened before it (none for a program that is no one's next cycle)."""
     with scopes_disabled():

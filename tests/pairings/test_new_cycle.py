@@ -12,7 +12,7 @@ from mentorship.pairings.models import FeedbackQuestion, Message, PairingSetting
 from organizations.models import Invitation, Membership, Program, Role
 from organizations.services.invitations import invitation_accept
 from sessions_app.models import SessionSettings
-from tests.factories import Survey, member
+from tests.factories import MembershipFactory, Survey, member
 from tests.pairings.conftest import program_url
 
 
@@ -209,3 +209,23 @@ def test_the_review_is_kept_only_while_its_people_and_the_waiting_invitations_ho
         mentor.user.save()
     review = client.get(url).content.decode()
     assert "Invite 1 person back" in review and "Maria Mentor" not in review
+
+
+def test_the_cycle_page_is_kept_only_while_the_series_holds(client, program, program_admin, mentor, mentee, sent):
+    """The cycle page keeps what it read under the stamps of the series' cycles: an alumna who comes back to the
+    next cycle shows as back at once, and a cycle opened after it shows as the next one."""
+    program.cycle_ends_on = timezone.localdate() - timedelta(days=1)
+    with sent():
+        program.save()
+    client.force_login(program_admin)
+    url = program_url(program, "pairings:cycle")
+    page = client.get(url).content.decode()
+    assert "Paul Mentee" in page and "<td>Yes</td>" not in page and "Next cycle:" not in page
+    assert "Paul Mentee" in client.get(url).content.decode()  # kept
+    with sent():
+        _open(client, program)
+    new = Program.objects.get(name="Spring 2027")
+    assert "Next cycle:" in client.get(url).content.decode()
+    with sent():
+        MembershipFactory(user=mentee.user, program=new, role=Role.MENTEE)
+    assert "<td>Yes</td>" in client.get(url).content.decode()

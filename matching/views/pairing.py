@@ -7,7 +7,9 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from matching import matchmaking, selectors
@@ -45,6 +47,7 @@ class _PairingPage:
     matching: int  # the mentees the filters keep (all the unpaired ones, unfiltered)
     number: int
     rows: list
+    summaries: list[str]  # per row with suggestions: how many, and the best score (in the key's language)
     pairings: list
     pairings_count: int
     pairings_number: int
@@ -73,18 +76,28 @@ def _pairing_page_data(
     pairings_count = active.count()
     pairings_number = _page_number(pairings_count, ppage)
     pairings_start = (pairings_number - 1) * PAGE_SIZE
+    # Suggestions are computed for this page's mentees only (matchmaking.suggestions_for_mentees).
+    rows = matchmaking.suggestions_for_mentees(program, list(mentees[start : start + PAGE_SIZE]))
     return _PairingPage(
         unpaired=unpaired,
         matching=matching,
         number=number,
-        # Suggestions are computed for this page's mentees only (matchmaking.suggestions_for_mentees).
-        rows=matchmaking.suggestions_for_mentees(program, list(mentees[start : start + PAGE_SIZE])),
+        rows=rows,
+        summaries=[_summary(row) for row in rows],
         # The active pairings, 25 a page too (a program has thousands).
         pairings=list(active[pairings_start : pairings_start + PAGE_SIZE]),
         pairings_count=pairings_count,
         pairings_number=pairings_number,
         run=selectors.latest_run(program),
     )
+
+
+def _summary(row: matchmaking.MenteeSuggestions) -> str:
+    if not row.suggestions:
+        return ""
+    n = len(row.suggestions)
+    text = ngettext("%(n)s suggestion, best %(best)s/100", "%(n)s suggestions, best %(best)s/100", n)
+    return text % {"n": n, "best": row.suggestions[0].score}
 
 
 def _unpaired_count(program: Program, stamp: str | None) -> int:
@@ -112,6 +125,12 @@ def pairing_page(request: HttpRequest, organization: str, program: str) -> HttpR
         "unpaired": data.unpaired,
         "page": Page([row.mentee for row in data.rows], data.number, Paginator(range(data.matching), PAGE_SIZE)),
         "rows": data.rows,
+        # Each row with how long the mentee has waited (now) and its suggestions' summary: words made here, not
+        # by two {% blocktranslate %} a row.
+        "page_rows": [
+            (row, _("waiting %(since)s") % {"since": timesince(row.mentee.created_at)}, summary)
+            for row, summary in zip(data.rows, data.summaries, strict=True)
+        ],
         "pairings": Page(data.pairings, data.pairings_number, Paginator(range(data.pairings_count), PAGE_SIZE)),
         "run": data.run,
         "stamp": stamp,  # the active pairings' table is kept under it (pairing.html)

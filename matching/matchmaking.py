@@ -579,12 +579,12 @@ def suggestions_for_mentees(
 
     The engine's part (scores, reasons, why none) is kept in this process and in the shared cache under
     everything it is computed from (``_suggestions_key``), so a page seen again computes nothing: it reads
-    the mentors' free places and the page's excluded pairs (to know the key) and the suggested mentors. The
-    words (the reasons' sentences, the mentors' names) are made on each view, in the reader's language.
+    the page's excluded pairs (to know the key) and the suggested mentors, and the mentors' free places once
+    a program stamp. The words (the reasons' sentences, the mentors' names) are made in the reader's language.
     """
     questionnaire = selectors.questionnaire_for(program)
     specs = question_specs(program, questionnaire)
-    places = mentor_places(program)
+    places = kept_mentor_places(program)
     if not mentees:
         return []
     if not places.ids:
@@ -675,7 +675,7 @@ def mentees_with_suggestions(program: Program, mentees: QuerySet[Membership]) ->
     """
     questionnaire = selectors.questionnaire_for(program)
     specs = question_specs(program, questionnaire)
-    places = mentor_places(program)
+    places = kept_mentor_places(program)
     ids = list(mentees.filter(Exists(Answer.objects.filter(membership=OuterRef("pk")))).values_list("pk", flat=True))
     if not places.ids or not ids:
         return []

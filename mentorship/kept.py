@@ -1,36 +1,79 @@
 """What a page computes from a program's rows, kept under the program's stamp (issue 9).
 
-``kept(program, name, compute)`` reads the program's stamp first, then the value kept under it, and computes
-(and keeps) it only when there is none: a committed write anywhere in the program gives it a new stamp, so the
-next view computes afresh. Without the shared cache (Redis down) there is no stamp: it computes without keeping.
+``kept_for(program, name, compute)`` does it under the program's stamp, in this process only.
+``kept(stamp, key, compute)`` returns what ``compute()`` returned for the same key and stamp, from this
+process or the shared cache, or computes it (and keeps it). The caller reads ``mentorship.stamps.program_stamp``
+*before* any row it computes from, and names in ``key`` everything else the value depends on (the program,
+the page, the filters, the language): a committed write to the program gives it a new stamp, so the next view
+computes afresh. Without a stamp (the shared cache is down) nothing is kept.
 
-What is kept must depend on the program's rows only (and on what ``name`` says: a role, a filter, the viewer's
-pk when it is theirs), never on who looks at it unless ``name`` says who. Values are kept in this process
-(the ``fragments`` cache): lists of thousands of people are not sent over the network on each view.
+Kept values are shared by every request of the process: callers never change them.
 """
 
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from django.core.cache import caches
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 
 from mentorship.stamps import program_stamp
 
 T = TypeVar("T")
 
+# A stamp outlives a few hours of no writes; a value kept longer is simply computed again.
+KEPT_SECONDS = 6 * 3600
+LOCAL_ENTRIES = 128
+
+_LOCAL: OrderedDict[str, object] = OrderedDict()
 _MISSING = object()
-KEPT_SECONDS = 3600
 
 
-def kept(program, name: str, compute: Callable[[], T]) -> T:
-    """``compute()``, kept under ``program``'s current stamp and ``name`` (which says what else it depends on)."""
-    stamp = program_stamp(program)  # before the rows are read: a write after this gives a new stamp
+def stamp_key(stamps: Iterable[str | None]) -> str | None:
+    """One stamp for a value computed from several programs' rows (None when one of them has none)."""
+    stamps = list(stamps)
+    return None if any(s is None for s in stamps) else "+".join(stamps)
+
+
+def kept(stamp: str | None, key: str, compute: Callable[[], T], *, shared: bool = True) -> T:
+    """``compute()``'s value for ``key`` under ``stamp``: from this process, the shared cache, or computed now.
+
+    ``shared=False`` keeps it in this process only: for rows (people's names and emails) that have no business
+    in the shared cache, and that each process reads once a stamp anyway.
+    """
     if stamp is None:
         return compute()
-    store = caches["fragments"]
-    key = f"kept:{getattr(program, 'pk', program)}:{stamp}:{name}"
-    value = store.get(key, _MISSING)
+    full = f"kept:{key}:{stamp}"
+    value = _LOCAL.get(full, _MISSING)
     if value is _MISSING:
-        value = compute()
-        store.set(key, value, timeout=KEPT_SECONDS)
+        value = cache.get(full, _MISSING) if shared else _MISSING
+        if value is _MISSING:
+            value = compute()
+            if shared:
+                cache.set(full, value, timeout=KEPT_SECONDS)
+    _LOCAL[full] = value
+    _LOCAL.move_to_end(full)
+    while len(_LOCAL) > LOCAL_ENTRIES:
+        _LOCAL.popitem(last=False)
     return value
+
+
+def clear_local() -> None:
+    """Forget what this process keeps (tests: primary keys and stamps repeat across rolled-back tests)."""
+    _LOCAL.clear()
+
+
+def kept_count_page(stamp: str | None, key: str, rows, per_page: int, number: str | None) -> Page:
+    """``Paginator(rows, per_page).get_page(number)``, its count (over the whole list) kept under ``stamp``."""
+    paginator = Paginator(rows, per_page)
+    # Paginator.count is a cached property: known, it is not counted again.
+    paginator.__dict__["count"] = kept(stamp, f"count:{key}", rows.count)
+    return paginator.get_page(number)
+
+
+def kept_for(program, name: str, compute: Callable[[], T]) -> T:
+    """``compute()``, kept in this process under ``program``'s current stamp (read first) and ``name``, which says
+    what else it depends on (a role, a filter, the viewer's pk when it is theirs): lists of thousands of people,
+    not sent over the network on each view."""
+    program_id = getattr(program, "pk", program)
+    return kept(program_stamp(program_id), f"{program_id}:{name}", compute, shared=False)

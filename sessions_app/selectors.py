@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.models import User
-from mentorship.kept import kept
+from mentorship.kept import kept_for
 from organizations.models import Membership, Program, Role
 from sessions_app.models import (
     Booking,
@@ -66,7 +66,7 @@ def mentor_choices(program: Program) -> list[tuple[int, str]]:
         rows = mentors_for(program).values_list("pk", "user__full_name", "user__email")
         return [(pk, full_name or email) for pk, full_name, email in rows]
 
-    return kept(program, "mentor-choices", compute)
+    return kept_for(program, "mentor-choices", compute)
 
 
 def mentees_for(program: Program) -> QuerySet[Membership]:

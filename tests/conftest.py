@@ -17,6 +17,7 @@ from hypothesis import settings
 
 from matching.matchmaking import clear_local_caches
 from mentorship.celery import app as celery_app
+from mentorship.kept import clear_local as clear_local_kept
 from tests.factories import ProgramFactory, Survey
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM
@@ -114,6 +115,7 @@ def _test_settings(settings):
     cache.clear()
     caches["fragments"].clear()
     clear_local_caches()  # primary keys repeat across rolled-back tests
+    clear_local_kept()
     yield
     cache.clear()
 

@@ -1,11 +1,11 @@
 """The questionnaire builder: program admins add, edit, order and delete questions."""
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,6 +14,8 @@ from matching import matchmaking
 from matching.forms.builder import MappingForm, QuestionForm
 from matching.models import Answer, Audience, MatchRule, Option, Question
 from matching.services import questionnaire as service
+from mentorship.kept import kept
+from mentorship.stamps import program_stamp
 from organizations.decorators import tenant_view
 
 MANAGE = "organizations.manage_program"
@@ -29,32 +31,29 @@ def _question(request: HttpRequest, pk: int) -> Question:
     return question
 
 
-ANSWERED_SECONDS = 300
-
-
-def _answered_counts(request: HttpRequest) -> dict[int, int]:
+def _answered_counts(request: HttpRequest, stamp: str | None) -> dict[int, int]:
     """How many of the people asked answered each question: an aggregate over every answer of the program, kept
-    in the shared cache per matching version and stamp of mentee answers (so a saved answer counts at once),
-    five minutes at most (people who leave the program)."""
+    under the program's stamp (a saved answer, someone who leaves), its matching version and the stamp of mentee
+    answers."""
     program = request.program
     key = f"matching:answered:{program.pk}:{program.matching_version}:{matchmaking.mentee_answers_stamp(program)}"
-    counts = cache.get(key)
-    if counts is None:
+
+    def count() -> dict[int, int]:
         asked = Q(audience=Audience.BOTH) | Q(answers__membership__role=F("audience"))
         answered = _questions(request).annotate(answered=Count("answers", filter=asked))
-        counts = dict(answered.values_list("pk", "answered"))
-        cache.set(key, counts, timeout=ANSWERED_SECONDS)
-    return counts
+        return dict(answered.values_list("pk", "answered"))
+
+    return kept(stamp, key, count)
 
 
-def _questionnaire(request: HttpRequest) -> list[Question]:
+def _questionnaire(request: HttpRequest, stamp: str | None) -> list[Question]:
     """The questions in order, with their options and how many of the people asked answered."""
     questions = list(
         _questions(request)
         .prefetch_related(Prefetch("options", queryset=Option.objects.order_by("order", "pk")))
         .order_by("order", "pk")
     )
-    counts = _answered_counts(request)
+    counts = _answered_counts(request, stamp)
     for question in questions:
         question.answered = counts.get(question.pk, 0)
     return questions
@@ -73,7 +72,10 @@ def _edit_url(request: HttpRequest, question: Question, anchor: str = "") -> str
 @tenant_view(perm=MANAGE)
 @require_http_methods(["GET", "HEAD"])
 def question_list(request: HttpRequest, organization: str, program: str) -> HttpResponse:
-    return render(request, "matching/builder/question_list.html", {"questions": _questionnaire(request)})
+    stamp = program_stamp(request.program)  # before any row
+    # Read only when the table is rendered, not when it is kept (question_list.html, under the stamp).
+    questions = SimpleLazyObject(lambda: _questionnaire(request, stamp))
+    return render(request, "matching/builder/question_list.html", {"questions": questions, "stamp": stamp})
 
 
 def _after_save(

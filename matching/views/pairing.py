@@ -1,10 +1,15 @@
 """Program admins' pairing: suggestions per unpaired mentee, "Pair", and "Auto-pair all"."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from matching import matchmaking, selectors
@@ -14,7 +19,9 @@ from matching.models import AutoPairRun, RunStatus
 from matching.reasons import unassigned_sentence
 from matching.services import answers as answer_service
 from matching.services import pairing as service
+from mentorship.kept import kept
 from mentorship.ratelimits import rate_limited
+from mentorship.stamps import program_stamp
 from organizations.decorators import tenant_view
 from organizations.models import Membership, Program, Role
 
@@ -32,30 +39,101 @@ def _back(request: HttpRequest) -> HttpResponse:
     return redirect("matching:pairing", request.organization.slug, request.program.slug)
 
 
-@tenant_view(perm="matching.manage_pairing")
-def pairing_page(request: HttpRequest, organization: str, program: str) -> HttpResponse:
-    form = PairingFilterForm(request.GET)
-    filters = form.filters()
+@dataclass(frozen=True)
+class _PairingPage:
+    """What the pairing page shows of the program's rows, for one filter and page: kept under the stamp."""
+
+    unpaired: int
+    matching: int  # the mentees the filters keep (all the unpaired ones, unfiltered)
+    number: int
+    rows: list
+    summaries: list[str]  # per row with suggestions: how many, and the best score (in the key's language)
+    pairings: list
+    pairings_count: int
+    pairings_number: int
+    run: AutoPairRun | None
+
+
+def _page_number(count: int, asked: str | None) -> int:
+    """The page ``asked`` (as ``Paginator.get_page`` reads it) of a list of ``count`` rows."""
+    return Paginator(range(count), PAGE_SIZE).get_page(asked).number
+
+
+def _pairing_page_data(
+    program: Program, stamp: str | None, filters: dict[str, str], page: str | None, ppage: str | None
+) -> _PairingPage:
     mentees = selectors.unpaired_mentees_for_page(
-        request.program, search=filters["search"], no_answers=filters["show"] == NO_ANSWERS, order=filters["order"]
+        program, search=filters["search"], no_answers=filters["show"] == NO_ANSWERS, order=filters["order"]
     )
     if filters["show"] == HAS_SUGGESTIONS:
-        mentees = mentees.filter(pk__in=matchmaking.mentees_with_suggestions(request.program, mentees))
-    page = Paginator(mentees, PAGE_SIZE).get_page(request.GET.get("page"))
+        mentees = mentees.filter(pk__in=matchmaking.mentees_with_suggestions(program, mentees))
     filtered = any(filters[name] for name in ("search", "show"))
+    unpaired = _unpaired_count(program, stamp)
+    matching = mentees.count() if filtered else unpaired
+    number = _page_number(matching, page)
+    start = (number - 1) * PAGE_SIZE
+    active = selectors.active_pairings_newest_first(program)
+    pairings_count = active.count()
+    pairings_number = _page_number(pairings_count, ppage)
+    pairings_start = (pairings_number - 1) * PAGE_SIZE
+    # Suggestions are computed for this page's mentees only (matchmaking.suggestions_for_mentees).
+    rows = matchmaking.suggestions_for_mentees(program, list(mentees[start : start + PAGE_SIZE]))
+    return _PairingPage(
+        unpaired=unpaired,
+        matching=matching,
+        number=number,
+        rows=rows,
+        summaries=[_summary(row) for row in rows],
+        # The active pairings, 25 a page too (a program has thousands).
+        pairings=list(active[pairings_start : pairings_start + PAGE_SIZE]),
+        pairings_count=pairings_count,
+        pairings_number=pairings_number,
+        run=selectors.latest_run(program),
+    )
+
+
+def _summary(row: matchmaking.MenteeSuggestions) -> str:
+    if not row.suggestions:
+        return ""
+    n = len(row.suggestions)
+    text = ngettext("%(n)s suggestion, best %(best)s/100", "%(n)s suggestions, best %(best)s/100", n)
+    return text % {"n": n, "best": row.suggestions[0].score}
+
+
+def _unpaired_count(program: Program, stamp: str | None) -> int:
+    """The program's unpaired mentees: an anti-join over every mentee, counted once a stamp (whatever the page)."""
+    return kept(stamp, f"unpaired-mentees:{program.pk}", lambda: selectors.unpaired_mentees(program).count())
+
+
+@tenant_view(perm="matching.manage_pairing")
+def pairing_page(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    program = request.program
+    # Read before any row: a write committed after it gives a new stamp, so what is kept is never stale.
+    stamp = program_stamp(program)
+    form = PairingFilterForm(request.GET)
+    filters = form.filters()
+    page, ppage = request.GET.get("page"), request.GET.get("ppage")
+    # Everything the rows are made of is under the stamp; the matching version is read with the program (its
+    # bump is an UPDATE) and the language words the reasons and why none.
+    asked = repr((sorted(filters.items()), page, ppage))
+    key = f"pairing-page:{program.pk}:{program.matching_version}:{translation.get_language()}:{asked}"
+    # People's names and emails: kept in this process only, never in the shared cache.
+    data = kept(stamp, key, lambda: _pairing_page_data(program, stamp, filters, page, ppage), shared=False)
     context = {
         "form": form,
-        "filtered": filtered,
-        # Unfiltered, the page's own count is the number of unpaired mentees: one count, not two.
-        "unpaired": selectors.unpaired_mentees(request.program).count() if filtered else page.paginator.count,
-        "page": page,
-        # Suggestions are computed for this page's mentees only, and kept (matchmaking.suggestions_for_mentees).
-        "rows": matchmaking.suggestions_for_mentees(request.program, list(page.object_list)),
-        # The active pairings, 25 a page too (a program has thousands).
-        "pairings": Paginator(selectors.active_pairings_newest_first(request.program), PAGE_SIZE).get_page(
-            request.GET.get("ppage")
-        ),
-        "run": selectors.latest_run(request.program),
+        "filtered": any(filters[name] for name in ("search", "show")),
+        "unpaired": data.unpaired,
+        "page": Page([row.mentee for row in data.rows], data.number, Paginator(range(data.matching), PAGE_SIZE)),
+        "rows": data.rows,
+        # Each row with how long the mentee has waited (now) and its suggestions' summary: words made here, not
+        # by two {% blocktranslate %} a row.
+        "page_rows": [
+            (row, _("waiting %(since)s") % {"since": timesince(row.mentee.created_at)}, summary)
+            for row, summary in zip(data.rows, data.summaries, strict=True)
+        ],
+        "pairings": Page(data.pairings, data.pairings_number, Paginator(range(data.pairings_count), PAGE_SIZE)),
+        "run": data.run,
+        "stamp": stamp,  # the active pairings' table is kept under it (pairing.html)
     }
     return render(request, "matching/pairing.html", context)
 

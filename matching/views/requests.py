@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_scopes import scopes_disabled
 
-from matching.models import MentorRequest, RequestState, SelectionState
+from matching.models import MentorRequest, RequestEvent, RequestState, SelectionState
 from matching.services import requests as service
 from mentorship.ratelimits import over_limit, too_many
 from mentorship.security import client_ip, security_event
@@ -133,12 +133,13 @@ def requests_admin(request: HttpRequest, organization: str, program: str) -> Htt
     rows = (
         MentorRequest.objects.filter(program=request.program)
         .select_related("mentee__user", "mentor__user")
-        .prefetch_related("events__by")
         .order_by("-sent_at", "-pk")
     )
     if state in RequestState.values:
         rows = rows.filter(state=state)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    _with_history(request.program, page.object_list)
     no_candidates = (
         request.program.mentor_selections.filter(state=SelectionState.EXHAUSTED)
         .exclude(mentee__mentee_pairings__status="active")
@@ -148,6 +149,17 @@ def requests_admin(request: HttpRequest, organization: str, program: str) -> Htt
     )
     context = {"page": page, "state": state, "states": RequestState.choices, "no_candidates": no_candidates}
     return render(request, "matching/requests_admin.html", context)
+
+
+def _with_history(program, requests: list[MentorRequest]) -> None:
+    """Give each of a page of requests ``history``, its events in order, from one query (a prefetch builds a
+    tenant-scoped queryset per row)."""
+    history: dict[int, list[RequestEvent]] = {r.pk: [] for r in requests}
+    events = RequestEvent.objects.filter(program=program, request_id__in=history).select_related("by")
+    for event in events.order_by("at", "pk"):
+        history[event.request_id].append(event)
+    for r in requests:
+        r.history = history[r.pk]
 
 
 def _program_request(request: HttpRequest, pk: int) -> MentorRequest:

@@ -8,8 +8,9 @@ per program. The old cycle is left as it is, readable with its figures.
 
 from dataclasses import dataclass
 
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 from django.utils import timezone
@@ -19,7 +20,9 @@ from django_scopes import scopes_disabled
 
 from accounts.models import User
 from mentorship import stamps
+from mentorship.kept import kept, stamp_key
 from mentorship.pairings.models import FeedbackQuestion, PairingSettings, ProgramCycle
+from mentorship.stamps import program_stamps
 from organizations.models import Invitation, InvitationStatus, Membership, Program, Role
 
 # What a new cycle does not take from the old one: who it is, when it was made, and its dates.
@@ -156,6 +159,14 @@ def next_cycles(program: Program) -> list[Program]:
         return [link.program for link in ProgramCycle.objects.filter(previous=program).select_related("program")]
 
 
+def series_ids(program: Program) -> list[int]:
+    """The pks of every cycle of ``program``'s series (the first and each one opened from it), in one query."""
+    with scopes_disabled():
+        first = ProgramCycle.objects.filter(program=program).values("first_id")
+        series = Q(pk__in=first) | Q(cycle__first__in=first) | Q(pk=program.pk) | Q(cycle__first=program)
+        return sorted(Program.objects.filter(series).values_list("pk", flat=True))
+
+
 def past_cycles(program: Program) -> QuerySet[Program]:
     """The cycles of ``program``'s series opened before it (none for a program that is no one's next cycle)."""
     with scopes_disabled():
@@ -203,6 +214,48 @@ def returning_candidates(program: Program) -> QuerySet[Membership]:
 class InviteOutcome:
     invited: int = 0
     renewed: int = 0
+
+
+def waiting_invitations_fingerprint(program: Program) -> tuple:
+    """What the candidates read of the organization's waiting invitations, in one aggregate (for a key).
+
+    An invitation sent, accepted, revoked, renewed after it lapsed or lapsing with time changes the set of
+    invitations waiting now, and so its count, greatest id, sum of ids or next expiry: invitations of the
+    organization (to any program, or to none) send no program of this series a new stamp.
+    """
+    with scopes_disabled():
+        found = _pending_invitations(program).aggregate(
+            n=Count("pk"), last=Max("pk"), total=Sum("pk"), next_expiry=Min("expires_at")
+        )
+    return (found["n"], found["last"], found["total"], found["next_expiry"])
+
+
+@dataclass(frozen=True)
+class ReturningPage:
+    """The review step's numbers and one page of its people (kept, ``kept_returning``)."""
+
+    count: int
+    waiting: int
+    number: int
+    people: list
+
+
+def kept_returning(program: Program, previous: Program, page: str | None, size: int) -> ReturningPage:
+    """``returning_candidates`` counted and one page of them, with ``waiting_elsewhere``: kept under the stamps
+    of both cycles (their people and those people's accounts) and the organization's waiting invitations."""
+    stamps = program_stamps([program.pk, previous.pk])  # read before the rows
+    stamp = stamp_key(stamps[pk] for pk in (program.pk, previous.pk))
+    key = f"returning:{program.pk}:{previous.pk}:{waiting_invitations_fingerprint(program)}:{page!r}"
+
+    def compute() -> ReturningPage:
+        people = returning_candidates(program)
+        count = people.count()
+        number = Paginator(range(count), size).get_page(page).number
+        rows = list(people[(number - 1) * size : number * size])
+        return ReturningPage(count, waiting_elsewhere(program), number, rows)
+
+    # People's names and emails: in this process only.
+    return kept(stamp, key, compute, shared=False)
 
 
 def waiting_elsewhere(program: Program) -> int:

@@ -2,15 +2,17 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from matching.models import Pairing, PairingStatus
 from mentorship import stamps
+from mentorship.kept import kept, stamp_key
 from mentorship.pairings import cycles, selectors, services
 from mentorship.pairings.forms import (
     AgreementDecisionForm,
@@ -33,7 +35,9 @@ from mentorship.pairings.models import (
     Message,
 )
 from mentorship.ratelimits import limit_error, over_limit, rate_limited, too_many
+from mentorship.stamps import program_stamps
 from organizations.decorators import tenant_view
+from organizations.models import Program
 
 
 def own_pairing_of_url(request: HttpRequest, pk: int) -> Pairing:
@@ -345,24 +349,39 @@ def cycle(request: HttpRequest, organization: str, program: str) -> HttpResponse
     )
     if request.method == "POST" and form.is_valid():
         type(current).objects.filter(pk=current.pk).update(**form.cleaned_data)
-        stamps.bump_programs([current.pk])
+        stamps.bump_programs([current.pk])  # an UPDATE sends no signal
         messages.success(request, _("The cycle's dates are saved."))
         return redirect("pairings:cycle", request.organization.slug, request.program.slug)
+    # What the page reads is the series' rows (its cycles' people, pairings, surveys): kept under their stamps,
+    # read before them, and under the series itself (a cycle opened since), the end date and today.
+    series = cycles.series_ids(current)
+    stamp = stamp_key(program_stamps(series).values())
+    pages = (request.GET.get("alumni"), request.GET.get("page"))
+    key = f"cycle-page:{current.pk}:{series}:{current.cycle_ends_on}:{timezone.localdate()}:{pages!r}"
+    # People's names: in this process only.
+    context = {"form": form, **kept(stamp, key, lambda: _cycle_rows(current, *pages), shared=False)}
+    return render(request, "pairings/cycle.html", context)
+
+
+def _cycle_rows(current: Program, alumni_page: str | None, completed_page: str | None) -> dict:
     scores = list(
         CycleSurvey.objects.filter(program=current, answered_at__isnull=False).values_list("satisfaction", flat=True)
     )
-    alumni = Paginator(cycles.alumni(current), 25).get_page(request.GET.get("alumni"))
-    alumni.object_list = cycles.with_is_back(list(alumni.object_list))
-    context = {
-        "form": form,
+    alumni = Paginator(cycles.alumni(current), 25).get_page(alumni_page)
+    completed = Paginator(selectors.alumni(current), 25).get_page(completed_page)
+    return {
         "nps": services.nps(scores),
         "answers": len(scores),
         "previous": cycles.previous_cycle(current),
         "next_cycles": cycles.next_cycles(current),
-        "alumni": alumni,
-        "completed": Paginator(selectors.alumni(current), 25).get_page(request.GET.get("page")),
+        # Pages of a list counted once: the page and its count, not the paginator's queryset, are kept.
+        "alumni": _kept_page(alumni, cycles.with_is_back(list(alumni.object_list))),
+        "completed": _kept_page(completed, list(completed.object_list)),
     }
-    return render(request, "pairings/cycle.html", context)
+
+
+def _kept_page(page: Page, rows: list) -> Page:
+    return Page(rows, page.number, Paginator(range(page.paginator.count), page.paginator.per_page))
 
 
 @tenant_view(perm="pairings.oversee")
@@ -412,7 +431,8 @@ def cycle_invite(request: HttpRequest, organization: str, program: str) -> HttpR
                 ngettext("%(n)s person is invited back.", "%(n)s people are invited back.", sent) % {"n": sent},
             )
         return redirect("pairings:cycle", request.organization.slug, request.program.slug)
-    people = cycles.returning_candidates(request.program) if previous else None
-    page = Paginator(people, 25).get_page(request.GET.get("page")) if previous else None
-    waiting = cycles.waiting_elsewhere(request.program) if previous else 0
+    page, waiting = None, 0
+    if previous:
+        kept = cycles.kept_returning(request.program, previous, request.GET.get("page"), 25)
+        page, waiting = Page(kept.people, kept.number, Paginator(range(kept.count), 25)), kept.waiting
     return render(request, "pairings/cycle_invite.html", {"previous": previous, "page": page, "waiting": waiting})

@@ -5,14 +5,15 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mentorship.kept import kept_count_page
 from mentorship.ratelimits import limit_error, rate_limited
 from mentorship.security import client_ip, masked, security_event
+from mentorship.stamps import program_stamp
 from organizations import selectors
 from organizations.decorators import tenant_view
 from organizations.forms import AddMentorForm, InvitationForm, InvitationRegisterForm, InvitationUploadForm
@@ -36,11 +37,18 @@ def _invitation_form(request: HttpRequest, data=None) -> InvitationForm:
 
 
 def _render_list(request: HttpRequest, form=None, upload_form=None, report=None, saved=None, status=200):
+    # A program's invitations are its rows: their count is kept under its stamp (read before them). The
+    # organization's list has invitations to no program (no stamp), and a search's is counted.
+    stamp = program_stamp(request.program) if request.program else None
     search = request.GET.get("q", "").strip()[:100]
-    invitations = selectors.invitations_for(request.organization, request.program)
+    # Who invited is not listed; the program is, on the organization's list only.
+    invitations = selectors.invitations_for(request.organization, request.program).select_related(None)
+    if not request.program:
+        invitations = invitations.select_related("program")
     if search:
         invitations = invitations.filter(email__icontains=search)
-    page = Paginator(invitations, PAGE_SIZE).get_page(request.GET.get("page"))
+    key = f"program-invitations:{request.program.pk}" if request.program else ""
+    page = kept_count_page(None if search else stamp, key, invitations, PAGE_SIZE, request.GET.get("page"))
     context = {
         "invitations": page.object_list,
         "page": page,

@@ -5,6 +5,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mentorship.kept import kept_count_page
+from mentorship.stamps import program_stamp
 from organizations import selectors
 from organizations.decorators import tenant_view
 from organizations.forms import DefaultLanguageForm, PeopleFilterForm
@@ -56,10 +58,13 @@ def organization_members(request: HttpRequest, organization: str) -> HttpRespons
 
 @tenant_view(perm="organizations.manage_program")
 def program_people(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    stamp = program_stamp(request.program)  # before any row
     form = PeopleFilterForm(request.GET, roles=[Role.PROGRAM_ADMIN, Role.MENTOR, Role.MENTEE])
     filters = form.filters()
     members = selectors.program_members(request.program, search=filters["search"], role=filters["role"])
-    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The count of the program's people (of one role) is kept under the stamp; a search's is counted.
+    key = f"program-people:{request.program.pk}:{filters['role']}"
+    page = kept_count_page(None if filters["search"] else stamp, key, members, PAGE_SIZE, request.GET.get("page"))
     rows = selectors.with_groups(list(page.object_list))
     for membership in rows:
         membership.shown_capacity = request.program.mentor_capacity(membership.capacity)

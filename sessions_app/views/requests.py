@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from matching import matchmaking
 from matching import selectors as matching_selectors
 from matching.models import Answer, Audience
-from mentorship.kept import kept
+from mentorship.kept import kept_for
 from mentorship.ratelimits import limit_error
 from organizations.decorators import tenant_view
 from organizations.models import Membership, Role
@@ -157,7 +157,7 @@ def _ranked_mentees(program_, mentor: Membership, chosen: list) -> tuple[np.ndar
         return pks[order], values[order]
 
     filtered = hashlib.sha256(",".join(f"{q.pk}={option}" for q, option in chosen).encode()).hexdigest()[:16]
-    return kept(program_, f"mentee-search:{program_.matching_version}:{mentor.pk}:{filtered}", compute)
+    return kept_for(program_, f"mentee-search:{program_.matching_version}:{mentor.pk}:{filtered}", compute)
 
 
 @tenant_view(perm="sessions_app.search_mentees", obj=program_with(MENTOR_OFFERS))

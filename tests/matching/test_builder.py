@@ -506,6 +506,28 @@ def test_the_list_counts_an_answer_saved_after_it_was_shown(admin_client, progra
     assert "2 people" in text_of(response)
 
 
+def test_the_list_kept_under_the_stamp_shows_someone_leaving_and_a_question_moved(
+    admin_client, program, django_capture_on_commit_callbacks
+):
+    """The table is kept (the page reads no row when seen again): someone who leaves the program is no longer
+    counted on the next view, and a move shows the new order with its buttons."""
+    first = make_question(program, text="First question")
+    second = make_question(program, text="Second question")
+    leaving = answer(first, option_ids(first, "Python"))
+    answer(first, option_ids(first, "Design"))
+    assert "2 people" in text_of(admin_client.get(url("builder", program)))
+    assert "2 people" in text_of(admin_client.get(url("builder", program)))  # kept
+    with django_capture_on_commit_callbacks(execute=True):
+        leaving.membership.delete()
+    page = text_of(admin_client.get(url("builder", program)))
+    assert "2 people" not in page and "1 person" in page
+    admin_client.post(url("question_move", program, second.pk), {"direction": "up"})
+    page = admin_client.get(url("builder", program)).content.decode()
+    assert page.index("Second question") < page.index("First question")
+    move = url("question_move", program, first.pk)
+    assert f'formaction="{move}" name="direction" value="up"' in page
+
+
 def test_the_list_runs_the_same_queries_for_few_and_many_questions(admin_client, program):
     def add_rows(count: int) -> None:
         for n in range(count):

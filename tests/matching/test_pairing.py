@@ -59,7 +59,9 @@ def test_a_mentor_at_capacity_cannot_be_paired_again(client, survey, admin):
     assert Pairing.objects.count() == 1
 
 
-def test_free_places_are_the_capacity_within_the_maximum_minus_active_pairings(client, survey, admin):
+def test_free_places_are_the_capacity_within_the_maximum_minus_active_pairings(
+    client, survey, admin, django_capture_on_commit_callbacks
+):
     program = survey.program  # one mentee per mentor unless they say more, at most three
     mentor = survey.person(Role.MENTOR, full_name="Nate Networker", skills=["Networking"])
     membership = mentor.memberships.get()
@@ -77,7 +79,8 @@ def test_free_places_are_the_capacity_within_the_maximum_minus_active_pairings(c
     assert "1 free place" in response.content.decode()
 
     program.max_capacity = 2  # lowered below what Nate chose: two active mentees fill him
-    program.save()
+    with django_capture_on_commit_callbacks(execute=True):  # committed, as in a request: the program's new stamp
+        program.save()
     assert all(row.suggestions == [] for row in client.get(url(program, "matching:pairing")).context["rows"])
     response = client.post(url(program, "matching:pair"), {"mentee": waiting.pk, "mentor": membership.pk}, follow=True)
     assert "Nate Networker has no free place." in response.content.decode()
@@ -458,24 +461,51 @@ def test_the_pairing_page_keeps_its_suggestions_only_while_what_they_come_from_h
     assert names == ["Nate Networker"] and "Wants Networking; Nate can help with it" in page
     assert suggested()[0] == ["Nate Networker"]  # seen again: the same, from what was kept
     # A pairing fills Nate's one place: he is no longer suggested; ending it frees the place again.
-    other = survey.person(Role.MENTEE, full_name="Olga Other").memberships.get()
-    taken = pairing_create(program=survey.program, mentor=nate, mentee=other, by=admin, notify=False)
+    # Each write is committed, as in a request: the program gets a new stamp (mentorship.stamps).
+    with django_capture_on_commit_callbacks(execute=True):
+        other = survey.person(Role.MENTEE, full_name="Olga Other").memberships.get()
+        taken = pairing_create(program=survey.program, mentor=nate, mentee=other, by=admin, notify=False)
     names, page = suggested()
     assert names == [] and "Every compatible mentor is full." in page
-    pairing_end(pairing=taken, by=admin, reason="Moved away.")
+    with django_capture_on_commit_callbacks(execute=True):
+        pairing_end(pairing=taken, by=admin, reason="Moved away.")
     assert suggested()[0] == ["Nate Networker"]
     # A new name shows in the reasons and on the button.
     nate.user.full_name = "Nathan Networker"
-    nate.user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        nate.user.save()
     names, page = suggested()
     assert names == ["Nathan Networker"] and "Wants Networking; Nathan can help with it" in page
     assert f'name="mentor" value="{nate.pk}"' in page and "Pair Mia Mentee with Nathan Networker" in page
     # In French, the same suggestion in French words.
     admin.language = "fr"
-    admin.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.save()
     assert "Nathan peut y répondre" in suggested()[1]
     # Mia now speaks only French, which Nate does not: no suggestion, and the true reason why.
     with django_capture_on_commit_callbacks(execute=True):
         answers_save(membership=mia, answers={survey.language: [survey.option(survey.language, "French")]})
     names, page = suggested()
     assert names == [] and "Aucun mentor ne remplit l" in page
+
+
+def test_pairing_by_hand_shows_at_once_in_the_unpaired_count_free_places_and_active_pairings(
+    client, survey, admin, django_capture_on_commit_callbacks
+):
+    """The pairing page keeps what it read under the program's stamp: the next view after a pairing is made
+    by hand (committed, as the request commits it) shows one unpaired mentee fewer, the mentor's place taken,
+    and the new pairing in the active ones."""
+    mia = survey.person(Role.MENTEE, full_name="Mia Mentee", skills=["Networking"]).memberships.get()
+    survey.person(Role.MENTEE, full_name="Max Mentee", skills=["Networking"])
+    nate = survey.person(Role.MENTOR, full_name="Nate Networker", skills=["Networking"]).memberships.get()
+    nate.capacity = 2
+    nate.save()
+    client.force_login(admin)
+    page = client.get(url(survey.program, "matching:pairing")).content.decode()
+    assert "2 unpaired mentees" in page and "2 free places" in page and "No pairings yet." in page
+    assert "2 unpaired mentees" in client.get(url(survey.program, "matching:pairing")).content.decode()  # kept
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(survey.program, "matching:pair"), {"mentee": mia.pk, "mentor": nate.pk})
+    page = client.get(url(survey.program, "matching:pairing")).content.decode()
+    assert "1 unpaired mentee" in page and "1 free place" in page and "2 free places" not in page
+    assert "No pairings yet." not in page and "<td>Nate Networker</td><td>Mia Mentee</td>" in page

@@ -12,7 +12,7 @@ from mentorship.pairings.models import FeedbackQuestion, Message, PairingSetting
 from organizations.models import Invitation, Membership, Program, Role
 from organizations.services.invitations import invitation_accept
 from sessions_app.models import SessionSettings
-from tests.factories import Survey, member
+from tests.factories import MembershipFactory, Survey, member
 from tests.pairings.conftest import program_url
 
 
@@ -180,3 +180,52 @@ def test_someone_with_an_invitation_waiting_elsewhere_is_left_out_not_moved(
         client.post(url)
     assert Invitation.objects.get(email=mentee.user.email).program == elsewhere  # not taken away
     assert Invitation.objects.get(program=new).email == mentor.user.email
+
+
+def test_the_review_is_kept_only_while_its_people_and_the_waiting_invitations_hold(
+    client, program, program_admin, mentor, mentee, sent
+):
+    """The review step keeps its count and page (cycles.kept_returning): the next view shows each change, an
+    invitation with no program (no program's stamp changes), one lapsing with time, an account closed."""
+    from organizations.services.invitations import invitation_issue
+
+    client.force_login(program_admin)
+    with sent():
+        _open(client, program)
+    new = Program.objects.get(name="Spring 2027")
+    url = program_url(new, "pairings:cycle_invite")
+    assert "Invite 2 people back" in client.get(url).content.decode()
+    assert "Invite 2 people back" in client.get(url).content.decode()  # kept
+    with sent():
+        waiting = invitation_issue(organization=program.organization, email=mentee.user.email, role=Role.MENTOR)[0]
+    assert waiting.program is None
+    review = client.get(url).content.decode()
+    assert "Invite 1 person back" in review and "Paul Mentee" not in review
+    Invitation.objects.filter(pk=waiting.pk).update(expires_at=timezone.now() - timedelta(minutes=1))  # lapsed
+    review = client.get(url).content.decode()
+    assert "Invite 2 people back" in review and "Paul Mentee" in review
+    mentor.user.is_active = False
+    with sent():
+        mentor.user.save()
+    review = client.get(url).content.decode()
+    assert "Invite 1 person back" in review and "Maria Mentor" not in review
+
+
+def test_the_cycle_page_is_kept_only_while_the_series_holds(client, program, program_admin, mentor, mentee, sent):
+    """The cycle page keeps what it read under the stamps of the series' cycles: an alumna who comes back to the
+    next cycle shows as back at once, and a cycle opened after it shows as the next one."""
+    program.cycle_ends_on = timezone.localdate() - timedelta(days=1)
+    with sent():
+        program.save()
+    client.force_login(program_admin)
+    url = program_url(program, "pairings:cycle")
+    page = client.get(url).content.decode()
+    assert "Paul Mentee" in page and "<td>Yes</td>" not in page and "Next cycle:" not in page
+    assert "Paul Mentee" in client.get(url).content.decode()  # kept
+    with sent():
+        _open(client, program)
+    new = Program.objects.get(name="Spring 2027")
+    assert "Next cycle:" in client.get(url).content.decode()
+    with sent():
+        MembershipFactory(user=mentee.user, program=new, role=Role.MENTEE)
+    assert "<td>Yes</td>" in client.get(url).content.decode()

@@ -65,3 +65,14 @@ def _walk(patterns, route: str, namespace: str, parameters: frozenset[str]) -> I
 def tenant_routes(patterns: list[URLPattern | URLResolver] | None = None) -> list[Route]:
     """The tenant pages under ``patterns``: those the tenant middleware resolves an organization for."""
     return [route for route in routes(patterns) if route.is_tenant]
+
+
+def forget_kept() -> None:
+    """Forget what pages keep in this process, as a new program stamp would (a test's writes are never committed,
+    so its stamps never change): the ``fragments`` cache and ``mentorship.kept``'s own."""
+    from django.core.cache import caches
+
+    from mentorship.kept import clear_local
+
+    caches["fragments"].clear()
+    clear_local()

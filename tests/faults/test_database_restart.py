@@ -24,12 +24,21 @@ pytestmark = pytest.mark.postgres
 
 
 def _cut_every_connection() -> int:
+    """End every other connection to the test database, and return once their server processes are gone, as
+    after a restart (``pg_terminate_backend`` only signals them: a process may still be exiting when it returns)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "SELECT array_agg(pid) FILTER (WHERE ended) FROM (SELECT pid, pg_terminate_backend(pid) AS ended "
+            "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()) AS others"
         )
-        return cursor.fetchone()[0]
+        ended = cursor.fetchone()[0] or []
+        deadline = time.monotonic() + 10
+        while ended and time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", [ended])
+            if cursor.fetchone()[0] == 0:
+                break
+            time.sleep(0.01)
+        return len(ended)
 
 
 @pytest.fixture

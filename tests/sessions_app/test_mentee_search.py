@@ -2,7 +2,6 @@
 and the pages of requests run a constant number of queries."""
 
 import pytest
-from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -11,7 +10,7 @@ from matching.services.answers import answers_save
 from organizations.models import Membership, Role
 from sessions_app.models import MentorOffer, SessionRequest
 from tests.factories import Survey, member
-from tests.helpers import assert_constant_queries
+from tests.helpers import assert_constant_queries, forget_kept
 from tests.sessions_app.conftest import program_url
 
 
@@ -181,9 +180,9 @@ def test_mentee_search_computes_in_constant_queries(client, program, survey, sea
     def computing(n: int) -> int:
         for _ in range(n):
             survey.person(Role.MENTEE, skills=("Networking",))
-        caches["fragments"].clear()  # as a new stamp would (the test's writes are never committed)
+        forget_kept()  # as a new stamp would (the test's writes are never committed)
         client.get(url)  # the other caches (the encoded mentee side, the reasons) warm
-        caches["fragments"].clear()  # the kept ranking gone
+        forget_kept()  # the kept ranking gone
         with CaptureQueriesContext(connection) as captured:
             client.get(url)
         return len(captured)

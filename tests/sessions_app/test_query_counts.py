@@ -3,7 +3,6 @@
 from datetime import time
 
 import pytest
-from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -11,7 +10,7 @@ from django.urls import reverse
 from organizations.models import Role
 from sessions_app.services.bookings import booking_create
 from tests.factories import GroupFactory, member
-from tests.helpers import assert_constant_queries
+from tests.helpers import assert_constant_queries, forget_kept
 from tests.sessions_app.conftest import program_url
 from tests.sessions_app.factories import in_days, make_session
 
@@ -75,7 +74,7 @@ def test_mentorship_page_for_an_admin_with_many_mentors(client, program, program
     def views(n: int) -> tuple[int, int]:
         for _ in range(n):
             member(program, Role.MENTOR)
-        caches["fragments"].clear()  # as a new stamp would (the test's writes are never committed)
+        forget_kept()  # as a new stamp would (the test's writes are never committed)
         computing = count_queries_of_one_get(client, url)
         return computing, count_queries_of_one_get(client, url)
 

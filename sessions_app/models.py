@@ -93,8 +93,9 @@ class MentorshipSession(models.Model):
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="mentorship_sessions")
     mentor = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="mentored_sessions")
+    # RESTRICT: a location its sessions use cannot be deleted alone, but goes with its program (an erasure).
     location = models.ForeignKey(
-        Location, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("Location")
+        Location, null=True, blank=True, on_delete=models.RESTRICT, related_name="sessions", verbose_name=_("Location")
     )
     # Local wall-clock start as entered, in ``time_zone`` (the location's, or the mentor's when online).
     local_date = models.DateField(_("Date"))

@@ -102,3 +102,24 @@ def test_the_sweep_erases_an_organization_after_30_days_with_its_data_and_twice_
     assert Organization.objects.filter(pk=soon.pk).exists()
     assert Pairing.objects.filter(program=kept_program).count() == 1
     assert Membership.objects.filter(organization=kept_program.organization).count() == 3
+
+
+def test_an_organization_whose_sessions_have_a_location_is_erased_and_a_used_location_alone_is_not(db):
+    import pytest
+    from django.db.models import RestrictedError
+
+    from sessions_app.models import Location, MentorshipSession
+    from tests.sessions_app.factories import make_session
+
+    program, _admin, _mentee = _world()
+    mentor = Membership.objects.create(
+        organization=program.organization, program=program, user=UserFactory(), role=Role.MENTOR
+    )
+    hall = Location.objects.create(program=program, name="Main hall", time_zone="Europe/Paris")
+    make_session(mentor, location=hall, online=False, in_person=True)
+    with pytest.raises(RestrictedError):
+        hall.delete()  # sessions use it
+    organization_delete(organization=program.organization, now=timezone.now() - ERASE_AFTER - timedelta(seconds=1))
+    assert erase_deleted.delay().get() == {"organizations": 1, "people": 0}
+    assert not Location.objects.filter(pk=hall.pk).exists()
+    assert not MentorshipSession.objects.filter(program_id=program.pk).exists()

@@ -31,6 +31,7 @@ from matching.engine import unassigned
 from matching.models import Answer, Audience, MentorDecline, Pairing, PairingStatus, Question, QuestionKind
 from matching.reasons import reason_sentences, unassigned_code, unassigned_sentence
 from matching.selectors import Questionnaire
+from mentorship.kept import kept
 from mentorship.stamps import program_stamp
 from organizations.models import Membership, Program, Role
 
@@ -150,9 +151,6 @@ def _mentor_rows(program: Program) -> _MentorRows:
     return _MentorRows([pk for pk, _, _ in rows], [c for _, c, _ in rows], [a for _, _, a in rows])
 
 
-_LOCAL_MENTOR_ROWS: OrderedDict[str, _MentorRows] = OrderedDict()
-
-
 def kept_mentor_places(program: Program) -> MentorPlaces:
     """``mentor_places`` for a page: the mentors' rows kept under the program's stamp (``mentorship.stamps``).
 
@@ -164,15 +162,7 @@ def kept_mentor_places(program: Program) -> MentorPlaces:
     stamp = program_stamp(program)
     if stamp is None:
         return mentor_places(program)
-    key = f"matching:mentor-rows:{program.pk}:{stamp}"
-    rows = _LOCAL_MENTOR_ROWS.get(key) or cache.get(key)
-    if rows is None:
-        rows = _mentor_rows(program)
-        cache.set(key, rows, timeout=CACHE_SECONDS)
-    _LOCAL_MENTOR_ROWS[key] = rows
-    _LOCAL_MENTOR_ROWS.move_to_end(key)
-    while len(_LOCAL_MENTOR_ROWS) > 8:
-        _LOCAL_MENTOR_ROWS.popitem(last=False)
+    rows = kept(stamp, f"matching:mentor-rows:{program.pk}", lambda: _mentor_rows(program))
     return _places(program, rows)
 
 
@@ -287,7 +277,6 @@ def clear_local_caches() -> None:
     _LOCAL_MENTEE_POOLS.clear()
     _LOCAL_SUGGESTIONS.clear()
     _LOCAL_WORDS.clear()
-    _LOCAL_MENTOR_ROWS.clear()
 
 
 def _excluded_pairs(program: Program, mentee_ids: list[int], mentor: Membership | None = None) -> list[tuple[int, int]]:

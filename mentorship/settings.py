@@ -115,6 +115,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, with the plain <input> and <textarea> templates rendered in Python (same HTML).
+FORM_RENDERER = "accounts.renderers.FormRenderer"
+
 # Database: SQLite by default, PostgreSQL (psycopg 3) through DATABASE_URL.
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),

@@ -34,7 +34,9 @@ def _field(field: BoundField) -> str:
     errors = field.errors
     error_class = " has-error" if errors else ""
     help_html = f'<div class="help" id="{_e(auto_id)}_helptext">{field.help_text}</div>' if field.help_text else ""
-    error_html = f'<p class="error" id="{_e(auto_id)}_error">{_e(" ").join(_e(e) for e in errors)}</p>' if errors else ""
+    error_html = ""
+    if errors:
+        error_html = f'<p class="error" id="{_e(auto_id)}_error">{" ".join(_e(e) for e in errors)}</p>'
     if kind in CHOICES:
         described = ""
         if field.help_text or errors:

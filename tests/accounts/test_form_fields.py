@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - BEFORE is the template as it was, its lines unbroken
 """``{% form_fields %}`` (partials/form.html) lays a form out as the template it replaced did: labels,
 "(optional)" marks, help texts, errors and their ids, fieldsets for choices, checkboxes after their input."""
 

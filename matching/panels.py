@@ -1,13 +1,12 @@
 """What matching adds to the pages of a program (see ``mentorship.panels``)."""
 
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from matching import selectors
 from matching.models import MentorRequest, RequestState
-from mentorship.panels import Link, Panel
+from mentorship.panels import Link, Panel, program_url
 from organizations.models import Membership, Role
 
 
@@ -40,19 +39,18 @@ def participant_next_steps(request: HttpRequest) -> Panel | None:
 
 def program_nav_links(request: HttpRequest) -> list[Link]:
     """A mentor's or mentee's own steps, then the managers' pages, as the visitor's roles allow."""
-    args = [request.organization.slug, request.program.slug]
     links = []
     if request.user.has_perm("matching.answer_questionnaire", request.program):
         links += [
-            Link(_("Your profile"), reverse("matching:profile", args=args)),
-            Link(_("Your answers"), reverse("matching:questionnaire", args=args)),
+            Link(_("Your profile"), program_url(request, "matching:profile")),
+            Link(_("Your answers"), program_url(request, "matching:questionnaire")),
         ]
     if request.user.has_perm("matching.view_recommendations", request.program):
-        links.append(Link(_("Recommended mentors"), reverse("matching:recommendations", args=args)))
+        links.append(Link(_("Recommended mentors"), program_url(request, "matching:recommendations")))
     if request.user.has_perm("matching.manage_pairing", request.program):
         links += [
-            Link(_("Questionnaire"), reverse("matching:builder", args=args)),
-            Link(_("Pairing"), reverse("matching:pairing", args=args)),
+            Link(_("Questionnaire"), program_url(request, "matching:builder")),
+            Link(_("Pairing"), program_url(request, "matching:pairing")),
         ]
     return links
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from matching.selectors import visitor_active_pairings
-from mentorship.panels import Link, Panel
+from mentorship.panels import Link, Panel, program_url
 from organizations.models import Membership, Role
 from organizations.selectors import program_membership_ids, tenant_roles
 from sessions_app import selectors
@@ -19,24 +19,22 @@ def program_nav_links(request: HttpRequest) -> list[Link]:
     """The Mentorship page, for everyone taking part in the program."""
     if not request.user.has_perm("sessions_app.view_mentorship", request.program):
         return []
-    args = [request.organization.slug, request.program.slug]
-    links = [Link(_("Mentorship"), reverse("sessions:mentorship", args=args))]
+    links = [Link(_("Mentorship"), program_url(request, "sessions:mentorship"))]
     return links + request_links(request)
 
 
 def request_links(request: HttpRequest) -> list[Link]:
     """The pages of the request flows the program has on (F6), for the roles that have them."""
     program, user = request.program, request.user
-    args = [request.organization.slug, program.slug]
     links = []
     if program.mentee_requests_enabled and user.has_perm("sessions_app.view_session_requests", program):
-        links.append(Link(_("Session requests"), reverse("sessions:requests", args=args)))
+        links.append(Link(_("Session requests"), program_url(request, "sessions:requests")))
     if program.mentor_offers_enabled and user.has_perm("sessions_app.search_mentees", program):
-        links.append(Link(_("Mentees looking for a mentor"), reverse("sessions:mentee_search", args=args)))
+        links.append(Link(_("Mentees looking for a mentor"), program_url(request, "sessions:mentee_search")))
     if program.mentor_offers_enabled and user.has_perm("sessions_app.view_mentorship_requests", program):
-        links.append(Link(_("My Mentorship requests"), reverse("sessions:my_requests", args=args)))
+        links.append(Link(_("My Mentorship requests"), program_url(request, "sessions:my_requests")))
     if user.has_perm("organizations.manage_program", program):
-        links.append(Link(_("Requests"), reverse("sessions:requests_admin", args=args)))
+        links.append(Link(_("Requests"), program_url(request, "sessions:requests_admin")))
     return links
 
 

@@ -1,23 +1,21 @@
 """What the life of a pairing adds to the pages of a program (see ``mentorship.panels``)."""
 
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from matching.selectors import visitor_active_pairings
 from mentorship.pairings import selectors
-from mentorship.panels import Link, Panel
+from mentorship.panels import Link, Panel, program_url
 
 
 def program_nav_links(request: HttpRequest) -> list[Link]:
     """Pair activity, for the program's admins."""
     if not request.user.has_perm("pairings.oversee", request.program):
         return []
-    args = [request.organization.slug, request.program.slug]
     return [
-        Link(_("Pair activity"), reverse("pairings:activity", args=args)),
-        Link(_("Session feedback"), reverse("pairings:feedback_overview", args=args)),
-        Link(_("Program cycle"), reverse("pairings:cycle", args=args)),
+        Link(_("Pair activity"), program_url(request, "pairings:activity")),
+        Link(_("Session feedback"), program_url(request, "pairings:feedback_overview")),
+        Link(_("Program cycle"), program_url(request, "pairings:cycle")),
     ]
 
 

@@ -1,14 +1,13 @@
 """The program navigation on every page inside a program, gathered from the apps' panels."""
 
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from matching import panels as matching_panels
 from mentorship.oversight import panels as oversight_panels
 from mentorship.pairings import panels as pairings_panels
-from mentorship.panels import Link, LinkProvider
+from mentorship.panels import Link, LinkProvider, program_url
 from organizations import panels as organizations_panels
 from sessions_app import panels as sessions_panels
 
@@ -17,10 +16,9 @@ def dashboard_link(request: HttpRequest) -> list[Link]:
     """The program dashboard and the program's settings, for those who manage the program."""
     if not request.user.has_perm("organizations.manage_program", request.program):
         return []
-    args = [request.organization.slug, request.program.slug]
     return [
-        Link(_("Dashboard"), reverse("portal:dashboard", args=args)),
-        Link(_("Program settings"), reverse("portal:program_settings", args=args)),
+        Link(_("Dashboard"), program_url(request, "portal:dashboard")),
+        Link(_("Program settings"), program_url(request, "portal:program_settings")),
     ]
 
 
@@ -43,7 +41,7 @@ def program_navigation(request: HttpRequest) -> dict:
 
 
 def _navigation(request: HttpRequest) -> list[tuple[Link, bool]]:
-    overview = Link(_("Overview"), reverse("portal:program", args=[request.organization.slug, request.program.slug]))
+    overview = Link(_("Overview"), program_url(request, "portal:program"))
     links = [overview, *(link for provider in PROGRAM_NAV for link in provider(request))]
     # The longest link that starts the current path is the page one is on (a question's page is the builder's).
     current = max((link.url for link in links if request.path.startswith(link.url)), key=len, default=None)

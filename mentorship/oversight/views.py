@@ -32,7 +32,7 @@ from mentorship.oversight.loaders import (
     observation_of_url,
     session_of_url,
 )
-from mentorship.oversight.models import Activity, AttendanceStatus, Observation, OversightSettings
+from mentorship.oversight.models import Activity, ActivityDate, AttendanceStatus, Observation, OversightSettings
 from mentorship.stamps import program_stamp
 from organizations.decorators import tenant_view
 from organizations.models import Membership, Role
@@ -130,6 +130,53 @@ def attendance(request: HttpRequest, organization: str, program: str, pk: int, d
     """Attendance for one date, 25 attendees a page: each with a radio group, the page saved in one POST (then
     the next page, or the activity after the last)."""
     day = date_of_url(request, pk, date)
+    if request.method != "POST":
+        # Read before any row: a committed write to the program's rows (an attendee, a mark, a name) gives it a new
+        # stamp. The rows hold no token (the form's is outside them): the same for every admin of the program.
+        stamp = program_stamp(request.program)
+        asked = request.GET.get("page", "")[:8]
+        key = f"oversight:attendance:{day.pk}:{translation.get_language()}:{asked!r}"
+        count, number, rows_html = kept(stamp, key, lambda: _attendance_rows(day, asked), shared=False)
+        page = Page([], number, Paginator(range(count), ATTENDEES_PAGE_SIZE))
+        return render(request, "oversight/attendance.html", {"day": day, "rows_html": rows_html, "page": page})
+    page, people, marks = _attendance_page(day, request.GET.get("page"))
+    errors = []
+    posted = {}
+    valid = set(AttendanceStatus.values) | {""}
+    for person in people:
+        status = request.POST.get(f"status-{person.pk}", "")
+        note = request.POST.get(f"note-{person.pk}", "")
+        if status not in valid:
+            errors.append(person)
+        elif len(note) > 300:
+            errors.append(person)
+        posted[person.pk] = (status, note)
+    if not errors:
+        count = services.attendance_record(date=day, by=request.user, marks=posted)
+        messages.success(
+            request,
+            _("Attendance is saved: %(count)s of %(total)s marked.") % {"count": count, "total": page.paginator.count},
+        )
+        if page.has_next():
+            return redirect(f"{request.path}?page={page.next_page_number()}")
+        return redirect("oversight:activity", *_args(request, day.activity_id))
+    rows = [
+        {
+            "person": person,
+            "key": str(person.pk),
+            "status": request.POST.get(f"status-{person.pk}", ""),
+            "note": request.POST.get(f"note-{person.pk}", ""),
+            "error": person in errors,
+        }
+        for person in people
+    ]
+    rows_html = render_to_string("oversight/_attendance_rows.html", {"rows": rows, "choices": AttendanceStatus.choices})
+    context = {"day": day, "rows_html": rows_html, "page": page, "errors": errors}
+    return render(request, "oversight/attendance.html", context)
+
+
+def _attendance_page(day: ActivityDate, number: str | None) -> tuple[Page, list[Membership], dict]:
+    """A page of the date's attendees, by name, and their marks for the date (mentee pk -> Attendance)."""
     # The activity's mentees by primary key (their ids first): joined to the links, PostgreSQL read every membership
     # of the organization to keep a hundred (the benchmark's index check).
     links = Activity.mentees.through.objects.filter(activity_id=day.activity_id)
@@ -139,43 +186,22 @@ def attendance(request: HttpRequest, organization: str, program: str, pk: int, d
         .select_related("user")
         .only("pk", "user_id", "program_id", "user__full_name")
     )
-    page = Paginator(attendees.order_by("sort_name", "pk"), ATTENDEES_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(attendees.order_by("sort_name", "pk"), ATTENDEES_PAGE_SIZE).get_page(number)
     people = list(page)
     marks = {a.mentee_id: a for a in day.attendances.filter(mentee__in=[p.pk for p in people])}
-    errors = []
-    if request.method == "POST":
-        posted = {}
-        valid = set(AttendanceStatus.values) | {""}
-        for person in people:
-            status = request.POST.get(f"status-{person.pk}", "")
-            note = request.POST.get(f"note-{person.pk}", "")
-            if status not in valid:
-                errors.append(person)
-            elif len(note) > 300:
-                errors.append(person)
-            posted[person.pk] = (status, note)
-        if not errors:
-            count = services.attendance_record(date=day, by=request.user, marks=posted)
-            messages.success(
-                request,
-                _("Attendance is saved: %(count)s of %(total)s marked.")
-                % {"count": count, "total": page.paginator.count},
-            )
-            if page.has_next():
-                return redirect(f"{request.path}?page={page.next_page_number()}")
-            return redirect("oversight:activity", *_args(request, day.activity_id))
+    return page, people, marks
+
+
+def _attendance_rows(day: ActivityDate, number: str | None) -> tuple[int, int, SafeString]:
+    """The count of the date's attendees, the page's number and its rows with their marks, rendered."""
+    page, people, marks = _attendance_page(day, number)
     rows = []
     for person in people:
         mark = marks.get(person.pk)
-        status = (
-            request.POST.get(f"status-{person.pk}", "") if request.method == "POST" else (mark.status if mark else "")
-        )
-        note = request.POST.get(f"note-{person.pk}", "") if request.method == "POST" else (mark.note if mark else "")
-        rows.append(
-            {"person": person, "key": str(person.pk), "status": status, "note": note, "error": person in errors}
-        )
-    context = {"day": day, "rows": rows, "page": page, "choices": AttendanceStatus.choices, "errors": errors}
-    return render(request, "oversight/attendance.html", context)
+        status, note = (mark.status, mark.note) if mark else ("", "")
+        rows.append({"person": person, "key": str(person.pk), "status": status, "note": note, "error": False})
+    context = {"rows": rows, "choices": AttendanceStatus.choices}
+    return page.paginator.count, page.number, render_to_string("oversight/_attendance_rows.html", context)
 
 
 @tenant_view(perm="oversight.manage_activities")

@@ -110,9 +110,9 @@ def rate(came: int, missed: int) -> int | None:
     return None if total == 0 else round(100 * came / total)
 
 
-def followed_by(mentor: Membership) -> QuerySet[Membership]:
+def followed_by(mentor: Membership, *, counted: bool = True) -> QuerySet[Membership]:
     """The mentees ``mentor`` follows: their active pairings, and the attendees of their (not archived) activities
-    (which of them it is, read at once)."""
+    (which of them it is, read at once), each with ``observation_count`` and ``paired`` unless not ``counted``."""
     paired = Pairing.objects.filter(mentor=mentor, status=PairingStatus.ACTIVE).values_list("mentee_id", flat=True)
     in_activities = Activity.mentees.through.objects.filter(
         activity__mentors=mentor, activity__archived=False
@@ -120,9 +120,19 @@ def followed_by(mentor: Membership) -> QuerySet[Membership]:
     # Their pks first (one query): the page and its count then read those rows by primary key, where either
     # list as a subquery made PostgreSQL scan every membership of the program.
     followed = list(paired.order_by().union(in_activities.order_by()))
+    mentees = Membership.objects.filter(program=mentor.program_id, role=Role.MENTEE, pk__in=followed)
+    return _followed_with_counts(mentor, mentees) if counted else mentees.order_by("sort_name", "pk")
+
+
+def followed_rows(mentor: Membership, ids: list[int]) -> list[Membership]:
+    """The mentees of ``ids`` (a page of ``followed_ids``) as ``with_attendance(followed_by(mentor))`` gives them."""
+    mentees = Membership.objects.filter(program=mentor.program_id, role=Role.MENTEE, pk__in=ids)
+    return list(with_attendance(_followed_with_counts(mentor, mentees)))
+
+
+def _followed_with_counts(mentor: Membership, mentees: QuerySet[Membership]) -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(program=mentor.program_id, role=Role.MENTEE, pk__in=followed)
-        .select_related("user")
+        mentees.select_related("user")
         .annotate(
             observation_count=_count(Observation.objects.filter(visible_to_mentor(mentor))),
             paired=Coalesce(
@@ -136,6 +146,20 @@ def followed_by(mentor: Membership) -> QuerySet[Membership]:
         )
         .order_by("sort_name", "pk")
     )
+
+
+def mentor_membership_id(user: User, program: Program) -> int | None:
+    """The pk of ``user``'s mentor membership in ``program``, from the roles the tenant middleware read with the
+    program (no query; the same rows as ``mentor_membership``: people not deleted)."""
+    from organizations.selectors import _tenant_memberships
+
+    rows = _tenant_memberships(user, program.organization_id)[0]
+    return next((pk for program_id, role, pk in rows if program_id == program.pk and role == Role.MENTOR), None)
+
+
+def followed_ids(mentor: Membership) -> list[int]:
+    """The pks of the mentees ``mentor`` follows (``followed_by``), in its order (by name)."""
+    return list(followed_by(mentor, counted=False).values_list("pk", flat=True))
 
 
 def activities_of_mentor(mentor: Membership, mentees: Iterable[Membership] = ()) -> list[Activity]:

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -136,18 +136,29 @@ def observation_edit(*, observation: Observation, by: User, observed_on: date, t
     return True
 
 
-def looks_record(*, viewer: User, mentees: Iterable[Membership]) -> None:
+def looks_record(*, viewer: User, mentees: Iterable[Membership], viewed_at: datetime | None = None) -> None:
     """Note that ``viewer`` looked at these mentees' attendance and observations (the mentee sees who and when).
 
     Only looks by someone else than the mentee; one insert whatever their number.
     """
-    now = timezone.now()
+    viewed_at = viewed_at or timezone.now()
     # no stamp: no page keeps what shows looks (mentorship.stamps)
     FollowUpView.objects.bulk_create(
-        FollowUpView(program_id=m.program_id, mentee=m, viewer=viewer, viewed_at=now)
+        FollowUpView(program_id=m.program_id, mentee=m, viewer=viewer, viewed_at=viewed_at)
         for m in mentees
         if m.user_id != viewer.pk
     )
+
+
+def looks_queue(*, viewer: User, mentees: Iterable[tuple[int, int, int]]) -> None:
+    """A page (a GET) showed ``viewer`` these mentees' attendance and observations, given as (program, membership,
+    user) pks: their looks are recorded by a worker (``tasks.record_looks``), with the time of the view, so that
+    showing a page writes no row. Nothing is queued when every one of them is the viewer."""
+    looked = [pk for _program_id, pk, user_id in mentees if user_id != viewer.pk]
+    if looked:
+        from mentorship.oversight.tasks import record_looks
+
+        record_looks.delay(viewer.pk, looked, timezone.now().isoformat())
 
 
 def settings_save(*, program: Program, mentees_see_observations: bool) -> OversightSettings:

@@ -1,16 +1,20 @@
 """Oversight pages: program admins' Activities (schedule, attendees, mentors, attendance per date), a mentor's
 My mentees and a mentee's follow-up with observations, a mentee's own follow-up, and attendance of sessions."""
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from mentorship.kept import kept
 from mentorship.oversight import selectors, services
 from mentorship.oversight.forms import (
     ActivityForm,
@@ -28,7 +32,8 @@ from mentorship.oversight.loaders import (
     observation_of_url,
     session_of_url,
 )
-from mentorship.oversight.models import Activity, AttendanceStatus, Observation, OversightSettings
+from mentorship.oversight.models import Activity, ActivityDate, AttendanceStatus, Observation, OversightSettings
+from mentorship.stamps import program_stamp
 from organizations.decorators import tenant_view
 from organizations.models import Membership, Role
 from sessions_app.models import Booking, BookingStatus, MentorshipSession, SessionAttendance, SessionStatus
@@ -125,6 +130,53 @@ def attendance(request: HttpRequest, organization: str, program: str, pk: int, d
     """Attendance for one date, 25 attendees a page: each with a radio group, the page saved in one POST (then
     the next page, or the activity after the last)."""
     day = date_of_url(request, pk, date)
+    if request.method != "POST":
+        # Read before any row: a committed write to the program's rows (an attendee, a mark, a name) gives it a new
+        # stamp. The rows hold no token (the form's is outside them): the same for every admin of the program.
+        stamp = program_stamp(request.program)
+        asked = request.GET.get("page", "")[:8]
+        key = f"oversight:attendance:{day.pk}:{translation.get_language()}:{asked!r}"
+        count, number, rows_html = kept(stamp, key, lambda: _attendance_rows(day, asked), shared=False)
+        page = Page([], number, Paginator(range(count), ATTENDEES_PAGE_SIZE))
+        return render(request, "oversight/attendance.html", {"day": day, "rows_html": rows_html, "page": page})
+    page, people, marks = _attendance_page(day, request.GET.get("page"))
+    errors = []
+    posted = {}
+    valid = set(AttendanceStatus.values) | {""}
+    for person in people:
+        status = request.POST.get(f"status-{person.pk}", "")
+        note = request.POST.get(f"note-{person.pk}", "")
+        if status not in valid:
+            errors.append(person)
+        elif len(note) > 300:
+            errors.append(person)
+        posted[person.pk] = (status, note)
+    if not errors:
+        count = services.attendance_record(date=day, by=request.user, marks=posted)
+        messages.success(
+            request,
+            _("Attendance is saved: %(count)s of %(total)s marked.") % {"count": count, "total": page.paginator.count},
+        )
+        if page.has_next():
+            return redirect(f"{request.path}?page={page.next_page_number()}")
+        return redirect("oversight:activity", *_args(request, day.activity_id))
+    rows = [
+        {
+            "person": person,
+            "key": str(person.pk),
+            "status": request.POST.get(f"status-{person.pk}", ""),
+            "note": request.POST.get(f"note-{person.pk}", ""),
+            "error": person in errors,
+        }
+        for person in people
+    ]
+    rows_html = render_to_string("oversight/_attendance_rows.html", {"rows": rows, "choices": AttendanceStatus.choices})
+    context = {"day": day, "rows_html": rows_html, "page": page, "errors": errors}
+    return render(request, "oversight/attendance.html", context)
+
+
+def _attendance_page(day: ActivityDate, number: str | None) -> tuple[Page, list[Membership], dict]:
+    """A page of the date's attendees, by name, and their marks for the date (mentee pk -> Attendance)."""
     # The activity's mentees by primary key (their ids first): joined to the links, PostgreSQL read every membership
     # of the organization to keep a hundred (the benchmark's index check).
     links = Activity.mentees.through.objects.filter(activity_id=day.activity_id)
@@ -134,43 +186,22 @@ def attendance(request: HttpRequest, organization: str, program: str, pk: int, d
         .select_related("user")
         .only("pk", "user_id", "program_id", "user__full_name")
     )
-    page = Paginator(attendees.order_by("sort_name", "pk"), ATTENDEES_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(attendees.order_by("sort_name", "pk"), ATTENDEES_PAGE_SIZE).get_page(number)
     people = list(page)
     marks = {a.mentee_id: a for a in day.attendances.filter(mentee__in=[p.pk for p in people])}
-    errors = []
-    if request.method == "POST":
-        posted = {}
-        valid = set(AttendanceStatus.values) | {""}
-        for person in people:
-            status = request.POST.get(f"status-{person.pk}", "")
-            note = request.POST.get(f"note-{person.pk}", "")
-            if status not in valid:
-                errors.append(person)
-            elif len(note) > 300:
-                errors.append(person)
-            posted[person.pk] = (status, note)
-        if not errors:
-            count = services.attendance_record(date=day, by=request.user, marks=posted)
-            messages.success(
-                request,
-                _("Attendance is saved: %(count)s of %(total)s marked.")
-                % {"count": count, "total": page.paginator.count},
-            )
-            if page.has_next():
-                return redirect(f"{request.path}?page={page.next_page_number()}")
-            return redirect("oversight:activity", *_args(request, day.activity_id))
+    return page, people, marks
+
+
+def _attendance_rows(day: ActivityDate, number: str | None) -> tuple[int, int, SafeString]:
+    """The count of the date's attendees, the page's number and its rows with their marks, rendered."""
+    page, people, marks = _attendance_page(day, number)
     rows = []
     for person in people:
         mark = marks.get(person.pk)
-        status = (
-            request.POST.get(f"status-{person.pk}", "") if request.method == "POST" else (mark.status if mark else "")
-        )
-        note = request.POST.get(f"note-{person.pk}", "") if request.method == "POST" else (mark.note if mark else "")
-        rows.append(
-            {"person": person, "key": str(person.pk), "status": status, "note": note, "error": person in errors}
-        )
-    context = {"day": day, "rows": rows, "page": page, "choices": AttendanceStatus.choices, "errors": errors}
-    return render(request, "oversight/attendance.html", context)
+        status, note = (mark.status, mark.note) if mark else ("", "")
+        rows.append({"person": person, "key": str(person.pk), "status": status, "note": note, "error": False})
+    context = {"rows": rows, "choices": AttendanceStatus.choices}
+    return page.paginator.count, page.number, render_to_string("oversight/_attendance_rows.html", context)
 
 
 @tenant_view(perm="oversight.manage_activities")
@@ -201,21 +232,76 @@ def observations(request: HttpRequest, organization: str, program: str) -> HttpR
 # ------------------------------------------------------------------ mentors: My mentees
 
 
+@dataclass(frozen=True)
+class _MyMentees:
+    """What "My mentees" shows of the program's rows, rendered: kept under the program's stamp."""
+
+    count: int
+    number: int
+    looked_at: list[tuple[int, int, int]]  # (program, membership, user) of the page's mentees: the looks
+    rows: SafeString  # the table's rows
+    activities: SafeString  # the mentor's activities, as list items
+    recent: list[MentorshipSession]  # the mentor's sessions of the last 60 days, newest first (20 at most)
+    recent_until: datetime  # when time alone changes them: a session starts, or one leaves the 60 days
+
+
+def _recent_sessions(mentor: Membership, now: datetime) -> tuple[list[MentorshipSession], datetime]:
+    """The mentor's sessions (not drafts) that started in the 60 days before ``now``, newest first, and until when
+    that list holds whatever is written: the next session's start, or the oldest shown one leaving the 60 days."""
+    sessions = MentorshipSession.objects.filter(mentor=mentor).exclude(status=SessionStatus.DRAFT)
+    recent = list(
+        sessions.filter(starts_at__lte=now, starts_at__gte=now - RECENT)
+        .only("pk", "local_date", "local_time", "status", "starts_at")
+        .order_by("-starts_at")[:20]
+    )
+    next_start = sessions.filter(starts_at__gt=now).order_by("starts_at").values_list("starts_at", flat=True).first()
+    ends = [moment for moment in (next_start, recent[-1].starts_at + RECENT if recent else None) if moment]
+    return recent, min(ends, default=now + RECENT)
+
+
+def _my_mentees(request: HttpRequest, mentor: Membership, number: str | None) -> _MyMentees:
+    followed = selectors.followed_ids(mentor)
+    page = Paginator(followed, MENTEES_PAGE_SIZE).get_page(number)
+    people = selectors.followed_rows(mentor, list(page))
+    mine = selectors.activities_of_mentor(mentor, people)
+    for person in people:
+        person.rate = selectors.rate(person.present + person.attended, person.absent + person.no_show)
+        person.activities = [a for a in mine if person.pk in a.mentee_ids]
+    context = {"people": people, "activities": mine, "organization": request.organization, "program": request.program}
+    recent, recent_until = _recent_sessions(mentor, timezone.now())
+    return _MyMentees(
+        recent=recent,
+        recent_until=recent_until,
+        count=len(followed),
+        number=page.number,
+        looked_at=[(m.program_id, m.pk, m.user_id) for m in people],
+        rows=render_to_string("oversight/_my_mentees_rows.html", context),
+        activities=render_to_string("oversight/_my_mentees_activities.html", context),
+    )
+
+
 @tenant_view(perm="oversight.view_my_mentees")
 def my_mentees(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     """The mentees a mentor follows, with their attendance rate and observations; the mentor's activities."""
-    mentor = selectors.mentor_membership(request.user, request.program)
-    mentees = selectors.with_attendance(selectors.followed_by(mentor))
-    page = Paginator(mentees, MENTEES_PAGE_SIZE).get_page(request.GET.get("page"))
-    mine = selectors.activities_of_mentor(mentor, page)
-    for person in page:
-        person.rate = selectors.rate(person.present + person.attended, person.absent + person.no_show)
-        person.activities = [a for a in mine if person.pk in a.mentee_ids]
-    services.looks_record(viewer=request.user, mentees=page)
-    recent = MentorshipSession.objects.filter(
-        mentor=mentor, starts_at__lte=timezone.now(), starts_at__gte=timezone.now() - RECENT
-    ).exclude(status=SessionStatus.DRAFT)
-    context = {"page": page, "activities": mine, "recent_sessions": list(recent.order_by("-starts_at")[:20])}
+    program_ = request.program
+    # Read before any row: a committed write to the program's rows (a pairing, an attendee, a mark, an observation,
+    # a name) gives it a new stamp, so what is kept under the old one is never shown again.
+    stamp = program_stamp(program_)
+    mentor_id = selectors.mentor_membership_id(request.user, program_)
+    mentor = Membership(pk=mentor_id, program_id=program_.pk, organization_id=program_.organization_id)
+    number = request.GET.get("page", "")[:8]
+    # The mentor's own mentees (names: kept in this process only), rendered in the view's language.
+    key = f"oversight:my-mentees:{mentor_id}:{translation.get_language()}:{number!r}"
+    data = kept(stamp, key, lambda: _my_mentees(request, mentor, number), shared=False)
+    services.looks_queue(viewer=request.user, mentees=data.looked_at)
+    now = timezone.now()
+    # The sessions kept with the rows hold until a session starts or leaves the 60 days; after that, read again.
+    recent = data.recent if now < data.recent_until else _recent_sessions(mentor, now)[0]
+    context = {
+        "page": Page(data.looked_at, data.number, Paginator(range(data.count), MENTEES_PAGE_SIZE)),
+        "data": data,
+        "recent_sessions": recent,
+    }
     return render(request, "oversight/my_mentees.html", context)
 
 
@@ -224,7 +310,7 @@ def _follow_up_page(request: HttpRequest, mentee, form: ObservationForm | None) 
     mentor = None if _may_manage(request) else selectors.mentor_membership(request.user, request.program)
     follow = selectors.follow_up_of(mentee, mentor=mentor)
     if request.method == "GET":
-        services.looks_record(viewer=request.user, mentees=[mentee])
+        services.looks_queue(viewer=request.user, mentees=[(mentee.program_id, mentee.pk, mentee.user_id)])
     context = {"follow": follow, "mentee": mentee, "form": form, "now": timezone.now()}
     return render(request, "oversight/mentee.html", context)
 

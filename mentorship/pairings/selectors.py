@@ -5,9 +5,11 @@ from datetime import timedelta
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest, Now
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from matching.models import Pairing
 from mentorship.pairings.models import CheckIn, FeedbackRequest, Message, PairingSettings
+from mentorship.prepared import Prepared
 from organizations.models import Membership, Program
 from organizations.selectors import program_membership_ids
 
@@ -21,6 +23,24 @@ def pairings_of_user(program: Program, user) -> QuerySet[Pairing]:
         .filter(Q(mentor_id__in=mine) | Q(mentee_id__in=mine))
         .select_related("mentor__user", "mentee__user")
     )
+
+
+def _pairing_with_people(program_id: int, pk: int) -> QuerySet[Pairing]:
+    with scopes_disabled():  # the program is the tenant's, a value of the query (a scope would be compiled in)
+        return Pairing.objects.filter(program_id=program_id, pk=pk).select_related("mentor__user", "mentee__user")
+
+
+# Compiled once a process: building the query (the pairing and both people, with their users) cost the ORM
+# several times what PostgreSQL takes to run it, on each view of a conversation or an agreement.
+_PAIRING_WITH_PEOPLE = Prepared(_pairing_with_people, program_id=int, pk=int)
+
+
+def own_pairing(program: Program, user, pk: int) -> Pairing | None:
+    """``pairings_of_user(program, user).get(pk=pk)`` with both people and their users, or None."""
+    mine = program_membership_ids(user, program)
+    found = _PAIRING_WITH_PEOPLE.fetch(program_id=program.pk, pk=int(pk))
+    pairing = found[0] if found else None
+    return pairing if pairing and (pairing.mentor_id in mine or pairing.mentee_id in mine) else None
 
 
 def messages_of(pairing: Pairing) -> QuerySet[Message]:

@@ -5,7 +5,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -48,7 +51,9 @@ def own_pairing_of_url(request: HttpRequest, pk: int) -> Pairing:
     loaded = getattr(request, "_own_pairing", None)
     if loaded is not None and str(loaded.pk) == str(pk):
         return loaded
-    pairing = get_object_or_404(selectors.pairings_of_user(request.program, request.user), pk=pk)
+    pairing = selectors.own_pairing(request.program, request.user, pk)
+    if pairing is None:
+        raise Http404
     pairing.program = request.program
     request._own_pairing = pairing
     return pairing
@@ -88,18 +93,37 @@ def conversation(request: HttpRequest, organization: str, program: str, pk: int)
         else:
             messages.success(request, _("Message sent."))
             return redirect("pairings:conversation", request.organization.slug, request.program.slug, pairing.pk)
-    # The newest page first; a page reads top to bottom, oldest first.
-    paginator = Paginator(selectors.messages_of(pairing).order_by("-created_at", "-pk"), MESSAGES_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
+    # Read after the pairing (the permission's row) and before the messages: a committed message, or a report,
+    # gives the program a new stamp, so what is kept under the old one is never shown again.
+    stamp = stamps.program_stamp(request.program)
+    asked = request.GET.get("page", "")[:8]
+    # The messages as this person of the pair sees them ("You", the other's to report), in their language and
+    # time zone; a report's button points at the one form of the page (its token is not in what is kept).
+    key = (
+        f"pairings:chat:{pairing.pk}:{me.pk}:{translation.get_language()}:"
+        f"{timezone.get_current_timezone_name()}:{asked!r}"
+    )
+    count, number, chat = kept(stamp, key, lambda: _chat(request, pairing, me, asked), shared=False)
     context = {
         "pairing": pairing,
         "me": me,
         "other": services.other_party(pairing, me),
         "form": form,
-        "page": page,
-        "chat": selectors.with_authors(pairing, list(reversed(page.object_list))),
+        "page": Page([], number, Paginator(range(count), MESSAGES_PER_PAGE)),
+        "chat": chat,
     }
     return render(request, "pairings/conversation.html", context)
+
+
+def _chat(request: HttpRequest, pairing: Pairing, me, asked: str) -> tuple[int, int, SafeString]:
+    """How many messages, the page's number and its messages rendered (the newest page first; a page reads top
+    to bottom, oldest first)."""
+    paginator = Paginator(selectors.messages_of(pairing).order_by("-created_at", "-pk"), MESSAGES_PER_PAGE)
+    page = paginator.get_page(asked)
+    chat = selectors.with_authors(pairing, list(reversed(page.object_list)))
+    report = reverse("pairings:report", args=[request.organization.slug, request.program.slug, 0])[: -len("0/report/")]
+    context = {"chat": chat, "me": me, "report_prefix": report}
+    return paginator.count, page.number, render_to_string("pairings/_conversation_chat.html", context)
 
 
 @tenant_view(perm="pairings.report_message", obj=message_of_url)

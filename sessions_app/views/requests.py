@@ -5,21 +5,29 @@ A flow the program switched off answers 404 on each of its URLs (the loaders, be
 """
 
 import hashlib
+from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from matching import matchmaking
 from matching import selectors as matching_selectors
 from matching.models import Answer, Audience
-from mentorship.kept import kept_for
+from mentorship.kept import kept, kept_for
 from mentorship.ratelimits import limit_error
+from mentorship.stamps import program_stamp
 from organizations.decorators import tenant_view
 from organizations.models import Membership, Role
 from sessions_app import selectors
@@ -226,22 +234,75 @@ def offer_dismiss(request: HttpRequest, organization: str, program: str, pk: int
 @tenant_view(perm="organizations.manage_program")
 def requests_admin(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     """Every session request and mentor offer of the program, with its state and age, filtered by state."""
+    program_ = request.program
+    # Read before any row: a committed write to the program's rows (a request, an offer, a name) gives it a new
+    # stamp, so what is kept under the old one is never shown again.
+    stamp = program_stamp(program_)
     filters = RequestsFilterForm(request.GET or None)
     state = filters.cleaned_data.get("state") if filters.is_valid() else ""
+    rpage, opage = request.GET.get("rpage", "")[:8], request.GET.get("opage", "")[:8]
+    # The same for every admin of the program: the tables' rows without their ages (those change with time alone).
+    key = f"sessions:requests-admin:{program_.pk}:{translation.get_language()}:{state}:{rpage!r}:{opage!r}"
+    data = kept(stamp, key, lambda: _requests_admin_rows(program_, state, rpage, opage), shared=False)
+    now = timezone.now()
+    raw = request.GET.get("state")
+
+    # The filter's fields (a select of every state) are the same for the same query, in the same language.
+    def fields() -> str:
+        return render_to_string("sessions_app/_requests_filter.html", {"filters": filters})
+
+    asked = (bool(request.GET), raw)
+    form_key = f"sessions:requests-filter:{translation.get_language()}:{asked!r}"
+    context = {
+        "filter_fields": kept(stamp, form_key, fields, shared=False) if raw is None or len(raw) < 20 else fields(),
+        "requests_page": data.requests.page(),
+        "offers_page": data.offers.page(),
+        "session_requests": [(row, timesince(created_at, now)) for row, created_at in data.requests.rows],
+        "offers": [(row, timesince(created_at, now)) for row, created_at in data.offers.rows],
+    }
+    return render(request, "sessions_app/requests_admin.html", context)
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """A page of a table: each row's cells but the age (HTML) and when it was made, and the page's number."""
+
+    rows: list[tuple[SafeString, datetime]]
+    number: int
+    count: int
+
+    def page(self) -> Page:
+        return Page(self.rows, self.number, Paginator(range(self.count), PAGE_SIZE))
+
+
+@dataclass(frozen=True)
+class _RequestsAdmin:
+    requests: _Rows
+    offers: _Rows
+
+
+def _requests_admin_rows(program_, state: str, rpage: str, opage: str) -> _RequestsAdmin:
     # What the two tables show: both people's names, the state and the age.
     shown = ("pk", "state", "created_at", "mentee__user__full_name", "mentor__user__full_name")
-    session_requests = selectors.session_requests_for(request.program).only(*shown)
-    offers = selectors.offers_for(request.program).only(*shown)
+    session_requests = selectors.session_requests_for(program_).only(*shown)
+    offers = selectors.offers_for(program_).only(*shown)
     if state:
         session_requests = session_requests.filter(state=state)
         offers = offers.filter(state=state)
-    requests_page = Paginator(session_requests, PAGE_SIZE).get_page(request.GET.get("rpage"))
-    offers_page = Paginator(offers, PAGE_SIZE).get_page(request.GET.get("opage"))
-    context = {
-        "filters": filters,
-        "requests_page": requests_page,
-        "offers_page": offers_page,
-        "session_requests": list(requests_page),
-        "offers": list(offers_page),
-    }
-    return render(request, "sessions_app/requests_admin.html", context)
+    requests_page = Paginator(session_requests, PAGE_SIZE).get_page(rpage)
+    offers_page = Paginator(offers, PAGE_SIZE).get_page(opage)
+    return _RequestsAdmin(
+        requests=_rows(requests_page, lambda r: (r.mentee, r.mentor)),
+        offers=_rows(offers_page, lambda o: (o.mentor, o.mentee)),
+    )
+
+
+def _rows(page: Page, people) -> _Rows:
+    """Each row's first three cells, both people's names (in the order ``people`` gives them) and the state."""
+    cells = "<tr><td>{}</td><td>{}</td><td>{}</td>"
+    rows = []
+    for item in page:
+        first, second = people(item)
+        shown = format_html(cells, first.user.full_name, second.user.full_name, item.get_state_display())
+        rows.append((shown, item.created_at))
+    return _Rows(rows=rows, number=page.number, count=page.paginator.count)

@@ -280,7 +280,8 @@ def test_the_bulk_writes_of_the_services_bump(world, django_capture_on_commit_ca
     assert unchanged == []
 
     # a look at mentees' follow-up leaves the stamp: no page keeps what shows looks (mentorship.stamps)
-    assert not _changes(program.pk, lambda: looks_record(viewer=admin_user, mentees=mentees), capture)
+    looked = [(m.program_id, m.pk, m.user_id) for m in mentees]
+    assert not _changes(program.pk, lambda: looks_record(viewer=admin_user, mentees=looked), capture)
 
     run = AutoPairRun.objects.create(program=program)
     assert _changes(program.pk, lambda: autopair_compute(run=run), capture), "autopair_compute (proposals)"

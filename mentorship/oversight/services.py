@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, time
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -136,29 +136,21 @@ def observation_edit(*, observation: Observation, by: User, observed_on: date, t
     return True
 
 
-def looks_record(*, viewer: User, mentees: Iterable[Membership], viewed_at: datetime | None = None) -> None:
-    """Note that ``viewer`` looked at these mentees' attendance and observations (the mentee sees who and when).
+def looks_record(*, viewer: User, mentees: Iterable[tuple[int, int, int]]) -> None:
+    """Note that ``viewer`` looked at these mentees' attendance and observations, given as (program, membership,
+    user) pks (the mentee sees who and when).
 
-    Only looks by someone else than the mentee; one insert whatever their number.
+    Only looks by someone else than the mentee; one insert whatever their number. The pages that show
+    follow-up call it on a GET: a look is a line of the audit trail the mentee reads, not a change to what
+    any page shows, and it is written when the look happens, without a worker.
     """
-    viewed_at = viewed_at or timezone.now()
+    now = timezone.now()
     # no stamp: no page keeps what shows looks (mentorship.stamps)
     FollowUpView.objects.bulk_create(
-        FollowUpView(program_id=m.program_id, mentee=m, viewer=viewer, viewed_at=viewed_at)
-        for m in mentees
-        if m.user_id != viewer.pk
+        FollowUpView(program_id=program_id, mentee_id=pk, viewer=viewer, viewed_at=now)
+        for program_id, pk, user_id in mentees
+        if user_id != viewer.pk
     )
-
-
-def looks_queue(*, viewer: User, mentees: Iterable[tuple[int, int, int]]) -> None:
-    """A page (a GET) showed ``viewer`` these mentees' attendance and observations, given as (program, membership,
-    user) pks: their looks are recorded by a worker (``tasks.record_looks``), with the time of the view, so that
-    showing a page writes no row. Nothing is queued when every one of them is the viewer."""
-    looked = [pk for _program_id, pk, user_id in mentees if user_id != viewer.pk]
-    if looked:
-        from mentorship.oversight.tasks import record_looks
-
-        record_looks.delay(viewer.pk, looked, timezone.now().isoformat())
 
 
 def settings_save(*, program: Program, mentees_see_observations: bool) -> OversightSettings:

@@ -293,7 +293,7 @@ def my_mentees(request: HttpRequest, organization: str, program: str) -> HttpRes
     # The mentor's own mentees (names: kept in this process only), rendered in the view's language.
     key = f"oversight:my-mentees:{mentor_id}:{translation.get_language()}:{number!r}"
     data = kept(stamp, key, lambda: _my_mentees(request, mentor, number), shared=False)
-    services.looks_queue(viewer=request.user, mentees=data.looked_at)
+    services.looks_record(viewer=request.user, mentees=data.looked_at)
     now = timezone.now()
     # The sessions kept with the rows hold until a session starts or leaves the 60 days; after that, read again.
     recent = data.recent if now < data.recent_until else _recent_sessions(mentor, now)[0]
@@ -310,7 +310,7 @@ def _follow_up_page(request: HttpRequest, mentee, form: ObservationForm | None) 
     mentor = None if _may_manage(request) else selectors.mentor_membership(request.user, request.program)
     follow = selectors.follow_up_of(mentee, mentor=mentor)
     if request.method == "GET":
-        services.looks_queue(viewer=request.user, mentees=[(mentee.program_id, mentee.pk, mentee.user_id)])
+        services.looks_record(viewer=request.user, mentees=[(mentee.program_id, mentee.pk, mentee.user_id)])
     context = {"follow": follow, "mentee": mentee, "form": form, "now": timezone.now()}
     return render(request, "oversight/mentee.html", context)
 

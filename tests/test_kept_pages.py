@@ -1,0 +1,110 @@
+"""The lists kept under the program's stamp (issue 9) show a write on the next view: My mentees, attendance,
+the program's session requests and a pair's conversation, each viewed, then written to (committed, as a
+request's writes are), then viewed again."""
+
+from datetime import date, time
+
+import pytest
+from django.urls import reverse
+
+from matching.models import Pairing
+from mentorship.oversight.models import Attendance
+from mentorship.oversight.services import DateInput, activity_save, attendance_record
+from mentorship.pairings.services import message_post
+from organizations.models import Role
+from sessions_app.services.requests import session_request_create
+from tests.factories import ProgramFactory, member
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def people(db):
+    program = ProgramFactory(mentee_requests_enabled=True)
+    admin = member(program, Role.PROGRAM_ADMIN, full_name="Ada Admin")
+    mentor = member(program, Role.MENTOR, full_name="Maria Mentor").memberships.get()
+    mentee = member(program, Role.MENTEE, full_name="Paul Mentee").memberships.get()
+    return program, admin, mentor, mentee
+
+
+def _url(program, name: str, *args) -> str:
+    return reverse(name, args=[program.organization.slug, program.slug, *args])
+
+
+def _page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _activity(program, admin, mentor, mentee):
+    return activity_save(
+        program=program,
+        by=admin,
+        name="Coding club",
+        description="",
+        time_zone="Europe/Paris",
+        mentees=[mentee],
+        mentors=[mentor],
+        dates=[DateInput(date(2026, 3, 3), time(17), time(19), "Room 4")],
+    )
+
+
+def test_my_mentees_shows_a_new_mentee_and_a_new_mark(client, people, committed):
+    program, admin, mentor, mentee = people
+    with committed():
+        activity = _activity(program, admin, mentor, mentee)
+    client.force_login(mentor.user)
+    url = _url(program, "oversight:my_mentees")
+    assert "Activities: 0 present" in _page(client, url)
+    with committed():
+        attendance_record(date=activity.dates.get(), by=admin, marks={mentee.pk: ("present", "")})
+    assert "Activities: 1 present, 0 absent, 0 excused." in _page(client, url)
+    newcomer = member(program, Role.MENTEE, full_name="Nora Newcomer").memberships.get()
+    assert "Nora Newcomer" not in _page(client, url)
+    with committed():
+        Pairing.objects.create(program=program, mentor=mentor, mentee=newcomer)
+    assert "Nora Newcomer" in _page(client, url)
+
+
+def test_attendance_shows_a_mark_saved_elsewhere(client, people, committed):
+    program, admin, mentor, mentee = people
+    with committed():
+        activity = _activity(program, admin, mentor, mentee)
+    day = activity.dates.get()
+    client.force_login(admin)
+    url = _url(program, "oversight:attendance", activity.pk, day.pk)
+    assert 'value="excused" checked' not in _page(client, url)
+    assert 'value="" checked> Not recorded' in _page(client, url)
+    with committed():
+        attendance_record(date=day, by=admin, marks={mentee.pk: ("excused", "Exam week")})
+    assert Attendance.objects.get().status == "excused"
+    page = _page(client, url)
+    assert 'value="excused" checked>' in page and 'value="Exam week"' in page
+    assert 'value="" checked> Not recorded' not in page
+
+
+def test_the_programs_session_requests_show_a_new_request(client, people, committed):
+    program, admin, mentor, mentee = people
+    client.force_login(admin)
+    url = _url(program, "sessions:requests_admin")
+    assert "Paul Mentee" not in _page(client, url)
+    with committed():
+        session_request_create(mentee=mentee, mentor=mentor, message="Interviews?")
+    page = _page(client, url)
+    assert "Paul Mentee" in page and "Maria Mentor" in page
+
+
+def test_a_conversation_shows_a_new_message(client, people, committed):
+    program, admin, mentor, mentee = people
+    with committed():
+        pairing = Pairing.objects.create(program=program, mentor=mentor, mentee=mentee)
+    client.force_login(mentor.user)
+    url = _url(program, "pairings:conversation", pairing.pk)
+    assert "See you on Tuesday" not in _page(client, url)
+    with committed():
+        message_post(pairing=pairing, author=mentee, body="See you on Tuesday")
+    assert "See you on Tuesday" in _page(client, url)

@@ -133,6 +133,24 @@ def program_membership_ids(user: User, program: Program) -> list[int]:
     )
 
 
+def program_roles(user: User, program: Program) -> list[tuple[str, int]]:
+    """``user``'s (role, membership pk) pairs in ``program``, by role (from the tenant middleware's rows: no query)."""
+    return sorted(
+        (role, pk)
+        for program_id, role, pk in _tenant_memberships(user, program.organization_id)[0]
+        if program_id == program.pk
+    )
+
+
+def _membership_by_pk(pk: int) -> QuerySet[Membership]:
+    with scopes_disabled():
+        return Membership.objects.filter(pk=pk)
+
+
+# One membership by its pk, compiled once a process: the participant pages read the visitor's own on every view.
+MEMBERSHIP_BY_PK = Prepared(_membership_by_pk, pk=int)
+
+
 def memberships_of(user: User) -> list[Membership]:
     """Every role ``user`` holds, across organizations, for their home page.
 

@@ -1,8 +1,9 @@
 """Mentors' and mentees' pages: profile, questionnaire, recommendations, ending a pairing."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import LazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -14,16 +15,24 @@ from matching.services import pairing as pairing_service
 from matching.services import selection as selection_service
 from mentorship.ratelimits import limit_error
 from organizations.decorators import tenant_view
-from organizations.models import Membership
+from organizations.models import Membership, Role
+from organizations.selectors import MEMBERSHIP_BY_PK, program_roles
 
 
 def participant_membership(request: HttpRequest) -> Membership:
     """The visitor's mentor or mentee membership in the request's program (the mentee one, if both).
 
-    The view's declared permission (mentor or mentee of the program) guarantees there is one.
+    The view's declared permission (mentor or mentee of the program) guarantees there is one. Its pk comes from
+    the roles the tenant middleware read, the row from a query compiled once a process; its program, the
+    program's organization and its user are the request's.
     """
-    memberships = Membership.objects.filter(program=request.program, user=request.user, role__in=["mentor", "mentee"])
-    membership = get_object_or_404(memberships.select_related("program", "user").order_by("role")[:1])
+    user = request.user._wrapped if isinstance(request.user, LazyObject) else request.user
+    pks = [pk for role, pk in program_roles(user, request.program) if role in (Role.MENTEE, Role.MENTOR)]
+    found = MEMBERSHIP_BY_PK.fetch(pk=pks[0]) if pks else []
+    if not found:
+        raise Http404
+    membership = found[0]
+    membership.program, membership.user = request.program, user
     membership.program.organization = request.organization
     return membership
 

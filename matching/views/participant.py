@@ -1,29 +1,51 @@
 """Mentors' and mentees' pages: profile, questionnaire, recommendations, ending a pairing."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.functional import LazyObject
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_scopes import scopes_disabled
 
 from matching import matchmaking, selectors
 from matching.forms.answers import EndPairingForm, ProgramProfileForm, QuestionnaireForm
+from matching.fragments import kept_fragment
 from matching.models import Pairing, PairingStatus
 from matching.services import answers as answer_service
 from matching.services import pairing as pairing_service
 from matching.services import selection as selection_service
+from mentorship.prepared import Prepared
 from mentorship.ratelimits import limit_error
 from organizations.decorators import tenant_view
-from organizations.models import Membership
+from organizations.models import Membership, Role
+
+
+def _participant_memberships(program_id: int, user_id: int):
+    with scopes_disabled():  # filtered by the program's id here, not by the scope of the request that compiles it
+        return Membership.objects.filter(
+            program_id=program_id, user_id=user_id, role__in=[Role.MENTOR, Role.MENTEE]
+        ).order_by("role")[:1]
+
+
+# Compiled once a process (mentorship.prepared): building it cost the ORM more than PostgreSQL takes to run it.
+_PARTICIPANT_MEMBERSHIP = Prepared(_participant_memberships, program_id=int, user_id=int)
 
 
 def participant_membership(request: HttpRequest) -> Membership:
-    """The visitor's mentor or mentee membership in the request's program (the mentee one, if both).
+    """The visitor's mentor or mentee membership in the request's program (the mentee one, if both), with the
+    request's program (and its organization) and user.
 
     The view's declared permission (mentor or mentee of the program) guarantees there is one.
     """
-    memberships = Membership.objects.filter(program=request.program, user=request.user, role__in=["mentor", "mentee"])
-    membership = get_object_or_404(memberships.select_related("program", "user").order_by("role")[:1])
+    found = _PARTICIPANT_MEMBERSHIP.fetch(program_id=request.program.pk, user_id=request.user.pk)
+    if not found:
+        raise Http404
+    membership = found[0]
+    user = request.user._wrapped if isinstance(request.user, LazyObject) else request.user
+    membership.program, membership.user = request.program, user
     membership.program.organization = request.organization
     return membership
 
@@ -94,6 +116,18 @@ def _save_answers(membership: Membership, form: QuestionnaireForm) -> None:
 @tenant_view(perm="matching.view_recommendations")
 def recommendations(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     membership = participant_membership(request)
+    # The page below its title is the same on every view until something in the program changes: kept under
+    # the program's stamp (the mentee's answers, the mentors' answers and free places, pairings, declines,
+    # requests and the program's settings are all its rows), per mentee and language.
+    body = kept_fragment(
+        request.program,
+        f"recommendations:{membership.pk}:{request.program.matching_version}",
+        lambda: _recommendations_body(request, membership),
+    )
+    return render(request, "matching/recommendations.html", {"body": body})
+
+
+def _recommendations_body(request: HttpRequest, membership: Membership) -> SafeString:
     questionnaire = selectors.questionnaire_for(request.program)
     answers = selectors.answers_of(membership)
     progress = selectors.progress_of(questionnaire, membership, answers)
@@ -115,8 +149,14 @@ def recommendations(request: HttpRequest, organization: str, program: str) -> Ht
         for suggestion in suggestions:
             # "usually answers within N days", once the mentor has answered three requests (F4.9).
             suggestion.mentor.usual_days = records.get(suggestion.mentor.pk, selectors.ResponseRecord()).usual_days
-    context = {"progress": progress, "suggestions": suggestions, "pairing": pairing, "standing": standing}
-    return render(request, "matching/recommendations.html", context)
+    context = {
+        "request": request,  # its organization's and program's slugs, for the links (a new slug is a new stamp)
+        "progress": progress,
+        "suggestions": suggestions,
+        "pairing": pairing,
+        "standing": standing,
+    }
+    return render_to_string("matching/_recommendations.html", context)
 
 
 @tenant_view(perm="matching.end_pairing", obj=pairing_of_url)

@@ -1,0 +1,35 @@
+"""Parts of a mentor's or mentee's matching pages, rendered once a program stamp and kept in this process (issue 9).
+
+A person's recommendations, their selection or their requests are computed from many of the program's rows
+(the mentors' answers and free places, pairings, declines, requests): 20 to 30 ms a view, the same on every
+view until something in the program changes. ``kept_fragment`` keeps the rendered HTML in the "fragments" cache
+(in each process, never shared: it holds people's names) under the program's stamp (``mentorship.stamps``: every
+committed write to the program's rows gives it a new one), read *before* any row is, and the language of its
+words. A fragment holds nothing of the request but what its key names: no CSRF token, no message, no time that
+moves by itself. Without a stamp (the shared cache is down) it is rendered and not kept.
+"""
+
+from collections.abc import Callable
+
+from django.core.cache import caches
+from django.utils import translation
+from django.utils.safestring import SafeString
+
+from mentorship.stamps import program_stamp
+
+FRAGMENT_SECONDS = 3600
+
+
+def kept_fragment(program, name: str, render: Callable[[], SafeString]) -> SafeString:
+    """``render()``'s HTML for ``name`` (which says whose it is and what else it depends on), kept under
+    ``program``'s current stamp and the active language."""
+    stamp = program_stamp(program)  # before any row is read
+    if stamp is None:
+        return render()
+    key = f"matching:{name}:{program.pk}:{stamp}:{translation.get_language()}"
+    store = caches["fragments"]
+    html = store.get(key)
+    if html is None:
+        html = render()
+        store.set(key, html, FRAGMENT_SECONDS)
+    return html

@@ -10,19 +10,22 @@ moves by itself. Without a stamp (the shared cache is down) it is rendered and n
 """
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.core.cache import caches
 from django.utils import translation
-from django.utils.safestring import SafeString
 
 from mentorship.stamps import program_stamp
 
 FRAGMENT_SECONDS = 3600
 
+T = TypeVar("T")
 
-def kept_fragment(program, name: str, render: Callable[[], SafeString]) -> SafeString:
-    """``render()``'s HTML for ``name`` (which says whose it is and what else it depends on), kept under
-    ``program``'s current stamp and the active language."""
+
+def kept_fragment(program, name: str, render: Callable[[], T]) -> T:
+    """``render()``'s HTML (or the rows a page is made of: anything that pickles) for ``name``, which says whose
+    it is and what else it depends on, kept under ``program``'s current stamp and the active language. Callers
+    never change what they get (the cache gives a copy anyway)."""
     stamp = program_stamp(program)  # before any row is read
     if stamp is None:
         return render()

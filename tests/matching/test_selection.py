@@ -341,11 +341,14 @@ def test_choices_not_sent_move_up_and_down_until_the_first_mentor_answers(client
     assert "Down<span" not in client.get(url(program, "my_selection")).content.decode()
 
 
-def test_used_up_choices_tell_the_mentee_and_offer_fresh_recommendations(client, cast, survey):
+def test_used_up_choices_tell_the_mentee_and_offer_fresh_recommendations(
+    client, cast, survey, django_capture_on_commit_callbacks
+):
     program, mentee, mentors, _admin = cast
     selection = _selected(client, program, mentee, mentors[:1])
-    service.selection_close(program=program, by=None)
-    request_service.request_decline(request_id=selection.requests.get().pk, by=mentors[0].user)
+    with django_capture_on_commit_callbacks(execute=True):  # committed, as the pages see it: a new program stamp
+        service.selection_close(program=program, by=None)
+        request_service.request_decline(request_id=selection.requests.get().pk, by=mentors[0].user)
     assert MentorSelection.objects.get(pk=selection.pk).state == "exhausted"
     home = client.get(reverse("home")).content.decode()
     assert "Your choices are used up: select your mentors again" in home

@@ -4,13 +4,16 @@ things stand and reorder the choices not yet sent. The program admins open and c
 Every page answers 404 while the program's ranked mentor requests are switched off. GET changes nothing.
 """
 
+import hashlib
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -103,9 +106,31 @@ def select_mentors(request: HttpRequest, organization: str, program: str) -> Htt
     if request.method == "POST" and standing.may_select and form.is_valid():
         query = urlencode([("mentor", pk) for pk in form.ranked_ids])
         return redirect(reverse("matching:select_review", args=_args(request)) + "?" + query)
-    rows = [(s, form[f"rank_{s.mentor.pk}"]) for s in suggestions]
-    context = {"form": form, "rows": rows, "standing": standing, "max_choices": request.program.max_choices}
+    context = {
+        "form": form,
+        "suggestions": suggestions,
+        "rows_html": _select_rows(request, mentee, form, suggestions) if suggestions else "",
+        "standing": standing,
+        "max_choices": request.program.max_choices,
+    }
     return render(request, "matching/select_mentors.html", context)
+
+
+def _select_rows(
+    request: HttpRequest, mentee: Membership, form: MentorRankingForm, suggestions: list[matchmaking.Suggestion]
+) -> SafeString:
+    """The mentors to rank, each with its rank field. A GET's are kept under the program's stamp (as the
+    suggestions are) and the order asked for (the fields' initial ranks); a POST's show what was posted."""
+
+    def render_rows() -> SafeString:
+        rows = [(s, form[f"rank_{s.mentor.pk}"]) for s in suggestions]
+        return render_to_string("matching/_select_rows.html", {"rows": rows})
+
+    if form.is_bound:
+        return render_rows()
+    asked = hashlib.blake2b(repr(_posted_order(request.GET)).encode(), digest_size=16).hexdigest()
+    name = f"select-rows:{mentee.pk}:{request.program.matching_version}:{asked}"
+    return kept_fragment(request.program, name, render_rows)
 
 
 @tenant_view(perm="matching.select_mentors")

@@ -23,7 +23,7 @@ T = TypeVar("T")
 
 # A stamp outlives a few hours of no writes; a value kept longer is simply computed again.
 KEPT_SECONDS = 6 * 3600
-LOCAL_ENTRIES = 128
+LOCAL_ENTRIES = 512  # per-person fragments of a page (recommendations, requests) now kept too
 
 _LOCAL: OrderedDict[str, object] = OrderedDict()
 _MISSING = object()

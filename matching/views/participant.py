@@ -3,12 +3,15 @@
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.functional import LazyObject
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from matching import matchmaking, selectors
 from matching.forms.answers import EndPairingForm, ProgramProfileForm, QuestionnaireForm
+from matching.fragments import kept_fragment
 from matching.models import Pairing, PairingStatus
 from matching.services import answers as answer_service
 from matching.services import pairing as pairing_service
@@ -20,7 +23,8 @@ from organizations.selectors import MEMBERSHIP_BY_PK, program_roles
 
 
 def participant_membership(request: HttpRequest) -> Membership:
-    """The visitor's mentor or mentee membership in the request's program (the mentee one, if both).
+    """The visitor's mentor or mentee membership in the request's program (the mentee one, if both), with the
+    request's program (and its organization) and user.
 
     The view's declared permission (mentor or mentee of the program) guarantees there is one. Its pk comes from
     the roles the tenant middleware read, the row from a query compiled once a process; its program, the
@@ -103,6 +107,18 @@ def _save_answers(membership: Membership, form: QuestionnaireForm) -> None:
 @tenant_view(perm="matching.view_recommendations")
 def recommendations(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     membership = participant_membership(request)
+    # The page below its title is the same on every view until something in the program changes: kept under
+    # the program's stamp (the mentee's answers, the mentors' answers and free places, pairings, declines,
+    # requests and the program's settings are all its rows), per mentee and language.
+    body = kept_fragment(
+        request.program,
+        f"recommendations:{membership.pk}:{request.program.matching_version}",
+        lambda: _recommendations_body(request, membership),
+    )
+    return render(request, "matching/recommendations.html", {"body": body})
+
+
+def _recommendations_body(request: HttpRequest, membership: Membership) -> SafeString:
     questionnaire = selectors.questionnaire_for(request.program)
     answers = selectors.answers_of(membership)
     progress = selectors.progress_of(questionnaire, membership, answers)
@@ -124,8 +140,14 @@ def recommendations(request: HttpRequest, organization: str, program: str) -> Ht
         for suggestion in suggestions:
             # "usually answers within N days", once the mentor has answered three requests (F4.9).
             suggestion.mentor.usual_days = records.get(suggestion.mentor.pk, selectors.ResponseRecord()).usual_days
-    context = {"progress": progress, "suggestions": suggestions, "pairing": pairing, "standing": standing}
-    return render(request, "matching/recommendations.html", context)
+    context = {
+        "request": request,  # its organization's and program's slugs, for the links (a new slug is a new stamp)
+        "progress": progress,
+        "suggestions": suggestions,
+        "pairing": pairing,
+        "standing": standing,
+    }
+    return render_to_string("matching/_recommendations.html", context)
 
 
 @tenant_view(perm="matching.end_pairing", obj=pairing_of_url)

@@ -10,17 +10,26 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.timesince import timeuntil
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_scopes import scopes_disabled
 
+from matching.fragments import kept_fragment
 from matching.models import MentorRequest, RequestEvent, RequestState, SelectionState
 from matching.services import requests as service
+from mentorship.prepared import Prepared
 from mentorship.ratelimits import over_limit, too_many
 from mentorship.security import client_ip, security_event
 from organizations.decorators import tenant_view
 from organizations.models import Program
+from organizations.selectors import program_membership_ids
 
 PAGE_SIZE = 50
 MINE_PAGE_SIZE = 25  # a mentor's own requests
@@ -33,6 +42,20 @@ def ranked_program(request: HttpRequest, **_url_kwargs) -> Program:
     return request.program
 
 
+def _sent_requests(program_id: int, pk: int):
+    with scopes_disabled():  # filtered by the program's id here, not by the scope of the request that compiles it
+        return (
+            MentorRequest.objects.select_related("mentee__user", "mentor__user")
+            .exclude(state=RequestState.PENDING)
+            .filter(program_id=program_id, pk=pk)[:1]
+        )
+
+
+# Compiled once a process (mentorship.prepared): building this query of three joins cost the ORM more than
+# PostgreSQL takes to run it.
+_SENT_REQUEST = Prepared(_sent_requests, program_id=int, pk=int)
+
+
 def request_of_url(request: HttpRequest, pk: int) -> MentorRequest:
     """The program's sent request named by the URL; 404 for anyone but its mentor (and platform staff).
 
@@ -42,11 +65,10 @@ def request_of_url(request: HttpRequest, pk: int) -> MentorRequest:
     loaded = getattr(request, "_request_of_url", None)
     if loaded is not None and str(loaded.pk) == str(pk):
         return loaded
-    mentor_request = get_object_or_404(
-        MentorRequest.objects.select_related("mentee__user", "mentor__user").exclude(state=RequestState.PENDING),
-        program=request.program,
-        pk=pk,
-    )
+    found = _SENT_REQUEST.fetch(program_id=request.program.pk, pk=int(pk))
+    if not found:
+        raise Http404
+    mentor_request = found[0]
     if mentor_request.mentor.user_id != request.user.pk and not request.user.is_staff:
         raise Http404
     mentor_request.program = request.program
@@ -107,24 +129,56 @@ def request_by_token(request: HttpRequest, token: str) -> HttpResponse:
 
 @tenant_view(perm="matching.answer_requests", obj=ranked_program)
 def my_requests(request: HttpRequest, organization: str, program: str) -> HttpResponse:
+    number = request.GET.get("page")
+    mine = program_membership_ids(request.user, request.program)
+    # The page's rows, rendered once a program stamp (requests, memberships and users are the program's rows) per
+    # mentor, page, time zone and language: only how long a waiting request has left is worked out on each view.
+    rows = kept_fragment(
+        request.program,
+        f"my-requests:{','.join(map(str, mine))}:{number}:{timezone.get_current_timezone_name()}",
+        lambda: _my_request_rows(request, mine, number),
+    )
+    now = timezone.now()
+    shown = [(html, timeuntil(deadline, now) if deadline else None, end) for html, deadline, end in rows]
+    return render(request, "matching/my_requests.html", {"rows": shown})
+
+
+# A row of the mentor's requests: its HTML up to its waiting deadline's time left, that deadline (or None), the rest.
+_RequestRow = tuple[str, datetime | None, str]
+
+
+def _my_request_rows(request: HttpRequest, mine: list[int], number: str | None) -> list[_RequestRow]:
+    """A page of the mentor's sent requests, newest first (``_RequestRow``s)."""
+    # By the mentor's membership ids, on the foreign key's index (their requests are those of these memberships).
     rows = (
-        MentorRequest.objects.filter(program=request.program, mentor__user=request.user)
+        MentorRequest.objects.filter(program=request.program, mentor_id__in=mine)
         .exclude(state=RequestState.PENDING)
         .order_by("-sent_at", "-pk")
     )
-    page = Paginator(rows, MINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows, MINE_PAGE_SIZE).get_page(number)
     # The page's rows picked (and sorted) on the requests alone, then joined to their mentees: PostgreSQL would
     # otherwise join every request of the mentor to its mentee before keeping the page.
-    page.object_list = list(
+    requests = (
         MentorRequest.objects.filter(pk__in=page.object_list.values("pk"))
         .select_related("mentee__user")
         .order_by("-sent_at", "-pk")
     )
     # The states' names once, not once a row (``get_state_display`` translates every state's name each time).
     names = {value: str(label) for value, label in RequestState.choices}
-    for row in page.object_list:
-        row.state_name = names.get(row.state, row.state)
-    return render(request, "matching/my_requests.html", {"page": page})
+    prefix = reverse("matching:my_requests", args=[request.organization.slug, request.program.slug])
+    found = []
+    for r in requests:
+        waiting = r.state == RequestState.WAITING
+        html = format_html(
+            '<tr>\n    <td><a href="{}{}/">{}</a></td>\n    <td>{}</td>\n    <td>{}',
+            prefix,
+            r.pk,
+            r.mentee.user.full_name,
+            names.get(r.state, r.state),
+            date_format(localtime(r.deadline), "DATETIME_FORMAT") if waiting else "",
+        )
+        found.append((html, r.deadline if waiting else None, mark_safe("</td>\n  </tr>")))
+    return found
 
 
 @tenant_view(perm="matching.manage_pairing", obj=ranked_program)

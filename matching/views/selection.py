@@ -4,16 +4,22 @@ things stand and reorder the choices not yet sent. The program admins open and c
 Every page answers 404 while the program's ranked mentor requests are switched off. GET changes nothing.
 """
 
+import hashlib
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from matching import matchmaking, selectors
 from matching.forms.selection import NOT_RECOMMENDED, MentorRankingForm
+from matching.fragments import kept_fragment
 from matching.models import MentorRequest, MentorSelection, RequestState, SelectionState
 from matching.services import requests as request_service
 from matching.services import selection as service
@@ -36,10 +42,32 @@ def _mentee(request: HttpRequest) -> Membership:
     return membership
 
 
-def _suggestions(
-    request: HttpRequest, mentee: Membership, answers: dict[int, object] | None = None
-) -> list[matchmaking.Suggestion]:
-    return matchmaking.recommendations_for(mentee, request.program, answers=answers)
+@dataclass(frozen=True)
+class _Choosing:
+    """What the selection pages show a mentee: whether they may choose, whether their questionnaire is complete,
+    and their recommended mentors when they may choose (the recommendations page's)."""
+
+    standing: service.SelectionStanding
+    complete: bool
+    suggestions: list[matchmaking.Suggestion]
+
+
+def _choosing(request: HttpRequest, mentee: Membership) -> _Choosing:
+    """``_Choosing`` of the mentee, kept under the program's stamp (matching.fragments): their selections,
+    pairings, answers, the mentors' answers and free places, declines and the program's settings are all rows
+    of the program, so any committed change to them is a new stamp (read before them)."""
+
+    def compute() -> _Choosing:
+        standing = service.standing_of(request.program, mentee)
+        questionnaire = selectors.questionnaire_for(request.program)
+        answers = selectors.answers_of(mentee)
+        complete = selectors.progress_of(questionnaire, mentee, answers).complete
+        suggestions = []
+        if standing.may_select:
+            suggestions = matchmaking.recommendations_for(mentee, request.program, questionnaire, answers)
+        return _Choosing(standing, complete, suggestions)
+
+    return kept_fragment(request.program, f"choosing:{mentee.pk}:{request.program.matching_version}", compute)
 
 
 def _allowed(suggestions: list[matchmaking.Suggestion]) -> dict[int, tuple[float, list[str]]]:
@@ -62,15 +90,13 @@ def _args(request: HttpRequest) -> list[str]:
 def select_mentors(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     """Step 1: give up to N recommended mentors a rank. Posting goes on to the review (nothing is sent yet)."""
     mentee = _mentee(request)
-    standing = service.standing_of(request.program, mentee)
+    choosing = _choosing(request, mentee)
+    standing = choosing.standing
     if standing.latest and standing.latest.state == SelectionState.OPEN:
         return redirect("matching:my_selection", *_args(request))
-    questionnaire = selectors.questionnaire_for(request.program)
-    answers = selectors.answers_of(mentee)
-    progress = selectors.progress_of(questionnaire, mentee, answers)
-    if not progress.complete:
+    if not choosing.complete:
         return redirect("matching:questionnaire", *_args(request))
-    suggestions = _suggestions(request, mentee, answers) if standing.may_select else []
+    suggestions = choosing.suggestions
     form = MentorRankingForm(
         request.POST if request.method == "POST" else None,
         suggestions=suggestions,
@@ -80,9 +106,31 @@ def select_mentors(request: HttpRequest, organization: str, program: str) -> Htt
     if request.method == "POST" and standing.may_select and form.is_valid():
         query = urlencode([("mentor", pk) for pk in form.ranked_ids])
         return redirect(reverse("matching:select_review", args=_args(request)) + "?" + query)
-    rows = [(s, form[f"rank_{s.mentor.pk}"]) for s in suggestions]
-    context = {"form": form, "rows": rows, "standing": standing, "max_choices": request.program.max_choices}
+    context = {
+        "form": form,
+        "suggestions": suggestions,
+        "rows_html": _select_rows(request, mentee, form, suggestions) if suggestions else "",
+        "standing": standing,
+        "max_choices": request.program.max_choices,
+    }
     return render(request, "matching/select_mentors.html", context)
+
+
+def _select_rows(
+    request: HttpRequest, mentee: Membership, form: MentorRankingForm, suggestions: list[matchmaking.Suggestion]
+) -> SafeString:
+    """The mentors to rank, each with its rank field. A GET's are kept under the program's stamp (as the
+    suggestions are) and the order asked for (the fields' initial ranks); a POST's show what was posted."""
+
+    def render_rows() -> SafeString:
+        rows = [(s, form[f"rank_{s.mentor.pk}"]) for s in suggestions]
+        return render_to_string("matching/_select_rows.html", {"rows": rows})
+
+    if form.is_bound:
+        return render_rows()
+    asked = hashlib.blake2b(repr(_posted_order(request.GET)).encode(), digest_size=16).hexdigest()
+    name = f"select-rows:{mentee.pk}:{request.program.matching_version}:{asked}"
+    return kept_fragment(request.program, name, render_rows)
 
 
 @tenant_view(perm="matching.select_mentors")
@@ -90,13 +138,14 @@ def select_mentors(request: HttpRequest, organization: str, program: str) -> Htt
 def select_review(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     """Step 2: the order once more; "Confirm and send" asks the first choice (``select_mentors``)."""
     mentee = _mentee(request)
-    standing = service.standing_of(request.program, mentee)
+    choosing = _choosing(request, mentee)
+    standing = choosing.standing
     if not standing.may_select:
         if standing.latest and standing.latest.state == SelectionState.OPEN:
             return redirect("matching:my_selection", *_args(request))
         messages.warning(request, standing.why_not)
         return redirect("matching:select_mentors", *_args(request))
-    suggestions = _suggestions(request, mentee)
+    suggestions = choosing.suggestions
     by_pk = {s.mentor.pk: s for s in suggestions}
     order = _posted_order(request.POST if request.method == "POST" else request.GET)
     back = reverse("matching:select_mentors", args=_args(request)) + "?" + urlencode([("mentor", pk) for pk in order])
@@ -125,14 +174,27 @@ def _latest_selection(request: HttpRequest, mentee: Membership) -> MentorSelecti
     return MentorSelection.objects.filter(program=request.program, mentee=mentee).order_by("-created_at", "-pk").first()
 
 
+def _selection_rows(request: HttpRequest, mentee: Membership) -> tuple[MentorSelection | None, list[MentorRequest]]:
+    """The mentee's latest selection and its requests with their mentors, in rank order: kept under the program's
+    stamp (matching.fragments; selections, requests, memberships and users are the program's rows)."""
+
+    def compute() -> tuple[MentorSelection | None, list[MentorRequest]]:
+        selection = _latest_selection(request, mentee)
+        if selection is None:
+            return None, []
+        requests = MentorRequest.objects.filter(selection=selection).select_related("mentor__user").order_by("rank")
+        return selection, list(requests)
+
+    return kept_fragment(request.program, f"selection:{mentee.pk}", compute)
+
+
 @tenant_view(perm="matching.select_mentors")
 def my_selection(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     """Where things stand: who is asked now (rank k of n), until when, who declined or let it lapse, what next."""
     mentee = _mentee(request)
-    selection = _latest_selection(request, mentee)
+    selection, rows = _selection_rows(request, mentee)
     if selection is None:
         return redirect("matching:select_mentors", *_args(request))
-    rows = list(MentorRequest.objects.filter(selection=selection).select_related("mentor__user").order_by("rank"))
     current = next((r for r in rows if r.state == RequestState.WAITING), None)
     pending = [r for r in rows if r.state == RequestState.PENDING]
     context = {

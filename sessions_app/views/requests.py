@@ -15,21 +15,24 @@ from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from matching import matchmaking
 from matching import selectors as matching_selectors
+from matching.fragments import kept_fragment
 from matching.models import Answer, Audience
 from mentorship.kept import kept, kept_for
 from mentorship.ratelimits import limit_error
 from mentorship.stamps import program_stamp
 from organizations.decorators import tenant_view
 from organizations.models import Membership, Role
+from organizations.selectors import program_membership_ids
 from sessions_app import selectors
 from sessions_app.forms import DeclineForm, MenteeFilterForm, OfferForm, RequestsFilterForm, SessionRequestForm
 from sessions_app.models import MentorOffer, OfferState, RequestState
@@ -202,11 +205,55 @@ def offer_create(request: HttpRequest, organization: str, program: str, pk: int)
 @tenant_view(perm="sessions_app.view_mentorship_requests", obj=program_with(MENTOR_OFFERS))
 def my_requests(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     """ "My Mentorship requests": mentors' offers, pending first; a dismissed one leaves the list."""
+    number = request.GET.get("page")
+    mine = ",".join(map(str, program_membership_ids(request.user, request.program)))
+    # The page's rows, rendered once a program stamp (offers, memberships and users are the program's rows) per
+    # mentee, page and language (matching.fragments): only their ages are worked out on each view.
+    shown = kept_fragment(request.program, f"mentor-offers:{mine}:{number}", lambda: _offer_rows(request, number))
+    now, ago = timezone.now(), _("%(age)s ago")
+    # The age escaped, the words trusted, as {% blocktranslate %} does.
+    rows = [
+        (html, mark_safe(ago % {"age": conditional_escape(timesince(created_at, now))}), end)
+        for html, created_at, end in shown.rows
+    ]
+    page = Page(rows, shown.number, Paginator(range(shown.count), PAGE_SIZE))
+    return render(request, "sessions_app/my_requests.html", {"page": page, "rows": rows})
+
+
+@dataclass(frozen=True)
+class _OfferRows:
+    """A page of a mentee's offers: each row's HTML up to its age, when it was made, and the rest of it; the page's
+    number and how many offers there are."""
+
+    rows: list[tuple[str, datetime, str]]
+    number: int
+    count: int
+
+
+def _offer_rows(request: HttpRequest, number: str | None) -> _OfferRows:
     mentee = Membership.objects.filter(program=request.program, user=request.user, role=Role.MENTEE).first()
     offers = selectors.offers_of_mentee(mentee).select_related(None).select_related("mentor__user")
     offers = offers.only("pk", "state", "created_at", "mentor__user__full_name")  # what the list shows
-    page = Paginator(offers, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "sessions_app/my_requests.html", {"page": page, "offers": list(page)})
+    page = Paginator(offers, PAGE_SIZE).get_page(number)
+    names = {value: str(label) for value, label in OfferState.choices}  # once, not a translation a row
+    prefix = reverse("sessions:my_requests", args=_args(request))  # an offer's page is under this one's
+    rows = [
+        (
+            format_html(
+                '<li class="card">\n    <p><a href="{}{}/"><strong>{}</strong></a>\n'
+                '      · <span class="badge{}">{}</span>\n      <small>',
+                prefix,
+                offer.pk,
+                offer.mentor.user.full_name,
+                " ok" if offer.state == OfferState.ACCEPTED else "",
+                names.get(offer.state, offer.state),
+            ),
+            offer.created_at,
+            mark_safe("</small></p>\n  </li>"),
+        )
+        for offer in page
+    ]
+    return _OfferRows(rows, page.number, page.paginator.count)
 
 
 @tenant_view(perm="sessions_app.answer_mentor_offer", obj=mentor_offer_of_url)

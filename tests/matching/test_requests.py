@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.timesince import timeuntil
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -345,3 +346,27 @@ def test_the_mentors_and_the_admins_requests_pages_run_constant_queries(client, 
     page = reverse("matching:requests_admin", args=[program.organization.slug, program.slug])
     assert_constant_queries(client, page, add, few=2, many=12)
     assert mentor.user.full_name in client.get(page).content.decode()
+
+
+def test_the_mentors_requests_page_shows_an_answer_on_the_next_view_and_the_time_left_as_it_runs(
+    client, program, cast, django_capture_on_commit_callbacks
+):
+    """The page's rows are kept under the program's stamp: a committed answer is on the next view, and the time a
+    waiting request has left is worked out on each view."""
+    program.ranked_matching_enabled = True
+    program.save()
+    mentee, mentors = cast
+    selection = select(program, mentee, mentors[:1])
+    client.force_login(mentors[0].user)
+    mine = reverse("matching:my_requests", args=[program.organization.slug, program.slug])
+    deadline = selection.requests.get().deadline
+    page = client.get(mine).content.decode()
+    assert "Waiting for an answer" in page and f"({timeuntil(deadline)})" in page
+    day_later = timezone.now() + timedelta(days=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(timezone, "now", lambda: day_later)
+        assert f"({timeuntil(deadline, day_later)})" in client.get(mine).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        service.request_decline(request_id=selection.requests.get().pk, by=mentors[0].user)
+    page = client.get(mine).content.decode()
+    assert "Waiting for an answer" not in page and "Declined" in page

@@ -324,7 +324,9 @@ def test_status_page_says_who_is_asked_until_when_what_next_and_the_longest_wait
     assert "The longest you may still wait" in page
 
 
-def test_choices_not_sent_move_up_and_down_until_the_first_mentor_answers(client, cast):
+def test_choices_not_sent_move_up_and_down_until_the_first_mentor_answers(
+    client, cast, django_capture_on_commit_callbacks
+):
     program, mentee, mentors, _admin = cast
     selection = _selected(client, program, mentee, mentors)
     page = client.get(url(program, "my_selection")).content.decode()
@@ -334,18 +336,22 @@ def test_choices_not_sent_move_up_and_down_until_the_first_mentor_answers(client
     order = list(selection.requests.order_by("rank").values_list("mentor_id", flat=True))
     assert order == [mentors[0].pk, mentors[2].pk, mentors[1].pk]
     assert RequestEvent.objects.filter(request=third, note="Moved to rank 2 by the mentee").exists()
-    request_service.request_decline(request_id=selection.requests.get(rank=1).pk, by=mentors[0].user)
+    with django_capture_on_commit_callbacks(execute=True):  # committed, as the pages see it: a new program stamp
+        request_service.request_decline(request_id=selection.requests.get(rank=1).pk, by=mentors[0].user)
     response = client.post(url(program, "selection_move"), {"choice": selection.requests.get(rank=3).pk}, follow=True)
     assert "the order of your choices can no longer change" in response.content.decode()
     assert list(selection.requests.order_by("rank").values_list("mentor_id", flat=True)) == order
     assert "Down<span" not in client.get(url(program, "my_selection")).content.decode()
 
 
-def test_used_up_choices_tell_the_mentee_and_offer_fresh_recommendations(client, cast, survey):
+def test_used_up_choices_tell_the_mentee_and_offer_fresh_recommendations(
+    client, cast, survey, django_capture_on_commit_callbacks
+):
     program, mentee, mentors, _admin = cast
     selection = _selected(client, program, mentee, mentors[:1])
-    service.selection_close(program=program, by=None)
-    request_service.request_decline(request_id=selection.requests.get().pk, by=mentors[0].user)
+    with django_capture_on_commit_callbacks(execute=True):  # committed, as the pages see it: a new program stamp
+        service.selection_close(program=program, by=None)
+        request_service.request_decline(request_id=selection.requests.get().pk, by=mentors[0].user)
     assert MentorSelection.objects.get(pk=selection.pk).state == "exhausted"
     home = client.get(reverse("home")).content.decode()
     assert "Your choices are used up: select your mentors again" in home

@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.utils import timezone
+from django.utils.timesince import timesince
 
 from matching.models import Pairing, PairingSource
 from organizations.models import Role
@@ -14,6 +16,7 @@ from sessions_app.models import (
     SessionRequest,
     SessionSettings,
 )
+from sessions_app.services.requests import mentor_offer_dismiss
 from tests.factories import member
 from tests.sessions_app.conftest import program_url
 from tests.sessions_app.factories import in_days, make_session
@@ -351,3 +354,21 @@ def test_the_offer_names_only_the_ways_the_program_has_on(
     page = client.get(program_url(program, "sessions:offer", MentorOffer.objects.get().pk)).content.decode()
     assert ("Booking one of their sessions" in page) == booking
     assert ("equesting a session with them" in page) == requests
+
+
+def test_my_mentorship_requests_show_a_change_on_the_next_view_and_ages_as_they_grow(
+    client, program, mentor, mentee, django_capture_on_commit_callbacks
+):
+    """The rows are kept under the program's stamp: a committed change shows on the next view, and each row's age
+    is worked out on each view."""
+    offer = MentorOffer.objects.create(program=program, mentor=mentor, mentee=mentee)
+    client.force_login(mentee.user)
+    mine = program_url(program, "sessions:my_requests")
+    assert "Maria Mentor" in client.get(mine).content.decode()
+    later = timezone.now() + timedelta(days=3)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(timezone, "now", lambda: later)
+        assert f"{timesince(offer.created_at, later)} ago" in client.get(mine).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        mentor_offer_dismiss(offer=offer)
+    assert "Maria Mentor" not in client.get(mine).content.decode()

@@ -13,20 +13,24 @@ from matching.models import MentorRequest, RequestState
 from mentorship.panels import Link, Panel, pk_urls, words
 from mentorship.prepared import Prepared
 from organizations.models import Membership, Role
+from organizations.selectors import program_roles
 
 
 def participant_next_steps(request: HttpRequest) -> Panel | None:
     """The visitor's next step as mentor or mentee of the program (seed 000's flow)."""
     program = request.program
-    memberships = list(
-        Membership.objects.filter(program=program, user=request.user, role__in=[Role.MENTOR, Role.MENTEE])
-    )
+    # The visitor's memberships from the rows the tenant middleware read (no query): the panel needs their pk
+    # and role only.
+    memberships = [
+        Membership(pk=pk, role=role, user_id=request.user.pk, program=program, organization=request.organization)
+        for role, pk in program_roles(request.user, program)
+        if role in (Role.MENTOR, Role.MENTEE)
+    ]
     if not memberships:
         return None
     questionnaire = selectors.questionnaire_for(program)
     steps = []
     for membership in memberships:
-        membership.program = program
         progress = selectors.progress_of(questionnaire, membership, selectors.answers_of(membership))
         # The visitor's active pairings, read once a request for every panel of the page.
         mine = [
@@ -36,8 +40,9 @@ def participant_next_steps(request: HttpRequest) -> Panel | None:
         ]
         step = {"membership": membership, "progress": progress, "pairings": mine}
         if membership.role == Role.MENTEE and not mine:
-            state = selectors.latest_selection_states([membership]).get(membership.pk)
-            step["selection_step"] = selectors.mentee_selection_step(program, state)
+            step["selection_step"] = selectors.mentee_selection_step(
+                program, selectors.latest_selection_state(membership)
+            )
         steps.append(step)
     return Panel("matching/_next_step.html", {"steps": steps})
 

@@ -44,7 +44,6 @@ from matching.models import (
 )
 from mentorship.prepared import Prepared
 from organizations.models import Membership, Program, Role
-from organizations.selectors import program_membership_ids
 
 # ------------------------------------------------------------------ the questionnaire
 
@@ -119,9 +118,21 @@ def questions_for_role(questionnaire: Questionnaire, role: str) -> list[Question
 # ------------------------------------------------------------------------- answers
 
 
+def _answers_of(membership_id: int) -> QuerySet[Answer]:
+    with scopes_disabled():
+        return Answer.objects.filter(membership_id=membership_id).only("question_id", "value").order_by()
+
+
+# Compiled once a process (the overview, the questionnaire and the selection read it on every view).
+_ANSWERS_OF = Prepared(_answers_of, membership_id=int)
+
+
 def answers_of(membership: Membership) -> dict[int, object]:
-    """A person's raw answers by question pk, for their questionnaire form."""
-    return dict(Answer.objects.filter(membership=membership).values_list("question_id", "value"))
+    """A person's raw answers by question pk, for their questionnaire form.
+
+    Read by the membership's pk alone: callers pass a membership they read through the tenant (the visitor's
+    own, or one of the program's), so its answers are the tenant's without the scope's join to the program."""
+    return {answer.question_id: answer.value for answer in _ANSWERS_OF.fetch(membership_id=membership.pk)}
 
 
 @dataclass(frozen=True)
@@ -157,15 +168,27 @@ def _is_valid(questionnaire: Questionnaire, question: Question, value) -> bool:
 # ---------------------------------------------------------------- pairings and runs
 
 
+def _visitor_active_pairings(program_id: int, user_id: int) -> QuerySet[Pairing]:
+    with scopes_disabled():
+        mine = Membership._base_manager.filter(program_id=program_id, user_id=user_id).order_by().values("pk")
+        return (
+            Pairing.objects.filter(program_id=program_id, status=PairingStatus.ACTIVE)
+            .filter(_is_one_of("mentor_id", mine) | _is_one_of("mentee_id", mine))
+            .select_related("mentor__user", "mentee__user")
+        )
+
+
+# Compiled once a process: every page of a program's participant reads it.
+_VISITOR_ACTIVE_PAIRINGS = Prepared(_visitor_active_pairings, program_id=int, user_id=int)
+
+
 def visitor_active_pairings(request) -> list[Pairing]:
     """The visitor's active pairings in the request's program, as mentor or mentee, with both people: read once
-    a request (by their membership ids, on the foreign keys' indexes), so the program page's panels share it."""
+    a request (by their memberships in the program, on the foreign keys' indexes), so the program page's panels
+    share it."""
     if not hasattr(request, "_visitor_active_pairings"):
-        mine = program_membership_ids(request.user, request.program)
-        request._visitor_active_pairings = list(
-            Pairing.objects.filter(program=request.program, status=PairingStatus.ACTIVE)
-            .filter(Q(mentor_id__in=mine) | Q(mentee_id__in=mine))
-            .select_related("mentor__user", "mentee__user")
+        request._visitor_active_pairings = _VISITOR_ACTIVE_PAIRINGS.fetch(
+            program_id=request.program.pk, user_id=request.user.pk
         )
     return request._visitor_active_pairings
 
@@ -239,14 +262,18 @@ class _IsAny(Func):
         return f"{field[0]} = ANY({array[0]})", (*field[1], *array[1])
 
 
-def _of_person(field: str, user_id: int) -> Q:
-    """``field`` (a membership foreign key) is one of the person's memberships: on PostgreSQL as
+def _is_one_of(field: str, memberships: QuerySet) -> Q:
+    """``field`` (a membership foreign key) is one of ``memberships`` (their pks): on PostgreSQL as
     ``= ANY(ARRAY(...))``, which reads the foreign key's index (``IN (subquery)`` on either side of an OR scans
     the table); elsewhere (SQLite on a laptop) as ``IN (subquery)``."""
-    mine = Membership._base_manager.filter(user_id=user_id).order_by().values("pk")
     if connection.vendor == "postgresql":
-        return Q(_IsAny(F(field), ArraySubquery(mine)))
-    return Q(**{f"{field}__in": mine})
+        return Q(_IsAny(F(field), ArraySubquery(memberships)))
+    return Q(**{f"{field}__in": memberships})
+
+
+def _of_person(field: str, user_id: int) -> Q:
+    """``field`` is one of the person's memberships, in any program."""
+    return _is_one_of(field, Membership._base_manager.filter(user_id=user_id).order_by().values("pk"))
 
 
 def _steps_of(user_id: int) -> QuerySet[Membership]:
@@ -298,6 +325,21 @@ def next_steps(user, memberships: list[Membership]) -> dict[int, NextStep]:
         missing, selection_state = flags.get(membership.pk, (False, None))
         steps[membership.pk] = _step(membership, missing, active, selection_state)
     return steps
+
+
+def _latest_selection(mentee_id: int) -> QuerySet[MentorSelection]:
+    with scopes_disabled():
+        return MentorSelection.objects.filter(mentee_id=mentee_id).only("state").order_by("-created_at", "-pk")[:1]
+
+
+_LATEST_SELECTION = Prepared(_latest_selection, mentee_id=int)
+
+
+def latest_selection_state(mentee: Membership) -> str | None:
+    """The state of the mentee's latest ranked selection (None: never selected), by the membership's pk (one
+    read through the tenant), in a query compiled once a process."""
+    found = _LATEST_SELECTION.fetch(mentee_id=mentee.pk)
+    return found[0].state if found else None
 
 
 def latest_selection_states(mentees: list[Membership]) -> dict[int, str]:

@@ -133,6 +133,19 @@ def program_membership_ids(user: User, program: Program) -> list[int]:
     )
 
 
+def program_roles(user: User, program: Program) -> list[tuple[str, int]]:
+    """The (role, membership pk) of ``user``'s memberships in ``program``, oldest first (from the rows the tenant
+    middleware read: no query)."""
+    return sorted(
+        (
+            (role, pk)
+            for program_id, role, pk in _tenant_memberships(user, program.organization_id)[0]
+            if program_id == program.pk
+        ),
+        key=lambda row: row[1],
+    )
+
+
 def _memberships_of(user_id: int) -> QuerySet[Membership]:
     with scopes_disabled():
         return (

@@ -1,9 +1,9 @@
 """What sessions add to the pages of a program (see ``mentorship.panels``)."""
 
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
@@ -14,7 +14,7 @@ from mentorship.prepared import Prepared
 from organizations.models import Membership, Role
 from organizations.selectors import program_membership_ids, tenant_roles
 from sessions_app import selectors
-from sessions_app.models import Booking, BookingStatus, RequestState, SessionRequest, SessionStatus
+from sessions_app.models import Booking, BookingStatus, MentorshipSession, RequestState, SessionRequest, SessionStatus
 
 
 def program_nav_links(request: HttpRequest) -> list[Link]:
@@ -58,15 +58,28 @@ def open_session_requests(request: HttpRequest) -> Panel | None:
     return Panel("sessions_app/_requests_panel.html", {"open_requests": requests})
 
 
+def _upcoming_of(program_id: int, user_id: int):
+    """The person's next five published sessions in the program, as mentor or booked mentee, with the mentor's
+    name (all the panel shows: no groups or booked mentees fetched). "Next" by the database's clock (``Now()``,
+    the statement's time), so that the query has no value but the two ids."""
+    with scopes_disabled():
+        ids = Membership._base_manager.filter(program_id=program_id, user_id=user_id).order_by().values("pk")
+        # The visitor's bookings as a subquery on the bookings' mentee index: no join of every booking, no DISTINCT.
+        booked = Booking.objects.filter(mentee_id__in=ids, status=BookingStatus.BOOKED).values("session_id")
+        return (
+            MentorshipSession.objects.filter(program_id=program_id, ends_at__gt=Now(), status=SessionStatus.PUBLISHED)
+            .filter(Q(mentor_id__in=ids) | Q(pk__in=booked))
+            .select_related("mentor__user")[:5]
+        )
+
+
+# Compiled once a process: every view of a program's overview runs it.
+_UPCOMING_OF = Prepared(_upcoming_of, program_id=int, user_id=int)
+
+
 def upcoming_sessions(request: HttpRequest) -> Panel | None:
     """The visitor's next sessions in this program, as mentor or booked mentee."""
-    sessions = selectors.sessions_for(request.program).filter(
-        ends_at__gt=timezone.now(), status=SessionStatus.PUBLISHED
-    )
-    ids = program_membership_ids(request.user, request.program)
-    # The visitor's bookings as a subquery on the bookings' mentee index: no join of every booking, no DISTINCT.
-    booked = Booking.objects.filter(mentee_id__in=ids, status=BookingStatus.BOOKED).values("session_id")
-    upcoming = list(sessions.filter(Q(mentor_id__in=ids) | Q(pk__in=booked))[:5])
+    upcoming = _UPCOMING_OF.fetch(program_id=request.program.pk, user_id=request.user.pk)
     if not upcoming:
         return None
     return Panel("sessions_app/_upcoming_panel.html", {"upcoming_sessions": upcoming})

@@ -1,27 +1,35 @@
 """What matching adds to the pages of a program (see ``mentorship.panels``)."""
 
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from matching import selectors
 from matching.models import MentorRequest, RequestState
-from mentorship.panels import Link, Panel, program_url
+from mentorship.panels import Link, Panel, pk_urls, program_url, words
+from mentorship.prepared import Prepared
 from organizations.models import Membership, Role
+from organizations.selectors import program_roles
 
 
 def participant_next_steps(request: HttpRequest) -> Panel | None:
     """The visitor's next step as mentor or mentee of the program (seed 000's flow)."""
     program = request.program
-    memberships = list(
-        Membership.objects.filter(program=program, user=request.user, role__in=[Role.MENTOR, Role.MENTEE])
-    )
+    # The visitor's memberships from the rows the tenant middleware read (no query): the panel needs their pk
+    # and role only.
+    memberships = [
+        Membership(pk=pk, role=role, user_id=request.user.pk, program=program, organization=request.organization)
+        for role, pk in program_roles(request.user, program)
+        if role in (Role.MENTOR, Role.MENTEE)
+    ]
     if not memberships:
         return None
     questionnaire = selectors.questionnaire_for(program)
     steps = []
     for membership in memberships:
-        membership.program = program
         progress = selectors.progress_of(questionnaire, membership, selectors.answers_of(membership))
         # The visitor's active pairings, read once a request for every panel of the page.
         mine = [
@@ -31,8 +39,9 @@ def participant_next_steps(request: HttpRequest) -> Panel | None:
         ]
         step = {"membership": membership, "progress": progress, "pairings": mine}
         if membership.role == Role.MENTEE and not mine:
-            state = selectors.latest_selection_states([membership]).get(membership.pk)
-            step["selection_step"] = selectors.mentee_selection_step(program, state)
+            step["selection_step"] = selectors.mentee_selection_step(
+                program, selectors.latest_selection_state(membership)
+            )
         steps.append(step)
     return Panel("matching/_next_step.html", {"steps": steps})
 
@@ -58,24 +67,65 @@ def program_nav_links(request: HttpRequest) -> list[Link]:
 HOME_LIMIT = 10
 
 
-def mentor_waiting_requests(request: HttpRequest) -> Panel | None:
-    """On a mentor's home: the ranked requests waiting for their answer, in every program, soonest deadline
-    first (F4.3), in one query."""
+def _waiting_for(user_id: int):
     with scopes_disabled():
         soonest = MentorRequest.objects.filter(
-            mentor__user=request.user,
+            mentor__user_id=user_id,
             mentor__role=Role.MENTOR,
             state=RequestState.WAITING,
             program__ranked_matching_enabled=True,
         ).order_by("deadline", "pk")[: HOME_LIMIT + 1]
         # Picked on the requests alone, then joined: not every waiting request joined to its mentee first.
-        waiting = list(
+        return (
             MentorRequest.objects.filter(pk__in=soonest.values("pk"))
             .select_related("mentee__user", "program__organization")
+            .only(*WAITING_FIELDS)
             .order_by("deadline", "pk")
         )
+
+
+# What the panel shows of each request (nothing else is read: the rest of the row is not fetched).
+WAITING_FIELDS = (
+    "deadline",
+    "program__name",
+    "program__slug",
+    "program__organization__slug",
+    "mentee__user__full_name",
+)
+# Compiled once a process: the mentor's home runs it on every view.
+_WAITING_FOR = Prepared(_waiting_for, user_id=int)
+
+
+def mentor_waiting_requests(request: HttpRequest) -> Panel | None:
+    """On a mentor's home: the ranked requests waiting for their answer, in every program, soonest deadline
+    first (F4.3), in one query. Each row's link and words are made here (one URL reversed a program, not a
+    {% url %} and two {% blocktranslate %} a row); the deadline in the visitor's time zone, as a template shows it."""
+    waiting = _WAITING_FOR.fetch(user_id=request.user.pk)
     if not waiting:
         return None
+    urls = {}
+    rows = []
+    for item in waiting[:HOME_LIMIT]:
+        program = item.program
+        if program.pk not in urls:
+            urls[program.pk] = pk_urls("matching:request_detail", program.organization.slug, program.slug)
+        # As the template's filters showed it (empty without a deadline).
+        deadline = timezone.localtime(item.deadline) if item.deadline else None
+        answer_by = words(
+            _("answer by %(deadline)s (in %(left)s)"),
+            deadline=date_format(deadline, "DATETIME_FORMAT") if deadline else "",
+            left=timeuntil(deadline) if deadline else "",
+        )
+        rows.append(
+            {
+                "url": urls[program.pk](item.pk),
+                "asks": words(_("%(name)s asks you to be their mentor"), name=item.mentee.user.full_name),
+                "program": program.name,
+                "deadline": date_format(deadline, "c") if deadline else "",
+                "answer_by": answer_by,
+            }
+        )
     return Panel(
-        "matching/_home_waiting_requests.html", {"waiting": waiting[:HOME_LIMIT], "more": len(waiting) > HOME_LIMIT}
+        "matching/_home_waiting_requests.html",
+        {"waiting": rows, "first": waiting[0], "more": len(waiting) > HOME_LIMIT},
     )

@@ -9,8 +9,22 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models import (
+    Aggregate,
+    BooleanField,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
@@ -28,8 +42,8 @@ from matching.models import (
     RequestState,
     SelectionState,
 )
+from mentorship.prepared import Prepared
 from organizations.models import Membership, Program, Role
-from organizations.selectors import program_membership_ids
 
 # ------------------------------------------------------------------ the questionnaire
 
@@ -104,9 +118,21 @@ def questions_for_role(questionnaire: Questionnaire, role: str) -> list[Question
 # ------------------------------------------------------------------------- answers
 
 
+def _answers_of(membership_id: int) -> QuerySet[Answer]:
+    with scopes_disabled():
+        return Answer.objects.filter(membership_id=membership_id).only("question_id", "value").order_by()
+
+
+# Compiled once a process (the overview, the questionnaire and the selection read it on every view).
+_ANSWERS_OF = Prepared(_answers_of, membership_id=int)
+
+
 def answers_of(membership: Membership) -> dict[int, object]:
-    """A person's raw answers by question pk, for their questionnaire form."""
-    return dict(Answer.objects.filter(membership=membership).values_list("question_id", "value"))
+    """A person's raw answers by question pk, for their questionnaire form.
+
+    Read by the membership's pk alone: callers pass a membership they read through the tenant (the visitor's
+    own, or one of the program's), so its answers are the tenant's without the scope's join to the program."""
+    return {answer.question_id: answer.value for answer in _ANSWERS_OF.fetch(membership_id=membership.pk)}
 
 
 @dataclass(frozen=True)
@@ -142,15 +168,27 @@ def _is_valid(questionnaire: Questionnaire, question: Question, value) -> bool:
 # ---------------------------------------------------------------- pairings and runs
 
 
+def _visitor_active_pairings(program_id: int, user_id: int) -> QuerySet[Pairing]:
+    with scopes_disabled():
+        mine = Membership._base_manager.filter(program_id=program_id, user_id=user_id).order_by().values("pk")
+        return (
+            Pairing.objects.filter(program_id=program_id, status=PairingStatus.ACTIVE)
+            .filter(_is_one_of("mentor_id", mine) | _is_one_of("mentee_id", mine))
+            .select_related("mentor__user", "mentee__user")
+        )
+
+
+# Compiled once a process: every page of a program's participant reads it.
+_VISITOR_ACTIVE_PAIRINGS = Prepared(_visitor_active_pairings, program_id=int, user_id=int)
+
+
 def visitor_active_pairings(request) -> list[Pairing]:
     """The visitor's active pairings in the request's program, as mentor or mentee, with both people: read once
-    a request (by their membership ids, on the foreign keys' indexes), so the program page's panels share it."""
+    a request (by their memberships in the program, on the foreign keys' indexes), so the program page's panels
+    share it."""
     if not hasattr(request, "_visitor_active_pairings"):
-        mine = program_membership_ids(request.user, request.program)
-        request._visitor_active_pairings = list(
-            Pairing.objects.filter(program=request.program, status=PairingStatus.ACTIVE)
-            .filter(Q(mentor_id__in=mine) | Q(mentee_id__in=mine))
-            .select_related("mentor__user", "mentee__user")
+        request._visitor_active_pairings = _VISITOR_ACTIVE_PAIRINGS.fetch(
+            program_id=request.program.pk, user_id=request.user.pk
         )
     return request._visitor_active_pairings
 
@@ -214,39 +252,94 @@ class NextStep:
     pairings: tuple[Pairing, ...] = ()
 
 
-def next_steps(memberships: list[Membership]) -> dict[int, NextStep]:
-    """The next step of each mentor or mentee membership, in three queries whatever their number.
+class _IsAny(Func):
+    """``field = ANY(array)``, a condition."""
 
-    Called for one person's own memberships across organizations (the home
-    page), so it reads by membership rather than through one tenant.
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra):
+        field, array = (compiler.compile(expression) for expression in self.get_source_expressions())
+        return f"{field[0]} = ANY({array[0]})", (*field[1], *array[1])
+
+
+def _is_one_of(field: str, memberships: QuerySet) -> Q:
+    """``field`` (a membership foreign key) is one of ``memberships`` (their pks): on PostgreSQL as
+    ``= ANY(ARRAY(...))``, which reads the foreign key's index (``IN (subquery)`` on either side of an OR scans
+    the table); elsewhere (SQLite on a laptop) as ``IN (subquery)``."""
+    if connection.vendor == "postgresql":
+        return Q(_IsAny(F(field), ArraySubquery(memberships)))
+    return Q(**{f"{field}__in": memberships})
+
+
+def _of_person(field: str, user_id: int) -> Q:
+    """``field`` is one of the person's memberships, in any program."""
+    return _is_one_of(field, Membership._base_manager.filter(user_id=user_id).order_by().values("pk"))
+
+
+def _steps_of(user_id: int) -> QuerySet[Membership]:
+    """The person's mentor and mentee memberships, each with whether a required question it is asked has no
+    answer (``_missing_answers``) and the state of its latest ranked selection (``_selection_state``)."""
+    with scopes_disabled():
+        unanswered = Question.objects.filter(program_id=OuterRef("program_id"), required=True).filter(
+            Q(audience=Audience.BOTH) | Q(audience=OuterRef("role"))
+        )
+        unanswered = unanswered.exclude(
+            Exists(Answer.objects.filter(membership_id=OuterRef(OuterRef("pk")), question_id=OuterRef("pk")))
+        )
+        # A mentee has a few selections at most; the latest wins.
+        latest = MentorSelection.objects.filter(mentee_id=OuterRef("pk")).order_by("-created_at", "-pk")
+        return (
+            Membership.objects.filter(user_id=user_id, role__in=[Role.MENTOR, Role.MENTEE], program__isnull=False)
+            .only("pk")
+            .order_by()
+            .annotate(_missing_answers=Exists(unanswered), _selection_state=Subquery(latest.values("state")[:1]))
+        )
+
+
+def _active_pairings_of(user_id: int) -> QuerySet[Pairing]:
+    with scopes_disabled():
+        return Pairing.objects.filter(
+            _of_person("mentor_id", user_id) | _of_person("mentee_id", user_id), status=PairingStatus.ACTIVE
+        ).select_related("mentor__user", "mentee__user")
+
+
+# Compiled once a process: the home page runs them on every view, and building them cost more than running them.
+_STEPS_OF = Prepared(_steps_of, user_id=int)
+_ACTIVE_PAIRINGS_OF = Prepared(_active_pairings_of, user_id=int)
+
+
+def next_steps(user, memberships: list[Membership]) -> dict[int, NextStep]:
+    """The next step of each of ``memberships`` (``user``'s own, across organizations: the home page) that is a
+    mentor's or a mentee's in a program, in two queries whatever their number.
+
+    Read by the person rather than through one tenant: whether each membership misses a required answer and
+    its latest selection's state, then the person's active pairings.
     """
     people = [m for m in memberships if m.role in (Role.MENTOR, Role.MENTEE) and m.program_id]
     if not people:
         return {}
-    with scopes_disabled():
-        required = list(
-            Question.objects.filter(program_id__in={m.program_id for m in people}, required=True).values_list(
-                "program_id", "pk", "audience"
-            )
-        )
-        answered = set(Answer.objects.filter(membership__in=people).values_list("membership_id", "question_id"))
-        active = list(
-            Pairing.objects.filter(
-                Q(mentor__in=people) | Q(mentee__in=people), status=PairingStatus.ACTIVE
-            ).select_related("mentor__user", "mentee__user")
-        )
-        selections = latest_selection_states([m for m in people if m.role == Role.MENTEE])
+    flags = {m.pk: (m._missing_answers, m._selection_state) for m in _STEPS_OF.fetch(user_id=user.pk)}
+    active = _ACTIVE_PAIRINGS_OF.fetch(user_id=user.pk)
     steps = {}
     for membership in people:
-        missing = [
-            pk
-            for program_id, pk, audience in required
-            if program_id == membership.program_id
-            and audience in (Audience.BOTH, membership.role)
-            and (membership.pk, pk) not in answered
-        ]
-        steps[membership.pk] = _step(membership, missing, active, selections.get(membership.pk))
+        missing, selection_state = flags.get(membership.pk, (False, None))
+        steps[membership.pk] = _step(membership, missing, active, selection_state)
     return steps
+
+
+def _latest_selection(mentee_id: int) -> QuerySet[MentorSelection]:
+    with scopes_disabled():
+        return MentorSelection.objects.filter(mentee_id=mentee_id).only("state").order_by("-created_at", "-pk")[:1]
+
+
+_LATEST_SELECTION = Prepared(_latest_selection, mentee_id=int)
+
+
+def latest_selection_state(mentee: Membership) -> str | None:
+    """The state of the mentee's latest ranked selection (None: never selected), by the membership's pk (one
+    read through the tenant), in a query compiled once a process."""
+    found = _LATEST_SELECTION.fetch(mentee_id=mentee.pk)
+    return found[0].state if found else None
 
 
 def latest_selection_states(mentees: list[Membership]) -> dict[int, str]:
@@ -275,7 +368,7 @@ def mentee_selection_step(program: Program, selection_state: str | None) -> Next
     return None
 
 
-def _step(membership: Membership, missing: list[int], active: list[Pairing], selection_state: str | None) -> NextStep:
+def _step(membership: Membership, missing: bool, active: list[Pairing], selection_state: str | None) -> NextStep:
     if missing:
         return NextStep(_("Complete your questionnaire"), "matching:questionnaire")
     if membership.role == Role.MENTEE:

@@ -13,6 +13,8 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 
 @dataclass(frozen=True)
@@ -45,3 +47,16 @@ def program_url(request: HttpRequest, name: str) -> str:
 def _program_url(name: str, organization: str, program: str, prefix: str, urlconf) -> str:
     # The prefix and URLconf are part of the key: reverse reads them from the thread, not from the arguments.
     return reverse(name, args=[organization, program])
+
+
+def words(translated: str, **values: Any) -> SafeString:
+    """What ``{% blocktranslate with name=... %}`` gives, made in Python for a panel's rows (a tag a row was most of
+    their time): ``translated`` (already through gettext, so that makemessages finds the words) with each value
+    escaped, the words themselves as they are."""
+    return mark_safe(translated % {name: conditional_escape(value) for name, value in values.items()})
+
+
+def pk_urls(name: str, *args: Any) -> Callable[[int], str]:
+    """``reverse(name, args=[*args, pk])`` for many pks, reversed once: the URL's last argument is an object's pk."""
+    head, _sep, tail = reverse(name, args=[*args, 0]).rpartition("/0/")
+    return lambda pk: f"{head}/{pk}/{tail}"

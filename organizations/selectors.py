@@ -134,12 +134,31 @@ def program_membership_ids(user: User, program: Program) -> list[int]:
 
 
 def program_roles(user: User, program: Program) -> list[tuple[str, int]]:
-    """``user``'s (role, membership pk) pairs in ``program``, by role (from the tenant middleware's rows: no query)."""
+    """The (role, membership pk) of ``user``'s memberships in ``program``, oldest first (from the rows the tenant
+    middleware read: no query)."""
     return sorted(
-        (role, pk)
-        for program_id, role, pk in _tenant_memberships(user, program.organization_id)[0]
-        if program_id == program.pk
+        (
+            (role, pk)
+            for program_id, role, pk in _tenant_memberships(user, program.organization_id)[0]
+            if program_id == program.pk
+        ),
+        key=lambda row: row[1],
     )
+
+
+def _memberships_of(user_id: int) -> QuerySet[Membership]:
+    with scopes_disabled():
+        return (
+            Membership.objects.filter(
+                user_id=user_id, organization__status=ReviewStatus.APPROVED, organization__deleted_at__isnull=True
+            )
+            .select_related("organization", "program")
+            .order_by("organization__name", "program__name", "role")
+        )
+
+
+# Compiled once a process (the home page's first query): building it cost the ORM more than running it.
+_MEMBERSHIPS_OF = Prepared(_memberships_of, user_id=int)
 
 
 def _membership_by_pk(pk: int) -> QuerySet[Membership]:
@@ -157,14 +176,7 @@ def memberships_of(user: User) -> list[Membership]:
     Filtered by the person, not by a tenant: this is the one place that reads
     across organizations, and it only ever reads the person's own rows.
     """
-    with scopes_disabled():
-        return list(
-            Membership.objects.filter(
-                user=user, organization__status=ReviewStatus.APPROVED, organization__deleted_at__isnull=True
-            )
-            .select_related("organization", "program")
-            .order_by("organization__name", "program__name", "role")
-        )
+    return _MEMBERSHIPS_OF.fetch(user_id=user.pk)
 
 
 def programs_for(organization: Organization) -> list[Program]:

@@ -1,18 +1,20 @@
 """What sessions add to the pages of a program (see ``mentorship.panels``)."""
 
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from matching.selectors import visitor_active_pairings
-from mentorship.panels import Link, Panel, program_url
+from mentorship.panels import Link, Panel, pk_urls, program_url, words
+from mentorship.prepared import Prepared
 from organizations.models import Membership, Role
 from organizations.selectors import program_membership_ids, tenant_roles
 from sessions_app import selectors
-from sessions_app.models import Booking, BookingStatus, RequestState, SessionRequest, SessionStatus
+from sessions_app.models import Booking, BookingStatus, MentorshipSession, RequestState, SessionRequest, SessionStatus
 
 
 def program_nav_links(request: HttpRequest) -> list[Link]:
@@ -54,15 +56,28 @@ def open_session_requests(request: HttpRequest) -> Panel | None:
     return Panel("sessions_app/_requests_panel.html", {"open_requests": requests})
 
 
+def _upcoming_of(program_id: int, user_id: int):
+    """The person's next five published sessions in the program, as mentor or booked mentee, with the mentor's
+    name (all the panel shows: no groups or booked mentees fetched). "Next" by the database's clock (``Now()``,
+    the statement's time), so that the query has no value but the two ids."""
+    with scopes_disabled():
+        ids = Membership._base_manager.filter(program_id=program_id, user_id=user_id).order_by().values("pk")
+        # The visitor's bookings as a subquery on the bookings' mentee index: no join of every booking, no DISTINCT.
+        booked = Booking.objects.filter(mentee_id__in=ids, status=BookingStatus.BOOKED).values("session_id")
+        return (
+            MentorshipSession.objects.filter(program_id=program_id, ends_at__gt=Now(), status=SessionStatus.PUBLISHED)
+            .filter(Q(mentor_id__in=ids) | Q(pk__in=booked))
+            .select_related("mentor__user")[:5]
+        )
+
+
+# Compiled once a process: every view of a program's overview runs it.
+_UPCOMING_OF = Prepared(_upcoming_of, program_id=int, user_id=int)
+
+
 def upcoming_sessions(request: HttpRequest) -> Panel | None:
     """The visitor's next sessions in this program, as mentor or booked mentee."""
-    sessions = selectors.sessions_for(request.program).filter(
-        ends_at__gt=timezone.now(), status=SessionStatus.PUBLISHED
-    )
-    ids = program_membership_ids(request.user, request.program)
-    # The visitor's bookings as a subquery on the bookings' mentee index: no join of every booking, no DISTINCT.
-    booked = Booking.objects.filter(mentee_id__in=ids, status=BookingStatus.BOOKED).values("session_id")
-    upcoming = list(sessions.filter(Q(mentor_id__in=ids) | Q(pk__in=booked))[:5])
+    upcoming = _UPCOMING_OF.fetch(program_id=request.program.pk, user_id=request.user.pk)
     if not upcoming:
         return None
     return Panel("sessions_app/_upcoming_panel.html", {"upcoming_sessions": upcoming})
@@ -103,18 +118,48 @@ def schedule_together(request: HttpRequest) -> Panel | None:
 HOME_LIMIT = 10
 
 
-def mentor_open_session_requests(request: HttpRequest) -> Panel | None:
-    """On a mentor's home: the open "Request a Session" requests from mentees, in every program that has the
-    flow on (F6.1: the mentor is notified by email and on their home page), in one query."""
+def _open_for(user_id: int):
     with scopes_disabled():
-        open_requests = list(
+        return (
             SessionRequest.objects.filter(
-                mentor__user=request.user, state=RequestState.OPEN, program__mentee_requests_enabled=True
+                mentor__user_id=user_id, state=RequestState.OPEN, program__mentee_requests_enabled=True
             )
             .select_related("mentee__user", "program__organization")
+            .only(*OPEN_FIELDS)
             .order_by("-created_at", "-pk")[: HOME_LIMIT + 1]
         )
+
+
+# What the panel shows of each request (nothing else is read: the rest of the row is not fetched).
+OPEN_FIELDS = ("created_at", "program__name", "program__slug", "program__organization__slug", "mentee__user__full_name")
+# Compiled once a process: the mentor's home runs it on every view.
+_OPEN_FOR = Prepared(_open_for, user_id=int)
+
+
+def mentor_open_session_requests(request: HttpRequest) -> Panel | None:
+    """On a mentor's home: the open "Request a Session" requests from mentees, in every program that has the
+    flow on (F6.1: the mentor is notified by email and on their home page), in one query. Each row's links and
+    words are made here (its program's URLs reversed once, not two {% url %} and two {% blocktranslate %} a row)."""
+    open_requests = _OPEN_FOR.fetch(user_id=request.user.pk)
     if not open_requests:
         return None
-    context = {"open_requests": open_requests[:HOME_LIMIT], "more": len(open_requests) > HOME_LIMIT}
+    urls = {}
+    rows = []
+    for item in open_requests[:HOME_LIMIT]:
+        program = item.program
+        if program.pk not in urls:
+            args = (program.organization.slug, program.slug)
+            urls[program.pk] = (reverse("sessions:create", args=args), pk_urls("sessions:request_decline", *args))
+        create, decline = urls[program.pk]
+        rows.append(
+            {
+                "pk": item.pk,
+                "asks": words(_("%(name)s requests a session"), name=item.mentee.user.full_name),
+                "program": program.name,
+                "since": words(_("%(since)s ago"), since=timesince(item.created_at)),
+                "create": create,
+                "decline": decline(item.pk),
+            }
+        )
+    context = {"open_requests": rows, "first": open_requests[0], "more": len(open_requests) > HOME_LIMIT}
     return Panel("sessions_app/_home_session_requests.html", context)

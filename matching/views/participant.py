@@ -31,8 +31,8 @@ def participant_membership(request: HttpRequest) -> Membership:
     program's organization and its user are the request's.
     """
     user = request.user._wrapped if isinstance(request.user, LazyObject) else request.user
-    pks = [pk for role, pk in program_roles(user, request.program) if role in (Role.MENTEE, Role.MENTOR)]
-    found = MEMBERSHIP_BY_PK.fetch(pk=pks[0]) if pks else []
+    mine = sorted(row for row in program_roles(user, request.program) if row[0] in (Role.MENTEE, Role.MENTOR))
+    found = MEMBERSHIP_BY_PK.fetch(pk=mine[0][1]) if mine else []  # "mentee" sorts before "mentor"
     if not found:
         raise Http404
     membership = found[0]

@@ -36,7 +36,7 @@ MENTOR_HOME_PANELS: tuple[PanelProvider, ...] = (
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     memberships = organizations_selectors.memberships_of(request.user)
-    steps = next_steps(memberships)
+    steps = next_steps(request.user, memberships)
     for membership in memberships:
         membership.next_step = steps.get(membership.pk)
         if membership.next_step and membership.next_step.pairings:

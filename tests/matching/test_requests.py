@@ -370,3 +370,26 @@ def test_the_mentors_requests_page_shows_an_answer_on_the_next_view_and_the_time
         service.request_decline(request_id=selection.requests.get().pk, by=mentors[0].user)
     page = client.get(mine).content.decode()
     assert "Waiting for an answer" not in page and "Declined" in page
+
+
+def test_the_admins_requests_page_shows_a_committed_change_on_the_next_view(
+    client, program, cast, django_capture_on_commit_callbacks
+):
+    """The page keeps its rows under the program's stamp: a skip, once committed, shows at once."""
+    mentee, mentors = cast
+    admin = member(program, Role.PROGRAM_ADMIN)
+    selection = select(program, mentee, mentors)
+    first = selection.requests.get(rank=1)
+    client.force_login(admin)
+    page = reverse("matching:requests_admin", args=[program.organization.slug, program.slug])
+    before = client.get(page).content.decode()
+    skip = reverse("matching:request_skip", args=[program.organization.slug, program.slug, first.pk])
+    assert f'action="{skip}"' in before and "<td>Skipped by an admin</td>" not in before
+    assert before.count('name="csrfmiddlewaretoken"') >= 2
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(skip)
+    after = client.get(page).content.decode()
+    assert "<td>Skipped by an admin</td>" in after and f'action="{skip}"' not in after
+    next_one = selection.requests.get(rank=2).pk
+    second = reverse("matching:request_skip", args=[program.organization.slug, program.slug, next_one])
+    assert f'action="{second}"' in after

@@ -5,7 +5,8 @@ import zoneinfo
 
 import pytest
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
 
 from matching.models import RequestState as RankedState
 from matching.services.requests import select_mentors
@@ -112,3 +113,21 @@ def test_home_runs_a_constant_number_of_queries(client, program, mentor):
     page = client.get(reverse("home")).content.decode()
     assert page.count("asks you to be their mentor") == 10 and "All your requests" in page
     assert page.count("requests a session") == 10 and "All session requests" in page
+
+
+def test_the_words_of_each_row_escape_the_names_and_follow_the_language(client, program, mentor):
+    mentee = mentee_of(program, "<b>Bo</b> & Co")
+    ranked_request(program, mentor, mentee)
+    SessionRequest.objects.create(program=program, mentee=mentee, mentor=mentor)
+    client.force_login(mentor.user)
+    page = client.get(reverse("home")).content.decode()
+    assert "&lt;b&gt;Bo&lt;/b&gt; &amp; Co asks you to be their mentor" in page
+    assert "&lt;b&gt;Bo&lt;/b&gt; &amp; Co requests a session" in page and "<b>Bo</b>" not in page
+    mentor.user.language = "fr"
+    mentor.user.save()
+    page = client.get(reverse("home"), headers={"accept-language": "fr"}).content.decode()
+    with translation.override("fr"):
+        asks = _("%(name)s asks you to be their mentor") % {"name": "&lt;b&gt;Bo&lt;/b&gt; &amp; Co"}
+        schedule = _("Schedule a session")
+    assert asks != "&lt;b&gt;Bo&lt;/b&gt; &amp; Co asks you to be their mentor"
+    assert asks in page and schedule in page

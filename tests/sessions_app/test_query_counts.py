@@ -1,11 +1,13 @@
 """The session pages run as many queries with 50 sessions as with 2."""
 
+import zoneinfo
 from datetime import time
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from organizations.models import Role
 from sessions_app.services.bookings import booking_create
@@ -86,3 +88,22 @@ def count_queries_of_one_get(client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
+
+
+def test_the_upcoming_panel_lists_the_next_five_sessions_of_the_visitor_only(client, program, mentor, mentee):
+    """As mentor (their own sessions) or mentee (the ones they booked), soonest first; not an unpublished one."""
+    sessions = [make_session(mentor, day=in_days(2 + n), mentee=mentee) for n in range(6)]
+    make_session(mentor, day=in_days(1), publish=False)
+    other = member(program, Role.MENTOR, full_name="Olga Other").memberships.get()
+    make_session(other, day=in_days(1))
+    for person, shown in ((mentor.user, 5), (mentee.user, 5), (other.user, 1)):
+        client.force_login(person)
+        page = client.get(program.get_absolute_url()).content.decode()
+        panel = page.split("Your upcoming sessions", 1)[1].split("</ul>", 1)[0]
+        assert panel.count("<li>") == shown
+    client.force_login(mentee.user)
+    page = client.get(program.get_absolute_url()).content.decode()
+    panel = page.split("Your upcoming sessions", 1)[1].split("</ul>", 1)[0]
+    assert "Maria Mentor" in panel and "Olga Other" not in panel
+    first = sessions[0].starts_at.astimezone(zoneinfo.ZoneInfo("Europe/Paris"))
+    assert date_format(first, "l j F Y") in panel.split("</li>", 1)[0]

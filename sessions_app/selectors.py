@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -148,6 +148,15 @@ def my_sessions(user: User, *, now: datetime | None = None) -> tuple[QuerySet, Q
     with scopes_disabled():
         sessions = sessions_of_person(user)
         return sessions.filter(ends_at__gt=now), sessions.filter(ends_at__lte=now).order_by("-starts_at", "-pk")
+
+
+def my_session_counts(user: User, *, now: datetime) -> tuple[int, int]:
+    """How many sessions ``my_sessions(user, now=now)`` gives, upcoming and past, in one query."""
+    with scopes_disabled():
+        counts = sessions_of_person(user).aggregate(
+            upcoming=Count("pk", filter=Q(ends_at__gt=now)), past=Count("pk", filter=Q(ends_at__lte=now))
+        )
+    return counts["upcoming"], counts["past"]
 
 
 def cancel_notice(program: Program) -> timedelta:

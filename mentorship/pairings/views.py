@@ -1,5 +1,7 @@
 """The pages of the life of a pairing: the pair's conversation, and what program admins may see of it."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
@@ -160,10 +162,16 @@ def agreement(request: HttpRequest, organization: str, program: str, pk: int) ->
     """The pair's agreement: the mentee drafts and sends it; the mentor reads it, signs it or asks for changes."""
     pairing = own_pairing_of_url(request, pk)
     me = _me(pairing, request.user)
-    current = _agreement_of(pairing)
-    enabled = services.settings_of(request.program).agreement_enabled
-    editable = me.pk == pairing.mentee_id and enabled and (current is None or current.status != AgreementStatus.SIGNED)
-    form = AgreementForm(request.POST or None, initial=AgreementForm.initial_for(current)) if editable else None
+    # Read after the pairing (the permission's row) and before the agreement: a committed write to the agreement,
+    # its goals or the program's settings (or a name) gives the program a new stamp, so what is kept under the
+    # old one is never shown again. A POST reads and renders afresh.
+    stamp = stamps.program_stamp(request.program) if request.method != "POST" else None
+    key = f"pairings:agreement:{pairing.pk}:{me.pk}:{translation.get_language()}"
+    body = kept(stamp, key, lambda: _agreement_body(request, pairing, me), shared=False)
+    form = None
+    if body.editable:
+        current = _agreement_of(pairing)
+        form = AgreementForm(request.POST or None, initial=AgreementForm.initial_for(current))
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
@@ -188,14 +196,40 @@ def agreement(request: HttpRequest, organization: str, program: str, pk: int) ->
                 return redirect("pairings:agreement", request.organization.slug, request.program.slug, pairing.pk)
     context = {
         "pairing": pairing,
-        "me": me,
-        "agreement": current,
-        "enabled": enabled,
+        "body": body,
         "form": form,
-        "decision_form": AgreementDecisionForm(),
+        "decision_form": AgreementDecisionForm() if body.status == AgreementStatus.SENT else None,
         "is_mentor": me.pk == pairing.mentor_id,
     }
     return render(request, "pairings/agreement.html", context)
+
+
+@dataclass(frozen=True)
+class _AgreementBody:
+    """What the agreement page shows from the pair's rows, as one person of the pair sees it: the agreement's
+    status (None without one), whether that person edits it (the mentee's form) and the rest rendered (the
+    names, the agreement and its goals, each goal's button pointing at the page's one form: no token in it)."""
+
+    status: str | None
+    editable: bool
+    html: SafeString
+
+
+def _agreement_body(request: HttpRequest, pairing: Pairing, me) -> _AgreementBody:
+    current = _agreement_of(pairing)
+    enabled = services.settings_of(request.program).agreement_enabled
+    editable = me.pk == pairing.mentee_id and enabled and (current is None or current.status != AgreementStatus.SIGNED)
+    goal = reverse("pairings:goal_done", args=[request.organization.slug, request.program.slug, 0])
+    context = {
+        "pairing": pairing,
+        "agreement": current,
+        "enabled": enabled,
+        "editable": editable,
+        "is_mentor": me.pk == pairing.mentor_id,
+        "goal_prefix": goal[: -len("0/done/")],
+    }
+    html = render_to_string("pairings/_agreement_body.html", context)
+    return _AgreementBody(status=current.status if current and enabled else None, editable=editable, html=html)
 
 
 @tenant_view(perm="pairings.sign_agreement", obj=own_pairing_of_url)

@@ -1,13 +1,19 @@
 """Mentors' and program admins' pages: the Mentorship page, New Session, Edit, Duplicate, Bulk Duplicate, Cancel."""
 
+import hashlib
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from mentorship.kept import kept
 from mentorship.ratelimits import limit_error
+from mentorship.stamps import program_stamp
 from organizations.decorators import tenant_view
 from organizations.models import Role
 from sessions_app import selectors
@@ -47,13 +53,35 @@ def mentorship(request: HttpRequest, organization: str, program: str) -> HttpRes
         mentee = selectors.membership_of(request.user, program_, Role.MENTEE)
         sessions = selectors.visible_to(selectors.mentorship_page(program_), mentee)
         filters = None
+    may_manage = _may_manage(request)
+    page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
+    if not page.paginator.count:
+        page.object_list = []  # none counted: not a query compiled (its joins and prefetches) to read none
     context = {
-        "sessions": Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page")),
-        "filters": filters,
+        "sessions": page,
+        "filter_fields": _filter_fields(request, filters, may_manage) if filters is not None else "",
         "may_create": request.user.has_perm("sessions_app.create_session", program_),
-        "may_manage": _may_manage(request),
+        "may_manage": may_manage,
     }
     return render(request, "sessions_app/mentorship.html", context)
+
+
+def _filter_fields(request: HttpRequest, filters: FilterForm, may_manage: bool) -> str:
+    """The filters' fields, rendered: the select of every mentor of the program (thousands) for those who manage it.
+
+    The same for the same query (the values it shows chosen) and language: kept in this process under the
+    program's stamp, read before the form's choices, so a new mentor or a new name is listed at the next view.
+    """
+
+    def fields() -> str:
+        context = {"filters": filters, "may_manage": may_manage}
+        return render_to_string("sessions_app/_mentorship_filter.html", context)
+
+    stamp = program_stamp(request.program)
+    shown = [(name, request.GET.getlist(name)) for name in ("mentor", "status", "day")]
+    asked = hashlib.sha256(repr((bool(request.GET), shown)).encode()).hexdigest()[:32]
+    key = f"sessions:mentorship-filter:{request.program.pk}:{translation.get_language()}:{may_manage}:{asked}"
+    return kept(stamp, key, fields, shared=False)
 
 
 def _save(

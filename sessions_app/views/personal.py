@@ -1,7 +1,7 @@
 """Pages outside any program: "My Sessions" in every program and role, and the private calendar feed."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,14 +19,27 @@ PAGE_SIZE = 25
 def my_sessions(request: HttpRequest) -> HttpResponse:
     """The visitor's upcoming and past sessions, in every program and both roles (read across tenants,
     which is why scopes are off: every row is chosen by the visitor's own memberships)."""
+    now = timezone.now()
     with scopes_disabled():
-        upcoming, past = selectors.my_sessions(request.user)
-        upcoming = Paginator(upcoming, PAGE_SIZE).get_page(request.GET.get("page"))
-        past = Paginator(past, PAGE_SIZE).get_page(request.GET.get("past"))
-        upcoming.object_list, past.object_list = list(upcoming.object_list), list(past.object_list)
+        upcoming, past = selectors.my_sessions(request.user, now=now)
+        # Both lists counted in one query; a list counted empty is not read (its query, with its joins and
+        # prefetches, compiled to read none).
+        counts = selectors.my_session_counts(request.user, now=now)
+        upcoming, past = (
+            _page(sessions, count, request.GET.get(param))
+            for sessions, count, param in ((upcoming, counts[0], "page"), (past, counts[1], "past"))
+        )
         _annotate(request, upcoming.object_list)
     context = {"upcoming": upcoming, "past": past, "synced_at": request.user.calendar_fetched_at}
     return render(request, "sessions_app/my_sessions.html", context)
+
+
+def _page(sessions, count: int, number: str | None) -> Page:
+    paginator = Paginator(sessions, PAGE_SIZE)
+    paginator.__dict__["count"] = count  # a cached property: known, it is not counted again
+    page = paginator.get_page(number)
+    page.object_list = list(page.object_list) if count else []
+    return page
 
 
 def _annotate(request: HttpRequest, upcoming: list) -> None:

@@ -28,6 +28,7 @@ from matching import selectors as matching_selectors
 from matching.fragments import kept_fragment
 from matching.models import Answer, Audience
 from mentorship.kept import kept, kept_for
+from mentorship.oversight import selectors as oversight_selectors
 from mentorship.ratelimits import limit_error
 from mentorship.stamps import program_stamp
 from organizations.decorators import tenant_view
@@ -131,9 +132,23 @@ def _choice_questions(program) -> list:
 def mentee_search(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     """Mentees looking for a mentor (no active pairing), filtered by their answers, best fit first, 25 a page."""
     program_ = request.program
+    # Read before any row: a committed write to the program's rows (answers, the questionnaire, a pairing, a
+    # decline, a name, the program's matching version) gives it a new stamp, so what is kept under the old one is
+    # never shown again.
+    stamp = program_stamp(program_)
+    mentor_id = oversight_selectors.mentor_membership_id(request.user, program_)
+    # The filters, the rows and the pages: the same for the same mentor, query and language (no token, nothing
+    # else of the viewer's), kept in this process only (people's names).
+    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
+    key = f"sessions:mentee-search:{program_.pk}:{mentor_id}:{translation.get_language()}:{query}"
+    listing = kept(stamp, key, lambda: _mentee_search_listing(request, mentor_id), shared=False)
+    return render(request, "sessions_app/mentee_search.html", {"listing": listing})
+
+
+def _mentee_search_listing(request: HttpRequest, mentor_id: int) -> SafeString:
+    program_ = request.program
     # With the user (the reasons name the mentor); the mentor's groups play no part here.
-    mentor = Membership.objects.filter(program=program_, user=request.user, role=Role.MENTOR).select_related("user")
-    mentor = mentor.first()
+    mentor = Membership.objects.filter(program=program_, pk=mentor_id, role=Role.MENTOR).select_related("user").get()
     filters = MenteeFilterForm(request.GET or None, questions=_choice_questions(program_))
     ranked, shown = _ranked_mentees(program_, mentor, filters.chosen())
     page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -145,7 +160,9 @@ def mentee_search(request: HttpRequest, organization: str, program: str) -> Http
         {"mentee": people[pk], "score": score, "reasons": reasons.get(pk, [])}
         for pk, score in zip(page_ids, scores, strict=True)
     ]
-    return render(request, "sessions_app/mentee_search.html", {"filters": filters, "page": page, "rows": rows})
+    # Rendered without the context processors: the fragment shows nothing of theirs.
+    context = {"request": request, "filters": filters, "page": page, "rows": rows}
+    return render_to_string("sessions_app/_mentee_search_listing.html", context)
 
 
 def _ranked_mentees(program_, mentor: Membership, chosen: list) -> tuple[np.ndarray, np.ndarray]:

@@ -101,3 +101,31 @@ def test_admins_see_progress_not_the_text(client, program, pairing, mentee, ment
     assert "Public speaking" not in page
     assert "Give a talk" not in page
     assert client.get(program_url(program, "pairings:agreement", pairing.pk)).status_code == 404
+
+
+def test_the_kept_agreement_shows_each_write_on_the_next_view(
+    client, program, pairing, mentee, mentor, django_capture_on_commit_callbacks
+):
+    """The agreement's part of the page is kept rendered under the program's stamp, per person of the pair and
+    language (issue 9): a draft sent, a signature and a goal done, once committed, are on the next view."""
+    url = program_url(program, "pairings:agreement", pairing.pk)
+    client.force_login(mentor.user)
+    before = client.get(url).content.decode()
+    assert "Give a talk at the team meeting" not in before and "agreement_decide" not in before
+    client.force_login(mentee.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, _draft())
+    client.force_login(mentor.user)
+    sent = client.get(url).content.decode()
+    decide = program_url(program, "pairings:agreement_decide", pairing.pk)
+    assert "Give a talk at the team meeting" in sent and f'action="{decide}"' in sent
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(decide, {"sign": "1"})
+    signed = client.get(url).content.decode()
+    goal = Agreement.objects.get().goals.first()
+    done = program_url(program, "pairings:goal_done", goal.pk)
+    assert f'action="{decide}"' not in signed and f'formaction="{done}"' in signed
+    assert '<form id="goal-done" method="post"' in signed and 'name="done" value="0"' not in signed
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(done)
+    assert f'form="goal-done" formaction="{done}" name="done" value="0"' in client.get(url).content.decode()

@@ -93,3 +93,17 @@ def test_a_session_under_way_is_still_upcoming_and_an_ended_one_is_not(client, p
     page = client.get(program_url(program, "sessions:mentorship")).content.decode()
     assert page.count('<details class="menu">') == 1
     assert f"/mentorship/{under_way.pk}/edit/" in page and f"/mentorship/{ended.pk}/edit/" not in page
+
+
+def test_the_kept_filter_fields_are_those_of_the_query_and_of_the_viewer(client, program, program_admin, mentor):
+    """The filters' fields are kept rendered per query and per kind of viewer (issue 9): each query shows its own
+    choices selected, and a mentor, who filters only their own sessions, has no select of mentors."""
+    url = program_url(program, "sessions:mentorship")
+    client.force_login(program_admin)
+    chosen = client.get(url, {"status": "cancelled"}).content.decode()
+    plain = client.get(url).content.decode()
+    assert '<option value="cancelled" selected>' in chosen and '<option value="" selected>All</option>' in plain
+    assert '<option value="cancelled" selected>' not in plain and 'name="mentor"' in plain
+    client.force_login(mentor.user)
+    own = client.get(url).content.decode()
+    assert 'name="status"' in own and 'name="mentor"' not in own

@@ -157,6 +157,27 @@ def test_a_mentee_paired_or_declined_leaves_the_search_at_the_next_view(
     assert "Soon Paired" not in after and "Soon Declined" not in after and "Just Joined" in after
 
 
+def test_a_renamed_mentee_or_mentor_shows_on_the_next_view(
+    client, program, survey, searching_mentor, django_capture_on_commit_callbacks
+):
+    """The listing (filters, rows and reasons) is kept rendered under the program's stamp (issue 9): a person's
+    new name, once committed, is on the next view, in the rows and in the reasons that name the mentor."""
+    survey.person(Role.MENTEE, full_name="Old Name", skills=("Public speaking",))
+    client.force_login(searching_mentor.user)
+    url = program_url(program, "sessions:mentee_search")
+    before = client.get(url).content.decode()
+    assert "Old Name" in before and "Maria can help" in before
+    with django_capture_on_commit_callbacks(execute=True):
+        mentee = Membership.objects.get(program=program, user__full_name="Old Name").user
+        mentee.full_name = "New Name"
+        mentee.save()
+        searching_mentor.user.full_name = "Marta Mentor"
+        searching_mentor.user.save()
+    after = client.get(url).content.decode()
+    assert "New Name" in after and "Old Name" not in after
+    assert "Marta can help" in after and "Maria can help" not in after
+
+
 def test_each_mentor_and_each_filter_has_its_own_ranking(client, program, survey, searching_mentor):
     survey.person(Role.MENTEE, full_name="Wants Networking", skills=("Networking",))
     survey.person(Role.MENTEE, full_name="Wants Applications", skills=("Job applications",))

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import SignupForm
 from accounts.models import User
+from accounts.widgets import LightSelect
 from organizations.models import AccessRequest, OnboardingSlot, Organization, Program, Role
 
 
@@ -185,7 +186,7 @@ class PeopleFilterForm(forms.Form):
     """Who a program's or an organization's people page lists: a search and a role."""
 
     q = forms.CharField(label=_("Search by name or email"), required=False, max_length=100)
-    role = forms.ChoiceField(label=_("Role"), required=False)
+    role = forms.ChoiceField(label=_("Role"), required=False, widget=LightSelect)  # no template per option
 
     def __init__(self, *args, roles=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)

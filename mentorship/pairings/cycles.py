@@ -149,9 +149,17 @@ def cycle_open(*, program: Program, by: User, name: str, starts_on=None, ends_on
     return new
 
 
-def previous_cycle(program: Program) -> Program | None:
+def _link(program_id: int) -> QuerySet[ProgramCycle]:
     with scopes_disabled():
-        link = ProgramCycle.objects.filter(program=program).select_related("previous").first()
+        return ProgramCycle.objects.filter(program_id=program_id).select_related("previous").order_by("pk")[:1]
+
+
+# Compiled once a process: read on every view of the cycle pages.
+_LINK = Prepared(_link, program_id=int)
+
+
+def previous_cycle(program: Program) -> Program | None:
+    link = next(iter(_LINK.fetch(program_id=program.pk)), None)
     return link.previous if link else None
 
 

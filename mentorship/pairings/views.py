@@ -441,10 +441,16 @@ def cycle_new(request: HttpRequest, organization: str, program: str) -> HttpResp
                 request, _("%(name)s is open. Review who is invited back, then invite them.") % {"name": new.name}
             )
             return redirect("pairings:cycle_invite", request.organization.slug, new.slug)
-    copied = {
-        "questions": request.program.questions.count(),
-        "feedback_questions": request.program.feedback_questions.count(),
-    }
+    # The counts of what is copied: the program's questions, kept under its stamp (read first; a question added
+    # or removed gives a new one).
+    copied = kept(
+        stamps.program_stamp(request.program),
+        f"cycle-new-copied:{request.program.pk}",
+        lambda: {
+            "questions": request.program.questions.count(),
+            "feedback_questions": request.program.feedback_questions.count(),
+        },
+    )
     return render(request, "pairings/cycle_new.html", {"form": form, **copied})
 
 

@@ -18,6 +18,7 @@ from organizations.models import (
     AccessStatus,
     Invitation,
     Membership,
+    OnboardingSignup,
     OnboardingSlot,
     Organization,
     Program,
@@ -151,10 +152,31 @@ def memberships_of(user: User) -> list[Membership]:
         )
 
 
+def _programs_of(organization_id: int) -> QuerySet[Program]:
+    with scopes_disabled():
+        return Program.objects.filter(organization_id=organization_id)
+
+
+def _onboarding_signup_of(organization_id: int) -> QuerySet[OnboardingSignup]:
+    with scopes_disabled():
+        signups = OnboardingSignup.objects.filter(organization_id=organization_id)
+        return signups.select_related("slot").order_by("pk")[:1]
+
+
+# Compiled once a process: the organization page reads both on every view.
+_PROGRAMS_OF = Prepared(_programs_of, organization_id=int)
+_ONBOARDING_SIGNUP_OF = Prepared(_onboarding_signup_of, organization_id=int)
+
+
+def onboarding_signup_of(organization: Organization) -> OnboardingSignup | None:
+    """The organization's place in an onboarding session, with the session (None before it signs up)."""
+    return next(iter(_ONBOARDING_SIGNUP_OF.fetch(organization_id=organization.pk)), None)
+
+
 def programs_for(organization: Organization) -> list[Program]:
     """The organization's programs, with how many mentors and mentees each has (``mentor_count``,
     ``mentee_count``: ``program_role_counts``)."""
-    programs = list(Program.objects.filter(organization=organization))
+    programs = _PROGRAMS_OF.fetch(organization_id=organization.pk)
     counts = program_role_counts([program.pk for program in programs])
     for program in programs:
         program.mentor_count, program.mentee_count = counts[program.pk]

@@ -13,7 +13,7 @@ from mentorship.stamps import program_stamp
 from organizations import selectors
 from organizations.decorators import tenant_view
 from organizations.forms import DefaultLanguageForm, PeopleFilterForm
-from organizations.models import OnboardingSignup, Program, Role
+from organizations.models import Program, Role
 from organizations.signals import PeopleColumn, people_columns
 from organizations.views.rows import csrf_input, url_of_pk
 
@@ -22,7 +22,7 @@ from organizations.views.rows import csrf_input, url_of_pk
 def organization_detail(request: HttpRequest, organization: str, language_form=None) -> HttpResponse:
     programs = selectors.programs_for(request.organization)
     can_manage = request.user.has_perm("organizations.manage_organization", request.organization)
-    signup = OnboardingSignup.objects.filter(organization=request.organization).select_related("slot").first()
+    signup = selectors.onboarding_signup_of(request.organization)
     # Once a program is live the organization is past onboarding: the sign-up card would only be clutter.
     onboarding_done = any(program.is_live for program in programs)
     context = {

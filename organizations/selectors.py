@@ -3,7 +3,7 @@
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
@@ -14,8 +14,11 @@ from accounts.tokens import hash_token
 from mentorship.prepared import Prepared
 from mentorship.stamps import program_stamps
 from organizations.models import (
+    AccessRequest,
+    AccessStatus,
     Invitation,
     Membership,
+    OnboardingSignup,
     OnboardingSlot,
     Organization,
     Program,
@@ -179,10 +182,31 @@ def memberships_of(user: User) -> list[Membership]:
     return _MEMBERSHIPS_OF.fetch(user_id=user.pk)
 
 
+def _programs_of(organization_id: int) -> QuerySet[Program]:
+    with scopes_disabled():
+        return Program.objects.filter(organization_id=organization_id)
+
+
+def _onboarding_signup_of(organization_id: int) -> QuerySet[OnboardingSignup]:
+    with scopes_disabled():
+        signups = OnboardingSignup.objects.filter(organization_id=organization_id)
+        return signups.select_related("slot").order_by("pk")[:1]
+
+
+# Compiled once a process: the organization page reads both on every view.
+_PROGRAMS_OF = Prepared(_programs_of, organization_id=int)
+_ONBOARDING_SIGNUP_OF = Prepared(_onboarding_signup_of, organization_id=int)
+
+
+def onboarding_signup_of(organization: Organization) -> OnboardingSignup | None:
+    """The organization's place in an onboarding session, with the session (None before it signs up)."""
+    return next(iter(_ONBOARDING_SIGNUP_OF.fetch(organization_id=organization.pk)), None)
+
+
 def programs_for(organization: Organization) -> list[Program]:
     """The organization's programs, with how many mentors and mentees each has (``mentor_count``,
     ``mentee_count``: ``program_role_counts``)."""
-    programs = list(Program.objects.filter(organization=organization))
+    programs = _PROGRAMS_OF.fetch(organization_id=organization.pk)
     counts = program_role_counts([program.pk for program in programs])
     for program in programs:
         program.mentor_count, program.mentee_count = counts[program.pk]
@@ -294,3 +318,44 @@ def open_onboarding_slots() -> QuerySet[OnboardingSlot]:
         .annotate(taken=Count("signups"))
         .order_by("starts_at")
     )
+
+
+def _pending_organizations() -> QuerySet[Organization]:
+    return Organization.objects.filter(status=ReviewStatus.PENDING).order_by("submitted_at")
+
+
+def _pending_programs() -> QuerySet[Program]:
+    with scopes_disabled():
+        return Program.objects.filter(status=ReviewStatus.PENDING).select_related("organization").order_by("created_at")
+
+
+def _pending_access_requests() -> QuerySet[AccessRequest]:
+    with scopes_disabled():
+        return (
+            AccessRequest.objects.filter(status=AccessStatus.PENDING)
+            .select_related("program", "organization")
+            .order_by("requested_at")
+        )
+
+
+def _latest_onboarding_slots() -> QuerySet[OnboardingSlot]:
+    return OnboardingSlot.objects.order_by("-starts_at")[:10]
+
+
+# The staff's review queue, on every view of their index: four fixed queries compiled once a process (building
+# them cost the ORM more than PostgreSQL takes to run them on lists this short).
+_STAFF_QUEUE = {
+    "organizations": Prepared(_pending_organizations),
+    "programs": Prepared(_pending_programs),
+    "access_requests": Prepared(_pending_access_requests),
+    "slots": Prepared(_latest_onboarding_slots),
+}
+
+
+def staff_queue() -> dict[str, list]:
+    """What waits for the staff's review (oldest first) and the ten latest onboarding sessions with their
+    sign-ups' organizations, across every tenant."""
+    queue = {name: prepared.fetch() for name, prepared in _STAFF_QUEUE.items()}
+    with scopes_disabled():
+        prefetch_related_objects(queue["slots"], "signups__organization")
+    return queue

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from django.dispatch import Signal
 
 # Sent by the program's people page with ``program`` and ``mentors`` (the mentor memberships of the page).
-# A receiver returns a ``PeopleColumn`` or None; the page shows each column, in one query per receiver.
+# A receiver returns a ``PeopleColumn`` or None; the page shows each column, in one query per receiver. The page
+# keeps its columns under the program's stamp: a column shows what the program's rows say, not the time of day.
 people_columns = Signal()
 
 

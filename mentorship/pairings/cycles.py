@@ -22,6 +22,7 @@ from accounts.models import User
 from mentorship import stamps
 from mentorship.kept import kept, stamp_key
 from mentorship.pairings.models import FeedbackQuestion, PairingSettings, ProgramCycle
+from mentorship.prepared import Prepared
 from mentorship.stamps import program_stamps
 from organizations.models import Invitation, InvitationStatus, Membership, Program, Role
 
@@ -148,9 +149,17 @@ def cycle_open(*, program: Program, by: User, name: str, starts_on=None, ends_on
     return new
 
 
-def previous_cycle(program: Program) -> Program | None:
+def _link(program_id: int) -> QuerySet[ProgramCycle]:
     with scopes_disabled():
-        link = ProgramCycle.objects.filter(program=program).select_related("previous").first()
+        return ProgramCycle.objects.filter(program_id=program_id).select_related("previous").order_by("pk")[:1]
+
+
+# Compiled once a process: read on every view of the cycle pages.
+_LINK = Prepared(_link, program_id=int)
+
+
+def previous_cycle(program: Program) -> Program | None:
+    link = next(iter(_LINK.fetch(program_id=program.pk)), None)
     return link.previous if link else None
 
 
@@ -159,12 +168,21 @@ def next_cycles(program: Program) -> list[Program]:
         return [link.program for link in ProgramCycle.objects.filter(previous=program).select_related("program")]
 
 
+def _series(program_id: int) -> QuerySet[Program]:
+    with scopes_disabled():
+        first = ProgramCycle.objects.filter(program_id=program_id).values("first_id")
+        series = Q(pk__in=first) | Q(cycle__first__in=first) | Q(pk=program_id) | Q(cycle__first_id=program_id)
+        return Program.objects.filter(series).only("pk").order_by("pk")
+
+
+# Compiled once a process: the cycle page reads the series on every view (its stamps key what the page keeps),
+# and building this query of two subqueries cost the ORM more than PostgreSQL takes to run it.
+_SERIES = Prepared(_series, program_id=int)
+
+
 def series_ids(program: Program) -> list[int]:
     """The pks of every cycle of ``program``'s series (the first and each one opened from it), in one query."""
-    with scopes_disabled():
-        first = ProgramCycle.objects.filter(program=program).values("first_id")
-        series = Q(pk__in=first) | Q(cycle__first__in=first) | Q(pk=program.pk) | Q(cycle__first=program)
-        return sorted(Program.objects.filter(series).values_list("pk", flat=True))
+    return [cycle.pk for cycle in _SERIES.fetch(program_id=program.pk)]
 
 
 def past_cycles(program: Program) -> QuerySet[Program]:

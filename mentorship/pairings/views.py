@@ -10,7 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.safestring import SafeString
+from django.utils.formats import date_format
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -42,7 +45,7 @@ from mentorship.pairings.models import (
 from mentorship.ratelimits import limit_error, over_limit, rate_limited, too_many
 from mentorship.stamps import program_stamps
 from organizations.decorators import tenant_view
-from organizations.models import Program
+from organizations.models import Program, Role
 
 
 def own_pairing_of_url(request: HttpRequest, pk: int) -> Pairing:
@@ -418,7 +421,39 @@ def cycle(request: HttpRequest, organization: str, program: str) -> HttpResponse
     key = f"cycle-page:{current.pk}:{series}:{current.cycle_ends_on}:{timezone.localdate()}:{pages!r}"
     # People's names: in this process only.
     context = {"form": form, **kept(stamp, key, lambda: _cycle_rows(current, *pages), shared=False)}
+    context["alumni_rows"] = _alumni_rows(context["alumni"])
+    context["completed_rows"] = _completed_rows(context["completed"])
     return render(request, "pairings/cycle.html", context)
+
+
+# The two lists' rows, the HTML their template wrote, in one pass of Python in the viewer's language and time
+# zone (a template node per cell was most of the page); every value is escaped.
+
+
+def _alumni_rows(people) -> SafeString:
+    e = conditional_escape
+    roles = {value: e(label) for value, label in Role.choices}
+    yes, no = e(_("Yes")), e(_("No"))
+    html = [
+        f"<tr><td>{e(person.user.full_name)}</td><td>{roles.get(person.role) or e(person.role)}</td>"
+        f"<td>{e(person.program.name)}</td><td>{yes if person.is_back else no}</td></tr>"
+        for person in people
+    ]
+    return mark_safe("\n".join(html))  # nosec B308 B703
+
+
+def _completed_rows(pairings) -> SafeString:
+    e = conditional_escape
+
+    def day(moment) -> str:  # the template's |date:"DATE_FORMAT"
+        return "" if moment is None else e(date_format(template_localtime(moment), "DATE_FORMAT"))
+
+    html = [
+        f"<tr><td>{e(pairing.mentor.user.full_name)}</td><td>{e(pairing.mentee.user.full_name)}</td>"
+        f"<td>{day(pairing.ended_at)}</td></tr>"
+        for pairing in pairings
+    ]
+    return mark_safe("\n".join(html))  # nosec B308 B703
 
 
 def _cycle_rows(current: Program, alumni_page: str | None, completed_page: str | None) -> dict:
@@ -463,10 +498,16 @@ def cycle_new(request: HttpRequest, organization: str, program: str) -> HttpResp
                 request, _("%(name)s is open. Review who is invited back, then invite them.") % {"name": new.name}
             )
             return redirect("pairings:cycle_invite", request.organization.slug, new.slug)
-    copied = {
-        "questions": request.program.questions.count(),
-        "feedback_questions": request.program.feedback_questions.count(),
-    }
+    # The counts of what is copied: the program's questions, kept under its stamp (read first; a question added
+    # or removed gives a new one).
+    copied = kept(
+        stamps.program_stamp(request.program),
+        f"cycle-new-copied:{request.program.pk}",
+        lambda: {
+            "questions": request.program.questions.count(),
+            "feedback_questions": request.program.feedback_questions.count(),
+        },
+    )
     return render(request, "pairings/cycle_new.html", {"form": form, **copied})
 
 
@@ -493,4 +534,17 @@ def cycle_invite(request: HttpRequest, organization: str, program: str) -> HttpR
     if previous:
         kept = cycles.kept_returning(request.program, previous, request.GET.get("page"), 25)
         page, waiting = Page(kept.people, kept.number, Paginator(range(kept.count), 25)), kept.waiting
-    return render(request, "pairings/cycle_invite.html", {"previous": previous, "page": page, "waiting": waiting})
+    context = {"previous": previous, "page": page, "waiting": waiting, "rows": _returning_rows(page or [])}
+    return render(request, "pairings/cycle_invite.html", context)
+
+
+def _returning_rows(people) -> SafeString:
+    """The review step's rows, the HTML their template wrote, in one pass of Python; every value is escaped."""
+    e = conditional_escape
+    roles = {value: e(label) for value, label in Role.choices}
+    html = [
+        f"<tr><td>{e(person.user.full_name)}</td><td>{e(person.user.email)}</td>"
+        f"<td>{roles.get(person.role) or e(person.role)}</td></tr>"
+        for person in people
+    ]
+    return mark_safe("\n".join(html))  # nosec B308 B703

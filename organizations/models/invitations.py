@@ -59,7 +59,13 @@ class Invitation(models.Model):
                 name="invitation_one_pending_per_org_email",
             )
         ]
-        indexes = [models.Index(fields=["organization", "status"])]
+        indexes = [
+            models.Index(fields=["organization", "status"]),
+            # The invitations lists, newest first 25 a page: read from an index, not sorted from every row
+            # (the benchmark's 3,000 of a program took 5 ms to sort).
+            models.Index(fields=["organization", "-created_at"], name="invitation_org_newest"),
+            models.Index(fields=["program", "-created_at"], name="invitation_program_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.email} · {self.get_role_display()} · {self.program or self.organization}"

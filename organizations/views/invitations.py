@@ -7,7 +7,11 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentorship.kept import kept_count_page
@@ -17,10 +21,11 @@ from mentorship.stamps import program_stamp
 from organizations import selectors
 from organizations.decorators import tenant_view
 from organizations.forms import AddMentorForm, InvitationForm, InvitationRegisterForm, InvitationUploadForm
-from organizations.models import Invitation, InvitationStatus, Program
+from organizations.models import Invitation, InvitationStatus, Program, Role
 from organizations.services import invitations as service
 from organizations.services.memberships import mentor_add_directly
 from organizations.sso.routing import sso_for_email
+from organizations.views.rows import csrf_input, url_of_pk
 
 PAGE_SIZE = 25
 
@@ -51,6 +56,7 @@ def _render_list(request: HttpRequest, form=None, upload_form=None, report=None,
     page = kept_count_page(None if search else stamp, key, invitations, PAGE_SIZE, request.GET.get("page"))
     context = {
         "invitations": page.object_list,
+        "rows": _invitation_rows(request, page.object_list),
         "page": page,
         "search": search,
         "form": form or _invitation_form(request),
@@ -59,6 +65,59 @@ def _render_list(request: HttpRequest, form=None, upload_form=None, report=None,
         "saved": saved,
     }
     return render(request, "organizations/invitations.html", context, status=status)
+
+
+def _invitation_rows(request: HttpRequest, invitations) -> SafeString:
+    """The list's rows, as the template wrote them, in one pass of Python: a row's twenty-odd template nodes
+    ({% url %} twice, three {% blocktranslate %}, two dates, the choices' labels) took 1.5 ms of the page's 60
+    each. Words are translated and URLs reversed once a page; every value is escaped (``e``)."""
+    e = conditional_escape
+    organization = request.organization.slug
+    if request.program:
+        resend = url_of_pk("organizations:program_invitation_resend", organization, request.program.slug)
+        revoke = url_of_pk("organizations:program_invitation_revoke", organization, request.program.slug)
+    else:
+        resend = url_of_pk("organizations:invitation_resend", organization)
+        revoke = url_of_pk("organizations:invitation_revoke", organization)
+    roles = {value: e(label) for value, label in Role.choices}
+    states = {value: e(label) for value, label in InvitationStatus.choices}
+    badges = {InvitationStatus.ACCEPTED: "ok", InvitationStatus.PENDING: ""}
+    csrf = csrf_input(request)
+    resend_word, revoke_word = e(_("Resend")), e(_("Revoke"))
+    resend_to, revoke_to = _("Resend to %(email)s"), _("Revoke the invitation to %(email)s")
+    now, zone = timezone.now(), timezone.get_current_timezone()
+
+    def when(moment) -> str:  # the template's |date:"Y-m-d H:i", in the current time zone
+        return "" if moment is None else moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+    rows = []
+    for invitation in invitations:
+        email, pk = e(invitation.email), invitation.pk
+        expired = invitation.status == InvitationStatus.PENDING and invitation.expires_at <= now
+        state = InvitationStatus.EXPIRED if expired else invitation.status
+        program = ""
+        if not request.program:  # the template's {{ invitation.program.name|default:"—" }}
+            program = f"<td>{e(getattr(invitation.program, 'name', '')) or '—'}</td>"
+        sent = when(invitation.sent_at)
+        if (n := invitation.send_count) > 1:
+            sent += f" ({ngettext('%(n)s time', '%(n)s times', n) % {'n': n}})"
+        expires, actions = "—", ""
+        if invitation.status == InvitationStatus.PENDING:
+            expires = when(invitation.expires_at)
+            actions = (
+                f'<form method="post" class="inline">{csrf}<button type="submit" class="secondary" '
+                f'formaction="{resend[0]}{pk}{resend[1]}" aria-label="{resend_to % {"email": email}}">'
+                f"{resend_word}</button>\n"
+                f'<button type="submit" class="danger" formaction="{revoke[0]}{pk}{revoke[1]}" '
+                f'aria-label="{revoke_to % {"email": email}}">{revoke_word}</button></form>'
+            )
+        rows.append(
+            f"<tr><td>{email}</td><td>{roles.get(invitation.role) or e(invitation.role)}</td>{program}"
+            f'<td><span class="badge {badges.get(state, "warn")}">{states[state]}</span></td>'
+            f'<td>{sent}</td><td>{expires}</td><td class="row-actions">{actions}</td></tr>'
+        )
+    # Every value above is escaped or is a fixed string, a URL reversed here, or a number.
+    return mark_safe("\n".join(rows))  # nosec B308 B703
 
 
 @tenant_view(perm="organizations.manage_invitations")

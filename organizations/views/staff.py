@@ -14,14 +14,13 @@ from django.views.decorators.http import require_http_methods
 from django_scopes import scopes_disabled
 
 from mentorship.ratelimits import limit_error
+from organizations import selectors
 from organizations.forms import ReviewForm
 from organizations.models import (
     AccessRequest,
-    AccessStatus,
     OnboardingSlot,
     Organization,
     Program,
-    ReviewStatus,
 )
 from organizations.services import onboarding
 
@@ -42,16 +41,7 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 
 @staff_required
 def index(request: HttpRequest) -> HttpResponse:
-    context = {
-        "organizations": Organization.objects.filter(status=ReviewStatus.PENDING).order_by("submitted_at"),
-        "programs": Program.objects.filter(status=ReviewStatus.PENDING)
-        .select_related("organization")
-        .order_by("created_at"),
-        "access_requests": AccessRequest.objects.filter(status=AccessStatus.PENDING)
-        .select_related("program", "organization")
-        .order_by("requested_at"),
-        "slots": OnboardingSlot.objects.order_by("-starts_at").prefetch_related("signups__organization")[:10],
-    }
+    context = selectors.staff_queue()
     return render(request, "organizations/staff/index.html", context)
 
 

@@ -2,23 +2,27 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentorship.kept import kept_count_page
+from mentorship.kept import kept, kept_count_page
 from mentorship.stamps import program_stamp
 from organizations import selectors
 from organizations.decorators import tenant_view
 from organizations.forms import DefaultLanguageForm, PeopleFilterForm
-from organizations.models import OnboardingSignup, Program, Role
+from organizations.models import Program, Role
 from organizations.signals import PeopleColumn, people_columns
+from organizations.views.rows import csrf_input, url_of_pk
 
 
 @tenant_view(perm="organizations.view_organization")
 def organization_detail(request: HttpRequest, organization: str, language_form=None) -> HttpResponse:
     programs = selectors.programs_for(request.organization)
     can_manage = request.user.has_perm("organizations.manage_organization", request.organization)
-    signup = OnboardingSignup.objects.filter(organization=request.organization).select_related("slot").first()
+    signup = selectors.onboarding_signup_of(request.organization)
     # Once a program is live the organization is past onboarding: the sign-up card would only be clutter.
     onboarding_done = any(program.is_live for program in programs)
     context = {
@@ -52,8 +56,21 @@ def organization_members(request: HttpRequest, organization: str) -> HttpRespons
     filters = form.filters()
     members = selectors.organization_members(request.organization, search=filters["search"], role=filters["role"])
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "filtered": any(filters.values()), "page": page}
+    context = {"form": form, "filtered": any(filters.values()), "page": page, "rows": _member_rows(page.object_list)}
     return render(request, "organizations/organization_members.html", context)
+
+
+def _member_rows(members) -> SafeString:
+    """The organization's page of members, the HTML its template wrote (``organizations.views.rows``)."""
+    e = conditional_escape
+    roles = {value: e(label) for value, label in Role.choices}
+    html = [
+        f"<tr><td>{e(m.user.full_name)}</td><td>{e(m.user.email)}</td><td>{roles.get(m.role) or e(m.role)}</td>"
+        f"<td>{e(getattr(m.program, 'name', '')) or '—'}</td></tr>"
+        for m in members
+    ]
+    # Every value above is escaped, or is a fixed string.
+    return mark_safe("\n".join(html))  # nosec B308 B703
 
 
 @tenant_view(perm="organizations.manage_program")
@@ -65,23 +82,59 @@ def program_people(request: HttpRequest, organization: str, program: str) -> Htt
     # The count of the program's people (of one role) is kept under the stamp; a search's is counted.
     key = f"program-people:{request.program.pk}:{filters['role']}"
     page = kept_count_page(None if filters["search"] else stamp, key, members, PAGE_SIZE, request.GET.get("page"))
-    rows = selectors.with_groups(list(page.object_list))
-    for membership in rows:
-        membership.shown_capacity = request.program.mentor_capacity(membership.capacity)
+
+    def read() -> tuple[list, list[PeopleColumn]]:
+        rows = selectors.with_groups(list(page.object_list))
+        return rows, _mentor_columns(request.program, [m for m in rows if m.role == Role.MENTOR])
+
+    # The page's rows, their groups and the apps' columns (the mentors' response records) are all the program's
+    # rows, kept in this process under its stamp (read first: a committed write to them gives a new one) with
+    # the filter, the page and the language of the columns' words; a search's are read.
+    language = translation.get_language()
+    rows_key = f"{key}:rows:{page.number}:{language}"
+    rows, columns = kept(None if filters["search"] else stamp, rows_key, read, shared=False)
     mentors = [m for m in rows if m.role == Role.MENTOR]
-    columns = _mentor_columns(request.program, mentors)
-    for membership in rows:
-        membership.extra_cells = [column.cells.get(membership.pk, "") for column in columns]
     context = {
         "mentor_columns": columns,
         "form": form,
         "filtered": any(filters.values()),
         "page": page,
-        "rows": rows,
+        "rows": _people_rows(request, rows, columns, has_mentors=bool(mentors)),
         "has_mentors": bool(mentors),
-        "mentor_role": Role.MENTOR.value,
     }
     return render(request, "organizations/program_people.html", context)
+
+
+def _people_rows(request: HttpRequest, rows: list, columns: list[PeopleColumn], *, has_mentors: bool) -> SafeString:
+    """The page's rows, the HTML its template wrote (``organizations.views.rows``): a mentor's row, with its
+    capacity form, was some forty template nodes. Words are translated and the form's URL reversed once a page."""
+    e = conditional_escape
+    program = request.program
+    capacity_url = url_of_pk("matching:capacity", request.organization.slug, program.slug)
+    csrf = csrf_input(request)
+    roles = {value: e(label) for value, label in Role.choices}
+    capacity_of, save = _("Capacity of %(name)s"), e(_("Save"))
+    max_capacity = program.max_capacity
+    html = []
+    for membership in rows:
+        pk, name = membership.pk, e(membership.user.full_name)
+        groups = ", ".join(e(group) for group in membership.group_names) or "—"
+        cells = [f"<td>{name}</td><td>{e(membership.user.email)}</td>"]
+        cells.append(f"<td>{roles.get(membership.role) or e(membership.role)}</td><td>{groups}</td>")
+        if has_mentors and membership.role == Role.MENTOR:
+            capacity = program.mentor_capacity(membership.capacity)
+            cells.append(
+                f'<td><form method="post" class="inline capacity" action="{capacity_url[0]}{pk}{capacity_url[1]}">'
+                f'{csrf}\n<label class="visually-hidden" for="capacity-{pk}">{capacity_of % {"name": name}}</label>\n'
+                f'<input type="number" id="capacity-{pk}" name="capacity" min="1" max="{max_capacity}" '
+                f'value="{capacity}">\n<button type="submit" class="secondary">{save}</button>\n</form></td>'
+            )
+        elif has_mentors:
+            cells.append("<td>—</td>")
+        cells.extend(f"<td>{e(column.cells.get(pk, '')) or '—'}</td>" for column in columns)
+        html.append(f"<tr>{''.join(cells)}</tr>")
+    # Every value above is escaped, or is a fixed string, a URL reversed here, or a number.
+    return mark_safe("\n".join(html))  # nosec B308 B703
 
 
 def _mentor_columns(program: Program, mentors: list) -> list[PeopleColumn]:

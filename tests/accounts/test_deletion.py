@@ -75,7 +75,9 @@ def test_a_deleted_person_cannot_log_in_and_their_open_session_ends(client, db):
     assert other.get(reverse("home"))["Location"].startswith(reverse("account_login"))
 
 
-def test_a_deleted_person_disappears_from_lists_and_comes_back_when_restored(client, db, admin_client):
+def test_a_deleted_person_disappears_from_lists_and_comes_back_when_restored(
+    client, db, admin_client, django_capture_on_commit_callbacks
+):
     program = ProgramFactory()
     admin = member(program, Role.PROGRAM_ADMIN)
     mentee = member(program, Role.MENTEE, full_name="Quentin Quitting", email="quentin@example.org")
@@ -83,14 +85,16 @@ def test_a_deleted_person_disappears_from_lists_and_comes_back_when_restored(cli
     client.force_login(admin)
     assert "Quentin Quitting" in client.get(people).content.decode()
 
-    user_delete(user=mentee)
+    with django_capture_on_commit_callbacks(execute=True):  # committed: the people page reads its rows again
+        user_delete(user=mentee)
     assert "Quentin Quitting" not in client.get(people).content.decode()
     assert Membership.objects.filter(program=program, role=Role.MENTEE).count() == 0
 
     # Platform staff restore them from the Django admin, within the 30 days.
     changelist = reverse("admin:accounts_user_changelist")
     assert "quentin@example.org" in admin_client.get(changelist, {"deletion": "deleted"}).content.decode()
-    response = admin_client.post(changelist, {"action": "restore", "_selected_action": [mentee.pk]}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(changelist, {"action": "restore", "_selected_action": [mentee.pk]}, follow=True)
     assert "1 person restored." in response.content.decode()
     mentee.refresh_from_db()
     assert mentee.is_active and mentee.deleted_at is None and mentee.erase_after is None

@@ -107,6 +107,30 @@ def test_invitations_list_shows_every_state(client, program, org_admin):
     }
 
 
+def test_invitations_rows_show_state_program_sends_and_actions(client, program, org_admin):
+    pending, _ = invitation_issue(organization=program.organization, program=program, email="p@x.org", role=Role.MENTEE)
+    Invitation.objects.filter(pk=pending.pk).update(send_count=2)
+    expired, _ = invitation_issue(organization=program.organization, email="e<b>@x.org", role=Role.MENTOR)
+    Invitation.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    client.force_login(org_admin)
+    slug = program.organization.slug
+    page = client.get(reverse("organizations:invitations", args=[slug])).content.decode()
+    resend = reverse("organizations:invitation_resend", args=[slug, pending.pk])
+    revoke = reverse("organizations:invitation_revoke", args=[slug, pending.pk])
+    row = re.search(r"<tr><td>p@x.org</td>.*?</tr>", page, re.S).group(0)
+    assert "<td>Mentee</td><td>Career Starts</td>" in row
+    assert '<span class="badge ">Pending</span>' in row and "(2 times)" in row
+    assert f'formaction="{resend}" aria-label="Resend to p@x.org">Resend</button>' in row
+    assert f'formaction="{revoke}" aria-label="Revoke the invitation to p@x.org">Revoke</button>' in row
+    assert 'name="csrfmiddlewaretoken"' in row
+    row = re.search(r"<tr><td>e&lt;b&gt;@x.org</td>.*?</tr>", page, re.S).group(0)
+    assert "<td>Mentor</td><td>—</td>" in row and '<span class="badge warn">Expired</span>' in row
+    assert "Resend" in row  # still pending: it can be sent again, which renews it
+    program_page = client.get(reverse("organizations:program_invitations", args=[slug, program.slug])).content.decode()
+    assert "p@x.org" in program_page and "e&lt;b&gt;@x.org" not in program_page
+    assert reverse("organizations:program_invitation_resend", args=[slug, program.slug, pending.pk]) in program_page
+
+
 def test_resend_and_revoke(client, program, org_admin, django_capture_on_commit_callbacks):
     invitation, _ = invitation_issue(organization=program.organization, email="p@example.org", role=Role.MENTEE)
     client.force_login(org_admin)

@@ -223,3 +223,33 @@ def test_access_denied_is_explained_and_can_be_requested_again(client, staff, dj
     client.force_login(admin)
     page = client.get(program.get_absolute_url()).content.decode()
     assert "Start date missing." in page and "Request Access to the E-Mentoring Platform" in page
+
+
+def test_staff_index_lists_what_waits_and_the_latest_sessions(client, staff):
+    organization = OrganizationFactory(name="Waiting Org", status=ReviewStatus.PENDING)
+    program = ProgramFactory(name="Waiting Program", status=ReviewStatus.PENDING)
+    asking = ProgramFactory(name="Asking Program")
+    access = AccessRequest.objects.create(
+        organization=asking.organization, program=asking, admin_name="A", admin_email="a@x.org"
+    )
+    slot = _slot()
+    OnboardingSignup.objects.create(organization=asking.organization, slot=slot)
+    client.force_login(staff)
+    page = client.get(reverse("staff:index")).content.decode()
+    assert f'<a href="{reverse("staff:organization_review", args=[organization.pk])}">Waiting Org</a>' in page
+    assert f'<a href="{reverse("staff:program_review", args=[program.pk])}">Waiting Program</a> · ' in page
+    assert f'<a href="{reverse("staff:access_review", args=[access.pk])}">Asking Program</a> · ' in page
+    assert f"{timezone.localtime(slot.starts_at):%Y-%m-%d %H:%M} · {asking.organization.name}</li>" in page
+
+
+def test_organization_page_shows_its_onboarding_session(client, db):
+    program, admin = _approved_program()
+    slot = _slot()
+    client.force_login(admin)
+    url = reverse("organizations:detail", args=[program.organization.slug])
+    assert "Sign up for onboarding" in client.get(url).content.decode()
+    OnboardingSignup.objects.create(organization=program.organization, slot=slot)
+    page = client.get(url).content.decode()
+    when = f"{timezone.localtime(slot.starts_at):%A %-d %B %Y, %H:%M}"
+    assert f"You are signed up for the onboarding session of {when}." in page
+    assert "Career Starts" in page

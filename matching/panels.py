@@ -1,6 +1,7 @@
 """What matching adds to the pages of a program (see ``mentorship.panels``)."""
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timesince import timeuntil
@@ -11,7 +12,7 @@ from matching import selectors
 from matching.models import MentorRequest, RequestState
 from mentorship.panels import Link, Panel, pk_urls, program_url, words
 from mentorship.prepared import Prepared
-from organizations.models import Membership, Role
+from organizations.models import Membership, ReviewStatus, Role
 from organizations.selectors import program_roles
 
 
@@ -74,6 +75,9 @@ def _waiting_for(user_id: int):
             mentor__role=Role.MENTOR,
             state=RequestState.WAITING,
             program__ranked_matching_enabled=True,
+            # Of the programs home lists (organizations.selectors.memberships_of), under whose stamps it is kept.
+            program__organization__status=ReviewStatus.APPROVED,
+            program__organization__deleted_at__isnull=True,
         ).order_by("deadline", "pk")[: HOME_LIMIT + 1]
         # Picked on the requests alone, then joined: not every waiting request joined to its mentee first.
         return (
@@ -96,11 +100,13 @@ WAITING_FIELDS = (
 _WAITING_FOR = Prepared(_waiting_for, user_id=int)
 
 
-def mentor_waiting_requests(request: HttpRequest) -> Panel | None:
-    """On a mentor's home: the ranked requests waiting for their answer, in every program, soonest deadline
-    first (F4.3), in one query. Each row's link and words are made here (one URL reversed a program, not a
-    {% url %} and two {% blocktranslate %} a row); the deadline in the visitor's time zone, as a template shows it."""
-    waiting = _WAITING_FOR.fetch(user_id=request.user.pk)
+def mentor_waiting_rows(user_id: int) -> dict | None:
+    """The ranked requests waiting for the mentor's answer, in every program, soonest deadline first (F4.3), in
+    one query: what the home panel shows of them but the time left, which each view works out. Each row's link
+    and words are made here (one URL reversed a program, not a {% url %} and two {% blocktranslate %} a row);
+    the deadline in the visitor's time zone, as a template shows it. Home keeps it under the stamps of the
+    person's programs, with the language and time zone."""
+    waiting = _WAITING_FOR.fetch(user_id=user_id)
     if not waiting:
         return None
     urls = {}
@@ -111,21 +117,34 @@ def mentor_waiting_requests(request: HttpRequest) -> Panel | None:
             urls[program.pk] = pk_urls("matching:request_detail", program.organization.slug, program.slug)
         # As the template's filters showed it (empty without a deadline).
         deadline = timezone.localtime(item.deadline) if item.deadline else None
-        answer_by = words(
-            _("answer by %(deadline)s (in %(left)s)"),
-            deadline=date_format(deadline, "DATETIME_FORMAT") if deadline else "",
-            left=timeuntil(deadline) if deadline else "",
-        )
         rows.append(
             {
                 "url": urls[program.pk](item.pk),
                 "asks": words(_("%(name)s asks you to be their mentor"), name=item.mentee.user.full_name),
                 "program": program.name,
                 "deadline": date_format(deadline, "c") if deadline else "",
-                "answer_by": answer_by,
+                "deadline_at": deadline,
+                "deadline_shown": date_format(deadline, "DATETIME_FORMAT") if deadline else "",
             }
         )
-    return Panel(
-        "matching/_home_waiting_requests.html",
-        {"waiting": rows, "first": waiting[0], "more": len(waiting) > HOME_LIMIT},
-    )
+    first = waiting[0].program
+    all_url = reverse("matching:my_requests", args=[first.organization.slug, first.slug])
+    return {"waiting": rows, "all_url": all_url, "more": len(waiting) > HOME_LIMIT}
+
+
+def mentor_waiting_requests(kept: dict | None) -> Panel | None:
+    """On a mentor's home: ``mentor_waiting_rows`` with each request's time left, now."""
+    if kept is None:
+        return None
+    rows = [
+        {
+            **row,
+            "answer_by": words(
+                _("answer by %(deadline)s (in %(left)s)"),
+                deadline=row["deadline_shown"],
+                left=timeuntil(row["deadline_at"]) if row["deadline_at"] else "",
+            ),
+        }
+        for row in kept["waiting"]
+    ]
+    return Panel("matching/_home_waiting_requests.html", {**kept, "waiting": rows})

@@ -11,7 +11,7 @@ from django_scopes import scopes_disabled
 from matching.selectors import visitor_active_pairings
 from mentorship.panels import Link, Panel, pk_urls, program_url, words
 from mentorship.prepared import Prepared
-from organizations.models import Membership, Role
+from organizations.models import Membership, ReviewStatus, Role
 from organizations.selectors import program_membership_ids, tenant_roles
 from sessions_app import selectors
 from sessions_app.models import Booking, BookingStatus, MentorshipSession, RequestState, SessionRequest, SessionStatus
@@ -122,7 +122,12 @@ def _open_for(user_id: int):
     with scopes_disabled():
         return (
             SessionRequest.objects.filter(
-                mentor__user_id=user_id, state=RequestState.OPEN, program__mentee_requests_enabled=True
+                mentor__user_id=user_id,
+                state=RequestState.OPEN,
+                program__mentee_requests_enabled=True,
+                # Of the programs home lists (organizations.selectors.memberships_of), under whose stamps it is kept.
+                program__organization__status=ReviewStatus.APPROVED,
+                program__organization__deleted_at__isnull=True,
             )
             .select_related("mentee__user", "program__organization")
             .only(*OPEN_FIELDS)
@@ -136,11 +141,13 @@ OPEN_FIELDS = ("created_at", "program__name", "program__slug", "program__organiz
 _OPEN_FOR = Prepared(_open_for, user_id=int)
 
 
-def mentor_open_session_requests(request: HttpRequest) -> Panel | None:
-    """On a mentor's home: the open "Request a Session" requests from mentees, in every program that has the
-    flow on (F6.1: the mentor is notified by email and on their home page), in one query. Each row's links and
-    words are made here (its program's URLs reversed once, not two {% url %} and two {% blocktranslate %} a row)."""
-    open_requests = _OPEN_FOR.fetch(user_id=request.user.pk)
+def mentor_open_session_rows(user_id: int) -> dict | None:
+    """The open "Request a Session" requests from mentees, in every program that has the flow on (F6.1: the
+    mentor is notified by email and on their home page), in one query: what the home panel shows of them but
+    how long ago each was made, which each view works out. Each row's links and words are made here (its
+    program's URLs reversed once, not two {% url %} and two {% blocktranslate %} a row). Home keeps it under
+    the stamps of the person's programs, with the language."""
+    open_requests = _OPEN_FOR.fetch(user_id=user_id)
     if not open_requests:
         return None
     urls = {}
@@ -156,10 +163,21 @@ def mentor_open_session_requests(request: HttpRequest) -> Panel | None:
                 "pk": item.pk,
                 "asks": words(_("%(name)s requests a session"), name=item.mentee.user.full_name),
                 "program": program.name,
-                "since": words(_("%(since)s ago"), since=timesince(item.created_at)),
+                "created_at": item.created_at,
                 "create": create,
                 "decline": decline(item.pk),
             }
         )
-    context = {"open_requests": rows, "first": open_requests[0], "more": len(open_requests) > HOME_LIMIT}
-    return Panel("sessions_app/_home_session_requests.html", context)
+    first = open_requests[0].program
+    all_url = reverse("sessions:requests", args=[first.organization.slug, first.slug])
+    return {"open_requests": rows, "all_url": all_url, "more": len(open_requests) > HOME_LIMIT}
+
+
+def mentor_open_session_requests(kept: dict | None) -> Panel | None:
+    """On a mentor's home: ``mentor_open_session_rows`` with how long ago each request was made, now."""
+    if kept is None:
+        return None
+    rows = [
+        {**row, "since": words(_("%(since)s ago"), since=timesince(row["created_at"]))} for row in kept["open_requests"]
+    ]
+    return Panel("sessions_app/_home_session_requests.html", {**kept, "open_requests": rows})

@@ -108,3 +108,24 @@ def test_a_conversation_shows_a_new_message(client, people, committed):
     with committed():
         message_post(pairing=pairing, author=mentee, body="See you on Tuesday")
     assert "See you on Tuesday" in _page(client, url)
+
+
+def test_home_shows_a_new_request_and_a_new_pairing(client, people, committed):
+    """Home keeps its next steps and the mentor's panels under the stamps of the person's programs."""
+    program, admin, mentor, mentee = people
+    client.force_login(mentor.user)
+    page = _page(client, reverse("home"))
+    assert "requests a session" not in page and "Your mentees: Paul Mentee" not in page
+    with committed():
+        session_request_create(mentee=mentee, mentor=mentor, message="Interviews?")
+    assert "Paul Mentee requests a session" in _page(client, reverse("home"))
+    with committed():
+        Pairing.objects.create(program=program, mentor=mentor, mentee=mentee)
+    page = _page(client, reverse("home"))
+    assert "Your mentees: Paul Mentee" in page and "Schedule a session with Paul Mentee" in page
+    client.force_login(mentee.user)
+    assert "Your mentor: Maria Mentor" in _page(client, reverse("home"))
+    with committed():
+        mentor.user.full_name = "Maria Renamed"
+        mentor.user.save()
+    assert "Your mentor: Maria Renamed" in _page(client, reverse("home"))

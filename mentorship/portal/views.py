@@ -1,16 +1,21 @@
 """Pages that gather from several apps: a person's home and a program's overview."""
 
+from collections.abc import Callable
 from itertools import groupby
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
 from matching import panels as matching_panels
 from matching.selectors import next_steps
+from mentorship.kept import kept, stamp_key
 from mentorship.pairings import panels as pairings_panels
-from mentorship.panels import PanelProvider
+from mentorship.panels import Panel, PanelProvider
+from mentorship.stamps import program_stamps
 from organizations import selectors as organizations_selectors
 from organizations.decorators import tenant_view
 from organizations.models import AccessRequest, Role
@@ -26,26 +31,47 @@ PROGRAM_PANELS: tuple[PanelProvider, ...] = (
     sessions_panels.upcoming_sessions,
 )
 
-# A mentor's part of home, below their programs: what waits for their answer.
-MENTOR_HOME_PANELS: tuple[PanelProvider, ...] = (
-    matching_panels.mentor_waiting_requests,
-    sessions_panels.mentor_open_session_requests,
+# A mentor's part of home, below their programs: what waits for their answer. Each as the rows read by the
+# person's id (kept) and the panel made of them on each view (with the times that move by themselves).
+MENTOR_HOME_PANELS: tuple[tuple[Callable[[int], Any], Callable[[Any], Panel | None]], ...] = (
+    (matching_panels.mentor_waiting_rows, matching_panels.mentor_waiting_requests),
+    (sessions_panels.mentor_open_session_rows, sessions_panels.mentor_open_session_requests),
 )
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     memberships = organizations_selectors.memberships_of(request.user)
-    steps = next_steps(request.user, memberships)
+    # The next steps and the mentor's panels are read from the rows of the programs listed (the panels' queries
+    # keep to them too): kept in this process under those programs' stamps, read before the rows, so a committed
+    # write to any of them (a request, an answer, a pairing, a name) shows on the next view. The programs' ids
+    # are in the key: a membership of a new program reads afresh.
+    program_ids = sorted({m.program_id for m in memberships if m.program_id})
+    stamp = stamp_key(program_stamps(program_ids).values())
+    language, zone = translation.get_language(), timezone.get_current_timezone_name()
+    key = f"home:{request.user.pk}:{program_ids}:{language}:{zone}"
+    steps, links, rows = kept(stamp, key, lambda: _home_parts(request.user, memberships), shared=False)
     for membership in memberships:
         membership.next_step = steps.get(membership.pk)
-        if membership.next_step and membership.next_step.pairings:
-            membership.next_step_links = sessions_panels.schedule_links(membership, membership.next_step.pairings)
+        membership.next_step_links = links.get(membership.pk, ())
     organizations = [
         (organization, list(rows)) for organization, rows in groupby(memberships, key=lambda m: m.organization)
     ]
-    context = {"organizations": organizations, "mentor_panels": _rendered_panels(request, MENTOR_HOME_PANELS)}
-    return render(request, "portal/home.html", context)
+    panels = (panel(found) for (_rows, panel), found in zip(MENTOR_HOME_PANELS, rows, strict=True))
+    mentor_panels = [render_to_string(p.template, dict(p.context), request=request) for p in panels if p]
+    return render(request, "portal/home.html", {"organizations": organizations, "mentor_panels": mentor_panels})
+
+
+def _home_parts(user, memberships: list) -> tuple[dict, dict, list]:
+    """What home shows of the programs' rows: each membership's next step and its links to schedule a session,
+    and the rows of the mentor's panels."""
+    steps = next_steps(user, memberships)
+    links = {}
+    for membership in memberships:
+        step = steps.get(membership.pk)
+        if step and step.pairings:
+            links[membership.pk] = sessions_panels.schedule_links(membership, step.pairings)
+    return steps, links, [read(user.pk) for read, _panel in MENTOR_HOME_PANELS]
 
 
 @tenant_view(perm="organizations.view_program")

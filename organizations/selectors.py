@@ -164,6 +164,11 @@ def _memberships_of(user_id: int) -> QuerySet[Membership]:
 _MEMBERSHIPS_OF = Prepared(_memberships_of, user_id=int)
 
 
+def role_membership_id(user: User, program: Program, role: str) -> int | None:
+    """The pk of ``user``'s membership of ``role`` in ``program`` (from the tenant middleware's rows: no query)."""
+    return next((pk for held, pk in program_roles(user, program) if held == role), None)
+
+
 def _membership_by_pk(pk: int) -> QuerySet[Membership]:
     with scopes_disabled():
         return Membership.objects.filter(pk=pk)

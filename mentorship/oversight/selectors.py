@@ -19,7 +19,7 @@ from mentorship.oversight.models import (
     Visibility,
 )
 from organizations.models import Membership, Program, Role
-from organizations.selectors import program_roles
+from organizations.selectors import role_membership_id
 from sessions_app.models import Booking, BookingStatus, SessionAttendance, SessionStatus
 
 
@@ -152,7 +152,7 @@ def _followed_with_counts(mentor: Membership, mentees: QuerySet[Membership]) -> 
 def mentor_membership_id(user: User, program: Program) -> int | None:
     """The pk of ``user``'s mentor membership in ``program``, from the roles the tenant middleware read with the
     program (no query; the same rows as ``mentor_membership``: people not deleted)."""
-    return next((pk for role, pk in program_roles(user, program) if role == Role.MENTOR), None)
+    return role_membership_id(user, program, Role.MENTOR)
 
 
 def followed_ids(mentor: Membership) -> list[int]:

@@ -28,12 +28,11 @@ from matching import selectors as matching_selectors
 from matching.fragments import kept_fragment
 from matching.models import Answer, Audience
 from mentorship.kept import kept, kept_for
-from mentorship.oversight import selectors as oversight_selectors
 from mentorship.ratelimits import limit_error
 from mentorship.stamps import program_stamp
 from organizations.decorators import tenant_view
 from organizations.models import Membership, Role
-from organizations.selectors import program_membership_ids
+from organizations.selectors import program_membership_ids, role_membership_id
 from sessions_app import selectors
 from sessions_app.forms import DeclineForm, MenteeFilterForm, OfferForm, RequestsFilterForm, SessionRequestForm
 from sessions_app.models import MentorOffer, OfferState, RequestState
@@ -136,7 +135,7 @@ def mentee_search(request: HttpRequest, organization: str, program: str) -> Http
     # decline, a name, the program's matching version) gives it a new stamp, so what is kept under the old one is
     # never shown again.
     stamp = program_stamp(program_)
-    mentor_id = oversight_selectors.mentor_membership_id(request.user, program_)
+    mentor_id = role_membership_id(request.user, program_, Role.MENTOR)
     # The filters, the rows and the pages: the same for the same mentor, query and language (no token, nothing
     # else of the viewer's), kept in this process only (people's names).
     query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]

@@ -2,6 +2,7 @@
 roles: it reads Membership.questionnaire_complete, which those paths keep (matching.services.completion)."""
 
 import importlib
+import random
 
 import pytest
 from django.apps import apps
@@ -183,6 +184,7 @@ def test_seed_demo_people_are_complete_as_their_answers_say(db):
 def test_the_dashboard_bench_builds_people_complete_as_their_answers_say(db):
     from mentorship.devtools.management.commands.bench_dashboard import _build
 
+    random.seed(0)  # as the command seeds it: unseeded, 24 people at 80 % each are all complete one run in 200
     _organization, program, _admin, built = _build(20)
     assert _complete(program) == _truth(program)
     assert 0 < sum(map(len, _complete(program).values())) < 24  # most answer everything, not all

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.backends.utils import csrf_input
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -15,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentorship.kept import kept_count_page
+from mentorship.panels import pk_urls
 from mentorship.ratelimits import limit_error, rate_limited
 from mentorship.security import client_ip, masked, security_event
 from mentorship.stamps import program_stamp
@@ -25,7 +27,6 @@ from organizations.models import Invitation, InvitationStatus, Program, Role
 from organizations.services import invitations as service
 from organizations.services.memberships import mentor_add_directly
 from organizations.sso.routing import sso_for_email
-from organizations.views.rows import csrf_input, url_of_pk
 
 PAGE_SIZE = 25
 
@@ -74,11 +75,11 @@ def _invitation_rows(request: HttpRequest, invitations) -> SafeString:
     e = conditional_escape
     organization = request.organization.slug
     if request.program:
-        resend = url_of_pk("organizations:program_invitation_resend", organization, request.program.slug)
-        revoke = url_of_pk("organizations:program_invitation_revoke", organization, request.program.slug)
+        resend = pk_urls("organizations:program_invitation_resend", organization, request.program.slug)
+        revoke = pk_urls("organizations:program_invitation_revoke", organization, request.program.slug)
     else:
-        resend = url_of_pk("organizations:invitation_resend", organization)
-        revoke = url_of_pk("organizations:invitation_revoke", organization)
+        resend = pk_urls("organizations:invitation_resend", organization)
+        revoke = pk_urls("organizations:invitation_revoke", organization)
     roles = {value: e(label) for value, label in Role.choices}
     states = {value: e(label) for value, label in InvitationStatus.choices}
     badges = {InvitationStatus.ACCEPTED: "ok", InvitationStatus.PENDING: ""}
@@ -106,9 +107,9 @@ def _invitation_rows(request: HttpRequest, invitations) -> SafeString:
             expires = when(invitation.expires_at)
             actions = (
                 f'<form method="post" class="inline">{csrf}<button type="submit" class="secondary" '
-                f'formaction="{resend[0]}{pk}{resend[1]}" aria-label="{resend_to % {"email": email}}">'
+                f'formaction="{resend(pk)}" aria-label="{resend_to % {"email": email}}">'
                 f"{resend_word}</button>\n"
-                f'<button type="submit" class="danger" formaction="{revoke[0]}{pk}{revoke[1]}" '
+                f'<button type="submit" class="danger" formaction="{revoke(pk)}" '
                 f'aria-label="{revoke_to % {"email": email}}">{revoke_word}</button></form>'
             )
         rows.append(

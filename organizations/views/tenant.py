@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.backends.utils import csrf_input
 from django.utils import translation
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -9,13 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentorship.kept import kept, kept_count_page
+from mentorship.panels import pk_urls
 from mentorship.stamps import program_stamp
 from organizations import selectors
 from organizations.decorators import tenant_view
 from organizations.forms import DefaultLanguageForm, PeopleFilterForm
 from organizations.models import Program, Role
 from organizations.signals import PeopleColumn, people_columns
-from organizations.views.rows import csrf_input, url_of_pk
 
 
 @tenant_view(perm="organizations.view_organization")
@@ -61,7 +62,7 @@ def organization_members(request: HttpRequest, organization: str) -> HttpRespons
 
 
 def _member_rows(members) -> SafeString:
-    """The organization's page of members, the HTML its template wrote (``organizations.views.rows``)."""
+    """The organization's page of members, the HTML its template wrote (every value escaped)."""
     e = conditional_escape
     roles = {value: e(label) for value, label in Role.choices}
     html = [
@@ -106,11 +107,11 @@ def program_people(request: HttpRequest, organization: str, program: str) -> Htt
 
 
 def _people_rows(request: HttpRequest, rows: list, columns: list[PeopleColumn], *, has_mentors: bool) -> SafeString:
-    """The page's rows, the HTML its template wrote (``organizations.views.rows``): a mentor's row, with its
+    """The page's rows, the HTML its template wrote (every value escaped): a mentor's row, with its
     capacity form, was some forty template nodes. Words are translated and the form's URL reversed once a page."""
     e = conditional_escape
     program = request.program
-    capacity_url = url_of_pk("matching:capacity", request.organization.slug, program.slug)
+    capacity_url = pk_urls("matching:capacity", request.organization.slug, program.slug)
     csrf = csrf_input(request)
     roles = {value: e(label) for value, label in Role.choices}
     capacity_of, save = _("Capacity of %(name)s"), e(_("Save"))
@@ -124,7 +125,7 @@ def _people_rows(request: HttpRequest, rows: list, columns: list[PeopleColumn], 
         if has_mentors and membership.role == Role.MENTOR:
             capacity = program.mentor_capacity(membership.capacity)
             cells.append(
-                f'<td><form method="post" class="inline capacity" action="{capacity_url[0]}{pk}{capacity_url[1]}">'
+                f'<td><form method="post" class="inline capacity" action="{capacity_url(pk)}">'
                 f'{csrf}\n<label class="visually-hidden" for="capacity-{pk}">{capacity_of % {"name": name}}</label>\n'
                 f'<input type="number" id="capacity-{pk}" name="capacity" min="1" max="{max_capacity}" '
                 f'value="{capacity}">\n<button type="submit" class="secondary">{save}</button>\n</form></td>'

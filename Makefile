@@ -29,7 +29,7 @@ run: setup
 
 ## Set up and run the whole test suite (skips what needs a missing service, and says why), on PYTEST_WORKERS
 ## processes (pytest-xdist; 0: in this process): each has its own test database and Redis database (tests/conftest.py).
-PYTEST_WORKERS ?= 2
+PYTEST_WORKERS ?= 3
 test: setup-dev
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 

@@ -21,8 +21,15 @@ in one query per kind), and one write to Redis per commit, however many rows the
 Order matters against races: read the stamp *before* reading the rows, and bump with a new random value
 (never a delete), so a view that read old rows keeps them under the old stamp, which nobody asks for again.
 Without the shared cache (Redis down), ``program_stamp`` is None and callers compute without keeping.
+
+An organization's pages (its members, its invitations) list the rows of all its programs and the rows in none
+(an organization admin's membership, an invitation to no program): ``organization_stamp`` combines the stamps of
+its programs with a stamp of its own, which a write to a row of ORGANIZATION_ROWS in no program bumps, and so do
+a program's save or delete (the list of its programs), a user's save (their name, in any of their
+organizations) and ``bump_programs_of_rows`` (deletes of rows that send no signal).
 """
 
+import hashlib
 import secrets
 import weakref
 from collections.abc import Iterable
@@ -60,9 +67,46 @@ def program_stamps(program_ids: Iterable[int]) -> dict[int, str | None]:
     return {pk: found.get(_key(pk)) or program_stamp(pk) for pk in ids}
 
 
+def _organization_key(organization_id: int) -> str:
+    return f"organization-stamp:{organization_id}"
+
+
+def _own_stamp(key: str) -> str | None:
+    stamp = cache.get(key)
+    if stamp is None:
+        cache.add(key, secrets.token_hex(8), timeout=STAMP_SECONDS)
+        stamp = cache.get(key)
+    return stamp
+
+
+# organization id -> (its own stamp, its programs' ids then): a program made or deleted bumps its own stamp
+_PROGRAMS_OF: dict[int, tuple[str, list[int]]] = {}
+
+
+def organization_stamp(organization) -> str | None:
+    """A stamp of every row of the organization (``organization`` or its pk): its programs' and those in none.
+    None when the shared cache is unreachable. Read it before the rows, as ``program_stamp``."""
+    from organizations.models import Program
+
+    organization_id = getattr(organization, "pk", organization)
+    own = _own_stamp(_organization_key(organization_id))
+    if own is None:
+        return None
+    known = _PROGRAMS_OF.get(organization_id)
+    if known is None or known[0] != own:
+        ids = sorted(Program._base_manager.filter(organization_id=organization_id).values_list("pk", flat=True))
+        known = _PROGRAMS_OF[organization_id] = (own, ids)
+    parts = [own, *program_stamps(known[1]).values()]
+    if None in parts:
+        return None
+    # One short stamp for an organization of many programs (it goes into cache keys).
+    return hashlib.blake2b("+".join(parts).encode(), digest_size=12).hexdigest()
+
+
 class _Batch:
     """What one write asks to bump: program ids, ``(model, field, lookup) -> values`` whose programs are read at
-    commit (``model.filter(field__in=values).values_list(lookup)``), or every program.
+    commit (``model.filter(field__in=values).values_list(lookup)``), or every program; and the same for the
+    organizations' own stamps.
 
     Each write registers its own ``on_commit`` callback holding its batch (so that a rolled-back savepoint or
     transaction drops the callback and with it the batch, and ``captureOnCommitCallbacks`` sees it); the
@@ -71,12 +115,14 @@ class _Batch:
     of deferred row, however many rows it wrote (a cascade of thousands); the callbacks after it find theirs done.
     """
 
-    __slots__ = ("ids", "lookups", "every_program", "__weakref__")
+    __slots__ = ("ids", "lookups", "every_program", "organization_ids", "organization_lookups", "__weakref__")
 
     def __init__(self) -> None:
         self.ids: set[int] = set()
         self.lookups: dict[tuple, set] = {}
         self.every_program = False
+        self.organization_ids: set[int] = set()
+        self.organization_lookups: dict[tuple, set] = {}
 
 
 def _batches(using: str) -> weakref.WeakSet:
@@ -94,29 +140,45 @@ def _schedule(using: str | None, batch: _Batch) -> None:
 
 
 def _flush(using: str, batch: _Batch) -> None:
-    if not (batch.ids or batch.lookups or batch.every_program):
+    if not (batch.ids or batch.lookups or batch.every_program or batch.organization_ids or batch.organization_lookups):
         return  # bumped with an earlier one of the same commit
     ids: set = set()
     lookups: dict[tuple, set] = {}
+    organization_ids: set = set()
+    organization_lookups: dict[tuple, set] = {}
     every_program = False
     for each in list(_batches(using)):
         ids |= each.ids
+        organization_ids |= each.organization_ids
         for key, values in each.lookups.items():
             lookups.setdefault(key, set()).update(values)
+        for key, values in each.organization_lookups.items():
+            organization_lookups.setdefault(key, set()).update(values)
         every_program = every_program or each.every_program
         each.ids, each.lookups, each.every_program = set(), {}, False
+        each.organization_ids, each.organization_lookups = set(), {}
     if every_program:
-        from organizations.models import Program
+        from organizations.models import Organization, Program
 
         ids.update(Program._base_manager.using(using).values_list("pk", flat=True))
+        organization_ids.update(Organization._base_manager.using(using).values_list("pk", flat=True))
+    _read(using, lookups, ids)
+    _read(using, organization_lookups, organization_ids)
+    ids.discard(None)
+    organization_ids.discard(None)
+    new = {_key(pk): secrets.token_hex(8) for pk in ids}
+    new.update({_organization_key(pk): secrets.token_hex(8) for pk in organization_ids})
+    if new:
+        cache.set_many(new, timeout=STAMP_SECONDS)
+
+
+def _read(using: str, lookups: dict[tuple, set], into: set) -> None:
+    """Add to ``into`` the ids ``lookup`` names on the rows of each ``model`` whose ``field`` is in the values."""
     for (model, field, lookup), values in lookups.items():
         values = list(values)
         for start in range(0, len(values), CHUNK):
             rows = model._base_manager.using(using).filter(**{f"{field}__in": values[start : start + CHUNK]})
-            ids.update(rows.values_list(lookup, flat=True).distinct().order_by())
-    ids.discard(None)
-    if ids:
-        cache.set_many({_key(pk): secrets.token_hex(8) for pk in ids}, timeout=STAMP_SECONDS)
+            into.update(rows.values_list(lookup, flat=True).distinct().order_by())
 
 
 def bump_programs(program_ids: Iterable[int | None], *, using: str | None = None) -> None:
@@ -130,9 +192,31 @@ def bump_programs(program_ids: Iterable[int | None], *, using: str | None = None
 
 def bump_programs_of_rows(queryset) -> None:
     """Bump the programs of these rows, read now in one query: before deleting rows of a model in
-    NO_DELETE_SIGNAL (an admin's delete, a service's), in the same transaction as the delete."""
+    NO_DELETE_SIGNAL (an admin's delete, a service's), in the same transaction as the delete; and the
+    organizations of those of ORGANIZATION_ROWS."""
     for _fields, _lookups, _last, own in _PATHS[queryset.model._meta.concrete_model]:
         bump_programs(queryset.order_by().values_list(own, flat=True).distinct(), using=queryset.db)
+    if queryset.model._meta.label in ORGANIZATION_ROWS:
+        organizations = queryset.order_by().values_list("organization_id", flat=True).distinct()
+        bump_organizations(organizations, using=queryset.db)
+
+
+def bump_organizations(organization_ids: Iterable[int | None], *, using: str | None = None) -> None:
+    """Give these organizations new stamps of their own once the current transaction commits (``bump_programs``
+    for their rows in no program)."""
+    batch = _Batch()
+    batch.organization_ids = {pk for pk in organization_ids if pk is not None}
+    if batch.organization_ids:
+        _schedule(using, batch)
+
+
+def bump_organizations_of(model, field: str, values: Iterable, lookup: str, *, using: str | None = None) -> None:
+    """``bump_programs_of`` for the organizations' own stamps: ``lookup`` names the rows' organization."""
+    values = {v for v in values if v is not None}
+    if values:
+        batch = _Batch()
+        batch.organization_lookups[(model, field, lookup)] = values
+        _schedule(using, batch)
 
 
 def bump_programs_of(model, field: str, values: Iterable, lookup: str, *, using: str | None = None) -> None:
@@ -192,6 +276,11 @@ PROGRAM_OF = {
     # a cycle's link shows on the pages of the cycles before it too (their next cycles, the series' first)
     "pairings.ProgramCycle": ("program_id", "previous_id", "first_id"),
 }
+
+# Rows that may be in no program, only an organization (their ``organization_id``): an organization admin's
+# membership, an invitation to no program. Those bump their organization's own stamp (organization_stamp); a
+# program's save and delete bump it too (the organization's list of programs).
+ORGANIZATION_ROWS = frozenset({"organizations.Membership", "organizations.Invitation"})
 
 # Not here: oversight.FollowUpView, the looks at a mentee's follow-up, written by the views of "My mentees" and of
 # a follow-up page (one row a look). No page keeps anything that shows them (the mentee's follow-up page reads
@@ -258,6 +347,9 @@ def _bump_row(instance, using: str | None) -> None:
 
 def _row_changed(sender, instance, using=None, **kwargs) -> None:
     _bump_row(instance, using)
+    label = instance._meta.label
+    if label == "organizations.Program" or (label in ORGANIZATION_ROWS and instance.program_id is None):
+        bump_organizations([instance.organization_id], using=using)
 
 
 def _links_changed(sender, instance, action: str, using=None, **kwargs) -> None:
@@ -270,6 +362,7 @@ def _links_changed(sender, instance, action: str, using=None, **kwargs) -> None:
 def _organization_changed(sender, instance, created: bool = False, using=None, **kwargs) -> None:
     """Program pages show their organization (its name, default language, whether it is deleted): every program
     of it, read at commit in one query. A new organization has none yet."""
+    bump_organizations([instance.pk], using=using)
     if not created:
         from organizations.models import Program
 
@@ -307,6 +400,7 @@ def _user_changed(sender, instance, created: bool = False, update_fields=None, u
 
     # the base manager (at commit): every membership, deleted people's too, outside any tenant's scope
     bump_programs_of(Membership, "user_id", [instance.pk], "program", using=using)
+    bump_organizations_of(Membership, "user_id", [instance.pk], "organization", using=using)
 
 
 def connect() -> None:

@@ -129,3 +129,57 @@ def test_home_shows_a_new_request_and_a_new_pairing(client, people, committed):
         mentor.user.full_name = "Maria Renamed"
         mentor.user.save()
     assert "Your mentor: Maria Renamed" in _page(client, reverse("home"))
+
+
+def test_the_organizations_members_and_invitations_show_a_new_member_a_new_name_and_a_new_invitation(
+    client, people, committed
+):
+    from organizations.services.invitations import invitation_issue
+
+    program, admin, mentor, mentee = people
+    with committed():
+        boss = member(program, Role.ORGANIZATION_ADMIN, full_name="Olga Owner")
+    client.force_login(boss)
+    members = reverse("organizations:members", args=[program.organization.slug])
+    invitations = reverse("organizations:invitations", args=[program.organization.slug])
+    page = _page(client, members)
+    assert "Olga Owner" in page and "Maria Mentor" in page
+    assert "Nora Newcomer" not in page and "4 people" in page
+    first = _page(client, invitations)
+    with committed():
+        member(program, Role.ORGANIZATION_ADMIN, full_name="Nora Newcomer")  # in no program
+        mentor.user.full_name = "Maria Renamed"
+        mentor.user.save()
+        invitation_issue(
+            organization=program.organization, email="ivy@example.org", role=Role.ORGANIZATION_ADMIN, program=None
+        )
+    page = _page(client, members)
+    assert "Nora Newcomer" in page and "Maria Renamed" in page and "5 people" in page
+    assert "ivy@example.org" in _page(client, invitations) and "ivy@example.org" not in first
+
+
+def test_the_invitations_of_a_program_and_of_the_organization_show_a_resend_and_a_revoke(client, people, committed):
+    from organizations.services.invitations import invitation_issue, invitation_resend, invitation_revoke
+
+    program, admin, mentor, mentee = people
+    with committed():
+        boss = member(program, Role.ORGANIZATION_ADMIN, full_name="Olga Owner")
+        to_program, _ = invitation_issue(
+            organization=program.organization, email="pia@example.org", role=Role.MENTEE, program=program
+        )
+        to_organization, _ = invitation_issue(
+            organization=program.organization, email="oz@example.org", role=Role.ORGANIZATION_ADMIN, program=None
+        )
+    client.force_login(boss)
+    urls = [
+        _url(program, "organizations:program_invitations"),
+        reverse("organizations:invitations", args=[program.organization.slug]),
+    ]
+    for url in urls:
+        assert "(2 times)" not in _page(client, url) and "Revoked" not in _page(client, url)
+    with committed():
+        invitation_resend(invitation=to_program)
+        invitation_revoke(invitation=to_organization)
+    program_page, organization_page = (_page(client, url) for url in urls)
+    assert "(2 times)" in program_page and "oz@example.org" not in program_page
+    assert "(2 times)" in organization_page and "Revoked" in organization_page

@@ -441,3 +441,76 @@ def test_with_redis_down_there_is_no_stamp_and_writes_still_work(db, django_capt
         assert program_stamp(program) is None
     caches["default"].clear()
     assert program_stamp(program) is not None
+
+
+def _organization_stamps(organizations) -> dict:
+    _setup_committed()
+    return {o.pk: stamps.organization_stamp(o) for o in organizations}
+
+
+def _organizations_bumped(before: dict) -> list[int]:
+    """The organizations of ``before`` whose stamp is the same (as ``_bumped``: the ones left alone)."""
+    return [pk for pk, stamp in before.items() if stamps.organization_stamp(pk) == stamp]
+
+
+def _rename(user: User, name: str) -> None:
+    user = User.objects.get(pk=user.pk)
+    user.full_name = name
+    user.save()
+
+
+def test_an_organization_stamp_follows_its_programs_rows_and_its_own_after_the_commit_not_before(
+    db, django_capture_on_commit_callbacks
+):
+    from organizations.models import Invitation
+    from organizations.services.invitations import invitation_issue
+    from tests.factories import GroupFactory, ProgramFactory, member
+
+    program = ProgramFactory()
+    organization, other = program.organization, ProgramFactory().organization
+    admin = member(program, Role.ORGANIZATION_ADMIN, full_name="Olga Admin")  # in no program
+    writes = {
+        "a row of one of its programs": lambda: GroupFactory(program=program),
+        "an organization admin in no program": lambda: member(program, Role.ORGANIZATION_ADMIN),
+        "an invitation to no program": lambda: invitation_issue(
+            organization=organization, email="olga@example.org", role=Role.ORGANIZATION_ADMIN, program=None
+        ),
+        "a new program": lambda: ProgramFactory(organization=organization),
+        "the name of its admin in no program": lambda: _rename(admin, "Olga Renamed"),
+        "an organization admin removed": lambda: Membership.objects.filter(user=admin).first().delete(),
+    }
+    for what, write in writes.items():
+        before = _organization_stamps([organization, other])
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            write()
+        assert _organizations_bumped(before) == [organization.pk, other.pk], f"{what}: bumped before the commit"
+        for callback in callbacks:
+            callback()
+        assert _organizations_bumped(before) == [other.pk], what
+
+    # The Django admin's delete of invitations to no program (they send no signal) bumps the organization.
+    before = _organization_stamps([organization, other])
+    with django_capture_on_commit_callbacks(execute=True):
+        stamps.bump_programs_of_rows(Invitation.objects.filter(organization=organization, program=None))
+        Invitation.objects.filter(organization=organization, program=None).delete()
+    assert _organizations_bumped(before) == [other.pk]
+
+
+def test_an_organization_of_many_programs_has_one_short_stamp_and_none_without_redis(db):
+    from tests.factories import ProgramFactory
+
+    program = ProgramFactory()
+    for _ in range(30):
+        ProgramFactory(organization=program.organization)
+    stamp = stamps.organization_stamp(program.organization)
+    assert stamp is not None and len(stamp) == 24
+    down = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+        }
+    }
+    with override_settings(CACHES=down, DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS=False):
+        assert stamps.organization_stamp(program.organization) is None
+    caches["default"].clear()

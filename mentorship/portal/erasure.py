@@ -48,6 +48,7 @@ def erase_personal_text(sender, user: User, **kwargs) -> None:
     # requests that named them, get new stamps (read at commit, from the rows as they are now).
     stamps.bump_programs_of(Membership, "user_id", [user.pk], "program")
     stamps.bump_programs_of(Invitation, "email", [anonymous], "program")
+    stamps.bump_organizations_of(Invitation, "email", [anonymous], "organization")
     stamps.bump_programs_of(AccessRequest, "admin_email", [anonymous], "program")
     # Emails to them, sent or not: their address and what was said to them.
     OutboxEmail.objects.filter(recipient__iexact=address).delete()

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mentorship.kept import kept_count_page
+from mentorship.kept import kept, kept_count_page
 from mentorship.panels import pk_urls
 from mentorship.ratelimits import limit_error, rate_limited
 from mentorship.security import client_ip, masked, security_event
-from mentorship.stamps import program_stamp
+from mentorship.stamps import organization_stamp, program_stamp
 from organizations import selectors
 from organizations.decorators import tenant_view
 from organizations.forms import AddMentorForm, InvitationForm, InvitationRegisterForm, InvitationUploadForm
@@ -43,9 +43,9 @@ def _invitation_form(request: HttpRequest, data=None) -> InvitationForm:
 
 
 def _render_list(request: HttpRequest, form=None, upload_form=None, report=None, saved=None, status=200):
-    # A program's invitations are its rows: their count is kept under its stamp (read before them). The
-    # organization's list has invitations to no program (no stamp), and a search's is counted.
-    stamp = program_stamp(request.program) if request.program else None
+    # A program's invitations are its rows: their count is kept under its stamp (read before them); the
+    # organization's, under the organization's (its programs' and its own rows); a search's is counted.
+    stamp = program_stamp(request.program) if request.program else organization_stamp(request.organization)
     search = request.GET.get("q", "").strip()[:100]
     # Who invited is not listed; the program is, on the organization's list only.
     invitations = selectors.invitations_for(request.organization, request.program).select_related(None)
@@ -53,11 +53,17 @@ def _render_list(request: HttpRequest, form=None, upload_form=None, report=None,
         invitations = invitations.select_related("program")
     if search:
         invitations = invitations.filter(email__icontains=search)
-    key = f"program-invitations:{request.program.pk}" if request.program else ""
-    page = kept_count_page(None if search else stamp, key, invitations, PAGE_SIZE, request.GET.get("page"))
+    if request.program:
+        key = f"program-invitations:{request.program.pk}"
+    else:
+        key = f"organization-invitations:{request.organization.pk}"
+    stamp = None if search else stamp
+    page = kept_count_page(stamp, key, invitations, PAGE_SIZE, request.GET.get("page"))
+    # The page's rows too, in this process (each view works out which have expired since).
+    rows = kept(stamp, f"{key}:rows:{page.number}", lambda: list(page.object_list), shared=False)
     context = {
-        "invitations": page.object_list,
-        "rows": _invitation_rows(request, page.object_list),
+        "invitations": rows,
+        "rows": _invitation_rows(request, rows),
         "page": page,
         "search": search,
         "form": form or _invitation_form(request),

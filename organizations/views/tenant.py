@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from mentorship.kept import kept, kept_count_page
 from mentorship.panels import pk_urls
-from mentorship.stamps import program_stamp
+from mentorship.stamps import organization_stamp, program_stamp
 from organizations import selectors
 from organizations.decorators import tenant_view
 from organizations.forms import DefaultLanguageForm, PeopleFilterForm
@@ -53,11 +52,17 @@ PAGE_SIZE = 25
 
 @tenant_view(perm="organizations.manage_organization")
 def organization_members(request: HttpRequest, organization: str) -> HttpResponse:
+    # Every row of the organization (its programs' and those in none) is under its stamp, read before them: the
+    # count of its people (of one role) and a page of them are kept in this process; a search's are read.
+    stamp = organization_stamp(request.organization)
     form = PeopleFilterForm(request.GET, roles=list(Role))
     filters = form.filters()
     members = selectors.organization_members(request.organization, search=filters["search"], role=filters["role"])
-    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "filtered": any(filters.values()), "page": page, "rows": _member_rows(page.object_list)}
+    key = f"organization-members:{request.organization.pk}:{filters['role']}"
+    stamp = None if filters["search"] else stamp
+    page = kept_count_page(stamp, key, members, PAGE_SIZE, request.GET.get("page"))
+    rows = kept(stamp, f"{key}:rows:{page.number}", lambda: list(page.object_list), shared=False)
+    context = {"form": form, "filtered": any(filters.values()), "page": page, "rows": _member_rows(rows)}
     return render(request, "organizations/organization_members.html", context)
 
 

@@ -1,5 +1,8 @@
 """``{% form_fields form %}``: the fields of a form as ``partials/form.html`` lays them out, in one pass of Python.
 
+``{% settings_fields fields %}`` does the same for the fields of the program settings' groups, as
+``portal/_settings_field.html`` laid them out (help texts escaped, every field not required marked optional).
+
 The partial's template logic (a label, an "(optional)" mark, help text and errors for each field, a fieldset
 for choices) cost more than the widgets themselves: 1.6 ms of the profile form's 2.2 (issue 9). The HTML is
 the template's, whitespace aside; the error summary that starts a form with errors is still its template.
@@ -62,3 +65,25 @@ def form_fields(form: Form) -> SafeString:
     # Labels, ids and errors are escaped (_e); widgets are rendered by Django (safe); help texts are marked safe
     # by the forms that write them, as the template's ``|safe`` took them.
     return mark_safe("\n".join(parts))  # nosec B308 B703
+
+
+def _settings_field(field: BoundField) -> str:
+    kind, auto_id, errors = field.widget_type, field.auto_id, field.errors
+    classes = (" has-error" if errors else "") + (" checkbox" if kind == "checkbox" else "")
+    if kind == "checkbox":
+        inner = f'{field} <label for="{_e(field.id_for_label)}">{_e(field.label)}</label>'
+    else:
+        optional = "" if field.field.required else f' <span class="optional">{_e(gettext("(optional)"))}</span>'
+        inner = f'<label for="{_e(field.id_for_label)}">{_e(field.label)}{optional}</label>\n{field}'
+    if field.help_text:
+        inner += f'\n<div class="help" id="{_e(auto_id)}_helptext">{_e(field.help_text)}</div>'
+    if errors:
+        inner += f'\n<p class="error" id="{_e(auto_id)}_error">{_e(" ".join(str(e) for e in errors))}</p>'
+    return f'<div class="field{classes}">\n{inner}\n</div>'
+
+
+@register.simple_tag
+def settings_fields(fields) -> SafeString:
+    """Each of these bound fields with its label, "(optional)" mark, help text and errors."""
+    # Labels, ids, help texts and errors are escaped (_e); widgets are rendered by Django (safe).
+    return mark_safe("".join(_settings_field(field) for field in fields))  # nosec B308 B703

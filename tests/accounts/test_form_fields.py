@@ -100,3 +100,34 @@ def test_the_layout_is_what_a_person_reads(db):
     assert '<p class="error" id="id_name_error">This field is required.</p>' in page
     assert '<fieldset class="field choices" aria-describedby="id_light_one_helptext">' in page
     assert '<label for="id_agree">I agree</label>' in page
+
+
+# The template portal/_settings_field.html was, for each field of a program settings group, before the tag.
+SETTINGS_FIELD_BEFORE = """{% load i18n %}{% for field in fields %}{% with kind=field.widget_type %}<div class="field{% if field.errors %} has-error{% endif %}{% if kind == 'checkbox' %} checkbox{% endif %}">
+  {% if kind == 'checkbox' %}{{ field }} <label for="{{ field.id_for_label }}">{{ field.label }}</label>
+  {% else %}<label for="{{ field.id_for_label }}">{{ field.label }}{% if not field.field.required %} <span class="optional">{% translate "(optional)" %}</span>{% endif %}</label>
+  {{ field }}{% endif %}
+  {% if field.help_text %}<div class="help" id="{{ field.auto_id }}_helptext">{{ field.help_text }}</div>{% endif %}
+  {% if field.errors %}<p class="error" id="{{ field.auto_id }}_error">{{ field.errors|join:" " }}</p>{% endif %}
+</div>{% endwith %}{% endfor %}"""
+
+
+class Settings(forms.Form):
+    enabled = forms.BooleanField(required=False, label="Session requests <on>", help_text="Mentees & mentors")
+    days = forms.IntegerField(min_value=1, max_value=30, label="Days to answer", help_text="From 1 to 30")
+    note = forms.CharField(required=False, widget=forms.Textarea, label="A note")
+    mode = forms.ChoiceField(choices=CHOICES, widget=forms.RadioSelect, help_text="<b>Pick</b> one")
+    zone = forms.ChoiceField(choices=CHOICES, required=False)
+
+
+@pytest.mark.parametrize("data", [None, {}, {"days": "40", "mode": "q"}, {"enabled": "on", "days": "3", "mode": "a"}])
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_settings_fields_are_laid_out_as_the_template_laid_them_out(data, language):
+    form = Settings(data)
+    engine = engines["django"]
+    fields = [form[name] for name in form.fields]
+    with override(language):
+        before = engine.from_string(SETTINGS_FIELD_BEFORE).render({"fields": fields})
+        after = engine.from_string("{% load form_fields %}{% settings_fields fields %}").render({"fields": fields})
+    assert parse_html(after) == parse_html(before)
+    assert "Mentees &amp; mentors" in after and "&lt;b&gt;Pick&lt;/b&gt; one" in after

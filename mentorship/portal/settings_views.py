@@ -16,9 +16,12 @@ from sessions_app.models import SessionSettings
 
 @tenant_view(perm="organizations.manage_program")
 def program_settings(request: HttpRequest, organization: str, program: str) -> HttpResponse:
-    program_ = Program.objects.select_related("settings_changed_by").get(pk=request.program.pk)
-    session_settings = SessionSettings.objects.filter(program=program_).first() or SessionSettings(program=program_)
-    pairing_settings = PairingSettings.objects.filter(program=program_).first() or PairingSettings(program=program_)
+    # The program with both settings rows (one-to-one, made on first save) in one query.
+    program_ = Program.objects.select_related("settings_changed_by", "session_settings", "pairing_settings").get(
+        pk=request.program.pk
+    )
+    session_settings = _settings_of(program_, "session_settings", SessionSettings)
+    pairing_settings = _settings_of(program_, "pairing_settings", PairingSettings)
     form = ProgramSettingsForm(
         request.POST if request.method == "POST" else None,
         program=program_,
@@ -36,3 +39,11 @@ def program_settings(request: HttpRequest, organization: str, program: str) -> H
         messages.success(request, _("The settings are saved."))
         return redirect("portal:program_settings", request.organization.slug, program_.slug)
     return render(request, "portal/program_settings.html", {"form": form, "saved_program": program_})
+
+
+def _settings_of(program_: Program, name: str, model):
+    """The program's row of ``model`` (a one-to-one named ``name``), or a new one, unsaved, if it has none yet."""
+    try:
+        return getattr(program_, name)
+    except model.DoesNotExist:
+        return model(program=program_)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -145,12 +145,23 @@ def looks_record(*, viewer: User, mentees: Iterable[tuple[int, int, int]]) -> No
     any page shows, and it is written when the look happens, without a worker.
     """
     now = timezone.now()
-    # no stamp: no page keeps what shows looks (mentorship.stamps)
-    FollowUpView.objects.bulk_create(
+    rows = [
         FollowUpView(program_id=program_id, mentee_id=pk, viewer=viewer, viewed_at=now)
         for program_id, pk, user_id in mentees
         if user_id != viewer.pk
-    )
+    ]
+    if not rows:
+        return
+    alone = not connection.in_atomic_block  # no other write of a larger transaction would wait less for the disk
+    with transaction.atomic():
+        if alone and connection.vendor == "postgresql":
+            # The page does not wait for the disk: a look is committed as any row, and written to disk a moment
+            # later (PostgreSQL's asynchronous commit); a crash of the database server in that moment loses the
+            # last looks, never anything else. The flush took 2 ms of each view of My mentees.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        # no stamp: no page keeps what shows looks (mentorship.stamps)
+        FollowUpView.objects.bulk_create(rows)
 
 
 def settings_save(*, program: Program, mentees_see_observations: bool) -> OversightSettings:

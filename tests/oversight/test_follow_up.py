@@ -218,3 +218,20 @@ def test_my_mentees_25_a_page_each_with_its_activities(client, program, activity
     assert "Coding club" in next(r for r in rows if "Paul Mentee" in r)
     assert second.count("<tr>") == 3  # the header and two rows
     assert FollowUpView.objects.filter(viewer=mentor.user).count() == 27  # each mentee shown, looked at once
+
+
+def test_a_look_outside_any_transaction_is_committed_and_the_next_transaction_waits_for_the_disk_again(
+    transactional_db, client, program, admin, activity, mentor, mentee
+):
+    """Outside the test's transaction (a real request's autocommit), a look commits without waiting for the disk
+    (mentorship.oversight.services.looks_record): it is there at once, and only its own transaction was so."""
+    from django.db import connection
+
+    client.force_login(mentor.user)
+    assert client.get(url(program, "oversight:my_mentees")).status_code == 200
+    assert FollowUpView.objects.filter(mentee=mentee, viewer=mentor.user).count() == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+    client.force_login(mentee.user)
+    assert "Maria Mentor" in client.get(url(program, "oversight:my_follow_up")).content.decode()

@@ -69,57 +69,11 @@ def _options(choices: tuple, language: str | None) -> _Options:
     return _Options(tuple(plain), tuple(selected), "".join(plain), at)
 
 
-_e = conditional_escape
-
-
-def _attrs_html(attrs: dict) -> str:
-    """Django's ``attrs.html``: ` name="value"`, a bare ` name` for True, nothing for False (names and values
-    escaped as format_html would, without its cost for each of a questionnaire's hundreds of attributes)."""
-    return "".join(
-        f" {_e(key)}" if val is True else f' {_e(key)}="{_e(str(val))}"'
-        for key, val in attrs.items()
-        if val is not False
-    )
-
-
 class _LightMultipleInput:
-    """Radio buttons or checkboxes rendered in one pass of Python instead of three templates per option.
-
-    The same HTML as Django's ``multiple_input.html`` and ``input_option.html`` (built from the same
-    ``get_context``: ids, checked, required and aria attributes alike); a questionnaire of a dozen choice
-    questions rendered a few hundred templates for each view of the page.
-    """
-
-    def render(self, name, value, attrs=None, renderer=None) -> str:
-        widget = self.get_context(name, value, attrs)["widget"]
-        own_id, css = widget["attrs"].get("id"), widget["attrs"].get("class")
-        parts = [
-            format_html(
-                "<div{}{}>",
-                format_html(' id="{}"', own_id) if own_id else "",
-                format_html(' class="{}"', css) if css else "",
-            )
-        ]
-        for group, options, _index in widget["optgroups"]:
-            if group:
-                parts.append(format_html("\n  <div><label>{}</label>", group))
-            parts.extend(f"<div>\n    {self._option_html(option)}</div>" for option in options)
-            if group:
-                parts.append("\n  </div>")
-        parts.append("\n</div>")
-        # Every part is format_html's or _option_html's output (their values escaped) or a fixed string.
-        return mark_safe("".join(parts))  # nosec B308 B703
-
-    @staticmethod
-    def _option_html(option: dict) -> str:
-        # Every value is escaped (``_e``, as format_html escapes its arguments); the rest are fixed strings.
-        value = "" if option["value"] is None else f' value="{_e(str(option["value"]))}"'
-        tag = f'<input type="{_e(option["type"])}" name="{_e(option["name"])}"{value}{_attrs_html(option["attrs"])}>'
-        # The line breaks are the ends of Django's template files (input.html, input_option.html, radio_option.html).
-        if not option["wrap_label"]:
-            return f"{tag}\n\n\n"
-        label_for = f' for="{_e(option["attrs"]["id"])}"' if option["attrs"].get("id") else ""
-        return f"<label{label_for}>{tag}\n {_e(option['label'])}</label>\n\n"
+    """Radio buttons or checkboxes for a questionnaire's dozen choice questions: rendered in one pass of Python
+    by the form renderer (accounts.renderers, the same HTML as Django's templates), as every radio and checkbox
+    list now is; the class names stay, as the fields' ``widget_type`` (``lightradioselect``, ...), which
+    ``{% form_fields %}`` lays out as any list of choices."""
 
 
 class LightTypedChoiceField(forms.TypedChoiceField):

@@ -7,10 +7,11 @@ per program. The old cycle is left as it is, readable with its figures.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 from django.utils import timezone
@@ -23,7 +24,7 @@ from mentorship import stamps
 from mentorship.kept import kept, stamp_key
 from mentorship.pairings.models import FeedbackQuestion, PairingSettings, ProgramCycle
 from mentorship.prepared import Prepared
-from mentorship.stamps import program_stamps
+from mentorship.stamps import organization_stamp, program_stamps
 from organizations.models import Invitation, InvitationStatus, Membership, Program, Role
 
 # What a new cycle does not take from the old one: who it is, when it was made, and its dates.
@@ -234,46 +235,47 @@ class InviteOutcome:
     renewed: int = 0
 
 
-def waiting_invitations_fingerprint(program: Program) -> tuple:
-    """What the candidates read of the organization's waiting invitations, in one aggregate (for a key).
-
-    An invitation sent, accepted, revoked, renewed after it lapsed or lapsing with time changes the set of
-    invitations waiting now, and so its count, greatest id, sum of ids or next expiry: invitations of the
-    organization (to any program, or to none) send no program of this series a new stamp.
-    """
+def _next_lapse(program: Program):
+    """When the first of the organization's waiting invitations lapses (None when none waits): until then, the set
+    of waiting invitations changes only by a write, which gives the organization a new stamp."""
     with scopes_disabled():
-        found = _pending_invitations(program).aggregate(
-            n=Count("pk"), last=Max("pk"), total=Sum("pk"), next_expiry=Min("expires_at")
-        )
-    return (found["n"], found["last"], found["total"], found["next_expiry"])
+        return _pending_invitations(program).aggregate(next_expiry=Min("expires_at"))["next_expiry"]
 
 
 @dataclass(frozen=True)
 class ReturningPage:
-    """The review step's numbers and one page of its people (kept, ``kept_returning``)."""
+    """The review step's numbers and one page of its people (kept, ``kept_returning``), true until ``lapses_at``."""
 
     count: int
     waiting: int
     number: int
     people: list
+    lapses_at: datetime | None = None
 
 
 def kept_returning(program: Program, previous: Program, page: str | None, size: int) -> ReturningPage:
     """``returning_candidates`` counted and one page of them, with ``waiting_elsewhere``: kept under the stamps
-    of both cycles (their people and those people's accounts) and the organization's waiting invitations."""
-    stamps = program_stamps([program.pk, previous.pk])  # read before the rows
-    stamp = stamp_key(stamps[pk] for pk in (program.pk, previous.pk))
-    key = f"returning:{program.pk}:{previous.pk}:{waiting_invitations_fingerprint(program)}:{page!r}"
+    of both cycles (their people and those people's accounts) and the organization's (its invitations, to any of
+    its programs or to none), until the first waiting invitation lapses."""
+    stamps_now = program_stamps([program.pk, previous.pk])  # read before the rows
+    stamp = stamp_key([organization_stamp(program.organization_id), stamps_now[program.pk], stamps_now[previous.pk]])
+    key = f"returning:{program.pk}:{previous.pk}:{page!r}"
 
     def compute() -> ReturningPage:
+        lapses_at = _next_lapse(program)  # before the rows: an invitation lapsing meanwhile is seen next view
         people = returning_candidates(program)
         count = people.count()
         number = Paginator(range(count), size).get_page(page).number
         rows = list(people[(number - 1) * size : number * size])
-        return ReturningPage(count, waiting_elsewhere(program), number, rows)
+        return ReturningPage(count, waiting_elsewhere(program), number, rows, lapses_at)
 
-    # People's names and emails: in this process only.
-    return kept(stamp, key, compute, shared=False)
+    # People's names and emails: in this process only. Once an invitation has lapsed, the page is computed again,
+    # kept under the moment it lapsed (each lapse since the last write, in turn).
+    returning = kept(stamp, key, compute, shared=False)
+    now = timezone.now()
+    while returning.lapses_at is not None and returning.lapses_at <= now:
+        returning = kept(stamp, f"{key}:after:{returning.lapses_at.isoformat()}", compute, shared=False)
+    return returning
 
 
 def waiting_elsewhere(program: Program) -> int:

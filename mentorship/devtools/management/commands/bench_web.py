@@ -192,7 +192,7 @@ class Command(BaseCommand):
         parser.add_argument("--mentors", type=int, default=2000)
         parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
         parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds a page, each round")
-        parser.add_argument("--rounds", type=int, default=2)
+        parser.add_argument("--rounds", type=int, default=3, help="each page's figures are the medians of its rounds")
         parser.add_argument("--port", type=int, default=8390)
         parser.add_argument(
             "--only", default="", help="measure only the pages whose name contains this (or one of these, a,b,c)"

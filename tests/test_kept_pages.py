@@ -183,3 +183,17 @@ def test_the_invitations_of_a_program_and_of_the_organization_show_a_resend_and_
     program_page, organization_page = (_page(client, url) for url in urls)
     assert "(2 times)" in program_page and "oz@example.org" not in program_page
     assert "(2 times)" in organization_page and "Revoked" in organization_page
+
+
+def test_program_settings_show_a_change_saved_elsewhere_and_in_the_viewers_language(client, people, committed):
+    program, admin, mentor, mentee = people
+    client.force_login(admin)
+    url = _url(program, "portal:program_settings")
+    assert 'name="max_choices" value="7"' not in _page(client, url)
+    with committed():
+        program.max_choices = 7  # another admin's save, or the Django admin's
+        program.save()
+    assert 'name="max_choices" value="7"' in _page(client, url)
+    french = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Mentors qu’un mentoré peut classer" in french and 'name="max_choices" value="7"' in french
+    assert "Mentors a mentee may rank" in _page(client, url)

@@ -197,3 +197,18 @@ def test_program_settings_show_a_change_saved_elsewhere_and_in_the_viewers_langu
     french = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Mentors qu’un mentoré peut classer" in french and 'name="max_choices" value="7"' in french
     assert "Mentors a mentee may rank" in _page(client, url)
+
+
+def test_the_invitation_form_lists_a_program_made_since(client, people, committed):
+    from tests.factories import ProgramFactory
+
+    program, admin, mentor, mentee = people
+    with committed():
+        boss = member(program, Role.ORGANIZATION_ADMIN, full_name="Olga Owner")
+    client.force_login(boss)
+    url = reverse("organizations:invitations", args=[program.organization.slug])
+    page = _page(client, url)
+    assert f">{program.name}</option>" in page and ">Autumn Club</option>" not in page
+    with committed():
+        ProgramFactory(organization=program.organization, name="Autumn Club")
+    assert ">Autumn Club</option>" in _page(client, url)

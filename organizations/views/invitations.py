@@ -8,7 +8,8 @@ from django.contrib.auth import login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.backends.utils import csrf_input
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -45,7 +46,9 @@ def _invitation_form(request: HttpRequest, data=None) -> InvitationForm:
 def _render_list(request: HttpRequest, form=None, upload_form=None, report=None, saved=None, status=200):
     # A program's invitations are its rows: their count is kept under its stamp (read before them); the
     # organization's, under the organization's (its programs' and its own rows); a search's is counted.
-    stamp = program_stamp(request.program) if request.program else organization_stamp(request.organization)
+    stamp = forms_stamp = (
+        program_stamp(request.program) if request.program else organization_stamp(request.organization)
+    )
     search = request.GET.get("q", "").strip()[:100]
     # Who invited is not listed; the program is, on the organization's list only.
     invitations = selectors.invitations_for(request.organization, request.program).select_related(None)
@@ -61,17 +64,34 @@ def _render_list(request: HttpRequest, form=None, upload_form=None, report=None,
     page = kept_count_page(stamp, key, invitations, PAGE_SIZE, request.GET.get("page"))
     # The page's rows too, in this process (each view works out which have expired since).
     rows = kept(stamp, f"{key}:rows:{page.number}", lambda: list(page.object_list), shared=False)
+    blank = form is None and upload_form is None
+    form, upload_form = form or _invitation_form(request), upload_form or InvitationUploadForm()
     context = {
         "invitations": rows,
         "rows": _invitation_rows(request, rows),
         "page": page,
         "search": search,
-        "form": form or _invitation_form(request),
-        "upload_form": upload_form or InvitationUploadForm(),
+        "form": form,
+        "upload_form": upload_form,
+        # Both forms, empty, are the same for every admin: their fields rendered once a process for the
+        # stamp (the organization's programs, for its list) and the language.
+        "fields": _blank_fields(request, forms_stamp, form, upload_form) if blank else None,
         "report": report,
         "saved": saved,
     }
     return render(request, "organizations/invitations.html", context, status=status)
+
+
+def _blank_fields(request: HttpRequest, stamp: str | None, form, upload_form) -> tuple[str, str]:
+    def render() -> tuple[str, str]:
+        return (
+            render_to_string("partials/form.html", {"form": form}),
+            render_to_string("partials/form.html", {"form": upload_form}),
+        )
+
+    program = request.program.pk if request.program else ""
+    key = f"invitation-forms:{request.organization.pk}:{program}:{translation.get_language()}"
+    return kept(stamp, key, render, shared=False)
 
 
 def _invitation_rows(request: HttpRequest, invitations) -> SafeString:

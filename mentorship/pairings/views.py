@@ -421,8 +421,12 @@ def cycle(request: HttpRequest, organization: str, program: str) -> HttpResponse
     key = f"cycle-page:{current.pk}:{series}:{current.cycle_ends_on}:{timezone.localdate()}:{pages!r}"
     # People's names: in this process only.
     context = {"form": form, **kept(stamp, key, lambda: _cycle_rows(current, *pages), shared=False)}
-    context["alumni_rows"] = _alumni_rows(context["alumni"])
-    context["completed_rows"] = _completed_rows(context["completed"])
+    # The rows' HTML too, in the viewer's language and time zone (the completed pairings' dates).
+    shown = f"{key}:rows:{translation.get_language()}:{timezone.get_current_timezone_name()}"
+    rows = (context["alumni"], context["completed"])
+    context["alumni_rows"], context["completed_rows"] = kept(
+        stamp, shown, lambda: (_alumni_rows(rows[0]), _completed_rows(rows[1])), shared=False
+    )
     return render(request, "pairings/cycle.html", context)
 
 

@@ -70,31 +70,46 @@ def questionnaire(request: HttpRequest, organization: str, program: str) -> Http
     membership = participant_membership(request)
     if not profile_is_complete(request.user):
         return redirect("matching:profile", request.organization.slug, request.program.slug)
+    if request.method != "POST":
+        # The questions as the person's answers fill them, and their progress: the same on every view until
+        # something in the program changes (its questions, the person's answers and capacity are its rows).
+        progress, fields = kept_fragment(
+            request.program, f"questionnaire:{membership.pk}", lambda: _questionnaire_fields(request, membership)
+        )
+        context = {"fields": fields, "progress": progress, "membership": membership, "step": 2}
+        return render(request, "matching/questionnaire.html", context)
     questionnaire = selectors.questionnaire_for(request.program)
     questions = selectors.questions_for_role(questionnaire, membership.role)
     answers = selectors.answers_of(membership)
-    form = QuestionnaireForm(request.POST or None, questions=questions, membership=membership, answers=answers)
-    if request.method == "POST":
-        # Partial answers are saved, even beside an answer in error (which keeps what was saved).
-        valid = form.is_valid()
-        _save_answers(membership, form)
-        progress = selectors.progress_of(questionnaire, membership, selectors.answers_of(membership))
-        if valid and progress.complete:
-            selection_service.invite_after_questionnaire(membership=membership)
-            messages.success(request, _("Your answers are saved."))
-            target = "matching:recommendations" if membership.role == "mentee" else "portal:program"
-            return redirect(target, request.organization.slug, request.program.slug)
-        for question in progress.missing:
-            if f"q{question.pk}" not in form.errors:
-                form.add_error(f"q{question.pk}", _("This question needs an answer."))
-        if valid:
-            messages.warning(request, _("Your answers are saved; some questions still need an answer."))
-        else:
-            messages.warning(request, _("Your other answers are saved; the answers listed need a change."))
+    form = QuestionnaireForm(request.POST, questions=questions, membership=membership, answers=answers)
+    # Partial answers are saved, even beside an answer in error (which keeps what was saved).
+    valid = form.is_valid()
+    _save_answers(membership, form)
+    progress = selectors.progress_of(questionnaire, membership, selectors.answers_of(membership))
+    if valid and progress.complete:
+        selection_service.invite_after_questionnaire(membership=membership)
+        messages.success(request, _("Your answers are saved."))
+        target = "matching:recommendations" if membership.role == "mentee" else "portal:program"
+        return redirect(target, request.organization.slug, request.program.slug)
+    for question in progress.missing:
+        if f"q{question.pk}" not in form.errors:
+            form.add_error(f"q{question.pk}", _("This question needs an answer."))
+    if valid:
+        messages.warning(request, _("Your answers are saved; some questions still need an answer."))
     else:
-        progress = selectors.progress_of(questionnaire, membership, answers)
+        messages.warning(request, _("Your other answers are saved; the answers listed need a change."))
     context = {"form": form, "progress": progress, "membership": membership, "step": 2}
     return render(request, "matching/questionnaire.html", context)
+
+
+def _questionnaire_fields(request: HttpRequest, membership: Membership) -> tuple:
+    """The person's progress and their questionnaire's fields rendered (empty when they have no questions)."""
+    questionnaire = selectors.questionnaire_for(request.program)
+    questions = selectors.questions_for_role(questionnaire, membership.role)
+    answers = selectors.answers_of(membership)
+    form = QuestionnaireForm(None, questions=questions, membership=membership, answers=answers)
+    fields = render_to_string("partials/form.html", {"form": form}) if form.fields else ""
+    return selectors.progress_of(questionnaire, membership, answers), fields
 
 
 def _save_answers(membership: Membership, form: QuestionnaireForm) -> None:

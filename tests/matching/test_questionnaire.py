@@ -121,3 +121,23 @@ def test_an_answer_in_error_keeps_the_others_saved_and_the_count_true(
         survey.structure.pk: 2,
         hours.pk: 10,
     }
+
+
+def test_the_questionnaire_shows_answers_saved_since_and_a_question_added_since(
+    client, survey, django_capture_on_commit_callbacks
+):
+    """Its fields are kept under the program's stamp (matching.views.participant.questionnaire): each committed
+    write, the person's answers or a new question, shows at the next view."""
+    user = member(survey.program, Role.MENTEE, bio="x", languages="en", location="y")
+    client.force_login(user)
+    page = client.get(url(survey.program, "matching:questionnaire")).content.decode()
+    assert "0 of 3 required questions answered" in page and "Hi there!" not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(survey.program, "matching:questionnaire"), {f"q{survey.about.pk}": "Hi there!"})
+    page = client.get(url(survey.program, "matching:questionnaire")).content.decode()
+    assert "Hi there!" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        Question.objects.create(
+            program=survey.program, kind=survey.about.kind, text="Your favourite book?", order=99, required=False
+        )
+    assert "Your favourite book?" in client.get(url(survey.program, "matching:questionnaire")).content.decode()

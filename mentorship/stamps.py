@@ -49,15 +49,18 @@ def _key(program_id: int) -> str:
     return f"program-stamp:{program_id}"
 
 
-def program_stamp(program) -> str | None:
-    """The program's current stamp (``program`` or its pk); None when the shared cache is unreachable."""
-    program_id = getattr(program, "pk", program)
-    key = _key(program_id)
+def _own_stamp(key: str) -> str | None:
+    """The stamp under ``key``, made now if there is none (the first of two processes to make it wins)."""
     stamp = cache.get(key)
     if stamp is None:
         cache.add(key, secrets.token_hex(8), timeout=STAMP_SECONDS)
         stamp = cache.get(key)
     return stamp
+
+
+def program_stamp(program) -> str | None:
+    """The program's current stamp (``program`` or its pk); None when the shared cache is unreachable."""
+    return _own_stamp(_key(getattr(program, "pk", program)))
 
 
 def program_stamps(program_ids: Iterable[int]) -> dict[int, str | None]:
@@ -69,14 +72,6 @@ def program_stamps(program_ids: Iterable[int]) -> dict[int, str | None]:
 
 def _organization_key(organization_id: int) -> str:
     return f"organization-stamp:{organization_id}"
-
-
-def _own_stamp(key: str) -> str | None:
-    stamp = cache.get(key)
-    if stamp is None:
-        cache.add(key, secrets.token_hex(8), timeout=STAMP_SECONDS)
-        stamp = cache.get(key)
-    return stamp
 
 
 # organization id -> (its own stamp, its programs' ids then): a program made or deleted bumps its own stamp

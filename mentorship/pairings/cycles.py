@@ -21,10 +21,10 @@ from django_scopes import scopes_disabled
 
 from accounts.models import User
 from mentorship import stamps
-from mentorship.kept import kept, stamp_key
+from mentorship.kept import kept
 from mentorship.pairings.models import FeedbackQuestion, PairingSettings, ProgramCycle
 from mentorship.prepared import Prepared
-from mentorship.stamps import organization_stamp, program_stamps
+from mentorship.stamps import organization_stamp
 from organizations.models import Invitation, InvitationStatus, Membership, Program, Role
 
 # What a new cycle does not take from the old one: who it is, when it was made, and its dates.
@@ -257,8 +257,9 @@ def kept_returning(program: Program, previous: Program, page: str | None, size: 
     """``returning_candidates`` counted and one page of them, with ``waiting_elsewhere``: kept under the stamps
     of both cycles (their people and those people's accounts) and the organization's (its invitations, to any of
     its programs or to none), until the first waiting invitation lapses."""
-    stamps_now = program_stamps([program.pk, previous.pk])  # read before the rows
-    stamp = stamp_key([organization_stamp(program.organization_id), stamps_now[program.pk], stamps_now[previous.pk]])
+    # Both cycles are programs of one organization (a cycle opens in its previous cycle's): the organization's
+    # stamp covers their rows and its invitations. Read before the rows.
+    stamp = organization_stamp(program.organization_id)
     key = f"returning:{program.pk}:{previous.pk}:{page!r}"
 
     def compute() -> ReturningPage:

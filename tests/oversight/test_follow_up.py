@@ -229,7 +229,9 @@ def test_a_look_outside_any_transaction_is_committed_and_the_next_transaction_wa
 
     client.force_login(mentor.user)
     assert client.get(url(program, "oversight:my_mentees")).status_code == 200
-    assert FollowUpView.objects.filter(mentee=mentee, viewer=mentor.user).count() == 1
+    (look,) = FollowUpView.objects.filter(mentee=mentee, viewer=mentor.user)
+    assert look.program_id == program.pk
+    assert abs(look.viewed_at - timezone.now()) < timedelta(minutes=1)
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone()[0] == "on"

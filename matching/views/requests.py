@@ -9,14 +9,14 @@ from functools import partial
 from typing import NamedTuple
 
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timeuntil
 from django.utils.timezone import localtime
@@ -139,22 +139,23 @@ def my_requests(request: HttpRequest, organization: str, program: str) -> HttpRe
     mine = program_membership_ids(request.user, request.program)
     # The page's rows, rendered once a program stamp (requests, memberships and users are the program's rows) per
     # mentor, page, time zone and language: only how long a waiting request has left is worked out on each view.
-    rows = kept_fragment(
+    rows, count, number = kept_fragment(
         request.program,
         f"my-requests:{','.join(map(str, mine))}:{number}:{timezone.get_current_timezone_name()}",
         lambda: _my_request_rows(request, mine, number),
     )
     now = timezone.now()
     shown = [(html, timeuntil(deadline, now) if deadline else None, end) for html, deadline, end in rows]
-    return render(request, "matching/my_requests.html", {"rows": shown})
+    page = Page(shown, number, Paginator(range(count), MINE_PAGE_SIZE))
+    return render(request, "matching/my_requests.html", {"rows": shown, "page": page})
 
 
 # A row of the mentor's requests: its HTML up to its waiting deadline's time left, that deadline (or None), the rest.
 _RequestRow = tuple[str, datetime | None, str]
 
 
-def _my_request_rows(request: HttpRequest, mine: list[int], number: str | None) -> list[_RequestRow]:
-    """A page of the mentor's sent requests, newest first (``_RequestRow``s)."""
+def _my_request_rows(request: HttpRequest, mine: list[int], number: str | None) -> tuple[list[_RequestRow], int, int]:
+    """A page of the mentor's sent requests, newest first (``_RequestRow``s), their count and the page's number."""
     # By the mentor's membership ids, on the foreign key's index (their requests are those of these memberships).
     rows = (
         MentorRequest.objects.filter(program=request.program, mentor_id__in=mine)
@@ -184,7 +185,7 @@ def _my_request_rows(request: HttpRequest, mine: list[int], number: str | None) 
             date_format(localtime(r.deadline), "DATETIME_FORMAT") if waiting else "",
         )
         found.append((html, r.deadline if waiting else None, mark_safe("</td>\n  </tr>")))  # nosec B308 B703
-    return found
+    return found, page.paginator.count, page.number
 
 
 @tenant_view(perm="matching.manage_pairing", obj=ranked_program)
@@ -193,17 +194,24 @@ def requests_admin(request: HttpRequest, organization: str, program: str) -> Htt
     state = request.GET.get("state", "")
     if state not in RequestState.values:
         state = ""
-    # What the page lists is the same for every manager of the program: its count, its rows and the mentees
-    # without candidates are kept in this process under the program's stamp (read before the rows), which every
-    # write to the program's requests and selections (a skip, an extension, the sweep's) renews. Only how they
-    # are shown (dates in the visitor's time zone, the time left, the forms' token) is made on each view.
+    # What the page lists is the same for every manager of the program: its count, its rows (as HTML, in the
+    # visitor's language and time zone) and the mentees without candidates are kept in this process under the
+    # program's stamp (read before the rows), which every write to the program's requests and selections (a skip,
+    # an extension, the sweep's) renews. Only the time a waiting request has left and the forms' token are put
+    # in on each view.
     stamp = program_stamp(program)
     rows = MentorRequest.objects.filter(program=program).order_by("-sent_at", "-pk")
     if state:
         rows = rows.filter(state=state)
     key = f"ranked-requests:{program.pk}:{state}"
     page = kept_count_page(stamp, key, rows, PAGE_SIZE, request.GET.get("page"))
-    page.object_list = kept(stamp, f"{key}:{page.number}", partial(_rows, program, page.object_list), shared=False)
+    shown_as = f"{translation.get_language()}:{timezone.get_current_timezone_name()}"
+    pieces = kept(
+        stamp,
+        f"{key}:{page.number}:{shown_as}",
+        lambda: _rows_pieces(program, _rows(program, page.object_list)),
+        shared=False,
+    )
     waiting_alone = kept(
         stamp, f"ranked-requests:{program.pk}:no-candidates", partial(_no_candidates, program), shared=False
     )
@@ -212,7 +220,7 @@ def requests_admin(request: HttpRequest, organization: str, program: str) -> Htt
     ]
     context = {
         "page": page,
-        "rows": _rows_html(program, page.object_list, get_token(request)),
+        "rows": _rows_shown(pieces, get_token(request)),
         "state": state,
         "states": RequestState.choices,
         "no_candidates": no_candidates,
@@ -293,19 +301,28 @@ _ACTIONS = """
     """
 
 
-def _rows_html(program, requests: list[_Row], csrf_token: str) -> SafeString:
-    """The table's rows: the states' names translated once (not by a display method a row), the dates in the
-    visitor's time zone, a waiting request's two forms (their URLs reversed once, the request's CSRF token)."""
+# Where a waiting request's time left and a row's forms' CSRF token go in the kept HTML: no value shown holds a
+# NUL (PostgreSQL's text cannot), escaped or not.
+_LEFT = "\x00left\x00"
+_CSRF = "\x00csrf\x00"
+
+
+def _rows_pieces(program, requests: list[_Row]) -> list[SafeString | datetime | None]:
+    """The table's rows as HTML cut where each waiting request's time left goes, with its deadline in between
+    (HTML, deadline, HTML, ...): the states' names translated once (not by a display method a row), the dates in
+    the visitor's time zone, a waiting request's two forms (their URLs reversed once) with ``_CSRF`` for their
+    token."""
     names = {value: str(label) for value, label in RequestState.choices}
     args = (program.organization.slug, program.slug)
     skip_url, extend_url = pk_urls("matching:request_skip", *args), pk_urls("matching:request_extend", *args)
     labels = {"skip": _("Skip"), "new_deadline": _("New deadline"), "extend": _("Extend")}
-    csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
-    rows = []
+    csrf = mark_safe(f'<input type="hidden" name="csrfmiddlewaretoken" value="{_CSRF}">')  # nosec B308 B703
+    rows, deadlines = [], []
     for r in requests:
         due = actions = ""
         if r.state == RequestState.WAITING:
-            due = f"{_datetime(r.deadline)} ({timeuntil(r.deadline) if r.deadline else ''})"
+            due = format_html("{} ({})", _datetime(r.deadline), mark_safe(_LEFT))  # nosec B308 B703 - a constant
+            deadlines.append(r.deadline)
             actions = format_html(
                 _ACTIONS, skip_url=skip_url(r.pk), extend_url=extend_url(r.pk), csrf=csrf, pk=r.pk, **labels
             )
@@ -332,7 +349,22 @@ def _rows_html(program, requests: list[_Row], csrf_token: str) -> SafeString:
                 actions=actions,
             )
         )
-    return mark_safe("".join(rows))  # nosec B308 B703 - each row is format_html's
+    first, *parts = "".join(rows).split(_LEFT)
+    pieces: list[SafeString | datetime | None] = [mark_safe(first)]  # nosec B308 B703 - format_html's rows
+    for deadline, part in zip(deadlines, parts, strict=True):
+        pieces += [deadline, mark_safe(part)]  # nosec B308 B703 - format_html's rows
+    return pieces
+
+
+def _rows_shown(pieces: list[SafeString | datetime | None], csrf_token: str) -> SafeString:
+    """The kept rows (``_rows_pieces``) with each waiting request's time left as of now, and the visitor's CSRF
+    token in their forms."""
+    now = timezone.now()
+    html = "".join(
+        piece if i % 2 == 0 else (conditional_escape(timeuntil(piece, now)) if piece else "")
+        for i, piece in enumerate(pieces)
+    )
+    return mark_safe(html.replace(_CSRF, escape(csrf_token)))  # nosec B308 B703 - kept rows, escaped token
 
 
 def _program_request(request: HttpRequest, pk: int) -> MentorRequest:

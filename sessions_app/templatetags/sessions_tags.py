@@ -20,11 +20,3 @@ def when_for(session: MentorshipSession, viewer) -> str:
 @register.filter
 def places_for(session: MentorshipSession, viewer) -> str:
     return display.places(session, _zone(viewer))
-
-
-@register.simple_tag(takes_context=True)
-def page_query(context, param: str, number: int) -> str:
-    """The current query string with ``param`` set to page ``number`` (two lists page on one page)."""
-    query = context["request"].GET.copy()
-    query[param] = number
-    return f"?{query.urlencode()}"

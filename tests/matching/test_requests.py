@@ -393,3 +393,54 @@ def test_the_admins_requests_page_shows_a_committed_change_on_the_next_view(
     next_one = selection.requests.get(rank=2).pk
     second = reverse("matching:request_skip", args=[program.organization.slug, program.slug, next_one])
     assert f'action="{second}"' in after
+
+
+def test_the_mentors_and_the_admins_requests_lists_page_with_links_to_the_next_page(client, program, cast):
+    """26 requests to one mentor (25 a page on their list); 52 in the program (50 a page on the admins')."""
+    program.max_capacity = program.default_capacity = 30
+    program.save()
+    _mentee, mentors = cast
+    for mentee in people(program, Role.MENTEE, 26):
+        select(program, mentee, mentors[:2])
+    args = [program.organization.slug, program.slug]
+    client.force_login(mentors[0].user)
+    mine = reverse("matching:my_requests", args=args)
+    first = client.get(mine).content.decode()
+    assert "Page 1 of 2" in first and 'href="?page=2"' in first
+    assert first.count("Waiting for an answer") == 25
+    second = client.get(mine + "?page=2").content.decode()
+    assert "Page 2 of 2" in second and second.count("Waiting for an answer") == 1
+    client.force_login(member(program, Role.PROGRAM_ADMIN))
+    listed = reverse("matching:requests_admin", args=args)
+    first = client.get(listed).content.decode()
+    assert "Page 1 of 2" in first and 'href="?page=2"' in first and first.count("<tr>") == 51  # head and 50 rows
+    second = client.get(listed + "?page=2&state=").content.decode()
+    assert "Page 2 of 2" in second and second.count("<tr>") == 3
+
+
+def test_the_admins_requests_page_shows_the_time_left_as_it_runs_and_each_admin_posts_with_their_own_token(
+    program, cast
+):
+    """The rows are kept as HTML under the program's stamp: the time a waiting request has left is worked out
+    on each view, and each admin's forms carry that admin's CSRF token (the checks are on, as in production)."""
+    from django.test import Client
+
+    mentee, mentors = cast
+    selection = select(program, mentee, mentors)
+    first = selection.requests.get(rank=1)
+    listed = reverse("matching:requests_admin", args=[program.organization.slug, program.slug])
+    admins = [Client(enforce_csrf_checks=True) for _ in range(2)]
+    pages = []
+    for admin in admins:
+        admin.force_login(member(program, Role.PROGRAM_ADMIN))
+        pages.append(admin.get(listed).content.decode())
+    assert f"({timeuntil(first.deadline)})" in pages[0]
+    day_later = timezone.now() + timedelta(days=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(timezone, "now", lambda: day_later)
+        assert f"({timeuntil(first.deadline, day_later)})" in admins[0].get(listed).content.decode()
+    tokens = [re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1) for page in pages]
+    skip = reverse("matching:request_skip", args=[program.organization.slug, program.slug, first.pk])
+    assert admins[0].post(skip, {"csrfmiddlewaretoken": tokens[1]}).status_code == 403  # another admin's token
+    assert admins[1].post(skip, {"csrfmiddlewaretoken": tokens[1]}).status_code == 302
+    assert states(selection) == ["skipped", "waiting", "pending"]

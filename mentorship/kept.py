@@ -12,10 +12,12 @@ Kept values are shared by every request of the process: callers never change the
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import TypeVar
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
+from django.utils import timezone
 
 from mentorship.stamps import program_stamp
 
@@ -55,6 +57,19 @@ def kept(stamp: str | None, key: str, compute: Callable[[], T], *, shared: bool 
     _LOCAL.move_to_end(full)
     while len(_LOCAL) > LOCAL_ENTRIES:
         _LOCAL.popitem(last=False)
+    return value
+
+
+def kept_until(
+    stamp: str | None, key: str, compute: Callable[[], tuple[T, datetime | None]], *, shared: bool = True
+) -> T:
+    """``kept`` for a value that also changes by itself at a moment no write marks (a session ends, an invitation
+    lapses): ``compute()`` returns the value and that moment (None: none). Once the moment has passed, the value
+    is computed again, kept under the key and that moment (each moment since the last write, in turn)."""
+    value, until = kept(stamp, key, compute, shared=shared)
+    now = timezone.now()
+    while until is not None and until <= now:
+        value, until = kept(stamp, f"{key}:after:{until.isoformat()}", compute, shared=shared)
     return value
 
 

@@ -8,6 +8,7 @@ each page it gathers. Imports so point one way: the portal imports the apps, the
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -19,10 +20,12 @@ from django.utils.safestring import SafeString, mark_safe
 
 @dataclass(frozen=True)
 class Panel:
-    """A piece of a page: ``template`` rendered with ``context`` (and the request)."""
+    """A piece of a page: ``template`` rendered with ``context`` (and the request). ``until``: the moment what it
+    shows changes by itself, with no write to the program's rows (a session ends), for a page that keeps it."""
 
     template: str
     context: Mapping[str, Any] = field(default_factory=dict)
+    until: datetime | None = None
 
 
 @dataclass(frozen=True)

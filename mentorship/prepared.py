@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connections
@@ -26,12 +27,14 @@ def _placeholder(name: str, kind: type, index: int) -> str | int:
     """A value of ``kind`` that no real value equals, to find where ``name`` lands in the parameters."""
     if kind is int:
         return -(2**62) - index  # no primary key is negative
+    if kind is datetime:
+        return datetime(1, 1, 1, microsecond=index, tzinfo=UTC)  # no moment of the site is in the year 1
     return f"\x00prepared:{name}\x00"
 
 
 class Prepared:
     """``build(**placeholders)`` returns the queryset; ``fetch(**values)`` runs it with those values, compiled
-    once a process. ``kinds`` names each varying value and its type (str or int)."""
+    once a process. ``kinds`` names each varying value and its type (str, int or an aware datetime)."""
 
     def __init__(self, build: Callable[..., QuerySet], **kinds: type) -> None:
         self.build = build

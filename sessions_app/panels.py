@@ -1,9 +1,11 @@
 """What sessions add to the pages of a program (see ``mentorship.panels``)."""
 
+from datetime import datetime
+
 from django.db.models import Q
-from django.db.models.functions import Now
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
@@ -56,31 +58,32 @@ def open_session_requests(request: HttpRequest) -> Panel | None:
     return Panel("sessions_app/_requests_panel.html", {"open_requests": requests})
 
 
-def _upcoming_of(program_id: int, user_id: int):
+def _upcoming_of(program_id: int, user_id: int, now: datetime):
     """The person's next five published sessions in the program, as mentor or booked mentee, with the mentor's
-    name (all the panel shows: no groups or booked mentees fetched). "Next" by the database's clock (``Now()``,
-    the statement's time), so that the query has no value but the two ids."""
+    name (all the panel shows: no groups or booked mentees fetched): those not ended at ``now``, this process's
+    clock, the one that tells when the kept panel stops being true (``Panel.until``)."""
     with scopes_disabled():
         ids = Membership._base_manager.filter(program_id=program_id, user_id=user_id).order_by().values("pk")
         # The visitor's bookings as a subquery on the bookings' mentee index: no join of every booking, no DISTINCT.
         booked = Booking.objects.filter(mentee_id__in=ids, status=BookingStatus.BOOKED).values("session_id")
         return (
-            MentorshipSession.objects.filter(program_id=program_id, ends_at__gt=Now(), status=SessionStatus.PUBLISHED)
+            MentorshipSession.objects.filter(program_id=program_id, ends_at__gt=now, status=SessionStatus.PUBLISHED)
             .filter(Q(mentor_id__in=ids) | Q(pk__in=booked))
             .select_related("mentor__user")[:5]
         )
 
 
 # Compiled once a process: every view of a program's overview runs it.
-_UPCOMING_OF = Prepared(_upcoming_of, program_id=int, user_id=int)
+_UPCOMING_OF = Prepared(_upcoming_of, program_id=int, user_id=int, now=datetime)
 
 
 def upcoming_sessions(request: HttpRequest) -> Panel | None:
-    """The visitor's next sessions in this program, as mentor or booked mentee."""
-    upcoming = _UPCOMING_OF.fetch(program_id=request.program.pk, user_id=request.user.pk)
+    """The visitor's next sessions in this program, as mentor or booked mentee: true until the first one ends."""
+    upcoming = _UPCOMING_OF.fetch(program_id=request.program.pk, user_id=request.user.pk, now=timezone.now())
     if not upcoming:
         return None
-    return Panel("sessions_app/_upcoming_panel.html", {"upcoming_sessions": upcoming})
+    until = min(session.ends_at for session in upcoming)
+    return Panel("sessions_app/_upcoming_panel.html", {"upcoming_sessions": upcoming}, until=until)
 
 
 def schedule_links(membership: Membership, pairings) -> list[Link]:

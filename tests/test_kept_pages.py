@@ -212,3 +212,56 @@ def test_the_invitation_form_lists_a_program_made_since(client, people, committe
     with committed():
         ProgramFactory(organization=program.organization, name="Autumn Club")
     assert ">Autumn Club</option>" in _page(client, url)
+
+
+def test_the_program_page_shows_a_new_pairing_a_new_booking_and_a_new_name(client, people, committed):
+    """The program page keeps its panels under the program's stamp, per visitor, language and time zone."""
+    from sessions_app.services.bookings import booking_create
+    from tests.sessions_app.factories import make_session
+
+    program, admin, mentor, mentee = people
+    url = reverse("portal:program", args=[program.organization.slug, program.slug])
+    client.force_login(mentee.user)
+    page = _page(client, url)
+    assert "Your conversations" not in page and "Your upcoming sessions" not in page
+    with committed():
+        Pairing.objects.create(program=program, mentor=mentor, mentee=mentee)
+        session = make_session(mentor)
+    page = _page(client, url)
+    assert "Message Maria Mentor" in page and "Your upcoming sessions" not in page  # not booked yet
+    with committed():
+        booking_create(session=session, mentee=mentee)
+    assert "Your upcoming sessions" in _page(client, url)
+    with committed():
+        mentor.user.full_name = "Maria Renamed"
+        mentor.user.save()
+    assert "Message Maria Renamed" in _page(client, url)
+    client.force_login(mentor.user)  # another visitor: their own panels
+    page = _page(client, url)
+    assert "Message Paul Mentee" in page and "Your upcoming sessions" in page
+
+
+def test_the_program_page_drops_a_session_once_it_has_ended_with_no_write(client, people, committed):
+    """The upcoming panel is kept until its first session ends: then the page reads again, with nothing written."""
+    import time as clock
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sessions_app.models import MentorshipSession
+    from tests.sessions_app.factories import in_days, make_session
+
+    program, admin, mentor, mentee = people
+    with committed():
+        make_session(mentor, day=in_days(10))
+        soon = make_session(mentor, day=in_days(11))
+    # The session under way ends in two seconds: moved by an update, which bumps no stamp, as time passing does.
+    ends_at = timezone.now() + timedelta(seconds=2)
+    MentorshipSession.objects.filter(pk=soon.pk).update(starts_at=ends_at - timedelta(hours=1), ends_at=ends_at)
+    client.force_login(mentor.user)
+    url = reverse("portal:program", args=[program.organization.slug, program.slug])
+    panel = _page(client, url).split("Your upcoming sessions", 1)[1].split("</ul>", 1)[0]
+    assert panel.count("<li>") == 2
+    clock.sleep(max(0, (ends_at - timezone.now()).total_seconds()) + 0.05)
+    panel = _page(client, url).split("Your upcoming sessions", 1)[1].split("</ul>", 1)[0]
+    assert panel.count("<li>") == 1

@@ -144,24 +144,23 @@ def looks_record(*, viewer: User, mentees: Iterable[tuple[int, int, int]]) -> No
     follow-up call it on a GET: a look is a line of the audit trail the mentee reads, not a change to what
     any page shows, and it is written when the look happens, without a worker.
     """
-    now = timezone.now()
-    rows = [
-        FollowUpView(program_id=program_id, mentee_id=pk, viewer=viewer, viewed_at=now)
-        for program_id, pk, user_id in mentees
-        if user_id != viewer.pk
-    ]
-    if not rows:
+    looks = [(program_id, pk) for program_id, pk, user_id in mentees if user_id != viewer.pk]
+    if not looks:
         return
+    now = timezone.now()
     if not connection.in_atomic_block and connection.vendor == "postgresql":
-        _looks_insert(rows)
+        _looks_insert(looks, viewer.pk, now)
         return
     with transaction.atomic():
         # no stamp: no page keeps what shows looks (mentorship.stamps)
-        FollowUpView.objects.bulk_create(rows)
+        FollowUpView.objects.bulk_create(
+            FollowUpView(program_id=program_id, mentee_id=pk, viewer=viewer, viewed_at=now) for program_id, pk in looks
+        )
 
 
-def _looks_insert(rows: list[FollowUpView]) -> None:
-    """The looks in one statement and one round trip, on a connection in autocommit (no larger transaction).
+def _looks_insert(looks: list[tuple[int, int]], viewer_id: int, now) -> None:
+    """The looks in one statement and one round trip, on a connection in autocommit (no larger transaction), with
+    no model instance made (25 of them took a millisecond).
 
     The page does not wait for the disk: the looks are committed as any row, and written to disk a moment later
     (PostgreSQL's asynchronous commit, ``SET LOCAL`` in the implicit transaction of the two statements sent
@@ -174,17 +173,12 @@ def _looks_insert(rows: list[FollowUpView]) -> None:
     sql = (
         "SET LOCAL synchronous_commit TO OFF; "
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(map(quote, columns))}) "
-        "SELECT * FROM UNNEST(%s::bigint[], %s::bigint[], %s::bigint[], %s::timestamptz[])"
+        "SELECT program, mentee, %s, %s FROM UNNEST(%s::bigint[], %s::bigint[]) AS look (program, mentee)"
     )
-    params = [
-        [r.program_id for r in rows],
-        [r.mentee_id for r in rows],
-        [r.viewer_id for r in rows],
-        [r.viewed_at for r in rows],
-    ]
+    programs, memberships = zip(*looks, strict=True)
     # no stamp: no page keeps what shows looks (mentorship.stamps)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [viewer_id, now, list(programs), list(memberships)])
 
 
 def settings_save(*, program: Program, mentees_see_observations: bool) -> OversightSettings:

@@ -21,7 +21,7 @@ from django_scopes import scopes_disabled
 
 from accounts.models import User
 from mentorship import stamps
-from mentorship.kept import kept
+from mentorship.kept import kept_until
 from mentorship.pairings.models import FeedbackQuestion, PairingSettings, ProgramCycle
 from mentorship.prepared import Prepared
 from mentorship.stamps import organization_stamp
@@ -244,13 +244,12 @@ def _next_lapse(program: Program):
 
 @dataclass(frozen=True)
 class ReturningPage:
-    """The review step's numbers and one page of its people (kept, ``kept_returning``), true until ``lapses_at``."""
+    """The review step's numbers and one page of its people (kept, ``kept_returning``)."""
 
     count: int
     waiting: int
     number: int
     people: list
-    lapses_at: datetime | None = None
 
 
 def kept_returning(program: Program, previous: Program, page: str | None, size: int) -> ReturningPage:
@@ -262,21 +261,16 @@ def kept_returning(program: Program, previous: Program, page: str | None, size: 
     stamp = organization_stamp(program.organization_id)
     key = f"returning:{program.pk}:{previous.pk}:{page!r}"
 
-    def compute() -> ReturningPage:
+    def compute() -> tuple[ReturningPage, datetime | None]:
         lapses_at = _next_lapse(program)  # before the rows: an invitation lapsing meanwhile is seen next view
         people = returning_candidates(program)
         count = people.count()
         number = Paginator(range(count), size).get_page(page).number
         rows = list(people[(number - 1) * size : number * size])
-        return ReturningPage(count, waiting_elsewhere(program), number, rows, lapses_at)
+        return ReturningPage(count, waiting_elsewhere(program), number, rows), lapses_at
 
-    # People's names and emails: in this process only. Once an invitation has lapsed, the page is computed again,
-    # kept under the moment it lapsed (each lapse since the last write, in turn).
-    returning = kept(stamp, key, compute, shared=False)
-    now = timezone.now()
-    while returning.lapses_at is not None and returning.lapses_at <= now:
-        returning = kept(stamp, f"{key}:after:{returning.lapses_at.isoformat()}", compute, shared=False)
-    return returning
+    # People's names and emails: in this process only. True until the first waiting invitation lapses.
+    return kept_until(stamp, key, compute, shared=False)
 
 
 def waiting_elsewhere(program: Program) -> int:

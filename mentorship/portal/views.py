@@ -1,6 +1,7 @@
 """Pages that gather from several apps: a person's home and a program's overview."""
 
 from collections.abc import Callable
+from datetime import datetime
 from itertools import groupby
 from typing import Any
 
@@ -12,10 +13,10 @@ from django.utils import timezone, translation
 
 from matching import panels as matching_panels
 from matching.selectors import next_steps
-from mentorship.kept import kept, stamp_key
+from mentorship.kept import kept, kept_until, stamp_key
 from mentorship.pairings import panels as pairings_panels
 from mentorship.panels import Panel, PanelProvider
-from mentorship.stamps import program_stamps
+from mentorship.stamps import program_stamp, program_stamps
 from organizations import selectors as organizations_selectors
 from organizations.decorators import tenant_view
 from organizations.models import AccessRequest, Role
@@ -94,11 +95,22 @@ def program_overview(request: HttpRequest, organization: str, program: str) -> H
         "can_request_access": can_request,
         "show_request_access": can_manage_organization and may_request,
         "access_request": access_request,
-        "panels": _rendered_panels(request, PROGRAM_PANELS),
+        "panels": _kept_panels(request, PROGRAM_PANELS),
     }
     return render(request, "portal/program.html", context)
 
 
-def _rendered_panels(request: HttpRequest, providers: tuple[PanelProvider, ...]) -> list[str]:
-    panels = (provider(request) for provider in providers)
-    return [render_to_string(p.template, dict(p.context), request=request) for p in panels if p is not None]
+def _kept_panels(request: HttpRequest, providers: tuple[PanelProvider, ...]) -> list[str]:
+    """The panels of the visitor's program page, rendered: kept in this process under the program's stamp (read
+    before their rows: each panel reads the program's rows, its people's names and the visitor's own) per visitor,
+    language and time zone, until the first moment a panel shows changes by itself (a session ends)."""
+    stamp = program_stamp(request.program)
+    language, zone = translation.get_language(), timezone.get_current_timezone_name()
+    key = f"program-panels:{request.program.pk}:{request.user.pk}:{language}:{zone}"
+    return kept_until(stamp, key, lambda: _rendered_panels(request, providers), shared=False)
+
+
+def _rendered_panels(request: HttpRequest, providers: tuple[PanelProvider, ...]) -> tuple[list[str], datetime | None]:
+    panels = [panel for panel in (provider(request) for provider in providers) if panel is not None]
+    html = [render_to_string(p.template, dict(p.context), request=request) for p in panels]
+    return html, min((p.until for p in panels if p.until is not None), default=None)

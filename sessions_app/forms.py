@@ -260,7 +260,8 @@ class FilterForm(forms.Form):
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         mentor = self.fields["mentor"]
-        mentor.queryset = selectors.mentors_for(program)  # what a chosen mentor is checked against
+        if self.is_bound:  # what a chosen mentor is checked against: built only when there is one to check
+            mentor.queryset = selectors.mentors_for(program)
         # What the select lists: thousands of mentors from one kept list, read only when the select is shown.
         mentor.choices = _ListedChoices(lambda: [("", mentor.empty_label), *selectors.mentor_choices(program)])
 

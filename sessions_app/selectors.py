@@ -2,8 +2,9 @@
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -150,13 +151,30 @@ def my_sessions(user: User, *, now: datetime | None = None) -> tuple[QuerySet, Q
         return sessions.filter(ends_at__gt=now), sessions.filter(ends_at__lte=now).order_by("-starts_at", "-pk")
 
 
-def my_session_counts(user: User, *, now: datetime) -> tuple[int, int]:
-    """How many sessions ``my_sessions(user, now=now)`` gives, upcoming and past, in one query."""
+class SessionCounts(NamedTuple):
+    upcoming: int
+    past: int
+    first_end: datetime | None  # when the first upcoming one ends (and so becomes past)
+
+
+def my_session_counts(user: User, *, now: datetime) -> SessionCounts:
+    """How many sessions ``my_sessions(user, now=now)`` gives, upcoming and past, and when the first upcoming one
+    ends, in one query."""
     with scopes_disabled():
+        upcoming = Q(ends_at__gt=now)
         counts = sessions_of_person(user).aggregate(
-            upcoming=Count("pk", filter=Q(ends_at__gt=now)), past=Count("pk", filter=Q(ends_at__lte=now))
+            upcoming=Count("pk", filter=upcoming),
+            past=Count("pk", filter=Q(ends_at__lte=now)),
+            first_end=Min("ends_at", filter=upcoming),
         )
-    return counts["upcoming"], counts["past"]
+    return SessionCounts(counts["upcoming"], counts["past"], counts["first_end"])
+
+
+def programs_of_person(user: User) -> list[int]:
+    """The ids of the programs ``user`` is a member of, in any role (where their sessions are), sorted."""
+    with scopes_disabled():
+        ids = Membership._base_manager.filter(user=user, program__isnull=False).values_list("program_id", flat=True)
+        return sorted(set(ids))
 
 
 def cancel_notice(program: Program) -> timedelta:

@@ -265,3 +265,84 @@ def test_the_program_page_drops_a_session_once_it_has_ended_with_no_write(client
     clock.sleep(max(0, (ends_at - timezone.now()).total_seconds()) + 0.05)
     panel = _page(client, url).split("Your upcoming sessions", 1)[1].split("</ul>", 1)[0]
     assert panel.count("<li>") == 1
+
+
+def test_the_mentorship_page_shows_a_new_session_and_booking_and_drops_an_ended_session(client, people, committed):
+    """The Mentorship page keeps its rows under the program's stamp per visitor, until the first session ends."""
+    import time as clock
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sessions_app.models import MentorshipSession
+    from sessions_app.services.bookings import booking_create
+    from tests.sessions_app.factories import in_days, make_session
+
+    program, admin, mentor, mentee = people
+    url = _url(program, "sessions:mentorship")
+    client.force_login(admin)
+    assert "No upcoming sessions." in _page(client, url)
+    with committed():
+        make_session(mentor, day=in_days(10), seats=2)
+        soon = make_session(mentor, day=in_days(11), seats=2)
+    page = _page(client, url)
+    assert page.count("0/2") == 2 and "Paul Mentee" not in page
+    with committed():
+        booking_create(session=soon, mentee=mentee)
+    # The booked session is under way and ends in two seconds: moved by an update, which bumps no stamp (as time
+    # passing does), before the page is viewed again.
+    ends_at = timezone.now() + timedelta(seconds=2)
+    MentorshipSession.objects.filter(pk=soon.pk).update(starts_at=ends_at - timedelta(hours=1), ends_at=ends_at)
+    page = _page(client, url)
+    assert "1/2<br><small>Paul Mentee</small>" in page
+    client.force_login(mentee.user)  # a mentee sees the sessions they may book, with no menu
+    page = _page(client, url)
+    assert page.count("Maria Mentor</a>") == 2 and "Bulk Duplicate" not in page
+    client.force_login(admin)
+    assert "1/2<br><small>Paul Mentee</small>" in _page(client, url)
+    clock.sleep(max(0, (ends_at - timezone.now()).total_seconds()) + 0.05)
+    page = _page(client, url)
+    assert "Paul Mentee" not in page and page.count("0/2") == 1
+
+
+def test_my_sessions_shows_a_new_booking_the_meeting_link_when_it_is_due_and_cancels_with_the_pages_token(
+    people, committed
+):
+    """My Sessions keeps both lists under the stamps of the visitor's programs until something in them changes by
+    itself: here the meeting link, shown from 15 minutes before the start, appears with nothing written."""
+    import re
+    import time as clock
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from sessions_app.models import Booking, BookingStatus, MentorshipSession
+    from sessions_app.selectors import LINK_SHOWN_BEFORE
+    from sessions_app.services.bookings import booking_create
+    from tests.sessions_app.factories import in_days, make_session
+
+    program, admin, mentor, mentee = people
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(mentee.user)
+    assert "No upcoming sessions." in _page(client, reverse("my_sessions"))
+    with committed():
+        booking = booking_create(session=make_session(mentor, day=in_days(10)), mentee=mentee)
+    page = _page(client, reverse("my_sessions"))
+    assert "Mentor: Maria Mentor" in page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    cancel = re.search(r'<form method="post" action="([^"]+)">', page).group(1)
+    with committed():
+        assert client.post(cancel, {"csrfmiddlewaretoken": token}).status_code == 302
+    assert Booking.objects.get(pk=booking.pk).status == BookingStatus.CANCELLED
+    assert "No upcoming sessions." in _page(client, reverse("my_sessions"))
+    with committed():
+        session = make_session(mentor, day=in_days(11))
+        booking_create(session=session, mentee=mentee)
+    # The session starts in 15 minutes and 2 seconds: moved by an update, which bumps no stamp, as time passing.
+    starts_at = timezone.now() + LINK_SHOWN_BEFORE + timedelta(seconds=2)
+    MentorshipSession.objects.filter(pk=session.pk).update(starts_at=starts_at, ends_at=starts_at + timedelta(hours=1))
+    page = _page(client, reverse("my_sessions"))
+    assert "The meeting link appears here shortly before the start." in page and "Join the meeting" not in page
+    clock.sleep(max(0, (starts_at - LINK_SHOWN_BEFORE - timezone.now()).total_seconds()) + 0.05)
+    assert "Join the meeting" in _page(client, reverse("my_sessions"))

@@ -1,9 +1,12 @@
 """Mentors' and program admins' pages: the Mentorship page, New Session, Edit, Duplicate, Bulk Duplicate, Cancel."""
 
 import hashlib
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Min
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -11,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from mentorship.kept import kept
+from mentorship.kept import kept, kept_until
 from mentorship.ratelimits import limit_error
 from mentorship.stamps import program_stamp
 from organizations.decorators import tenant_view
@@ -43,27 +46,60 @@ def _args(request: HttpRequest, *more) -> list:
 def mentorship(request: HttpRequest, organization: str, program: str) -> HttpResponse:
     """The program's upcoming sessions: all of them for admins (filtered), a mentor's own, a mentee's bookable."""
     program_ = request.program
-    filters = FilterForm(request.GET or None, program=program_)
-    if _may_manage(request):
-        sessions = selectors.mentorship_page(program_, **filters.filters())
-    elif request.user.has_perm("sessions_app.create_session", program_):
-        mine = selectors.membership_of(request.user, program_, Role.MENTOR)
-        sessions = selectors.mentorship_page(program_, **{**filters.filters(), "mentor": mine})
-    else:
-        mentee = selectors.membership_of(request.user, program_, Role.MENTEE)
-        sessions = selectors.visible_to(selectors.mentorship_page(program_), mentee)
-        filters = None
+    # Read before any row: a committed write to the program's rows (a session, a booking, a group, a name) gives
+    # it a new stamp, so what is kept under the old one is never shown again.
+    stamp = program_stamp(program_)
     may_manage = _may_manage(request)
-    page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
-    if not page.paginator.count:
-        page.object_list = []  # none counted: not a query compiled (its joins and prefetches) to read none
+    may_create = request.user.has_perm("sessions_app.create_session", program_)
+    filters = FilterForm(request.GET or None, program=program_) if may_manage or may_create else None
+    # The page's rows, rendered, for this visitor (their sessions, their groups, their menus), query, language
+    # and time zone; until the first listed session ends (it leaves the upcoming ones, and the pages shift).
+    user = request.user
+    asked = hashlib.sha256(repr(sorted(request.GET.lists())).encode()).hexdigest()[:32]
+    shown_as = f"{translation.get_language()}:{getattr(user, 'timezone', '')}"
+    key = f"sessions:mentorship:{program_.pk}:{user.pk}:{may_manage}:{may_create}:{shown_as}:{asked}"
+    rows = kept_until(stamp, key, lambda: _mentorship_rows(request, filters, may_manage, may_create), shared=False)
     context = {
-        "sessions": page,
+        "rows": rows.html,
+        "sessions": Page([], rows.number, Paginator(range(rows.count), PAGE_SIZE)),
         "filter_fields": _filter_fields(request, filters, may_manage) if filters is not None else "",
-        "may_create": request.user.has_perm("sessions_app.create_session", program_),
+        "may_create": may_create,
         "may_manage": may_manage,
     }
     return render(request, "sessions_app/mentorship.html", context)
+
+
+@dataclass(frozen=True)
+class _MentorshipRows:
+    html: str
+    count: int
+    number: int
+
+
+def _mentorship_rows(
+    request: HttpRequest, filters: FilterForm | None, may_manage: bool, may_create: bool
+) -> tuple[_MentorshipRows, datetime | None]:
+    """A page of the Mentorship list as HTML, its count and number, and the moment the first listed session
+    ends (None for a day's list, which time does not change)."""
+    program_ = request.program
+    asked = filters.filters() if filters is not None else {}
+    if may_manage:
+        sessions = selectors.mentorship_page(program_, **asked)
+    elif may_create:
+        mine = selectors.membership_of(request.user, program_, Role.MENTOR)
+        sessions = selectors.mentorship_page(program_, **{**asked, "mentor": mine})
+    else:
+        mentee = selectors.membership_of(request.user, program_, Role.MENTEE)
+        sessions = selectors.visible_to(selectors.mentorship_page(program_), mentee)
+    summary = sessions.aggregate(count=Count("pk"), until=Min("ends_at"))
+    paginator = Paginator(sessions, PAGE_SIZE)
+    paginator.__dict__["count"] = summary["count"]  # a cached property: known, not counted again
+    page = paginator.get_page(request.GET.get("page"))
+    listed = list(page.object_list) if summary["count"] else []  # none counted: no query compiled to read none
+    context = {"sessions": listed, "may_create": may_create, "may_manage": may_manage}
+    html = render_to_string("sessions_app/_mentorship_rows.html", context, request=request)
+    until = summary["until"] if asked.get("day") is None else None
+    return _MentorshipRows(html, summary["count"], page.number), until
 
 
 def _filter_fields(request: HttpRequest, filters: FilterForm, may_manage: bool) -> str:

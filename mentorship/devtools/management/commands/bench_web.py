@@ -34,10 +34,11 @@ import subprocess
 import sys
 import threading
 import time
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from datetime import time as clock
-from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -74,7 +75,7 @@ from mentorship.pairings.models import Agreement, AgreementStatus, CycleSurvey, 
 from organizations.models import Group, Invitation, Membership, Organization, Program, ReviewStatus, Role
 from organizations.models.invitations import InvitationStatus
 from organizations.models.tenancy import refresh_organization_language
-from sessions_app.models import MentorOffer, SessionRequest
+from sessions_app.models import Booking, MentorOffer, MentorshipSession, Mode, SessionRequest, SessionStatus
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -171,7 +172,7 @@ PAGES: list[tuple[str, str, Callable[[World], str]]] = [
 ]
 
 # Bumped when the world gains data: a world built by an older version is left alone and a new one built.
-WORLD_VERSION = 3
+WORLD_VERSION = 4
 
 # The goals of issue 9: each page at this share of the ceiling's requests/s or more, with a p95 under this; the
 # ceiling at this share of the bare view's.
@@ -601,6 +602,52 @@ class Command(BaseCommand):
             batch_size=5000,
         )
         Observation.objects.bulk_create(observations, batch_size=2000)
+        self._build_sessions(program, admin, mentors, pairings, mentees[-1], now)
+
+    def _build_sessions(self, program, admin, mentors, pairings, last_mentee, now) -> None:
+        """Sessions: every mentor publishes three, one past and two in the next four weeks (online, three seats);
+        each paired mentee has booked one of their mentor's upcoming ones; the benchmark's mentee (unpaired) has
+        booked three sessions of three mentors."""
+        paris = zoneinfo.ZoneInfo("Europe/Paris")
+        today = timezone.localdate()
+        sessions = []
+        for n, mentor in enumerate(mentors):
+            for k, days in enumerate((-7 - n % 7, 1 + n % 14, 15 + n % 14)):
+                local_date, local_time = today + timedelta(days=days), clock(17 + k)
+                starts_at = datetime.combine(local_date, local_time, tzinfo=paris)
+                sessions.append(
+                    MentorshipSession(
+                        program=program,
+                        mentor=mentor,
+                        local_date=local_date,
+                        local_time=local_time,
+                        time_zone="Europe/Paris",
+                        duration_minutes=60,
+                        starts_at=starts_at,
+                        ends_at=starts_at + timedelta(hours=1),
+                        online=True,
+                        meeting_url="https://meet.example.org/room",
+                        seats=3,
+                        status=SessionStatus.PUBLISHED,
+                        created_by=admin,
+                    )
+                )
+        MentorshipSession.objects.bulk_create(sessions, batch_size=2000)
+        upcoming: dict[int, list[MentorshipSession]] = {}
+        for session in sessions:
+            if session.starts_at > now:
+                upcoming.setdefault(session.mentor_id, []).append(session)
+        bookings = [
+            Booking(session=upcoming[p.mentor_id][p.pk % 2], mentee_id=p.mentee_id, mode=Mode.ONLINE)
+            for p in pairings
+            if p.mentor_id in upcoming
+        ]
+        bookings += [Booking(session=upcoming[m.pk][0], mentee=last_mentee, mode=Mode.ONLINE) for m in mentors[1:4]]
+        # Two seats at most are taken: a mentor has two mentees at most, on two sessions, and a third booking.
+        for booking in bookings:
+            booking.session.seats_taken += 1
+        Booking.objects.bulk_create(bookings, batch_size=2000)
+        MentorshipSession.objects.bulk_update([s for s in sessions if s.seats_taken], ["seats_taken"], batch_size=2000)
 
     def _build_next_cycle(self, program, admin, people, now) -> None:
         """The program's next cycle (issue 16), opened by its admin: one in ten of the program's people are

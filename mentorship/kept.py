@@ -69,7 +69,10 @@ def kept_until(
     value, until = kept(stamp, key, compute, shared=shared)
     now = timezone.now()
     while until is not None and until <= now:
-        value, until = kept(stamp, f"{key}:after:{until.isoformat()}", compute, shared=shared)
+        passed = until
+        value, until = kept(stamp, f"{key}:after:{passed.isoformat()}", compute, shared=shared)
+        if until is not None and until <= passed:
+            break  # computed after ``passed``, yet true only until then (a clock that went back): shown as is
     return value
 
 

@@ -346,3 +346,27 @@ def test_my_sessions_shows_a_new_booking_the_meeting_link_when_it_is_due_and_can
     assert "The meeting link appears here shortly before the start." in page and "Join the meeting" not in page
     clock.sleep(max(0, (starts_at - LINK_SHOWN_BEFORE - timezone.now()).total_seconds()) + 0.05)
     assert "Join the meeting" in _page(client, reverse("my_sessions"))
+
+
+def test_a_value_kept_until_a_moment_is_computed_again_once_it_has_passed(db):
+    """``kept_until``: the value holds until its moment, then is computed again (once), even when what it
+    computes says it was true until a moment already gone."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mentorship.kept import kept_until
+
+    computed = []
+
+    def compute(until):
+        computed.append(until)
+        return len(computed), until
+
+    later = timezone.now() + timedelta(hours=1)
+    assert kept_until("stamp", "test-until:a", lambda: compute(later)) == 1
+    assert kept_until("stamp", "test-until:a", lambda: compute(later)) == 1  # kept
+    gone = timezone.now() - timedelta(seconds=1)
+    assert kept_until("stamp", "test-until:b", lambda: compute(gone)) == 3  # computed, then again after ``gone``
+    assert kept_until("stamp", "test-until:b", lambda: compute(gone)) == 3  # and no more
+    assert len(computed) == 3

@@ -18,6 +18,7 @@ from hypothesis import settings
 from matching.matchmaking import clear_local_caches
 from mentorship.celery import app as celery_app
 from mentorship.kept import clear_local as clear_local_kept
+from mentorship.portal.context_processors import clear_kept_links
 from tests.factories import ProgramFactory, Survey
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM
@@ -116,6 +117,7 @@ def _test_settings(settings):
     caches["fragments"].clear()
     clear_local_caches()  # primary keys repeat across rolled-back tests
     clear_local_kept()
+    clear_kept_links()
     yield
     cache.clear()
 

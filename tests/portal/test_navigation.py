@@ -108,3 +108,24 @@ def test_paired_mentee_can_still_edit_their_answers(client, program):
     assert "Your mentor: Nora Mentor</h3>" in page
     questionnaire = reverse("matching:questionnaire", args=[program.organization.slug, program.slug])
     assert f'<a href="{questionnaire}">Edit your answers</a>' in page
+
+
+def test_the_links_follow_a_new_role_and_a_flow_switched_on_with_no_other_write(client, program):
+    """The links are kept by the program's row and the visitor's roles (mentorship.portal.context_processors):
+    a role given or a flow switched on shows on the next page, with the current page marked on each."""
+    program.mentee_requests_enabled = False
+    program.save()
+    mentor = member(program, Role.MENTOR)
+    client.force_login(mentor)
+    overview = reverse("portal:program", args=[program.organization.slug, program.slug])
+    labels = [label for label, _current in nav_of(client.get(overview).content.decode())]
+    assert "Session requests" not in labels and "People" not in labels
+    program.mentee_requests_enabled = True
+    program.save()
+    labels = [label for label, _current in nav_of(client.get(overview).content.decode())]
+    assert "Session requests" in labels and "People" not in labels
+    mentor.memberships.create(organization=program.organization, program=program, role=Role.PROGRAM_ADMIN)
+    people = reverse("organizations:program_people", args=[program.organization.slug, program.slug])
+    links = nav_of(client.get(people).content.decode())
+    assert ("People", True) in links and ("Overview", False) in links
+    assert ("Overview", True) in nav_of(client.get(overview).content.decode())

@@ -170,9 +170,11 @@ def _looks_insert(looks: list[tuple[int, int]], viewer_id: int, now) -> None:
     """
     meta, quote = FollowUpView._meta, connection.ops.quote_name
     columns = [meta.get_field(name).column for name in ("program", "mentee", "viewer", "viewed_at")]
+    table, names = quote(meta.db_table), ", ".join(map(quote, columns))
+    # The model's own table and columns, quoted, in the statement; every value is a parameter.
     sql = (
-        "SET LOCAL synchronous_commit TO OFF; "
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(map(quote, columns))}) "
+        "SET LOCAL synchronous_commit TO OFF; "  # nosec B608 - no value in the text, only the model's names
+        f"INSERT INTO {table} ({names}) "
         "SELECT program, mentee, %s, %s FROM UNNEST(%s::bigint[], %s::bigint[]) AS look (program, mentee)"
     )
     programs, memberships = zip(*looks, strict=True)

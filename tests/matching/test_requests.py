@@ -439,8 +439,10 @@ def test_the_admins_requests_page_shows_the_time_left_as_it_runs_and_each_admin_
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(timezone, "now", lambda: day_later)
         assert f"({timeuntil(first.deadline, day_later)})" in admins[0].get(listed).content.decode()
-    tokens = [re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1) for page in pages]
     skip = reverse("matching:request_skip", args=[program.organization.slug, program.slug, first.pk])
+    # The token of the Skip form in the kept rows (not the layout's log-out form, rendered on each view).
+    in_skip = rf'action="{re.escape(skip)}"><input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)">'
+    tokens = [re.search(in_skip, page).group(1) for page in pages]
     assert admins[0].post(skip, {"csrfmiddlewaretoken": tokens[1]}).status_code == 403  # another admin's token
     assert admins[1].post(skip, {"csrfmiddlewaretoken": tokens[1]}).status_code == 302
     assert states(selection) == ["skipped", "waiting", "pending"]
